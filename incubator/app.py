@@ -1,0 +1,237 @@
+"""The application factory: create_app(settings) -> Litestar. Nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from litestar import Litestar, MediaType, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from incubator import db, i18n
+from incubator.auth.services import viewer_for_token
+from incubator.auth.viewer import ANONYMOUS
+from incubator.errors import DomainError, TooManyRequests
+from incubator.settings import Settings, get_settings
+from incubator.web import SESSION_COOKIE, login_redirect, page, viewer_of, wants_json
+
+log = logging.getLogger("incubator")
+PACKAGE_DIR = Path(__file__).parent
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ViewerMiddleware:
+    """Puts the viewer (from the session cookie) and the language on every request.
+
+    JSON API calls authenticated by the session cookie must also echo the CSRF cookie in
+    the X-CSRFToken header when they change anything (forms are checked by Litestar's CSRF).
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        cookies = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except Exception:  # a malformed cookie header is treated as no cookies
+            cookies = SimpleCookie()
+        token = cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else ""
+        viewer = (await viewer_for_token(self.settings, token) if token else None) or ANONYMOUS
+        scope["user"] = viewer
+        lang_cookie = cookies["lang"].value if "lang" in cookies else None
+        scope.setdefault("state", {})["lang"] = i18n.negotiate(
+            lang_cookie,
+            viewer.language if viewer.is_authenticated else None,
+            headers.get("accept-language", ""),
+        )
+        if (
+            viewer.is_authenticated
+            and scope["method"] in UNSAFE
+            and scope["path"].startswith("/api/")
+        ):
+            csrf_cookie = cookies["csrftoken"].value if "csrftoken" in cookies else ""
+            if not csrf_cookie or headers.get("x-csrftoken") != csrf_cookie:
+                raise PermissionDeniedException(
+                    "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
+                )
+        await self.app(scope, receive, send)
+
+
+def _error_response(
+    request: Request,
+    status: int,
+    detail: str,
+    errors: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if wants_json(request.url.path):
+        body: dict[str, Any] = {"status_code": status, "detail": detail}
+        if errors:
+            body["errors"] = errors
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    if status == 401:
+        return login_redirect(request.url.path)
+    return page(
+        "errors/error.html", status_code=status, status=status, detail=detail, errors=errors or {}
+    )  # type: ignore[return-value]
+
+
+def handle_domain_error(request: Request, exc: DomainError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return _error_response(request, exc.status_code, exc.message, exc.errors, headers)
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    errors = None
+    detail = exc.detail
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        errors = {
+            str(item.get("key") or "body"): str(item.get("message"))
+            for item in exc.extra
+            if isinstance(item, dict)
+        }
+        detail = "; ".join(f"{k}: {v}" for k, v in errors.items()) or detail
+    return _error_response(request, exc.status_code, detail, errors, exc.headers)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error_response(request, 500, "something went wrong on our side; it has been logged")
+
+
+def _jinja_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(PACKAGE_DIR / "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    @pass_context
+    def translate(context: Any, message: str, **values: Any) -> str:
+        request = context.get("request")
+        language = request.scope.get("state", {}).get("lang", "en") if request else "en"
+        text = i18n.gettext(language, message)
+        return text % values if values else text
+
+    @pass_context
+    def current_language(context: Any) -> str:
+        request = context.get("request")
+        return request.scope.get("state", {}).get("lang", "en") if request else "en"
+
+    @pass_context
+    def localised(context: Any, row: dict, field: str) -> str:
+        """The Traditional Chinese version of a content field when chosen and present."""
+        if current_language(context) == "zh-Hant" and row.get(f"{field}_zh"):
+            return row[f"{field}_zh"]
+        return row.get(f"{field}_en") or row.get(field) or ""
+
+    env.globals.update(
+        _=translate,
+        current_language=current_language,
+        localised=localised,
+        LANGUAGES=i18n.LANGUAGES,
+        viewer_of=viewer_of,
+    )
+    env.filters["hk"] = _hong_kong_time
+    return env
+
+
+def _hong_kong_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    from datetime import datetime
+
+    from incubator.startups.services import HONG_KONG
+
+    if isinstance(value, datetime):
+        return value.astimezone(HONG_KONG).strftime(fmt)
+    return "" if value is None else str(value)
+
+
+def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:
+    """Build the app. With manage_engine, the app binds the engine, migrates and pools itself."""
+    settings = settings or get_settings()
+    os.environ.setdefault("PICCOLO_CONF", db.PICCOLO_CONF)
+
+    from incubator.auth.controllers import AccountController, AdminUsersController, AuthController
+    from incubator.health import HealthController
+    from incubator.startups.api import CentresApi, StartupsApi
+    from incubator.startups.controllers import (
+        DirectoryPages,
+        ImportPages,
+        InvitationPages,
+        ProfilePages,
+    )
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        if manage_engine:
+            engine = db.make_engine(settings.database_url)
+            db.use_engine(engine)
+            await db.prepare_engine(engine)
+            await db.start_pool(engine, settings.pool_min, settings.pool_max)
+            try:
+                yield
+            finally:
+                await db.close_pool(engine)
+        else:
+            yield
+
+    from litestar.middleware import DefineMiddleware
+
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            AuthController,
+            AccountController,
+            AdminUsersController,
+            DirectoryPages,
+            ProfilePages,
+            InvitationPages,
+            ImportPages,
+            StartupsApi,
+            CentresApi,
+            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
+        ],
+        lifespan=[database],
+        middleware=[DefineMiddleware(ViewerMiddleware, settings=settings)],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            exclude=["/api/", "/health"],
+            cookie_secure=settings.cookie_secure,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(_jinja_environment())
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Cyberport community API",
+            version="1.0.0",
+            description="Start-ups, centres and hubs of the park; pages and API share one service.",
+            path="/schema",
+        ),
+        exception_handlers={
+            DomainError: handle_domain_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        state={"settings": settings},
+        debug=settings.debug,
+    )

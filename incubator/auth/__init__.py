@@ -1,0 +1,1 @@
+"""Users, roles, sessions, log-in throttling and the viewer every request carries."""

@@ -1,0 +1,201 @@
+"""Log-in, log-out, the account page, the language switch and the administrators' user list."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from incubator.auth import services
+from incubator.auth.tables import Role
+from incubator.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
+from incubator.i18n import LANGUAGES
+from incubator.settings import Settings
+from incubator.startups import services as startups
+from incubator.startups.tables import ManagerAssignment
+from incubator.web import SESSION_COOKIE, client_ip, page, safe_next, viewer_of
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+class AuthController(Controller):
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(self, request: Request, next: FromQuery[str] = "/") -> Response:
+        return page("auth/login.html", next=safe_next(next), email="", error="")
+
+    @post("/login")
+    async def login(self, request: Request) -> Response:
+        form = await request.form()
+        email = str(form.get("email") or "")
+        password = str(form.get("password") or "")
+        target = safe_next(str(form.get("next") or "/"))
+        settings = _settings(request)
+        try:
+            user_id = await services.authenticate(settings, email, password, client_ip(request))
+        except TooManyRequests as exc:
+            response = page("auth/login.html", 429, next=target, email=email, error=exc.message)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        if user_id is None:
+            return page(
+                "auth/login.html",
+                400,
+                next=target,
+                email=email,
+                error="The email or the password is not right.",
+            )
+        session = await services.create_session(
+            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
+        )
+        response = Redirect(target, status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            session.token,
+            max_age=settings.session_max_days * 86400,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+        )
+        return response
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        if viewer.is_authenticated and viewer.session_id:
+            await services.revoke_session(viewer.user_id, viewer.session_id)  # type: ignore[arg-type]
+        response = Redirect("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @get("/lang/{code:str}")
+    async def switch_language(
+        self, request: Request, code: FromPath[str], next: FromQuery[str] = "/"
+    ) -> Response:
+        if code not in LANGUAGES:
+            raise DomainError(f"language must be one of {', '.join(LANGUAGES)}")
+        viewer = viewer_of(request)
+        if viewer.is_authenticated:
+            await services.set_language(viewer.user_id, code)  # type: ignore[arg-type]
+        response = Redirect(safe_next(next), status_code=303)
+        response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
+        return response
+
+
+class AccountController(Controller):
+    path = "/account"
+    include_in_schema = False
+
+    @get("/")
+    async def account(self, request: Request, message: FromQuery[str] = "") -> Response:
+        viewer = viewer_of(request)
+        if not viewer.is_authenticated:
+            raise NotAuthenticated("log in first")
+        sessions = await services.active_sessions(viewer.user_id)  # type: ignore[arg-type]
+        return page("auth/account.html", sessions=sessions, message=message, errors={})
+
+    @post("/sessions/{session_id:int}/revoke")
+    async def revoke(self, request: Request, session_id: FromPath[int]) -> Response:
+        viewer = viewer_of(request)
+        if not viewer.is_authenticated:
+            raise NotAuthenticated("log in first")
+        await services.revoke_session(viewer.user_id, session_id)  # type: ignore[arg-type]
+        if session_id == viewer.session_id:
+            response = Redirect("/login", status_code=303)
+            response.delete_cookie(SESSION_COOKIE)
+            return response
+        return Redirect("/account?message=revoked", status_code=303)
+
+    @post("/password")
+    async def change_password(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        if not viewer.is_authenticated:
+            raise NotAuthenticated("log in first")
+        form = await request.form()
+        current = str(form.get("current_password") or "")
+        new = str(form.get("new_password") or "")
+        errors: dict[str, str] = {}
+        user_id = await services.authenticate(
+            _settings(request), viewer.email, current, client_ip(request)
+        )
+        if user_id is None:
+            errors["current_password"] = "is not your current password"  # noqa: S105
+        errors |= services.check_password_rules(new, "new_password")
+        if errors:
+            sessions = await services.active_sessions(viewer.user_id)  # type: ignore[arg-type]
+            return page("auth/account.html", 400, sessions=sessions, message="", errors=errors)
+        await services.set_password(viewer.email, new)
+        response = Redirect("/login?next=/account", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+
+class AdminUsersController(Controller):
+    path = "/admin/users"
+    include_in_schema = False
+
+    @staticmethod
+    def _require_admin(request: Request) -> None:
+        viewer = viewer_of(request)
+        if not viewer.is_authenticated:
+            raise NotAuthenticated("log in first")
+        if not viewer.is_admin:
+            raise Forbidden("only administrators may manage users")
+
+    async def _page(self, request: Request, status: int = 200, **extra: object) -> Response:
+        q = request.query_params.get("q", "")
+        role = request.query_params.get("role", "")
+        users = await services.list_users(Role(role) if role in Role.__members__ else None, q)
+        assignments: dict[int, list[str]] = {}
+        for row in await ManagerAssignment.select(
+            ManagerAssignment.user, ManagerAssignment.centre.slug
+        ):
+            assignments.setdefault(row["user"], []).append(row["centre.slug"])
+        context = {
+            "users": users,
+            "q": q,
+            "role": role,
+            "assignments": assignments,
+            "centres": await startups.list_centres(),
+            "errors": {},
+            "values": {},
+            "message": "",
+        } | extra
+        return page("admin/users.html", status, **context)
+
+    @get("/")
+    async def users(self, request: Request) -> Response:
+        self._require_admin(request)
+        return await self._page(request)
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        self._require_admin(request)
+        form = await request.form()
+        values = {k: str(form.get(k) or "") for k in ("email", "name", "role", "password")}
+        centres = [c for c in form.getall("centres", []) if isinstance(c, str)]
+        if values["role"] not in Role.__members__:
+            return await self._page(
+                request, 422, values=values, errors={"role": "choose one of the roles"}
+            )
+        try:
+            user_id = await services.create_user(
+                values["email"], values["name"], values["password"], Role(values["role"])
+            )
+        except DomainError as exc:
+            return await self._page(request, exc.status_code, values=values, errors=exc.errors)
+        if values["role"] == Role.manager.value and centres:
+            await startups.assign_manager(user_id, centres)
+        return Redirect(f"/admin/users?q={values['email']}", status_code=303)
+
+    @post("/{user_id:int}/active")
+    async def set_active(self, request: Request, user_id: FromPath[int]) -> Response:
+        self._require_admin(request)
+        form = await request.form()
+        if user_id == viewer_of(request).user_id:
+            raise Forbidden("you cannot deactivate your own account")
+        await services.set_active(user_id, form.get("active") == "1")
+        return Redirect("/admin/users", status_code=303)

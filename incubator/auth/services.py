@@ -1,0 +1,297 @@
+"""Passwords, log-in with throttling, server-side sessions and user accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from incubator.auth.tables import LoginAttempt, Role, User, UserSession
+from incubator.auth.viewer import Viewer
+from incubator.db import utcnow, write_transaction
+from incubator.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from incubator.settings import Settings
+
+_hasher = PasswordHasher()
+# Verifying against this when the account does not exist keeps the timing of both cases alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+LANGUAGES = ("en", "zh-Hant")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    if not password_hash:
+        _safe_verify(_DUMMY_HASH, password)
+        return False
+    return _safe_verify(password_hash, password)
+
+
+def _safe_verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str, field: str = "password") -> dict[str, str]:
+    if len(password) < MIN_PASSWORD:
+        return {field: f"must be at least {MIN_PASSWORD} characters long"}
+    return {}
+
+
+def check_email(email: str, field: str = "email") -> dict[str, str]:
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        return {field: "must be an email address such as name@example.com"}
+    return {}
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    expires_at: datetime
+
+
+async def create_user(
+    email: str, name: str, password: str | None, role: Role, language: str = "en"
+) -> int:
+    email = normalise_email(email)
+    errors = check_email(email)
+    if not name.strip():
+        errors["name"] = "is required"
+    if password is not None:
+        errors |= check_password_rules(password)
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        if await User.exists().where(User.email == email):
+            raise Conflict(f"a user with the email {email} already exists", {"email": "is taken"})
+        row = await User.insert(
+            User(
+                email=email,
+                name=name.strip(),
+                password_hash=hash_password(password) if password else "",
+                role=role.value,
+                language=language if language in LANGUAGES else "en",
+            )
+        ).returning(User.id)
+    return row[0]["id"]
+
+
+async def set_password(email: str, password: str) -> None:
+    errors = check_password_rules(password)
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        user = await User.select(User.id).where(User.email == normalise_email(email)).first()
+        if user is None:
+            raise NotFound(f"no user with the email {normalise_email(email)}")
+        await User.update({User.password_hash: hash_password(password)}).where(
+            User.id == user["id"]
+        )
+        # A new password ends every session opened with the old one.
+        await UserSession.update({UserSession.revoked_at: utcnow()}).where(
+            (UserSession.user == user["id"]) & UserSession.revoked_at.is_null()
+        )
+
+
+async def _recent_failures(settings: Settings, email: str, ip: str) -> tuple[int, int]:
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    by_email = await LoginAttempt.count().where(
+        (LoginAttempt.email == email)
+        & (LoginAttempt.succeeded == False)  # noqa: E712
+        & (LoginAttempt.attempted_at > since)
+    )
+    by_ip = await LoginAttempt.count().where(
+        (LoginAttempt.ip == ip)
+        & (LoginAttempt.succeeded == False)  # noqa: E712
+        & (LoginAttempt.attempted_at > since)
+    )
+    return by_email, by_ip
+
+
+async def authenticate(settings: Settings, email: str, password: str, ip: str) -> int | None:
+    """The user id for a right email and password, None otherwise; raises when throttled.
+
+    Each account allows `login_max_failures` failures within the window, and each address
+    four times as many, so one address cannot try many accounts.
+    """
+    email = normalise_email(email)
+    by_email, by_ip = await _recent_failures(settings, email, ip)
+    if by_email >= settings.login_max_failures or by_ip >= 4 * settings.login_max_failures:
+        raise TooManyRequests(
+            f"too many failed log-in attempts; try again in "
+            f"{settings.login_window_minutes} minutes",
+            retry_after=settings.login_window_minutes * 60,
+        )
+    user = (
+        await User.select(User.id, User.password_hash, User.is_active)
+        .where(User.email == email)
+        .first()
+    )
+    ok = verify_password(user["password_hash"] if user else "", password)
+    ok = ok and bool(user and user["is_active"])
+    async with write_transaction():
+        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, succeeded=ok))
+        if ok and user:
+            await User.update({User.last_login_at: utcnow()}).where(User.id == user["id"])
+    if ok and user and _hasher.check_needs_rehash(user["password_hash"]):
+        await User.update({User.password_hash: hash_password(password)}).where(
+            User.id == user["id"]
+        )
+    return user["id"] if ok and user else None
+
+
+async def create_session(settings: Settings, user_id: int, ip: str, user_agent: str) -> NewSession:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + timedelta(hours=settings.session_idle_hours)
+    async with write_transaction():
+        await UserSession.insert(
+            UserSession(
+                token_hash=token_hash(token),
+                user=user_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=expires_at,
+                ip=ip[:64],
+                user_agent=user_agent[:300],
+            )
+        )
+    return NewSession(token=token, expires_at=expires_at)
+
+
+async def viewer_for_token(settings: Settings, token: str) -> Viewer | None:
+    """The viewer a session token stands for, or None when it is unknown, expired or revoked.
+
+    Sliding expiry: use extends the session, written at most once per ~1/12 of the idle
+    period so that reads stay reads, and never past the session's maximum age.
+    """
+    if not token or len(token) > 100:
+        return None
+    now = utcnow()
+    row = (
+        await UserSession.select(
+            UserSession.id,
+            UserSession.created_at,
+            UserSession.expires_at,
+            UserSession.last_seen_at,
+            UserSession.user.id,
+            UserSession.user.name,
+            UserSession.user.email,
+            UserSession.user.role,
+            UserSession.user.language,
+            UserSession.user.is_active,
+        )
+        .where(
+            (UserSession.token_hash == token_hash(token))
+            & UserSession.revoked_at.is_null()
+            & (UserSession.expires_at > now)
+        )
+        .first()
+    )
+    if row is None or not row["user.is_active"]:
+        return None
+    idle = timedelta(hours=settings.session_idle_hours)
+    if now - row["last_seen_at"] > idle / 12:
+        hard_end = row["created_at"] + timedelta(days=settings.session_max_days)
+        await UserSession.update(
+            {UserSession.last_seen_at: now, UserSession.expires_at: min(now + idle, hard_end)}
+        ).where(UserSession.id == row["id"])
+    return Viewer(
+        user_id=row["user.id"],
+        name=row["user.name"],
+        email=row["user.email"],
+        role=Role(row["user.role"]),
+        language=row["user.language"],
+        session_id=row["id"],
+    )
+
+
+async def revoke_session(user_id: int, session_id: int) -> None:
+    updated = (
+        await UserSession.update({UserSession.revoked_at: utcnow()})
+        .where(
+            (UserSession.id == session_id)
+            & (UserSession.user == user_id)
+            & UserSession.revoked_at.is_null()
+        )
+        .returning(UserSession.id)
+    )
+    if not updated:
+        raise NotFound("no such active session")
+
+
+async def revoke_all_sessions(user_id: int) -> int:
+    rows = (
+        await UserSession.update({UserSession.revoked_at: utcnow()})
+        .where((UserSession.user == user_id) & UserSession.revoked_at.is_null())
+        .returning(UserSession.id)
+    )
+    return len(rows)
+
+
+async def active_sessions(user_id: int) -> list[dict]:
+    return (
+        await UserSession.select(
+            UserSession.id,
+            UserSession.created_at,
+            UserSession.last_seen_at,
+            UserSession.expires_at,
+            UserSession.ip,
+            UserSession.user_agent,
+        )
+        .where(
+            (UserSession.user == user_id)
+            & UserSession.revoked_at.is_null()
+            & (UserSession.expires_at > utcnow())
+        )
+        .order_by(UserSession.last_seen_at, ascending=False)
+    )
+
+
+async def set_language(user_id: int, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": f"must be one of {', '.join(LANGUAGES)}"})
+    await User.update({User.language: language}).where(User.id == user_id)
+
+
+async def list_users(role: Role | None = None, query: str = "", limit: int = 200) -> list[dict]:
+    select = User.select(
+        User.id, User.email, User.name, User.role, User.is_active, User.last_login_at
+    ).order_by(User.email)
+    if role:
+        select = select.where(User.role == role.value)
+    if query:
+        select = select.where(User.email.ilike(f"%{query}%") | User.name.ilike(f"%{query}%"))
+    return await select.limit(limit)
+
+
+async def set_active(user_id: int, active: bool) -> None:
+    async with write_transaction():
+        rows = (
+            await User.update({User.is_active: active}).where(User.id == user_id).returning(User.id)
+        )
+        if not rows:
+            raise NotFound(f"no user {user_id}")
+        if not active:
+            await UserSession.update({UserSession.revoked_at: utcnow()}).where(
+                (UserSession.user == user_id) & UserSession.revoked_at.is_null()
+            )

@@ -1,0 +1,40 @@
+"""Who is making a request: carried on every request as `request.user`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incubator.auth.tables import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    user_id: int | None = None
+    name: str = ""
+    email: str = ""
+    role: Role | None = None
+    language: str = "en"
+    session_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role is Role.manager
+
+    @property
+    def is_member(self) -> bool:
+        return self.role is Role.member
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role is Role.partner
+
+
+ANONYMOUS = Viewer()

@@ -1,0 +1,246 @@
+"""The `incubator` command: serve, migrate, demo, import and users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from incubator import db
+from incubator.settings import get_settings
+
+
+async def _with_database(work: Callable[[], Awaitable[Any]], migrate: bool = True) -> Any:
+    os.environ.setdefault("PICCOLO_CONF", db.PICCOLO_CONF)
+    engine = db.make_engine(get_settings().database_url)
+    db.use_engine(engine)
+    await db.prepare_engine(engine)
+    if migrate:
+        await db.migrate()
+    return await work()
+
+
+def _run(work: Callable[[], Awaitable[Any]], migrate: bool = True) -> Any:
+    return asyncio.run(_with_database(work, migrate))
+
+
+def _progress_bar(done: int, total: int, width: int = 30) -> None:
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _print_logins(logins: list) -> None:
+    from incubator.demo import DEMO_PASSWORD
+
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    shown: set[str] = set()
+    for login in logins:
+        # One of each kind keeps the list readable; every manager is listed.
+        key = login.role if login.role in ("member", "partner") else login.email
+        if key in shown:
+            continue
+        shown.add(key)
+        print(f"  {login.role:<8} {login.email:<50} {login.note}")
+
+
+async def _seed_demo(startups: int, seed: int) -> list | None:
+    from incubator.demo import build_demo_park, database_is_empty
+
+    if not await database_is_empty():
+        return None
+    return await build_demo_park(startups=startups, seed=seed, progress=lambda m: print("  " + m))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+
+    async def prepare() -> list | None:
+        return await _seed_demo(args.startups, 2023) if args.demo else None
+
+    logins = _run(prepare)
+    url = f"http://{args.host}:{args.port}"
+    print(f"Database: {settings.engine_name} ({_redacted(settings.database_url)})")
+    if args.demo:
+        if logins is None:
+            print("Demo data: the database already holds data; left as it is.")
+            from incubator.demo import DEMO_PASSWORD
+
+            print(f"Demo logins, if it is the demo park: admin@cyberport.example / {DEMO_PASSWORD}")
+        else:
+            _print_logins(logins)
+    print(f"Serving on {url}  (Ctrl+C stops)")
+    if args.workers > 1:
+        uvicorn.run(
+            "incubator.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            proxy_headers=True,
+        )
+    else:
+        from incubator.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            proxy_headers=True,
+        )
+    return 0
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    async def work() -> list[str]:
+        return await db.pending_migrations()
+
+    pending = _run(work)
+    print("migrations applied" if not pending else f"still pending: {pending}")
+    return 0 if not pending else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    logins = _run(lambda: _seed_demo(args.startups, args.seed))
+    if logins is None:
+        print(
+            "The database already holds data; the demo park goes into an empty database only.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Demo park of {args.startups} start-ups built in {time.perf_counter() - started:.1f} s")
+    _print_logins(logins)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from incubator.startups.importer import import_startups
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    report = _run(lambda: import_startups(text, apply=not args.dry_run, progress=_progress_bar))
+    for error in report.errors:
+        print(str(error), file=sys.stderr)
+    if report.errors:
+        print(
+            f"{len(report.errors)} problems in {report.rows} rows; nothing was applied.",
+            file=sys.stderr,
+        )
+        return 1
+    verb = "applied" if report.applied else "dry run, nothing applied"
+    print(
+        f"{report.rows} rows ({verb}): {report.created} new, {report.updated} changed, "
+        f"{report.unchanged} unchanged"
+    )
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password:
+        return args.password
+    env = os.environ.get("INCUBATOR_NEW_PASSWORD")
+    if env:
+        return env
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Again: "):
+        raise SystemExit("the two passwords differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from incubator.auth import services
+    from incubator.auth.tables import Role
+    from incubator.errors import DomainError
+
+    try:
+        if args.action == "create-admin":
+            password = _password(args)
+            _run(lambda: services.create_user(args.email, args.name, password, Role.admin))
+            print(f"administrator {args.email} created")
+        elif args.action == "reset-password":
+            password = _password(args)
+            _run(lambda: services.set_password(args.email, password))
+            print(f"password of {args.email} reset; its sessions were ended")
+        else:
+            for user in _run(lambda: services.list_users()):
+                state = "" if user["is_active"] else " (inactive)"
+                print(f"{user['role']:<8} {user['email']}{state}")
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="incubator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web app (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--demo", action="store_true", help="fill an empty database with the demo park"
+    )
+    serve.add_argument("--startups", type=int, default=2000, help="demo size with --demo")
+    serve.add_argument("--workers", type=int, default=1, help="web worker processes")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply pending migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="fill an empty database with the demo park")
+    demo.add_argument("--startups", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=2023)
+    demo.set_defaults(func=cmd_demo)
+
+    importer = sub.add_parser("import", help="import data from a file")
+    importer.add_argument("kind", choices=["startups"])
+    importer.add_argument("file")
+    importer.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    importer.set_defaults(func=cmd_import)
+
+    users = sub.add_parser("users", help="create an administrator, reset a password, list users")
+    users.add_argument("action", choices=["create-admin", "reset-password", "list"])
+    users.add_argument("--email")
+    users.add_argument("--name", default="Administrator")
+    users.add_argument("--password", help="else INCUBATOR_NEW_PASSWORD, else asked")
+    users.set_defaults(func=cmd_users)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "action", None) in ("create-admin", "reset-password") and not args.email:
+        print("--email is required", file=sys.stderr)
+        return 2
+    if getattr(args, "startups", 1) < 1:
+        print("--startups must be at least 1", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

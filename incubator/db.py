@@ -1,0 +1,177 @@
+"""Database engines from a URL, binding them to the tables, migrations and write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+PICCOLO_CONF = "incubator.piccolo_conf"
+
+# Piccolo's SQLite engine opens a connection per query; concurrent writers in one process
+# queue here instead of racing for SQLite's write lock (see STYLE.md, "SQLite writes").
+_sqlite_write_lock: asyncio.Lock | None = None
+_sqlite_write_loop: asyncio.AbstractEventLoop | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `sqlite:///path` or `postgresql://...`; nothing is opened yet."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return SQLiteEngine(path=path, timeout=60)
+    raise ValueError(
+        "INCUBATOR_DATABASE_URL must start with sqlite:/// or postgresql://, "
+        f"not {urlparse(url).scheme!r}"
+    )
+
+
+def is_postgres(engine: Engine | None = None) -> bool:
+    return isinstance(engine or current_engine(), PostgresEngine)
+
+
+def all_tables() -> list[type[Table]]:
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    return [*Finder().get_table_classes(), Migration]
+
+
+def current_engine() -> Engine:
+    from piccolo.conf.apps import Finder
+
+    engine = Finder().get_engine()
+    assert engine is not None
+    return engine
+
+
+def use_engine(engine: Engine) -> None:
+    """Point piccolo_conf and every table at `engine` (tests switch engines this way)."""
+    os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
+    from piccolo.conf.apps import Finder
+
+    conf = Finder().get_piccolo_conf_module()
+    conf.DB = engine  # type: ignore[union-attr]
+    for table in all_tables():
+        table._meta.db = engine
+
+
+async def prepare_engine(engine: Engine) -> None:
+    """Per-database settings that must hold before the first request."""
+    if isinstance(engine, SQLiteEngine):
+        # WAL lets readers run beside the single writer; it is stored in the file.
+        await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
+
+
+async def start_pool(engine: Engine, min_size: int, max_size: int) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=min_size, max_size=max_size)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def migrate(quiet: bool = True) -> None:
+    """Apply every Piccolo migration that has not run yet, on the current engine."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{sink.getvalue()}")
+
+
+async def pending_migrations() -> list[str]:
+    """Migration ids that exist in the code but have not run (for readiness checks)."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
+    manager = BaseMigrationManager()
+    if not await Migration.table_exists():
+        return ["piccolo_migration"]
+    pending: list[str] = []
+    for app_name in manager.get_sorted_app_names():
+        app_config = manager.get_app_config(app_name)
+        modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+        ran = set(await Migration.get_migrations_which_ran(app_name=app_name))
+        pending += [
+            f"{app_name}:{mid}" for mid in manager.get_migration_ids(modules) if mid not in ran
+        ]
+    return pending
+
+
+def _write_lock() -> asyncio.Lock:
+    global _sqlite_write_lock, _sqlite_write_loop
+    loop = asyncio.get_running_loop()
+    if _sqlite_write_lock is None or _sqlite_write_loop is not loop:
+        _sqlite_write_lock, _sqlite_write_loop = asyncio.Lock(), loop
+    return _sqlite_write_lock
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """One write transaction: BEGIN IMMEDIATE on SQLite (serialised in-process), plain on PG.
+
+    Rules that must hold under concurrency are checked inside it.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        outer = engine.current_transaction.get()
+        if outer is not None:
+            yield outer
+            return
+        async with (
+            _write_lock(),
+            engine.transaction(transaction_type=TransactionType.immediate) as transaction,
+        ):
+            yield transaction
+    else:
+        async with engine.transaction() as transaction:
+            yield transaction
+
+
+async def bulk_insert(
+    table: type[Table], columns: Sequence[str], rows: Iterable[Sequence[Any]], chunk: int = 500
+) -> int:
+    """Multi-row INSERTs, `chunk` rows per statement; far faster than one object per row."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    placeholders = "(" + ", ".join("{}" for _ in columns) + ")"
+    batch: list[Sequence[Any]] = []
+    count = 0
+
+    async def flush() -> None:
+        sql = f'INSERT INTO "{table._meta.tablename}" ({cols}) VALUES ' + ", ".join(
+            placeholders for _ in batch
+        )
+        await table.raw(sql, *[value for row in batch for value in row]).run()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            await flush()
+            count += len(batch)
+            batch = []
+    if batch:
+        await flush()
+        count += len(batch)
+    return count

@@ -1,0 +1,46 @@
+"""Errors services raise; the app turns each into a 4xx page or JSON body that names the rule."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(DomainError):
+    """Input broke a rule; `errors` maps each field to the rule it broke."""
+
+    status_code = 422
+
+    def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
+        detail = message or "; ".join(f"{field}: {rule}" for field, rule in errors.items())
+        super().__init__(detail, errors)
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,52 @@
+"""English and Traditional Chinese: Babel catalogs compiled in memory; the request's language."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = {"en": "English", "zh-Hant": "繁體中文"}
+DEFAULT_LANGUAGE = "en"
+_LOCALE_DIR = Path(__file__).parent / "locale"
+_CATALOG_DIRS = {"zh-Hant": "zh_Hant"}
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The compiled catalog for a language; the .po file is the only thing kept in git."""
+    folder = _CATALOG_DIRS.get(language)
+    if folder is None:
+        return NullTranslations()
+    with open(_LOCALE_DIR / folder / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po, locale=folder)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def ngettext(language: str, singular: str, plural: str, n: int) -> str:
+    return translations(language).ngettext(singular, plural, n)
+
+
+def negotiate(cookie: str | None, preference: str | None, accept_language: str) -> str:
+    """An explicit switch (cookie) first, then the account's preference, then the browser's."""
+    for choice in (cookie, preference):
+        if choice in LANGUAGES:
+            return choice
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh") and not tag.startswith(("zh-cn", "zh-hans", "zh-sg")):
+            return "zh-Hant"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,119 @@
+"""One Settings object, read once from INCUBATOR_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"INCUBATOR_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(f"INCUBATOR_{name}")
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"INCUBATOR_{name} must be a whole number, not {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(f"INCUBATOR_{name}")
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(var_dir: Path) -> str:
+    """INCUBATOR_SECRET_KEY, or a key kept beside the embedded database for a local run.
+
+    Production sets the variable; a local run keeps a generated key in ./var so that
+    sessions and CSRF cookies survive restarts and are shared by local workers.
+    """
+    configured = os.environ.get("INCUBATOR_SECRET_KEY")
+    if configured:
+        return configured
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key_file = var_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    base_url: str = "http://127.0.0.1:8000"
+    # PostgreSQL connection pool size per process.
+    pool_min: int = 1
+    pool_max: int = 10
+    # A session ends this many hours after its last use, and at most after session_max_days.
+    session_idle_hours: int = 12
+    session_max_days: int = 14
+    # Failed log-ins per account (and per address) allowed within the window.
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    invitation_days: int = 7
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = "Cyberport Community <community@localhost>"
+    logo_max_bytes: int = 512 * 1024
+    debug: bool = False
+
+    @property
+    def engine_name(self) -> str:
+        return (
+            "postgres"
+            if self.database_url.startswith(("postgres://", "postgresql://"))
+            else "sqlite"
+        )
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def load_settings() -> Settings:
+    var_dir = Path(_env("VAR_DIR", "./var")).resolve()
+    return Settings(
+        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'incubator.sqlite3'}"),
+        secret_key=_secret_key(var_dir),
+        var_dir=var_dir,
+        base_url=_env("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        pool_min=_env_int("POOL_MIN", 1),
+        pool_max=_env_int("POOL_MAX", 10),
+        session_idle_hours=_env_int("SESSION_IDLE_HOURS", 12),
+        session_max_days=_env_int("SESSION_MAX_DAYS", 14),
+        login_max_failures=_env_int("LOGIN_MAX_FAILURES", 5),
+        login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),
+        invitation_days=_env_int("INVITATION_DAYS", 7),
+        smtp_host=_env("SMTP_HOST", ""),
+        smtp_port=_env_int("SMTP_PORT", 25),
+        smtp_username=_env("SMTP_USERNAME", ""),
+        smtp_password=_env("SMTP_PASSWORD", ""),
+        smtp_starttls=_env_bool("SMTP_STARTTLS", False),
+        mail_from=_env("MAIL_FROM", "Cyberport Community <community@localhost>"),
+        logo_max_bytes=_env_int("LOGO_MAX_BYTES", 512 * 1024),
+        debug=_env_bool("DEBUG", False),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

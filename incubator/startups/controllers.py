@@ -1,0 +1,404 @@
+"""HTML pages of the community: home, directory, profiles, editing, team, invitations, import."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, MultipartBody, QueryParameter
+from litestar.response import Redirect
+
+from incubator.auth import services as auth
+from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
+from incubator.startups import importer, invitations, services
+from incubator.startups.api import Sort, directory_query
+from incubator.startups.profile import MANAGER_FIELDS, MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
+from incubator.startups.tables import Stage
+from incubator.web import SESSION_COOKIE, client_ip, form_values, page, viewer_of
+
+PROGRAMME_ROWS_EXTRA = 2
+
+
+async def _choices() -> dict[str, Any]:
+    return {
+        "centres": await services.list_centres(),
+        "clusters": await services.list_clusters(),
+        "programmes": await services.list_programmes(),
+        "stages": STAGES,
+        "programme_statuses": PROGRAMME_STATUSES,
+    }
+
+
+class DirectoryPages(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self) -> Response:
+        return page("home.html", figures=await services.park_figures())
+
+    @get("/startups")
+    async def directory(
+        self,
+        request: Request,
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+        centre: FromQuery[str] = "",
+        hub: FromQuery[str] = "",
+        cluster: FromQuery[str] = "",
+        programme: FromQuery[str] = "",
+        stage: FromQuery[Stage | None] = None,
+        onsite: FromQuery[bool | None] = None,
+        sort: FromQuery[Sort] = "relevance",
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        archived: FromQuery[bool] = False,
+    ) -> Response:
+        query = directory_query(
+            q, centre, hub, cluster, programme, stage, onsite, sort, page_number, per_page, archived
+        )
+        result = await services.directory(viewer_of(request), query)
+        params = {k: v for k, v in request.query_params.items() if k != "page" and v != ""}
+        return page(
+            "startups/directory.html",
+            result=result,
+            query=query,
+            params=params,
+            **await _choices(),
+        )
+
+
+def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
+    fields = MEMBER_FIELDS + (MANAGER_FIELDS if can_manage else ())
+    data = form_values(form, fields, lists=("clusters", "centres"))
+    data.pop("programmes", None)
+    data.pop("onsite", None)
+    if can_manage:
+        data["onsite"] = form.get("onsite") == "on"
+        rows = []
+        for i in range(int(form.get("programme_rows") or 0)):
+            rows.append(
+                {
+                    key: str(form.get(f"{key}_{i}") or "")
+                    for key in ("programme", "status", "started_on", "ended_on")
+                }
+            )
+        data["programmes"] = [r for r in rows if r["programme"]]
+    return data
+
+
+def _form_values_from_profile(profile: dict) -> dict[str, Any]:
+    values = {k: profile.get(k) for k in MEMBER_FIELDS if k in profile}
+    values["tags"] = ", ".join(profile.get("tags") or [])
+    values["centres"] = (profile.get("centres") or []) + (profile.get("hubs") or [])
+    values["onsite"] = profile.get("onsite")
+    values["programmes"] = [
+        {
+            k: ("" if p[k] is None else str(p[k]))
+            for k in ("programme", "status", "started_on", "ended_on")
+        }
+        for p in profile.get("programmes") or []
+    ]
+    return values
+
+
+class ProfilePages(Controller):
+    path = "/startups"
+    include_in_schema = False
+
+    @get("/{startup_id:int}")
+    async def profile(
+        self, request: Request, startup_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        viewer = viewer_of(request)
+        profile = await services.get_profile(viewer, startup_id)
+        history = await services.history(viewer, startup_id) if profile["can_edit"] else []
+        return page("startups/profile.html", s=profile, history=history, message=message)
+
+    async def _edit_page(
+        self, profile: dict, values: dict, errors: dict[str, str], status: int = 200
+    ) -> Response:
+        programme_rows = list(values.get("programmes") or [])
+        programme_rows += [
+            {"programme": "", "status": "incubating", "started_on": "", "ended_on": ""}
+        ] * PROGRAMME_ROWS_EXTRA
+        return page(
+            "startups/edit.html",
+            status,
+            s=profile,
+            values=values,
+            errors=errors,
+            programme_rows=programme_rows,
+            **await _choices(),
+        )
+
+    @get("/{startup_id:int}/edit")
+    async def edit_page(self, request: Request, startup_id: FromPath[int]) -> Response:
+        viewer = viewer_of(request)
+        profile = await services.get_profile(viewer, startup_id)
+        if not profile["can_edit"]:
+            raise (Forbidden if viewer.is_authenticated else NotAuthenticated)(
+                "you may not change this start-up's profile"
+            )
+        return await self._edit_page(profile, _form_values_from_profile(profile), {})
+
+    @post("/{startup_id:int}/edit")
+    async def edit(self, request: Request, startup_id: FromPath[int]) -> Response:
+        viewer = viewer_of(request)
+        profile = await services.get_profile(viewer, startup_id)
+        form = await request.form()
+        data = _profile_form_data(form, profile["can_manage"])
+        try:
+            changes = await services.update_profile(viewer, startup_id, data)
+        except ValidationFailed as exc:
+            values = _form_values_from_profile(profile) | data
+            if isinstance(values.get("tags"), list):
+                values["tags"] = ", ".join(values["tags"])
+            return await self._edit_page(profile, values, exc.errors, 422)
+        message = "saved" if changes else "unchanged"
+        return Redirect(f"/startups/{startup_id}?message={message}", status_code=303)
+
+    @get("/new")
+    async def new_page(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        if not viewer.is_authenticated:
+            raise NotAuthenticated("log in first")
+        if not (viewer.is_admin or viewer.is_manager):
+            raise Forbidden("only managers and administrators may add start-ups")
+        return page(
+            "startups/new.html",
+            values={"stage": "seed", "team_size": 1},
+            errors={},
+            **await _choices(),
+        )
+
+    @post("/new")
+    async def create(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        form = await request.form()
+        data = form_values(form, MEMBER_FIELDS + ("centres",), lists=("clusters", "centres"))
+        try:
+            startup_id = await services.create_startup(viewer, data)
+        except ValidationFailed as exc:
+            return page(
+                "startups/new.html", 422, values=data, errors=exc.errors, **await _choices()
+            )
+        return Redirect(f"/startups/{startup_id}?message=created", status_code=303)
+
+    @post("/{startup_id:int}/archive")
+    async def archive(self, request: Request, startup_id: FromPath[int]) -> Response:
+        form = await request.form()
+        archived = form.get("archived") == "1"
+        await services.set_archived(viewer_of(request), startup_id, archived)
+        message = "archived" if archived else "restored"
+        return Redirect(f"/startups/{startup_id}?message={message}", status_code=303)
+
+    @get("/{startup_id:int}/logo")
+    async def logo(self, startup_id: FromPath[int]) -> Response:
+        logo = await services.get_logo(startup_id)
+        return Response(
+            content=bytes(logo["data"]),
+            media_type=logo["content_type"],
+            headers={
+                "Cache-Control": "public, max-age=300",
+                "ETag": f'"{logo["sha256"]}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @post("/{startup_id:int}/logo")
+    async def upload_logo(
+        self,
+        request: Request,
+        startup_id: FromPath[int],
+        data: MultipartBody[dict[str, Any]],
+    ) -> Response:
+        viewer = viewer_of(request)
+        upload = data.get("logo")
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        try:
+            await services.set_logo(
+                viewer, startup_id, content, request.app.state.settings.logo_max_bytes
+            )
+        except ValidationFailed as exc:
+            profile = await services.get_profile(viewer, startup_id)
+            return await self._edit_page(
+                profile, _form_values_from_profile(profile), exc.errors, 422
+            )
+        return Redirect(f"/startups/{startup_id}?message=saved", status_code=303)
+
+    # ------------------------------------------------------------ team
+
+    async def _team_page(
+        self, request: Request, startup_id: FromPath[int], status: int = 200, **extra: Any
+    ) -> Response:
+        viewer = viewer_of(request)
+        profile = await services.get_profile(viewer, startup_id)
+        if not profile["can_edit"]:
+            raise (Forbidden if viewer.is_authenticated else NotAuthenticated)(
+                "you may not change this start-up's team"
+            )
+        context = {
+            "s": profile,
+            "pending": await invitations.pending_invitations(viewer, startup_id),
+            "errors": {},
+            "values": {},
+            "invitation": None,
+            "invite_errors": {},
+        } | extra
+        return page("startups/team.html", status, **context)
+
+    @get("/{startup_id:int}/team")
+    async def team_page(self, request: Request, startup_id: FromPath[int]) -> Response:
+        return await self._team_page(request, startup_id)
+
+    @post("/{startup_id:int}/team")
+    async def add_member(self, request: Request, startup_id: FromPath[int]) -> Response:
+        form = await request.form()
+        data = form_values(form, ("name", "name_zh", "title", "email", "is_founder"))
+        try:
+            await services.add_team_member(viewer_of(request), startup_id, data)
+        except ValidationFailed as exc:
+            return await self._team_page(request, startup_id, 422, errors=exc.errors, values=data)
+        return Redirect(f"/startups/{startup_id}/team", status_code=303)
+
+    @post("/{startup_id:int}/team/{member_id:int}")
+    async def update_member(
+        self, request: Request, startup_id: FromPath[int], member_id: FromPath[int]
+    ) -> Response:
+        form = await request.form()
+        data = form_values(form, ("name", "name_zh", "title", "email", "is_founder"))
+        try:
+            await services.update_team_member(viewer_of(request), startup_id, member_id, data)
+        except ValidationFailed as exc:
+            return await self._team_page(
+                request, startup_id, 422, errors=exc.errors, values=data | {"id": member_id}
+            )
+        return Redirect(f"/startups/{startup_id}/team", status_code=303)
+
+    @post("/{startup_id:int}/team/{member_id:int}/remove")
+    async def remove_member(
+        self, request: Request, startup_id: FromPath[int], member_id: FromPath[int]
+    ) -> Response:
+        await services.remove_team_member(viewer_of(request), startup_id, member_id)
+        return Redirect(f"/startups/{startup_id}/team", status_code=303)
+
+    @post("/{startup_id:int}/invite")
+    async def invite(self, request: Request, startup_id: FromPath[int]) -> Response:
+        form = await request.form()
+        email, name = str(form.get("email") or ""), str(form.get("name") or "")
+        try:
+            sent = await invitations.invite(
+                request.app.state.settings, viewer_of(request), startup_id, email, name
+            )
+        except (ValidationFailed, DomainError) as exc:
+            if exc.status_code in (401, 403, 404):
+                raise
+            return await self._team_page(
+                request,
+                startup_id,
+                exc.status_code,
+                invite_errors=exc.errors or {"email": exc.message},
+                invite_values={"email": email, "name": name},
+            )
+        return await self._team_page(request, startup_id, invitation=sent)
+
+
+class InvitationPages(Controller):
+    path = "/invitations"
+    include_in_schema = False
+
+    @get("/{token:str}")
+    async def show(self, token: FromPath[str]) -> Response:
+        invitation = await invitations.open_invitation(token)
+        return page(
+            "auth/invitation.html",
+            invitation=invitation,
+            token=token,
+            errors={},
+            values={"name": invitation["name"]},
+        )
+
+    @post("/{token:str}")
+    async def accept(self, request: Request, token: FromPath[str]) -> Response:
+        form = await request.form()
+        name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        invitation = await invitations.open_invitation(token)
+        try:
+            startup_id = await invitations.accept_invitation(token, name, password)
+        except ValidationFailed as exc:
+            return page(
+                "auth/invitation.html",
+                422,
+                invitation=invitation,
+                token=token,
+                errors=exc.errors,
+                values={"name": name},
+            )
+        settings = request.app.state.settings
+        user = await auth.list_users(query=invitation["email"], limit=1)
+        session = await auth.create_session(
+            settings, user[0]["id"], client_ip(request), request.headers.get("user-agent", "")
+        )
+        response = Redirect(f"/startups/{startup_id}?message=welcome", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            session.token,
+            max_age=settings.session_max_days * 86400,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+        )
+        return response
+
+
+class ImportPages(Controller):
+    path = "/admin/import"
+    include_in_schema = False
+
+    @staticmethod
+    def _require_admin(request: Request) -> None:
+        viewer = viewer_of(request)
+        if not viewer.is_authenticated:
+            raise NotAuthenticated("log in first")
+        if not viewer.is_admin:
+            raise Forbidden("only administrators may import start-ups")
+
+    @get("/")
+    async def form(self, request: Request) -> Response:
+        self._require_admin(request)
+        return page("admin/import.html", report=None, csv_text="", errors={})
+
+    @post("/")
+    async def upload(
+        self,
+        request: Request,
+        data: MultipartBody[dict[str, Any]],
+    ) -> Response:
+        self._require_admin(request)
+        upload = data.get("file")
+        if isinstance(upload, UploadFile):
+            raw = await upload.read()
+        else:
+            raw = str(data.get("csv_text") or "").encode()
+        if not raw.strip():
+            return page(
+                "admin/import.html",
+                422,
+                report=None,
+                csv_text="",
+                errors={"file": "choose a CSV file"},
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return page(
+                "admin/import.html",
+                422,
+                report=None,
+                csv_text="",
+                errors={"file": "must be a CSV file encoded as UTF-8"},
+            )
+        apply = data.get("apply") == "1"
+        report = await importer.import_startups(text, apply=apply, actor=viewer_of(request))
+        status = 422 if report.errors else 200
+        return page("admin/import.html", status, report=report, csv_text=text, errors={})

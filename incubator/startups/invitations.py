@@ -1,0 +1,169 @@
+"""Inviting people into a start-up's team by a one-time link, sent by email when SMTP is set."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from incubator.auth.services import (
+    check_email,
+    check_password_rules,
+    hash_password,
+    normalise_email,
+    token_hash,
+    verify_password,
+)
+from incubator.auth.tables import Role, User
+from incubator.auth.viewer import Viewer
+from incubator.db import utcnow, write_transaction
+from incubator.errors import Conflict, NotFound, ValidationFailed
+from incubator.mail import send_email
+from incubator.settings import Settings
+from incubator.startups import policy
+from incubator.startups.tables import Invitation, Startup, StartupMembership
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InvitationSent:
+    email: str
+    link: str
+    emailed: bool
+    error: str = ""
+
+
+async def invite(
+    settings: Settings, viewer: Viewer, startup_id: int, email: str, name: str = ""
+) -> InvitationSent:
+    await policy.require_edit(viewer, startup_id)
+    email = normalise_email(email)
+    errors = check_email(email)
+    if errors:
+        raise ValidationFailed(errors)
+    startup = await Startup.select(Startup.name_en).where(Startup.id == startup_id).first()
+    if startup is None:
+        raise NotFound(f"no start-up with id {startup_id}")
+    existing = await User.select(User.id, User.role).where(User.email == email).first()
+    if existing and existing["role"] != Role.member.value:
+        raise ValidationFailed(
+            {"email": f"belongs to a {existing['role']} account, which cannot join a start-up team"}
+        )
+    if existing and await StartupMembership.exists().where(
+        (StartupMembership.startup == startup_id) & (StartupMembership.user == existing["id"])
+    ):
+        raise Conflict(f"{email} is already in this team", {"email": "is already in this team"})
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        # A new invitation replaces an open one to the same person.
+        await Invitation.delete().where(
+            (Invitation.startup == startup_id)
+            & (Invitation.email == email)
+            & Invitation.accepted_at.is_null()
+        )
+        await Invitation.insert(
+            Invitation(
+                token_hash=token_hash(token),
+                email=email,
+                name=name.strip()[:200],
+                startup=startup_id,
+                invited_by=viewer.user_id,
+                expires_at=utcnow() + timedelta(days=settings.invitation_days),
+            )
+        )
+    link = f"{settings.base_url}/invitations/{token}"
+    if not settings.smtp_configured:
+        return InvitationSent(email=email, link=link, emailed=False)
+    text = (
+        f"{viewer.name} invited you to join {startup['name_en']} on the Cyberport community.\n\n"
+        f"Accept within {settings.invitation_days} days: {link}\n\n"
+        f"{viewer.name} 邀請你加入 {startup['name_en']} 的團隊。請於 {settings.invitation_days} "
+        f"日內接受邀請：{link}\n"
+    )
+    try:
+        await send_email(settings, email, f"Join {startup['name_en']} / 加入團隊", text)
+    except Exception as exc:  # SMTP failure: the inviter gets the link to pass on by hand.
+        log.warning("invitation email to %s failed: %s", email, exc)
+        return InvitationSent(email=email, link=link, emailed=False, error=str(exc))
+    return InvitationSent(email=email, link=link, emailed=True)
+
+
+async def open_invitation(token: str) -> dict:
+    row = (
+        await Invitation.select(
+            Invitation.id,
+            Invitation.email,
+            Invitation.name,
+            Invitation.startup,
+            Invitation.startup.name_en.as_alias("startup_name"),
+            Invitation.expires_at,
+            Invitation.accepted_at,
+        )
+        .where(Invitation.token_hash == token_hash(token))
+        .first()
+    )
+    if row is None or row["accepted_at"] is not None:
+        raise NotFound("this invitation link is not valid or has been used already")
+    if row["expires_at"] <= utcnow():
+        raise NotFound("this invitation link has expired; ask for a new one")
+    row["has_account"] = await User.exists().where(User.email == row["email"])
+    return row
+
+
+async def accept_invitation(token: str, name: str, password: str) -> int:
+    """Join the team: a new member account, or the existing one after its password is given."""
+    invitation = await open_invitation(token)
+    async with write_transaction():
+        user = (
+            await User.select(User.id, User.password_hash)
+            .where(User.email == invitation["email"])
+            .first()
+        )
+        if user is None:
+            errors = check_password_rules(password)
+            if not name.strip():
+                errors["name"] = "is required"
+            if errors:
+                raise ValidationFailed(errors)
+            rows = await User.insert(
+                User(
+                    email=invitation["email"],
+                    name=name.strip()[:200],
+                    password_hash=hash_password(password),
+                    role=Role.member.value,
+                )
+            ).returning(User.id)
+            user_id = rows[0]["id"]
+        else:
+            if not verify_password(user["password_hash"], password):
+                raise ValidationFailed({"password": "is not the password of this account"})
+            user_id = user["id"]
+        # The one-time rule is enforced here: only one acceptance can flip accepted_at.
+        claimed = (
+            await Invitation.update({Invitation.accepted_at: utcnow()})
+            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
+            .returning(Invitation.id)
+        )
+        if not claimed:
+            raise NotFound("this invitation link has been used already")
+        if not await StartupMembership.exists().where(
+            (StartupMembership.startup == invitation["startup"])
+            & (StartupMembership.user == user_id)
+        ):
+            await StartupMembership.insert(
+                StartupMembership(startup=invitation["startup"], user=user_id, role="member")
+            )
+    return invitation["startup"]
+
+
+async def pending_invitations(viewer: Viewer, startup_id: int) -> list[dict]:
+    await policy.require_edit(viewer, startup_id)
+    return await Invitation.select(
+        Invitation.id, Invitation.email, Invitation.created_at, Invitation.expires_at
+    ).where(
+        (Invitation.startup == startup_id)
+        & Invitation.accepted_at.is_null()
+        & (Invitation.expires_at > utcnow())
+    )

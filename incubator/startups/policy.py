@@ -1,0 +1,66 @@
+"""Who may see or change which start-up: the one place these rules live."""
+
+from __future__ import annotations
+
+from incubator.auth.tables import Role
+from incubator.auth.viewer import Viewer
+from incubator.errors import Forbidden, NotAuthenticated
+from incubator.startups.tables import ManagerAssignment, StartupAffiliation, StartupMembership
+
+
+async def manager_centre_ids(viewer: Viewer) -> list[int]:
+    if viewer.role is not Role.manager:
+        return []
+    rows = await ManagerAssignment.select(ManagerAssignment.centre).where(
+        ManagerAssignment.user == viewer.user_id
+    )
+    return [r["centre"] for r in rows]
+
+
+async def member_startup_ids(viewer: Viewer) -> list[int]:
+    if viewer.role is not Role.member:
+        return []
+    rows = await StartupMembership.select(StartupMembership.startup).where(
+        StartupMembership.user == viewer.user_id
+    )
+    return [r["startup"] for r in rows]
+
+
+async def can_manage(viewer: Viewer, startup_id: int) -> bool:
+    """Admins, and managers of a centre or hub the start-up is affiliated with."""
+    if viewer.is_admin:
+        return True
+    if not viewer.is_manager:
+        return False
+    centres = await manager_centre_ids(viewer)
+    if not centres:
+        return False
+    return await StartupAffiliation.exists().where(
+        (StartupAffiliation.startup == startup_id) & StartupAffiliation.centre.is_in(centres)
+    )
+
+
+async def can_edit(viewer: Viewer, startup_id: int) -> bool:
+    """Those who manage it, and its own members."""
+    if viewer.is_member:
+        return await StartupMembership.exists().where(
+            (StartupMembership.startup == startup_id) & (StartupMembership.user == viewer.user_id)
+        )
+    return await can_manage(viewer, startup_id)
+
+
+def require_login(viewer: Viewer) -> None:
+    if not viewer.is_authenticated:
+        raise NotAuthenticated("log in first")
+
+
+async def require_edit(viewer: Viewer, startup_id: int) -> None:
+    require_login(viewer)
+    if not await can_edit(viewer, startup_id):
+        raise Forbidden("you may not change this start-up's profile")
+
+
+async def require_manage(viewer: Viewer, startup_id: int) -> None:
+    require_login(viewer)
+    if not await can_manage(viewer, startup_id):
+        raise Forbidden("only the start-up's centre managers and administrators may do this")

@@ -1,0 +1,203 @@
+"""The directory query: full-text search (FTS5 or tsvector), filters, sorting and pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from incubator.db import is_postgres
+from incubator.startups.tables import Startup
+
+_CJK = re.compile(
+    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3000-\u303f])"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+# PostgreSQL's English configuration drops these; dropping them for both engines keeps
+# the two engines' answers the same.
+_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with i me my we our you your he she him her its "
+    "what which who whom am were been being have has had do does did so than too very can".split()
+)
+SORTS = ("relevance", "name", "newest", "updated")
+MAX_PER_PAGE = 100
+
+
+def split_cjk(text: str) -> str:
+    """Put spaces around CJK characters so both engines index them one by one."""
+    return _CJK.sub(r" \1 ", text)
+
+
+def search_document(
+    name_en: str, name_zh: str, description_en: str, description_zh: str, tags: str
+) -> str:
+    return " ".join(
+        part
+        for part in (
+            name_en,
+            split_cjk(name_zh),
+            tags.replace(",", " "),
+            description_en,
+            split_cjk(description_zh),
+        )
+        if part
+    )
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query term: a latin word matched as a prefix, or a run of CJK matched as a phrase."""
+
+    words: tuple[str, ...]
+    phrase: bool
+
+
+def parse_query(q: str) -> list[Term]:
+    terms: list[Term] = []
+    for chunk in q.lower().split()[:16]:
+        pieces = [p for p in _CJK.split(chunk) if p]
+        cjk_run: list[str] = []
+        for piece in pieces:
+            if _CJK.fullmatch(piece):
+                if _WORD.fullmatch(piece):
+                    cjk_run.append(piece)
+                continue
+            if cjk_run:
+                terms.append(Term(tuple(cjk_run), phrase=True))
+                cjk_run = []
+            terms += [
+                Term((w,), phrase=False) for w in _WORD.findall(piece) if w not in _STOP_WORDS
+            ]
+        if cjk_run:
+            terms.append(Term(tuple(cjk_run), phrase=True))
+    return terms
+
+
+def fts5_query(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        if term.phrase:
+            parts.append('"' + " ".join(term.words) + '"')
+        else:
+            parts.append(f'"{term.words[0]}"*')
+    return " AND ".join(parts)
+
+
+def tsquery(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        if term.phrase:
+            parts.append("(" + " <-> ".join(term.words) + ")")
+        else:
+            parts.append(f"{term.words[0]}:*")
+    return " & ".join(parts)
+
+
+@dataclass
+class DirectoryQuery:
+    q: str = ""
+    centre: str = ""
+    hub: str = ""
+    cluster: str = ""
+    programme: str = ""
+    stage: str = ""
+    onsite: bool | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    archived: bool = False
+    # Set by the service for managers browsing archived start-ups: only their centres.
+    within_centres: list[int] | None = field(default=None)
+
+
+@dataclass
+class DirectoryPage:
+    rows: list[dict]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
+    postgres = is_postgres()
+    args: list = []
+    joins = ""
+    where = ["s.status = {}"]
+    args.append("archived" if query.archived else "active")
+    rank = None
+    terms = parse_query(query.q)
+    if terms:
+        if postgres:
+            where.append("to_tsvector('english', s.search_document) @@ to_tsquery('english', {})")
+            args.append(tsquery(terms))
+            rank = "ts_rank(to_tsvector('english', s.search_document), to_tsquery('english', {}))"
+        else:
+            joins = " JOIN startup_fts f ON f.rowid = s.id"
+            where.append("startup_fts MATCH {}")
+            args.append(fts5_query(terms))
+            rank = "f.rank"
+    for kind, slug in (("centre", query.centre), ("hub", query.hub)):
+        if slug:
+            where.append(
+                "EXISTS (SELECT 1 FROM startup_affiliation a JOIN centre c ON c.id = a.centre "
+                "WHERE a.startup = s.id AND c.kind = {} AND c.slug = {})"
+            )
+            args += [kind, slug]
+    if query.cluster:
+        where.append(
+            "EXISTS (SELECT 1 FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
+            "WHERE sc.startup = s.id AND cl.slug = {})"
+        )
+        args.append(query.cluster)
+    if query.programme:
+        where.append(
+            "EXISTS (SELECT 1 FROM startup_programme sp JOIN programme p ON p.id = sp.programme "
+            "WHERE sp.startup = s.id AND p.slug = {})"
+        )
+        args.append(query.programme)
+    if query.stage:
+        where.append("s.stage = {}")
+        args.append(query.stage)
+    if query.onsite is not None:
+        where.append("s.onsite = {}")
+        args.append(query.onsite)
+    if query.within_centres is not None:
+        ids = query.within_centres or [0]
+        where.append(
+            "EXISTS (SELECT 1 FROM startup_affiliation a2 "
+            "WHERE a2.startup = s.id AND a2.centre IN (" + ", ".join("{}" for _ in ids) + "))"
+        )
+        args += ids
+    where_sql = " WHERE " + " AND ".join(where)
+
+    if query.sort == "relevance" and rank is not None:
+        if postgres:
+            order = f"{rank} DESC, s.id"
+            order_args = [tsquery(terms)]
+        else:
+            order, order_args = f"{rank}, s.id", []
+    elif query.sort == "newest":
+        order, order_args = "s.founded_year DESC, s.name_en, s.id", []
+    elif query.sort == "updated":
+        order, order_args = "s.updated_at DESC, s.id", []
+    else:
+        order, order_args = "s.name_en, s.id", []
+
+    offset = (query.page - 1) * query.per_page
+    select_sql = (
+        "SELECT s.id, s.slug, s.name_en, s.name_zh, s.description_en, s.description_zh, "
+        "s.website, s.stage, s.founded_year, s.team_size, s.onsite, s.tags, s.status, "
+        f"s.updated_at FROM startup s{joins}{where_sql} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
+    )
+    rows = await Startup.raw(select_sql, *args, *order_args, query.per_page, offset)
+    count_sql = f"SELECT COUNT(*) AS n FROM startup s{joins}{where_sql}"
+    total_rows = await Startup.raw(count_sql, *args)
+    for row in rows:
+        row["onsite"] = bool(row["onsite"])
+    return DirectoryPage(
+        rows=rows, total=int(total_rows[0]["n"]), page=query.page, per_page=query.per_page
+    )

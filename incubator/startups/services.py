@@ -1,0 +1,573 @@
+"""Start-up rules: reading profiles, changing them with a history, teams, logos, archiving."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from incubator.auth.viewer import Viewer
+from incubator.db import utcnow, write_transaction
+from incubator.errors import Forbidden, NotFound, ValidationFailed
+from incubator.startups import policy
+from incubator.startups.profile import (
+    MANAGER_FIELDS,
+    MEMBER_FIELDS,
+    References,
+    clean_profile,
+    display_value,
+)
+from incubator.startups.search import DirectoryPage, DirectoryQuery, run_directory_query
+from incubator.startups.search import search_document as build_search_document
+from incubator.startups.tables import (
+    Centre,
+    Cluster,
+    ManagerAssignment,
+    ProfileChange,
+    Programme,
+    Startup,
+    StartupAffiliation,
+    StartupCluster,
+    StartupLogo,
+    StartupProgramme,
+    TeamMember,
+)
+
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+_SCALAR_FIELDS = (
+    "name_en",
+    "name_zh",
+    "description_en",
+    "description_zh",
+    "website",
+    "founded_year",
+    "stage",
+    "team_size",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "onsite",
+)
+
+
+def today_hk() -> date:
+    return utcnow().astimezone(HONG_KONG).date()
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "startup"
+
+
+# ---------------------------------------------------------------- reference data
+
+
+async def references() -> References:
+    clusters = await Cluster.select(Cluster.id, Cluster.slug)
+    centres = await Centre.select(Centre.id, Centre.slug, Centre.kind)
+    programmes = await Programme.select(Programme.id, Programme.slug)
+    return References(
+        clusters={c["slug"]: c["id"] for c in clusters},
+        centres={c["slug"]: (c["id"], c["kind"]) for c in centres},
+        programmes={p["slug"]: p["id"] for p in programmes},
+    )
+
+
+async def list_centres() -> list[dict]:
+    return await Centre.select().order_by(Centre.sort_order).order_by(Centre.id)
+
+
+async def list_clusters() -> list[dict]:
+    return await Cluster.select().order_by(Cluster.name_en)
+
+
+async def list_programmes() -> list[dict]:
+    return await Programme.select(
+        Programme.id, Programme.slug, Programme.name_en, Programme.name_zh
+    ).order_by(Programme.name_en)
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def directory(viewer: Viewer, query: DirectoryQuery) -> DirectoryPage:
+    """The directory page for anyone; archived start-ups only for those who manage them."""
+    if query.archived:
+        if viewer.is_admin:
+            query.within_centres = None
+        elif viewer.is_manager:
+            query.within_centres = await policy.manager_centre_ids(viewer)
+        else:
+            raise Forbidden("only managers and administrators may list archived start-ups")
+    result = await run_directory_query(query)
+    await _attach_links([row for row in result.rows])
+    return result
+
+
+async def _attach_links(rows: list[dict]) -> None:
+    """Add clusters, centres and hubs (slugs) and has_logo to each row, in three queries."""
+    if not rows:
+        return
+    ids = [row["id"] for row in rows]
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row |= {"clusters": [], "centres": [], "hubs": [], "has_logo": False}
+    for link in await StartupCluster.select(
+        StartupCluster.startup, StartupCluster.cluster.slug
+    ).where(StartupCluster.startup.is_in(ids)):
+        by_id[link["startup"]]["clusters"].append(link["cluster.slug"])
+    for link in await StartupAffiliation.select(
+        StartupAffiliation.startup, StartupAffiliation.centre.slug, StartupAffiliation.centre.kind
+    ).where(StartupAffiliation.startup.is_in(ids)):
+        key = "hubs" if link["centre.kind"] == "hub" else "centres"
+        by_id[link["startup"]][key].append(link["centre.slug"])
+    for logo in await StartupLogo.select(StartupLogo.startup).where(StartupLogo.startup.is_in(ids)):
+        by_id[logo["startup"]]["has_logo"] = True
+    for row in rows:
+        for key in ("clusters", "centres", "hubs"):
+            row[key].sort()
+
+
+async def get_profile(viewer: Viewer, startup_id: int) -> dict:
+    """A whole profile as the viewer may see it; raises NotFound for what they may not see."""
+    row = await Startup.select().where(Startup.id == startup_id).first()
+    if row is None:
+        raise NotFound(f"no start-up with id {startup_id}")
+    row.pop("search_document", None)
+    row["onsite"] = bool(row["onsite"])
+    can_manage = await policy.can_manage(viewer, startup_id)
+    can_edit = can_manage or await policy.can_edit(viewer, startup_id)
+    if row["status"] == "archived" and not can_edit:
+        raise NotFound(f"no start-up with id {startup_id}")
+    await _attach_links([row])
+    row["tags"] = [t for t in row["tags"].split(",") if t]
+    row["programmes"] = (
+        await StartupProgramme.select(
+            StartupProgramme.id,
+            StartupProgramme.programme.slug.as_alias("programme"),
+            StartupProgramme.programme.name_en.as_alias("name_en"),
+            StartupProgramme.programme.name_zh.as_alias("name_zh"),
+            StartupProgramme.status,
+            StartupProgramme.started_on,
+            StartupProgramme.ended_on,
+        )
+        .where(StartupProgramme.startup == startup_id)
+        .order_by(StartupProgramme.started_on)
+    )
+    row["team"] = await team(startup_id) if viewer.is_authenticated else []
+    if not viewer.is_authenticated:
+        # Personal data stays inside the community (PDPO): the public sees the company only.
+        for key in ("contact_name", "contact_email", "contact_phone"):
+            row[key] = ""
+    row["can_edit"] = can_edit
+    row["can_manage"] = can_manage
+    return row
+
+
+async def team(startup_id: int) -> list[dict]:
+    return (
+        await TeamMember.select(
+            TeamMember.id,
+            TeamMember.name,
+            TeamMember.name_zh,
+            TeamMember.title,
+            TeamMember.email,
+            TeamMember.is_founder,
+        )
+        .where(TeamMember.startup == startup_id)
+        .order_by(TeamMember.sort_order)
+        .order_by(TeamMember.id)
+    )
+
+
+async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[dict]:
+    await policy.require_edit(viewer, startup_id)
+    return (
+        await ProfileChange.select(
+            ProfileChange.id,
+            ProfileChange.actor_name,
+            ProfileChange.field,
+            ProfileChange.old_value,
+            ProfileChange.new_value,
+            ProfileChange.changed_at,
+        )
+        .where(ProfileChange.startup == startup_id)
+        .order_by(ProfileChange.changed_at, ascending=False)
+        .order_by(ProfileChange.id, ascending=False)
+        .limit(limit)
+    )
+
+
+async def current_values(startup_id: int) -> dict[str, Any]:
+    row = await Startup.select().where(Startup.id == startup_id).first()
+    if row is None:
+        raise NotFound(f"no start-up with id {startup_id}")
+    values: dict[str, Any] = {k: row[k] for k in _SCALAR_FIELDS}
+    values["onsite"] = bool(values["onsite"])
+    values["status"] = row["status"]
+    values["tags"] = [t for t in row["tags"].split(",") if t]
+    values["clusters"] = sorted(
+        r["cluster.slug"]
+        for r in await StartupCluster.select(StartupCluster.cluster.slug).where(
+            StartupCluster.startup == startup_id
+        )
+    )
+    values["centres"] = sorted(
+        r["centre.slug"]
+        for r in await StartupAffiliation.select(StartupAffiliation.centre.slug).where(
+            StartupAffiliation.startup == startup_id
+        )
+    )
+    values["programmes"] = [
+        {
+            "programme": r["programme.slug"],
+            "status": r["status"],
+            "started_on": r["started_on"],
+            "ended_on": r["ended_on"],
+        }
+        for r in await StartupProgramme.select(
+            StartupProgramme.programme.slug,
+            StartupProgramme.status,
+            StartupProgramme.started_on,
+            StartupProgramme.ended_on,
+        ).where(StartupProgramme.startup == startup_id)
+    ]
+    values["programmes"].sort(key=lambda e: (e["started_on"], e["programme"]))
+    return values
+
+
+# ---------------------------------------------------------------- changing
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+async def apply_changes(
+    startup_id: int, old: dict, clean: dict, refs: References, actor: Viewer | None
+) -> list[Change]:
+    """Write the fields of `clean` that differ from `old`, with one history row each."""
+    changes = [Change(f, old.get(f), v) for f, v in clean.items() if old.get(f) != v]
+    if not changes:
+        return []
+    row_update: dict[Any, Any] = {}
+    for change in changes:
+        if change.field in _SCALAR_FIELDS:
+            row_update[getattr(Startup, change.field)] = change.new
+        elif change.field == "tags":
+            row_update[Startup.tags] = ",".join(change.new)
+        elif change.field == "clusters":
+            await StartupCluster.delete().where(StartupCluster.startup == startup_id)
+            if change.new:
+                await StartupCluster.insert(
+                    *[
+                        StartupCluster(startup=startup_id, cluster=refs.clusters[c])
+                        for c in change.new
+                    ]
+                )
+        elif change.field == "centres":
+            await StartupAffiliation.delete().where(StartupAffiliation.startup == startup_id)
+            await StartupAffiliation.insert(
+                *[
+                    StartupAffiliation(startup=startup_id, centre=refs.centres[c][0])
+                    for c in change.new
+                ]
+            )
+        elif change.field == "programmes":
+            await StartupProgramme.delete().where(StartupProgramme.startup == startup_id)
+            if change.new:
+                await StartupProgramme.insert(
+                    *[
+                        StartupProgramme(
+                            startup=startup_id,
+                            programme=refs.programmes[e["programme"]],
+                            status=e["status"],
+                            started_on=e["started_on"],
+                            ended_on=e["ended_on"],
+                        )
+                        for e in change.new
+                    ]
+                )
+    merged = old | clean
+    now = utcnow()
+    row_update[Startup.search_document] = build_search_document(
+        merged["name_en"],
+        merged["name_zh"],
+        merged["description_en"],
+        merged["description_zh"],
+        ",".join(merged["tags"]),
+    )
+    row_update[Startup.updated_at] = now
+    await Startup.update(row_update).where(Startup.id == startup_id)
+    await ProfileChange.insert(
+        *[
+            ProfileChange(
+                startup=startup_id,
+                actor=actor.user_id if actor else None,
+                actor_name=(actor.name if actor else "import"),
+                field=c.field,
+                old_value=display_value(c.field, c.old),
+                new_value=display_value(c.field, c.new),
+                changed_at=now,
+            )
+            for c in changes
+        ]
+    )
+    return changes
+
+
+async def update_profile(viewer: Viewer, startup_id: int, data: dict[str, Any]) -> list[Change]:
+    """Change the given fields; members may change their profile, managers everything."""
+    await policy.require_edit(viewer, startup_id)
+    manager_fields = [f for f in MANAGER_FIELDS if f in data]
+    if manager_fields and not await policy.can_manage(viewer, startup_id):
+        raise Forbidden(
+            f"only the start-up's centre managers and administrators may change "
+            f"{', '.join(manager_fields)}",
+            {
+                f: "may be changed by centre managers and administrators only"
+                for f in manager_fields
+            },
+        )
+    unknown = sorted(set(data) - set(MEMBER_FIELDS) - set(MANAGER_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "is not a profile field" for f in unknown})
+    refs = await references()
+    clean, errors = clean_profile(data, refs, today_hk())
+    if "centres" in clean and viewer.is_manager and not errors:
+        mine = set(await policy.manager_centre_ids(viewer))
+        if not any(refs.centres[c][0] in mine for c in clean["centres"]):
+            errors["centres"] = "must keep at least one of your own centres or hubs"
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        old = await current_values(startup_id)
+        return await apply_changes(startup_id, old, clean, refs, viewer)
+
+
+async def create_startup(viewer: Viewer, data: dict[str, Any]) -> int:
+    """A new start-up, by an administrator or by a manager for one of their centres."""
+    policy.require_login(viewer)
+    if not (viewer.is_admin or viewer.is_manager):
+        raise Forbidden("only managers and administrators may add start-ups")
+    refs = await references()
+    data = {"stage": "seed", "team_size": 1, **data}
+    data.setdefault("centres", [])
+    clean, errors = clean_profile(data, refs, today_hk())
+    if viewer.is_manager and not errors:
+        mine = set(await policy.manager_centre_ids(viewer))
+        if not any(refs.centres[c][0] in mine for c in clean["centres"]):
+            errors["centres"] = "must include at least one of your own centres or hubs"
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        startup_id = await insert_startup(clean["name_en"])
+        await apply_changes(startup_id, await current_values(startup_id), clean, refs, viewer)
+    return startup_id
+
+
+async def insert_startup(name_en: str, slug: str | None = None) -> int:
+    """An empty profile row under a unique slug, for `apply_changes` in the same transaction."""
+    base = slug or slugify(name_en)
+    candidate, n = base, 1
+    while await Startup.exists().where(Startup.slug == candidate):
+        n += 1
+        candidate = f"{base}-{n}"
+    rows = await Startup.insert(
+        Startup(slug=candidate, name_en=name_en, search_document=name_en)
+    ).returning(Startup.id)
+    return rows[0]["id"]
+
+
+async def set_archived(viewer: Viewer, startup_id: int, archived: bool) -> None:
+    await policy.require_manage(viewer, startup_id)
+    status = "archived" if archived else "active"
+    async with write_transaction():
+        old = await current_values(startup_id)
+        if old["status"] == status:
+            return
+        await Startup.update({Startup.status: status, Startup.updated_at: utcnow()}).where(
+            Startup.id == startup_id
+        )
+        await ProfileChange.insert(
+            ProfileChange(
+                startup=startup_id,
+                actor=viewer.user_id,
+                actor_name=viewer.name,
+                field="status",
+                old_value=old["status"],
+                new_value=status,
+            )
+        )
+
+
+# ---------------------------------------------------------------- team
+
+
+def _clean_member(data: dict[str, Any]) -> dict[str, Any]:
+    from incubator.auth.services import EMAIL_RE
+
+    member = {
+        "name": str(data.get("name") or "").strip(),
+        "name_zh": str(data.get("name_zh") or "").strip(),
+        "title": str(data.get("title") or "").strip(),
+        "email": str(data.get("email") or "").strip().lower(),
+        "is_founder": str(data.get("is_founder", "")).lower() in {"1", "true", "on", "yes"},
+    }
+    errors = {}
+    if not member["name"]:
+        errors["name"] = "is required"
+    for key, limit in (("name", 200), ("name_zh", 200), ("title", 120)):
+        if len(member[key]) > limit:
+            errors[key] = f"must be at most {limit} characters"
+    if member["email"] and not EMAIL_RE.match(member["email"]):
+        errors["email"] = "must be an email address such as name@example.com"
+    if errors:
+        raise ValidationFailed(errors)
+    return member
+
+
+async def _log(startup_id: int, viewer: Viewer, field: str, old: str, new: str) -> None:
+    await ProfileChange.insert(
+        ProfileChange(
+            startup=startup_id,
+            actor=viewer.user_id,
+            actor_name=viewer.name,
+            field=field,
+            old_value=old,
+            new_value=new,
+        )
+    )
+
+
+def _member_label(m: dict) -> str:
+    return f"{m['name']} ({m['title']})" if m.get("title") else m["name"]
+
+
+async def add_team_member(viewer: Viewer, startup_id: int, data: dict[str, Any]) -> int:
+    await policy.require_edit(viewer, startup_id)
+    member = _clean_member(data)
+    async with write_transaction():
+        count = await TeamMember.count().where(TeamMember.startup == startup_id)
+        rows = await TeamMember.insert(
+            TeamMember(startup=startup_id, sort_order=count, **member)
+        ).returning(TeamMember.id)
+        await _log(startup_id, viewer, "team", "", _member_label(member))
+        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
+    return rows[0]["id"]
+
+
+async def _team_member(startup_id: int, member_id: int) -> dict:
+    row = (
+        await TeamMember.select()
+        .where((TeamMember.id == member_id) & (TeamMember.startup == startup_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no team member {member_id} in this start-up")
+    return row
+
+
+async def update_team_member(
+    viewer: Viewer, startup_id: int, member_id: int, data: dict[str, Any]
+) -> None:
+    await policy.require_edit(viewer, startup_id)
+    member = _clean_member(data)
+    async with write_transaction():
+        old = await _team_member(startup_id, member_id)
+        await TeamMember.update(member).where(TeamMember.id == member_id)
+        if _member_label(old) != _member_label(member) or old["email"] != member["email"]:
+            await _log(startup_id, viewer, "team", _member_label(old), _member_label(member))
+        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
+
+
+async def remove_team_member(viewer: Viewer, startup_id: int, member_id: int) -> None:
+    await policy.require_edit(viewer, startup_id)
+    async with write_transaction():
+        old = await _team_member(startup_id, member_id)
+        await TeamMember.delete().where(TeamMember.id == member_id)
+        await _log(startup_id, viewer, "team", _member_label(old), "")
+        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
+
+
+# ---------------------------------------------------------------- logo
+
+
+def logo_type(data: bytes) -> str | None:
+    for magic, content_type in LOGO_TYPES.items():
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+async def set_logo(viewer: Viewer, startup_id: int, data: bytes, max_bytes: int) -> None:
+    await policy.require_edit(viewer, startup_id)
+    if not data:
+        raise ValidationFailed({"logo": "choose an image file"})
+    if len(data) > max_bytes:
+        raise ValidationFailed({"logo": f"must be at most {max_bytes // 1024} KB"})
+    content_type = logo_type(data)
+    if content_type is None:
+        raise ValidationFailed({"logo": "must be a PNG, JPEG or WebP image"})
+    digest = hashlib.sha256(data).hexdigest()
+    async with write_transaction():
+        await StartupLogo.delete().where(StartupLogo.startup == startup_id)
+        await StartupLogo.insert(
+            StartupLogo(startup=startup_id, content_type=content_type, data=data, sha256=digest)
+        )
+        await _log(startup_id, viewer, "logo", "", f"{content_type}, {len(data)} bytes")
+        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
+
+
+async def get_logo(startup_id: int) -> dict:
+    row = (
+        await StartupLogo.select(StartupLogo.content_type, StartupLogo.data, StartupLogo.sha256)
+        .where(StartupLogo.startup == startup_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("this start-up has no logo")
+    return row
+
+
+async def assign_manager(user_id: int, centre_slugs: list[str]) -> None:
+    """Make a manager responsible for these centres or hubs (in addition to any they have)."""
+    refs = await references()
+    unknown = [s for s in centre_slugs if s not in refs.centres]
+    if unknown:
+        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
+    async with write_transaction():
+        for slug in centre_slugs:
+            centre_id = refs.centres[slug][0]
+            if not await ManagerAssignment.exists().where(
+                (ManagerAssignment.user == user_id) & (ManagerAssignment.centre == centre_id)
+            ):
+                await ManagerAssignment.insert(ManagerAssignment(user=user_id, centre=centre_id))
+
+
+async def park_figures() -> dict:
+    """Headline figures of the community for the home page."""
+    rows = await Startup.raw(
+        "SELECT COUNT(*) AS total, "
+        "SUM(CASE WHEN onsite THEN 1 ELSE 0 END) AS onsite FROM startup WHERE status = 'active'"
+    )
+    total = int(rows[0]["total"] or 0)
+    onsite = int(rows[0]["onsite"] or 0)
+    by_unit = await Startup.raw(
+        "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(s.id) AS n FROM centre c "
+        "LEFT JOIN startup_affiliation a ON a.centre = c.id "
+        "LEFT JOIN startup s ON s.id = a.startup AND s.status = 'active' "
+        "GROUP BY c.id, c.slug, c.kind, c.name_en, c.name_zh, c.sort_order "
+        "ORDER BY c.sort_order, c.id"
+    )
+    return {"total": total, "onsite": onsite, "offsite": total - onsite, "units": by_unit}

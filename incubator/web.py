@@ -1,0 +1,54 @@
+"""Helpers shared by the controllers: the viewer, client address, form values, page responses."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Template
+
+from incubator.auth.viewer import ANONYMOUS, Viewer
+
+SESSION_COOKIE = "incubator_session"
+
+
+def viewer_of(request: Request) -> Viewer:
+    user = request.scope.get("user")
+    return user if isinstance(user, Viewer) else ANONYMOUS
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def wants_json(path: str) -> bool:
+    return path.startswith(("/api/", "/health", "/schema"))
+
+
+def page(name: str, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=name, context=context, status_code=status_code)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths, so log-in and language links cannot send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def login_redirect(path: str) -> Redirect:
+    return Redirect(f"/login?next={quote(path)}", status_code=303)
+
+
+def form_values(form: FormMultiDict, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict:
+    """The named fields present in a submitted form; `lists` are multi-valued (checkboxes)."""
+    data: dict[str, Any] = {}
+    for name in names:
+        if name in lists:
+            data[name] = [v for v in form.getall(name, []) if isinstance(v, str)]
+        elif name in form:
+            value = form.get(name)
+            data[name] = value if isinstance(value, str) else ""
+    return data

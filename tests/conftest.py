@@ -1,0 +1,343 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, against the real app.
+
+The app runs on the test's own event loop through httpx's ASGITransport, so the test and
+the app share one engine and one connection pool. On CI (CI=true) PostgreSQL is required.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+_VAR = Path(tempfile.mkdtemp(prefix="incubator-tests-"))
+os.environ.setdefault("INCUBATOR_VAR_DIR", str(_VAR))
+os.environ.setdefault("INCUBATOR_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["PICCOLO_CONF"] = "incubator.piccolo_conf"
+
+from incubator import db  # noqa: E402
+from incubator.settings import Settings, load_settings  # noqa: E402
+
+PG_ADMIN_DSN = os.environ.get(
+    "INCUBATOR_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct-horse-battery"
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pg_dsn(name: str) -> str:
+    return PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+
+
+async def _postgres_available() -> str | None:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    except Exception as exc:
+        return str(exc)
+    await conn.close()
+    return None
+
+
+async def recreate_pg_database(name: str) -> str:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return pg_dsn(name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(request: pytest.FixtureRequest) -> AsyncIterator[Settings]:
+    """A freshly migrated database of each engine, bound to the tables for the session."""
+    if request.param == "postgres":
+        problem = await _postgres_available()
+        if problem:
+            if ON_CI:
+                pytest.fail(f"PostgreSQL is required on CI but unreachable: {problem}")
+            pytest.skip(f"PostgreSQL unreachable: {problem}")
+        url = await recreate_pg_database(f"incubator_test_{os.getpid()}")
+    else:
+        url = f"sqlite:///{_VAR / f'test-{os.getpid()}.sqlite3'}"
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    settings = replace(load_settings(), database_url=url)
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.prepare_engine(engine)
+    await db.migrate()
+    await db.start_pool(engine, 1, 20)
+    try:
+        yield settings
+    finally:
+        await db.close_pool(engine)
+
+
+async def clear_tables() -> None:
+    from piccolo.apps.migrations.tables import Migration
+
+    names = [t._meta.tablename for t in db.all_tables() if t is not Migration]
+    engine = db.current_engine()
+    from incubator.startups.tables import Centre
+
+    if db.is_postgres(engine):
+        quoted = ", ".join(f'"{n}"' for n in names)
+        await Centre.raw(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        async with db.write_transaction():
+            for name in names:
+                await Centre.raw(f'DELETE FROM "{name}"')
+
+
+@pytest.fixture
+async def settings(database: Settings) -> AsyncIterator[Settings]:
+    """An empty database (all rows removed) for one test."""
+    await clear_tables()
+    yield database
+
+
+@pytest.fixture
+def engine_name(database: Settings) -> str:
+    return database.engine_name
+
+
+@dataclass
+class Park:
+    """A small known park: two centres and a hub, three start-ups, a user of every role."""
+
+    centres: dict[str, int]
+    clusters: dict[str, int]
+    startups: dict[str, int]
+    users: dict[str, str]  # role key -> email
+
+
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    from incubator.auth.services import hash_password
+
+    if not _HASH:
+        _HASH.append(hash_password(PASSWORD))
+    return _HASH[0]
+
+
+@pytest.fixture
+async def park(settings: Settings) -> Park:
+    from incubator.auth.tables import User
+    from incubator.partners.tables import PartnerMembership, PartnerPark
+    from incubator.startups import services
+    from incubator.startups.tables import (
+        Centre,
+        Cluster,
+        ManagerAssignment,
+        Programme,
+        StartupMembership,
+    )
+
+    centres = {}
+    for slug, kind, en, zh in [
+        ("entrepreneurship", "centre", "Entrepreneurship Centre", "創業中心"),
+        ("technology", "centre", "Technology Centre", "科技中心"),
+        ("web3hub", "hub", "Web3Hub@Cyberport", "Web3Hub@數碼港"),
+    ]:
+        rows = await Centre.insert(Centre(slug=slug, kind=kind, name_en=en, name_zh=zh)).returning(
+            Centre.id
+        )
+        centres[slug] = rows[0]["id"]
+    clusters = {}
+    for slug, en, zh in [
+        ("fintech", "FinTech", "金融科技"),
+        ("web3", "Web3", "Web3"),
+        ("smart-living", "Smart Living", "智慧生活"),
+    ]:
+        rows = await Cluster.insert(Cluster(slug=slug, name_en=en, name_zh=zh)).returning(
+            Cluster.id
+        )
+        clusters[slug] = rows[0]["id"]
+    await Programme.insert(
+        Programme(
+            slug="cyberport-incubation",
+            name_en="Cyberport Incubation Programme",
+            name_zh="數碼港培育計劃",
+            centre=centres["entrepreneurship"],
+        )
+    )
+    users = {
+        "admin": "admin@park.example",
+        "manager": "manager@park.example",  # manages the Entrepreneurship Centre
+        "other_manager": "tech.manager@park.example",  # manages the Technology Centre
+        "member": "founder@harbour.example",  # member of Harbour Pay
+        "other_member": "founder@lantern.example",  # member of Lantern Chain
+        "partner": "partner@lingang.example",
+    }
+    roles = {
+        "admin": "admin",
+        "manager": "manager",
+        "other_manager": "manager",
+        "member": "member",
+        "other_member": "member",
+        "partner": "partner",
+    }
+    ids = {}
+    for key, email in users.items():
+        rows = await User.insert(
+            User(
+                email=email,
+                name=key.replace("_", " ").title(),
+                password_hash=password_hash(),
+                role=roles[key],
+            )
+        ).returning(User.id)
+        ids[key] = rows[0]["id"]
+    await ManagerAssignment.insert(
+        ManagerAssignment(user=ids["manager"], centre=centres["entrepreneurship"]),
+        ManagerAssignment(user=ids["other_manager"], centre=centres["technology"]),
+    )
+    partner = await PartnerPark.insert(PartnerPark(name="Shanghai Lingang Group")).returning(
+        PartnerPark.id
+    )
+    await PartnerMembership.insert(PartnerMembership(user=ids["partner"], partner=partner[0]["id"]))
+
+    startups = {}
+    specs = [
+        (
+            "harbour-pay",
+            {
+                "name_en": "Harbour Pay",
+                "name_zh": "海港支付",
+                "description_en": "Cross-border payments for SMEs.",
+                "description_zh": "為中小企提供跨境支付方案。",
+                "tags": ["payments", "b2b"],
+                "clusters": ["fintech"],
+                "centres": ["entrepreneurship"],
+                "onsite": True,
+                "stage": "seed",
+                "founded_year": 2019,
+                "programmes": [
+                    {
+                        "programme": "cyberport-incubation",
+                        "status": "incubating",
+                        "started_on": "2024-01-01",
+                    }
+                ],
+            },
+        ),
+        (
+            "lantern-chain",
+            {
+                "name_en": "Lantern Chain",
+                "name_zh": "燈籠區塊鏈",
+                "description_en": "Tokenised real-world assets on a blockchain.",
+                "description_zh": "以區塊鏈將現實資產代幣化。",
+                "tags": ["blockchain"],
+                "clusters": ["web3", "fintech"],
+                "centres": ["technology", "web3hub"],
+                "onsite": False,
+                "stage": "series_a",
+                "founded_year": 2021,
+            },
+        ),
+        (
+            "bamboo-home",
+            {
+                "name_en": "Bamboo Home",
+                "name_zh": "竹林家居",
+                "description_en": "Smart building sensors for property managers.",
+                "tags": ["iot"],
+                "clusters": ["smart-living"],
+                "centres": ["entrepreneurship"],
+                "onsite": False,
+                "stage": "idea",
+                "founded_year": 2024,
+            },
+        ),
+    ]
+    refs = await services.references()
+    from incubator.startups.profile import clean_profile
+
+    for slug, data in specs:
+        async with db.write_transaction():
+            startup_id = await services.insert_startup(data["name_en"], slug)
+            clean, errors = clean_profile(data, refs, services.today_hk())
+            assert not errors, errors
+            await services.apply_changes(
+                startup_id, await services.current_values(startup_id), clean, refs, None
+            )
+        startups[slug] = startup_id
+    await StartupMembership.insert(
+        StartupMembership(startup=startups["harbour-pay"], user=ids["member"], role="owner"),
+        StartupMembership(
+            startup=startups["lantern-chain"], user=ids["other_member"], role="owner"
+        ),
+    )
+    return Park(centres=centres, clusters=clusters, startups=startups, users=users)
+
+
+@pytest.fixture
+async def app(settings: Settings):
+    from incubator.app import create_app
+
+    return create_app(settings, manage_engine=False)
+
+
+def make_client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)),
+        base_url="http://testserver",
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_client(app) as c:
+        yield c
+
+
+def csrf_token(client: httpx.AsyncClient) -> str:
+    token = client.cookies.get("csrftoken")
+    assert token, "no CSRF cookie yet: GET a page first"
+    return token
+
+
+async def post_form(
+    client: httpx.AsyncClient, url: str, data: dict | None = None, files: dict | None = None
+) -> httpx.Response:
+    """Submit a form as a browser does: with the CSRF token the page handed out."""
+    if not client.cookies.get("csrftoken"):
+        await client.get("/login")
+    payload = dict(data or {})
+    payload["_csrf_token"] = csrf_token(client)
+    return await client.post(url, data=payload, files=files)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    await client.get("/login")
+    response = await post_form(
+        client, "/login", {"email": email, "password": password, "next": "/"}
+    )
+    assert response.status_code == 303, response.text
+    return response
+
+
+async def api(client: httpx.AsyncClient, method: str, url: str, **kwargs) -> httpx.Response:
+    """An API call as the app's own pages make it: session cookie plus X-CSRFToken."""
+    headers = kwargs.pop("headers", {})
+    if method.upper() in {"POST", "PUT", "PATCH", "DELETE"} and client.cookies.get("csrftoken"):
+        headers["X-CSRFToken"] = client.cookies.get("csrftoken")
+    return await client.request(method, url, headers=headers, **kwargs)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
