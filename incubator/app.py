@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Litestar, MediaType, Request, Response
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -232,6 +233,6 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
         },
-        state={"settings": settings},
+        state=State({"settings": settings}),
         debug=settings.debug,
     )

@@ -50,7 +50,7 @@ def _secret_key(var_dir: Path) -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     var_dir: Path
     base_url: str = "http://127.0.0.1:8000"
     # PostgreSQL connection pool size per process.

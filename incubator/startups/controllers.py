@@ -13,7 +13,7 @@ from incubator.auth import services as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups import importer, invitations, services
 from incubator.startups.api import Sort, directory_query
-from incubator.startups.profile import MANAGER_FIELDS, MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
+from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
 from incubator.startups.tables import Stage
 from incubator.web import SESSION_COOKIE, client_ip, form_values, page, viewer_of
 
@@ -68,14 +68,18 @@ class DirectoryPages(Controller):
 
 
 def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
-    fields = MEMBER_FIELDS + (MANAGER_FIELDS if can_manage else ())
-    data = form_values(form, fields, lists=("clusters", "centres"))
-    data.pop("programmes", None)
-    data.pop("onsite", None)
-    if can_manage:
+    """Profile fields from the edit form.
+
+    The managers' part (centres, onsite, programmes) is read only when the form carries it
+    (`manager_fields`), so a form without those inputs never clears them.
+    """
+    data = form_values(form, MEMBER_FIELDS, lists=("clusters",))
+    if can_manage and form.get("manager_fields") == "1":
+        data["centres"] = [v for v in form.getall("centres", []) if isinstance(v, str)]
         data["onsite"] = form.get("onsite") == "on"
+        count = str(form.get("programme_rows") or "0")
         rows = []
-        for i in range(int(form.get("programme_rows") or 0)):
+        for i in range(min(int(count) if count.isdigit() else 0, 50)):
             rows.append(
                 {
                     key: str(form.get(f"{key}_{i}") or "")

@@ -1,0 +1,191 @@
+"""Every endpoint for every role: nobody reads or changes what is outside their scope.
+
+Each row names an endpoint and the status each role gets. A refused change must leave
+the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from incubator.db import all_tables
+from incubator.startups.tables import Startup
+from tests.conftest import api, login, post_form
+from tests.test_profiles import PNG
+
+ROLES = ("anon", "admin", "manager", "other_manager", "member", "other_member", "partner")
+LOGIN = "login"  # an anonymous visitor is sent to the log-in page
+
+# (method, path, kind, payload, {role: status}); roles not named get `default`.
+EDITORS = {"admin": None, "manager": None, "member": None}
+MANAGERS = {"admin": None, "manager": None}
+
+
+def expect(default: int | str, anon: int | str = LOGIN, **allowed: int) -> dict[str, int | str]:
+    table = {role: default for role in ROLES}
+    table["anon"] = anon
+    table |= allowed
+    return table
+
+
+CASES = [
+    ("GET", "/api/startups", "api", None, expect(200, anon=200)),
+    ("GET", "/api/startups/{hp}", "api", None, expect(200, anon=200)),
+    (
+        "GET",
+        "/api/startups/{bh}",
+        "api",
+        None,
+        expect(404, anon=404, admin=200, manager=200),
+    ),  # archived: managers in scope only
+    (
+        "GET",
+        "/api/startups?archived=true",
+        "api",
+        None,
+        expect(403, anon=403, admin=200, manager=200, other_manager=200),
+    ),
+    (
+        "PATCH",
+        "/api/startups/{hp}",
+        "api",
+        {"team_size": 7},
+        expect(403, anon=401, admin=200, manager=200, member=200),
+    ),
+    (
+        "PATCH",
+        "/api/startups/{hp}",
+        "api",
+        {"onsite": False},
+        expect(403, anon=401, admin=200, manager=200),
+    ),
+    (
+        "GET",
+        "/api/startups/{hp}/history",
+        "api",
+        None,
+        expect(403, anon=401, admin=200, manager=200, member=200),
+    ),
+    (
+        "POST",
+        "/api/startups",
+        "api",
+        {"name_en": "New Co", "centres": ["entrepreneurship"]},
+        expect(403, anon=401, admin=201, manager=201, other_manager=422),
+    ),
+    ("GET", "/startups/{hp}", "page", None, expect(200, anon=200)),
+    ("GET", "/startups/{hp}/edit", "page", None, expect(403, admin=200, manager=200, member=200)),
+    (
+        "POST",
+        "/startups/{hp}/edit",
+        "form",
+        {"name_en": "Harbour Pay", "stage": "seed", "team_size": "3", "clusters": "fintech"},
+        expect(403, admin=303, manager=303, member=303),
+    ),
+    ("GET", "/startups/{hp}/team", "page", None, expect(403, admin=200, manager=200, member=200)),
+    (
+        "POST",
+        "/startups/{hp}/team",
+        "form",
+        {"name": "New Person"},
+        expect(403, admin=303, manager=303, member=303),
+    ),
+    (
+        "POST",
+        "/startups/{hp}/invite",
+        "form",
+        {"email": "new.person@harbour.example"},
+        expect(403, admin=200, manager=200, member=200),
+    ),
+    ("POST", "/startups/{hp}/logo", "logo", None, expect(403, admin=303, manager=303, member=303)),
+    (
+        "POST",
+        "/startups/{hp}/archive",
+        "form",
+        {"archived": "0"},
+        expect(403, admin=303, manager=303),
+    ),
+    ("GET", "/startups/new", "page", None, expect(403, admin=200, manager=200, other_manager=200)),
+    (
+        "POST",
+        "/startups/new",
+        "form",
+        {"name_en": "Form Co", "centres": "technology"},
+        expect(403, admin=303, other_manager=303, manager=422),
+    ),
+    ("GET", "/admin/users", "page", None, expect(403, admin=200)),
+    (
+        "POST",
+        "/admin/users",
+        "form",
+        {
+            "email": "new.admin@park.example",
+            "name": "New",
+            "role": "admin",
+            "password": "long-enough-pw",
+        },
+        expect(403, admin=303),
+    ),
+    ("POST", "/admin/users/{member_user}/active", "form", {"active": "1"}, expect(403, admin=303)),
+    ("GET", "/admin/import", "page", None, expect(403, admin=200)),
+    (
+        "POST",
+        "/admin/import",
+        "multipart",
+        {"csv_text": "slug,name_en,centres\nx,X,technology\n"},
+        expect(403, admin=200),
+    ),
+    ("GET", "/account", "page", None, expect(200)),
+]
+
+
+async def fingerprint() -> dict:
+    counts = {t._meta.tablename: await t.count() for t in all_tables()}
+    rows = await Startup.select().order_by(Startup.id)
+    return {"counts": counts, "startups": rows}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_endpoint_answers_each_role_within_its_scope(client, park, role):
+    from incubator.auth.tables import Role, User
+    from incubator.auth.viewer import Viewer
+    from incubator.startups import services
+
+    user_ids = {u["email"]: u["id"] for u in await User.select(User.id, User.email)}
+    admin = Viewer(user_id=user_ids[park.users["admin"]], name="setup", role=Role.admin)
+    await services.set_archived(admin, park.startups["bamboo-home"], True)
+    member_user = user_ids[park.users["member"]]
+    if role != "anon":
+        await login(client, park.users[role])
+    await client.get("/login")  # the CSRF cookie a browser would have from any page
+    ids = {
+        "hp": park.startups["harbour-pay"],
+        "bh": park.startups["bamboo-home"],
+        "member_user": member_user,
+    }
+    failures = []
+    for method, path, kind, payload, expected in CASES:
+        url = path.format(**ids)
+        before = await fingerprint() if method != "GET" else None
+        if kind in ("api",):
+            response = await api(client, method, url, json=payload)
+        elif kind == "form":
+            response = await post_form(client, url, payload)
+        elif kind == "logo":
+            response = await post_form(client, url, files={"logo": ("l.png", PNG, "image/png")})
+        elif kind == "multipart":
+            response = await post_form(
+                client, url, payload, files={"none": ("", b"", "text/plain")}
+            )
+        else:
+            response = await client.get(url)
+        want = expected[role]
+        got: int | str = response.status_code
+        if got == 303 and response.headers["location"].startswith("/login"):
+            got = LOGIN
+        if got != want:
+            failures.append(f"{method} {url}: expected {want}, got {got} {response.text[:120]}")
+        if before is not None and (got == LOGIN or (isinstance(got, int) and got >= 400)):
+            if await fingerprint() != before:
+                failures.append(f"{method} {url}: refused with {got} but changed the database")
+    assert not failures, "\n".join(failures)

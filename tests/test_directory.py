@@ -1,0 +1,127 @@
+"""The directory: full-text search, filters, sorting, pagination, and the API contract."""
+
+import pytest
+
+from incubator.auth.tables import Role
+from incubator.auth.viewer import Viewer
+from incubator.startups import services
+from tests.conftest import api, login
+
+
+async def names(client, query: str) -> list[str]:
+    response = await client.get(f"/api/startups?{query}")
+    assert response.status_code == 200, response.text
+    return sorted(item["name_en"] for item in response.json()["items"])
+
+
+async def test_api_returns_items_total_page_and_per_page(client, park):
+    body = (await client.get("/api/startups?per_page=2&page=1&sort=name")).json()
+    assert set(body) == {"items", "total", "page", "per_page"}
+    assert body["total"] == 3 and body["page"] == 1 and body["per_page"] == 2
+    assert [i["name_en"] for i in body["items"]] == ["Bamboo Home", "Harbour Pay"]
+    second = (await client.get("/api/startups?per_page=2&page=2&sort=name")).json()
+    assert [i["name_en"] for i in second["items"]] == ["Lantern Chain"]
+    item = body["items"][1]
+    assert item["clusters"] == ["fintech"] and item["centres"] == ["entrepreneurship"]
+    assert item["onsite"] is True and item["tags"] == ["payments", "b2b"]
+
+
+async def test_full_text_search_matches_names_descriptions_and_tags(client, park):
+    assert await names(client, "q=harbour") == ["Harbour Pay"]
+    assert await names(client, "q=tokenised") == ["Lantern Chain"]  # description
+    assert await names(client, "q=iot") == ["Bamboo Home"]  # tag
+    assert await names(client, "q=pay") == ["Harbour Pay"]  # prefix of a word
+    assert await names(client, "q=smart sensors") == ["Bamboo Home"]  # every word must match
+    assert await names(client, "q=nothing-like-this") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("區塊鏈", ["Lantern Chain"]),
+        ("海港", ["Harbour Pay"]),
+        ("支付", ["Harbour Pay"]),
+        ("家居", ["Bamboo Home"]),
+    ],
+)
+async def test_full_text_search_finds_traditional_chinese_words(client, park, query, expected):
+    assert await names(client, f"q={query}") == expected
+
+
+async def test_filters_by_centre_hub_cluster_programme_stage_and_onsite(client, park):
+    assert await names(client, "centre=entrepreneurship") == ["Bamboo Home", "Harbour Pay"]
+    assert await names(client, "hub=web3hub") == ["Lantern Chain"]
+    assert await names(client, "cluster=fintech") == ["Harbour Pay", "Lantern Chain"]
+    assert await names(client, "programme=cyberport-incubation") == ["Harbour Pay"]
+    assert await names(client, "stage=series_a") == ["Lantern Chain"]
+    assert await names(client, "onsite=true") == ["Harbour Pay"]
+    assert await names(client, "onsite=false") == ["Bamboo Home", "Lantern Chain"]
+    assert await names(client, "cluster=fintech&onsite=false&q=blockchain") == ["Lantern Chain"]
+    # A hub is not a centre: asking for it as a centre finds nothing.
+    assert await names(client, "centre=web3hub") == []
+
+
+async def test_sorting_by_name_and_by_founding_year(client, park):
+    by_name = (await client.get("/api/startups?sort=name")).json()["items"]
+    assert [i["name_en"] for i in by_name] == ["Bamboo Home", "Harbour Pay", "Lantern Chain"]
+    newest = (await client.get("/api/startups?sort=newest")).json()["items"]
+    assert [i["founded_year"] for i in newest] == [2024, 2021, 2019]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("per_page=500", "per_page"),
+        ("stage=unicorn", "stage"),
+        ("sort=random", "sort"),
+        ("onsite=maybe", "onsite"),
+    ],
+)
+async def test_bad_parameters_get_400_naming_the_parameter(client, park, query, field):
+    response = await client.get(f"/api/startups?{query}")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+async def test_archived_start_ups_leave_the_public_directory(client, park):
+    admin = Viewer(user_id=1, name="Admin", role=Role.admin)
+    await services.set_archived(admin, park.startups["bamboo-home"], True)
+    assert "Bamboo Home" not in await names(client, "")
+    assert (await client.get("/api/startups?archived=true")).status_code == 403
+    await login(client, park.users["manager"])
+    archived = (await api(client, "GET", "/api/startups?archived=true")).json()
+    assert [i["name_en"] for i in archived["items"]] == ["Bamboo Home"]
+
+
+async def test_one_start_up_and_the_centres_list(client, park):
+    detail = (await client.get(f"/api/startups/{park.startups['harbour-pay']}")).json()
+    assert detail["name_zh"] == "海港支付"
+    assert detail["programmes"][0]["programme"] == "cyberport-incubation"
+    assert detail["contact_email"] == "" and detail["team"] == []  # public view hides people
+    assert (await client.get("/api/startups/999999")).status_code == 404
+    centres = (await client.get("/api/centres")).json()
+    kinds = {c["slug"]: c["kind"] for c in centres}
+    assert kinds == {"entrepreneurship": "centre", "technology": "centre", "web3hub": "hub"}
+
+
+async def test_directory_page_shows_filters_results_and_pages(client, park):
+    page = await client.get("/startups?q=harbour")
+    assert page.status_code == 200
+    assert "Harbour Pay" in page.text and "Lantern Chain" not in page.text
+    assert 'name="centre"' in page.text and 'name="cluster"' in page.text
+    paged = await client.get("/startups?per_page=1&sort=name")
+    assert "Page 1 of 3" in paged.text and 'rel="next"' in paged.text
+
+
+async def test_the_directory_pages_through_a_larger_park(client, settings):
+    from incubator.demo import build_demo_park
+
+    await build_demo_park(startups=120, seed=7)
+    body = (await client.get("/api/startups?per_page=50&page=3&sort=name")).json()
+    assert body["total"] == 120 and len(body["items"]) == 20
+    seen = set()
+    for page_number in (1, 2, 3):
+        items = (await client.get(f"/api/startups?per_page=50&page={page_number}&sort=name")).json()
+        seen |= {i["id"] for i in items["items"]}
+    assert len(seen) == 120
