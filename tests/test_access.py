@@ -185,7 +185,7 @@ async def test_every_endpoint_answers_each_role_within_its_scope(client, park, r
             got = LOGIN
         if got != want:
             failures.append(f"{method} {url}: expected {want}, got {got} {response.text[:120]}")
-        if before is not None and (got == LOGIN or (isinstance(got, int) and got >= 400)):
-            if await fingerprint() != before:
-                failures.append(f"{method} {url}: refused with {got} but changed the database")
+        refused = got == LOGIN or (isinstance(got, int) and got >= 400)
+        if before is not None and refused and await fingerprint() != before:
+            failures.append(f"{method} {url}: refused with {got} but changed the database")
     assert not failures, "\n".join(failures)
