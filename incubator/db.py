@@ -47,6 +47,15 @@ def is_postgres(engine: Engine | None = None) -> bool:
     return isinstance(engine or current_engine(), PostgresEngine)
 
 
+def contains(column: Any, text: str) -> Any:
+    """A case-insensitive substring condition on both engines (SQLite's LIKE already is).
+
+    LIKE's wildcards are dropped from the text: SQLite has no default escape character.
+    """
+    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+    return column.ilike(pattern) if is_postgres() else column.like(pattern)
+
+
 def all_tables() -> list[type[Table]]:
     from piccolo.apps.migrations.tables import Migration
     from piccolo.conf.apps import Finder

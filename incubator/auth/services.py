@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from incubator.auth.tables import LoginAttempt, Role, User, UserSession
 from incubator.auth.viewer import Viewer
-from incubator.db import utcnow, write_transaction
+from incubator.db import contains, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from incubator.settings import Settings
 
@@ -280,7 +280,7 @@ async def list_users(role: Role | None = None, query: str = "", limit: int = 200
     if role:
         select = select.where(User.role == role.value)
     if query:
-        select = select.where(User.email.ilike(f"%{query}%") | User.name.ilike(f"%{query}%"))
+        select = select.where(contains(User.email, query) | contains(User.name, query))
     return await select.limit(limit)
 
 

@@ -328,7 +328,7 @@ class InvitationPages(Controller):
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
         invitation = await invitations.open_invitation(token)
         try:
-            startup_id = await invitations.accept_invitation(token, name, password)
+            startup_id, user_id = await invitations.accept_invitation(token, name, password)
         except ValidationFailed as exc:
             return page(
                 "auth/invitation.html",
@@ -339,9 +339,8 @@ class InvitationPages(Controller):
                 values={"name": name},
             )
         settings = request.app.state.settings
-        user = await auth.list_users(query=invitation["email"], limit=1)
         session = await auth.create_session(
-            settings, user[0]["id"], client_ip(request), request.headers.get("user-agent", "")
+            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
         )
         response = Redirect(f"/startups/{startup_id}?message=welcome", status_code=303)
         response.set_cookie(

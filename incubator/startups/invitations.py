@@ -112,8 +112,11 @@ async def open_invitation(token: str) -> dict:
     return row
 
 
-async def accept_invitation(token: str, name: str, password: str) -> int:
-    """Join the team: a new member account, or the existing one after its password is given."""
+async def accept_invitation(token: str, name: str, password: str) -> tuple[int, int]:
+    """Join the team: a new member account, or the existing one after its password is given.
+
+    Returns (start-up id, user id).
+    """
     invitation = await open_invitation(token)
     async with write_transaction():
         user = (
@@ -155,7 +158,7 @@ async def accept_invitation(token: str, name: str, password: str) -> int:
             await StartupMembership.insert(
                 StartupMembership(startup=invitation["startup"], user=user_id, role="member")
             )
-    return invitation["startup"]
+    return invitation["startup"], user_id
 
 
 async def pending_invitations(viewer: Viewer, startup_id: int) -> list[dict]:
