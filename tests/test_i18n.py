@@ -1,0 +1,68 @@
+"""English and Traditional Chinese: a complete catalog, a language switch, content in both."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+
+from incubator import i18n
+from tests.conftest import login
+
+ROOT = Path(__file__).parent.parent
+
+
+def template_messages() -> set[str]:
+    found = extract_from_dir(
+        str(ROOT / "incubator" / "templates"),
+        method_map=[("**.html", "jinja2")],
+        keywords={"_": None},
+    )
+    return {message for _file, _line, message, _comments, _context in found}
+
+
+def test_every_interface_text_has_a_traditional_chinese_translation():
+    catalog = i18n.translations("zh-Hant")
+    messages = template_messages()
+    assert len(messages) > 150
+    untranslated = sorted(m for m in messages if catalog.gettext(m) == m and m not in {"Web3"})
+    assert untranslated == []
+
+
+def test_accept_language_chooses_chinese_for_hong_kong_and_taiwan_browsers():
+    assert i18n.negotiate(None, None, "zh-HK,zh;q=0.9,en;q=0.8") == "zh-Hant"
+    assert i18n.negotiate(None, None, "zh-TW") == "zh-Hant"
+    assert i18n.negotiate(None, None, "zh-CN,en;q=0.5") == "en"
+    assert i18n.negotiate("en", "zh-Hant", "zh-HK") == "en"  # an explicit switch wins
+
+
+async def test_language_switch_turns_the_pages_into_traditional_chinese(client, park):
+    english = await client.get("/startups")
+    assert "Start-up directory" in english.text and 'lang="en-HK"' in english.text
+    switched = await client.get("/lang/zh-Hant?next=/startups%3Fq%3Dharbour")
+    assert switched.status_code == 303 and switched.headers["location"] == "/startups?q=harbour"
+    chinese = await client.get("/startups?q=harbour")
+    assert "初創企業名錄" in chinese.text and 'lang="zh-Hant-HK"' in chinese.text
+    assert "海港支付" in chinese.text  # content fields in Chinese too
+    assert "找到 1 間初創企業" in chinese.text
+    assert (await client.get("/lang/fr")).status_code == 400
+    away = await client.get("/lang/en?next=https://evil.example")
+    assert away.headers["location"] == "/"
+
+
+async def test_a_logged_in_user_keeps_the_chosen_language(client, park):
+    from incubator.auth.tables import User
+
+    await login(client, park.users["member"])
+    await client.get("/lang/zh-Hant")
+    user = await User.select(User.language).where(User.email == park.users["member"]).first()
+    assert user["language"] == "zh-Hant"
+    client.cookies.delete("lang")
+    assert "我的帳戶" in (await client.get("/account")).text
+
+
+async def test_errors_are_shown_in_chinese_too(client, park):
+    await client.get("/lang/zh-Hant")
+    await client.get("/login")
+    from tests.conftest import post_form
+
+    wrong = await post_form(client, "/login", {"email": park.users["admin"], "password": "x"})
+    assert "電郵或密碼不正確。" in wrong.text
