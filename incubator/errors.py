@@ -22,6 +22,15 @@ class ValidationFailed(DomainError):
         super().__init__(detail, errors)
 
 
+class BadParameter(DomainError):
+    """A query parameter that cannot be understood; `errors` names each parameter."""
+
+    status_code = 400
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+
+
 class NotFound(DomainError):
     status_code = 404
 

@@ -68,6 +68,24 @@ async def test_sorting_by_name_and_by_founding_year(client, park):
     assert [i["founded_year"] for i in newest] == [2024, 2021, 2019]
 
 
+async def test_blank_parameters_mean_not_set_as_in_the_documented_contract(client, park):
+    body = (
+        await client.get("/api/startups?q=&centre=&hub=&cluster=&onsite=&page=&per_page=")
+    ).json()
+    assert body["total"] == 3 and body["page"] == 1 and body["per_page"] == 20
+    page = await client.get(
+        "/startups?q=harbour&centre=&hub=&cluster=&programme=&stage=&onsite=&sort=relevance"
+    )
+    assert page.status_code == 200 and "Harbour Pay" in page.text
+
+
+async def test_a_bad_filter_on_the_page_gets_a_400_page_naming_it(client, park):
+    page = await client.get("/startups?onsite=perhaps")
+    assert (
+        page.status_code == 400 and "onsite" in page.text and "must be true or false" in page.text
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

@@ -42,7 +42,7 @@ async def test_language_switch_turns_the_pages_into_traditional_chinese(client, 
     chinese = await client.get("/startups?q=harbour")
     assert "初創企業名錄" in chinese.text and 'lang="zh-Hant-HK"' in chinese.text
     assert "海港支付" in chinese.text  # content fields in Chinese too
-    assert "找到 1 間初創企業" in chinese.text
+    assert "找到的初創企業：1 間" in chinese.text
     assert (await client.get("/lang/fr")).status_code == 400
     away = await client.get("/lang/en?next=https://evil.example")
     assert away.headers["location"] == "/"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
+from incubator.errors import BadParameter
 from incubator.startups import services
 from incubator.startups.schemas import (
     CentreOut,
@@ -23,35 +24,69 @@ from incubator.startups.search import DirectoryQuery
 from incubator.startups.tables import Stage
 from incubator.web import viewer_of
 
-Sort = Literal["relevance", "name", "newest", "updated"]
+SORTS = ("relevance", "name", "newest", "updated")
+STAGES = tuple(stage.value for stage in Stage)
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _whole_number(name: str, raw: str, default: int, low: int, high: int, errors: dict) -> int:
+    if raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        errors[name] = f"must be a whole number from {low} to {high}"
+        return default
+    return int(raw)
 
 
 def directory_query(
-    q: str,
-    centre: str,
-    hub: str,
-    cluster: str,
-    programme: str,
-    stage: Stage | None,
-    onsite: bool | None,
-    sort: Sort,
-    page: int,
-    per_page: int,
-    archived: bool,
+    q: str = "",
+    centre: str = "",
+    hub: str = "",
+    cluster: str = "",
+    programme: str = "",
+    stage: str = "",
+    onsite: str = "",
+    sort: str = "",
+    page: str = "",
+    per_page: str = "",
+    archived: str = "",
 ) -> DirectoryQuery:
+    """The directory query from raw query parameters; blank means "not set" (as in the
+    documented `?q=&centre=&onsite=&page=`), anything else wrong is a 400 naming it."""
+    errors: dict[str, str] = {}
+    if len(q) > 200:
+        errors["q"] = "must be at most 200 characters"
+    if stage and stage not in STAGES:
+        errors["stage"] = f"must be one of {', '.join(STAGES)}"
+    if sort and sort not in SORTS:
+        errors["sort"] = f"must be one of {', '.join(SORTS)}"
+    flags: dict[str, bool | None] = {}
+    for name, raw in (("onsite", onsite), ("archived", archived)):
+        value = raw.strip().lower()
+        flags[name] = _BOOLEANS.get(value) if value else None
+        if value and flags[name] is None:
+            errors[name] = "must be true or false"
+    page_number = _whole_number("page", page, 1, 1, 100_000, errors)
+    size = _whole_number("per_page", per_page, 20, 1, 100, errors)
+    if errors:
+        raise BadParameter(errors)
     return DirectoryQuery(
-        q=q.strip()[:200],
-        centre=centre,
-        hub=hub,
-        cluster=cluster,
-        programme=programme,
-        stage=stage.value if stage else "",
-        onsite=onsite,
-        sort=sort,
-        page=page,
-        per_page=per_page,
-        archived=archived,
+        q=q.strip(),
+        centre=centre.strip(),
+        hub=hub.strip(),
+        cluster=cluster.strip(),
+        programme=programme.strip(),
+        stage=stage,
+        onsite=flags["onsite"],
+        sort=sort or "relevance",
+        page=page_number,
+        per_page=size,
+        archived=bool(flags["archived"]),
     )
+
+
+def _doc(text: str) -> object:
+    return QueryParameter(description=text)
 
 
 class StartupsApi(Controller):
@@ -62,24 +97,17 @@ class StartupsApi(Controller):
     async def list_startups(
         self,
         request: Request,
-        q: Annotated[
-            str,
-            QueryParameter(
-                description="full-text search: names, descriptions, tags", max_length=200
-            ),
-        ] = "",
-        centre: Annotated[str, QueryParameter(description="centre slug (see /api/centres)")] = "",
-        hub: Annotated[str, QueryParameter(description="hub slug (see /api/centres)")] = "",
-        cluster: Annotated[str, QueryParameter(description="cluster slug")] = "",
-        programme: Annotated[str, QueryParameter(description="programme slug")] = "",
-        stage: FromQuery[Stage | None] = None,
-        onsite: FromQuery[bool | None] = None,
-        sort: FromQuery[Sort] = "relevance",
-        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        archived: Annotated[
-            bool, QueryParameter(description="archived ones (managers, admins)")
-        ] = False,
+        q: Annotated[str, _doc("full-text search over names, descriptions and tags")] = "",
+        centre: Annotated[str, _doc("centre slug, see /api/centres")] = "",
+        hub: Annotated[str, _doc("hub slug, see /api/centres")] = "",
+        cluster: Annotated[str, _doc("cluster slug")] = "",
+        programme: Annotated[str, _doc("programme slug")] = "",
+        stage: Annotated[str, _doc("one of " + ", ".join(STAGES))] = "",
+        onsite: Annotated[str, _doc("true or false; blank for both")] = "",
+        sort: Annotated[str, _doc("one of " + ", ".join(SORTS))] = "",
+        page: Annotated[str, _doc("page number from 1; blank for 1")] = "",
+        per_page: Annotated[str, _doc("1 to 100; blank for 20")] = "",
+        archived: Annotated[str, _doc("true: archived ones (managers, administrators)")] = "",
     ) -> StartupPage:
         query = directory_query(
             q, centre, hub, cluster, programme, stage, onsite, sort, page, per_page, archived

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery, MultipartBody, QueryParameter
+from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Redirect
 
 from incubator.auth import services as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups import importer, invitations, services
-from incubator.startups.api import Sort, directory_query
+from incubator.startups.api import directory_query
 from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
-from incubator.startups.tables import Stage
 from incubator.web import SESSION_COOKIE, client_ip, form_values, page, viewer_of
 
 PROGRAMME_ROWS_EXTRA = 2
+DIRECTORY_PARAMS = (
+    "q",
+    "centre",
+    "hub",
+    "cluster",
+    "programme",
+    "stage",
+    "onsite",
+    "sort",
+    "page",
+    "per_page",
+    "archived",
+)
 
 
 async def _choices() -> dict[str, Any]:
@@ -38,26 +50,12 @@ class DirectoryPages(Controller):
         return page("home.html", figures=await services.park_figures())
 
     @get("/startups")
-    async def directory(
-        self,
-        request: Request,
-        q: Annotated[str, QueryParameter(max_length=200)] = "",
-        centre: FromQuery[str] = "",
-        hub: FromQuery[str] = "",
-        cluster: FromQuery[str] = "",
-        programme: FromQuery[str] = "",
-        stage: FromQuery[Stage | None] = None,
-        onsite: FromQuery[bool | None] = None,
-        sort: FromQuery[Sort] = "relevance",
-        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        archived: FromQuery[bool] = False,
-    ) -> Response:
-        query = directory_query(
-            q, centre, hub, cluster, programme, stage, onsite, sort, page_number, per_page, archived
-        )
+    async def directory(self, request: Request) -> Response:
+        raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
+        query = directory_query(**raw)
         result = await services.directory(viewer_of(request), query)
-        params = {k: v for k, v in request.query_params.items() if k != "page" and v != ""}
+        # The filters as they stand, for the pager's links.
+        params = {k: v for k, v in raw.items() if k != "page" and v}
         return page(
             "startups/directory.html",
             result=result,

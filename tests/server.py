@@ -1,0 +1,55 @@
+"""Runs `incubator serve` as a real process on a loopback port for the duration of a test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import httpx
+
+from tests.mailbox import free_port
+
+
+@contextmanager
+def running_server(database_url: str, workers: int = 1, extra_env: dict | None = None):
+    port = free_port()
+    env = os.environ | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "incubator.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"the server did not start:\n{output}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
