@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from incubator.auth.viewer import Viewer
-from incubator.db import utcnow, write_transaction
+from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.startups import policy
 from incubator.startups.profile import (
@@ -104,8 +104,9 @@ async def directory(viewer: Viewer, query: DirectoryQuery) -> DirectoryPage:
             query.within_centres = await policy.manager_centre_ids(viewer)
         else:
             raise Forbidden("only managers and administrators may list archived start-ups")
-    result = await run_directory_query(query)
-    await _attach_links([row for row in result.rows])
+    async with read_snapshot():
+        result = await run_directory_query(query)
+        await _attach_links(result.rows)
     return result
 
 

@@ -1,0 +1,42 @@
+"""Directory speed: indexes in the order the directory sorts, and on PostgreSQL a stored
+tsvector so ranking does not parse every matching document again."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+from piccolo.table import Table
+
+ID = "2026-11-23T02:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "directory sort indexes and stored tsvector"
+
+
+class RawSQL(Table):
+    pass
+
+
+COMMON = [
+    "CREATE INDEX startup_status_name ON startup (status, name_en, id)",
+    "CREATE INDEX startup_status_updated ON startup (status, updated_at, id)",
+    "CREATE INDEX startup_status_founded ON startup (status, founded_year, id)",
+]
+
+POSTGRES = [
+    "DROP INDEX IF EXISTS startup_search_gin",
+    "ALTER TABLE startup ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', search_document)) STORED",
+    "CREATE INDEX startup_search_vector_gin ON startup USING GIN (search_vector)",
+]
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="startups", description=DESCRIPTION)
+
+    async def run():
+        engine = engine_finder()
+        RawSQL._meta.db = engine
+        statements = COMMON + (POSTGRES if engine.engine_type == "postgres" else [])
+        for statement in statements:
+            await RawSQL.raw(statement).run()
+
+    manager.add_raw(run)
+    return manager
