@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Litestar, MediaType, Request, Response
 from litestar.config.csrf import CSRFConfig
@@ -111,6 +113,14 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         }
         detail = "; ".join(f"{k}: {v}" for k, v in errors.items()) or detail
     return _error_response(request, exc.status_code, detail, errors, exc.headers)
+
+
+def handle_integrity_error(request: Request, exc: Exception) -> Response:
+    """A uniqueness or reference rule the database caught (a race the services lost)."""
+    log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    return _error_response(
+        request, 409, "this conflicts with a change made at the same moment; reload and try again"
+    )
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
@@ -231,6 +241,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         exception_handlers={
             DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
+            sqlite3.IntegrityError: handle_integrity_error,
+            asyncpg.exceptions.IntegrityConstraintViolationError: handle_integrity_error,
             Exception: handle_unexpected,
         },
         state=State({"settings": settings}),

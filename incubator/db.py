@@ -89,6 +89,14 @@ async def prepare_engine(engine: Engine) -> None:
         await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
 
 
+async def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load. Without them PostgreSQL took
+    20,000 start-ups for 33 and chose plans 20x slower."""
+    from piccolo.apps.migrations.tables import Migration
+
+    await Migration.raw("ANALYZE").run()
+
+
 async def start_pool(engine: Engine, min_size: int, max_size: int) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=min_size, max_size=max_size)

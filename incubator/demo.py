@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
-from incubator.db import bulk_insert, is_postgres, write_transaction
+from incubator.db import analyze, bulk_insert, is_postgres, write_transaction
 from incubator.partners.tables import PartnerMembership, PartnerPark
 from incubator.startups.search import search_document
 from incubator.startups.tables import (
@@ -381,6 +381,7 @@ async def build_demo_park(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
+    await analyze()
     say(f"users: {len(logins)} demo logins")
     return logins
 

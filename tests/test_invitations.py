@@ -126,3 +126,27 @@ async def test_an_existing_member_joins_a_second_team_with_their_password(client
     assert ok.status_code == 303
     member = await User.select(User.id).where(User.email == park.users["member"]).first()
     assert await StartupMembership.count().where(StartupMembership.user == member["id"]) == 2
+
+
+async def test_twenty_concurrent_acceptances_of_one_link_make_one_account(client, app, park):
+    import asyncio
+
+    sid = park.startups["harbour-pay"]
+    await login(client, park.users["member"])
+    await client.get(f"/startups/{sid}/team")
+    page = await post_form(client, f"/startups/{sid}/invite", {"email": "race@harbour.example"})
+    token = re.search(r"/invitations/([\w-]+)", page.text).group(1)
+
+    async def accept() -> int:
+        async with make_client(app) as browser:
+            await browser.get(f"/invitations/{token}")
+            response = await post_form(browser, f"/invitations/{token}",
+                                       {"name": "Racer", "password": "a-good-long-password"})
+            return response.status_code
+
+    statuses = await asyncio.gather(*(accept() for _ in range(20)))
+    assert sorted(statuses).count(303) == 1, statuses
+    assert set(statuses) <= {303, 404}
+    user = await User.select(User.id).where(User.email == "race@harbour.example")
+    assert len(user) == 1
+    assert await StartupMembership.count().where(StartupMembership.user == user[0]["id"]) == 1

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from incubator.auth.viewer import Viewer
-from incubator.db import write_transaction
+from incubator.db import analyze, write_transaction
 from incubator.startups import services
 from incubator.startups.profile import ALL_FIELDS, clean_profile
 from incubator.startups.tables import Startup
@@ -136,6 +136,8 @@ async def import_startups(
         async with write_transaction():
             await run()
         report.applied = True
+        if report.created > 1000:
+            await analyze()
     else:
         await run()
     return report

@@ -119,6 +119,15 @@ async def accept_invitation(token: str, name: str, password: str) -> tuple[int, 
     """
     invitation = await open_invitation(token)
     async with write_transaction():
+        # Claim the link first: a concurrent acceptance waits on this row (PostgreSQL) or on
+        # the write lock (SQLite), then finds it taken. A failure below rolls the claim back.
+        claimed = (
+            await Invitation.update({Invitation.accepted_at: utcnow()})
+            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
+            .returning(Invitation.id)
+        )
+        if not claimed:
+            raise NotFound("this invitation link has been used already")
         user = (
             await User.select(User.id, User.password_hash)
             .where(User.email == invitation["email"])
@@ -143,14 +152,6 @@ async def accept_invitation(token: str, name: str, password: str) -> tuple[int, 
             if not verify_password(user["password_hash"], password):
                 raise ValidationFailed({"password": "is not the password of this account"})
             user_id = user["id"]
-        # The one-time rule is enforced here: only one acceptance can flip accepted_at.
-        claimed = (
-            await Invitation.update({Invitation.accepted_at: utcnow()})
-            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
-            .returning(Invitation.id)
-        )
-        if not claimed:
-            raise NotFound("this invitation link has been used already")
         if not await StartupMembership.exists().where(
             (StartupMembership.startup == invitation["startup"])
             & (StartupMembership.user == user_id)
