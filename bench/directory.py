@@ -33,8 +33,13 @@ PG_ADMIN = os.environ.get("INCUBATOR_BENCH_PG_ADMIN", "postgresql://postgres@127
 def build_park(url: str, startups: int) -> float:
     env = os.environ | {"INCUBATOR_DATABASE_URL": url}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "incubator.cli", "demo", "--startups", str(startups)],
-                   env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "incubator.cli", "demo", "--startups", str(startups)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - started
 
 
@@ -87,11 +92,16 @@ async def measure(base: str, paths: list[str], requests: int, concurrency: int) 
 SCENARIOS = {
     "framework floor (/health/live)": ["/health/live"],
     "directory JSON, no search": ["/api/startups?per_page=20", "/api/startups?page=7&sort=name"],
-    "directory JSON, common term": ["/api/startups?q=pay", "/api/startups?q=smart",
-                                    "/api/startups?q=games"],
+    "directory JSON, common term": [
+        "/api/startups?q=pay",
+        "/api/startups?q=smart",
+        "/api/startups?q=games",
+    ],
     "directory JSON, rare term": ["/api/startups?q=typhoon+vault", "/api/startups?q=翡翠"],
-    "directory JSON, filters": ["/api/startups?hub=web3hub&onsite=true",
-                                "/api/startups?cluster=fintech&stage=seed"],
+    "directory JSON, filters": [
+        "/api/startups?hub=web3hub&onsite=true",
+        "/api/startups?cluster=fintech&stage=seed",
+    ],
     "directory HTML, common term": ["/startups?q=pay", "/startups?q=smart"],
     "directory HTML, rare term": ["/startups?q=typhoon+vault"],
     "profile page": [f"/startups/{n}" for n in (1, 17, 250, 999)],
@@ -111,14 +121,20 @@ async def main() -> None:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='incubator-bench-')}/bench.sqlite3"
     seconds = build_park(url, args.startups)
     print(f"# {args.startups} start-ups on {args.engine}; demo built in {seconds:.1f} s")
-    print(f"# {args.requests} requests per scenario; loaded = {args.concurrency} concurrent clients")
-    print(f"{'scenario':<34} {'p50 ms':>7} {'p99 ms':>7} | {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}")
+    print(
+        f"# {args.requests} requests per scenario; loaded = {args.concurrency} concurrent clients"
+    )
+    print(
+        f"{'scenario':<34} {'p50 ms':>7} {'p99 ms':>7} | {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}"
+    )
     with running_server(url) as base:
         for name, paths in SCENARIOS.items():
             idle = await measure(base, paths, max(50, args.requests // 4), 1)
             busy = await measure(base, paths, args.requests, args.concurrency)
-            print(f"{name:<34} {idle['p50']:>7.1f} {idle['p99']:>7.1f} | {busy['rps']:>7.0f} "
-                  f"{busy['p50']:>7.1f} {busy['p99']:>7.1f} {idle['errors'] + busy['errors']:>4}")
+            print(
+                f"{name:<34} {idle['p50']:>7.1f} {idle['p99']:>7.1f} | {busy['rps']:>7.0f} "
+                f"{busy['p50']:>7.1f} {busy['p99']:>7.1f} {idle['errors'] + busy['errors']:>4}"
+            )
 
 
 if __name__ == "__main__":

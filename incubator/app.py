@@ -225,7 +225,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         middleware=[DefineMiddleware(ViewerMiddleware, settings=settings)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
-            exclude=["/api/", "/health"],
+            exclude=["^/api/", "^/health"],
             cookie_secure=settings.cookie_secure,
             cookie_samesite="lax",
         ),

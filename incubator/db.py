@@ -90,11 +90,14 @@ async def prepare_engine(engine: Engine) -> None:
 
 
 async def analyze() -> None:
-    """Refresh the planner's statistics after a bulk load. Without them PostgreSQL took
-    20,000 start-ups for 33 and chose plans 20x slower."""
+    """Refresh the planner's statistics after a bulk load (outside any transaction).
+
+    Without them PostgreSQL took 20,000 start-ups for 33 and chose plans 20x slower; VACUUM
+    also sets the visibility map, so counts become index-only (20 ms -> 2 ms at 20,000).
+    """
     from piccolo.apps.migrations.tables import Migration
 
-    await Migration.raw("ANALYZE").run()
+    await Migration.raw("VACUUM ANALYZE" if is_postgres() else "ANALYZE").run()
 
 
 async def start_pool(engine: Engine, min_size: int, max_size: int) -> None:

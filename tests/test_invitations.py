@@ -140,8 +140,11 @@ async def test_twenty_concurrent_acceptances_of_one_link_make_one_account(client
     async def accept() -> int:
         async with make_client(app) as browser:
             await browser.get(f"/invitations/{token}")
-            response = await post_form(browser, f"/invitations/{token}",
-                                       {"name": "Racer", "password": "a-good-long-password"})
+            response = await post_form(
+                browser,
+                f"/invitations/{token}",
+                {"name": "Racer", "password": "a-good-long-password"},
+            )
             return response.status_code
 
     statuses = await asyncio.gather(*(accept() for _ in range(20)))
