@@ -69,6 +69,9 @@ async def test_profile_form_saves_and_shows_history_on_the_profile(client, park)
     profile = await client.get(response.headers["location"])
     assert "Your changes are saved." in profile.text
     assert "History of changes" in profile.text and "series_a" in profile.text
+    # Affiliations read as names, linked to the directory filtered by them.
+    assert '<a href="/startups?centre=entrepreneurship">Entrepreneurship Centre</a>' in profile.text
+    assert '<a href="/startups?cluster=fintech">FinTech</a>' in profile.text
 
 
 @pytest.mark.parametrize(

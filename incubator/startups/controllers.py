@@ -33,9 +33,14 @@ DIRECTORY_PARAMS = (
 
 
 async def _choices() -> dict[str, Any]:
+    centres = await services.list_centres()
+    clusters = await services.list_clusters()
     return {
-        "centres": await services.list_centres(),
-        "clusters": await services.list_clusters(),
+        "centres": centres,
+        "clusters": clusters,
+        # For showing names (in the reader's language) where rows carry slugs.
+        "centre_by_slug": {c["slug"]: c for c in centres},
+        "cluster_by_slug": {c["slug"]: c for c in clusters},
         "programmes": await services.list_programmes(),
         "stages": STAGES,
         "programme_statuses": PROGRAMME_STATUSES,
@@ -114,7 +119,13 @@ class ProfilePages(Controller):
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
         history = await services.history(viewer, startup_id) if profile["can_edit"] else []
-        return page("startups/profile.html", s=profile, history=history, message=message)
+        return page(
+            "startups/profile.html",
+            s=profile,
+            history=history,
+            message=message,
+            **await _choices(),
+        )
 
     async def _edit_page(
         self, profile: dict, values: dict, errors: dict[str, str], status: int = 200

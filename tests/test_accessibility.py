@@ -1,0 +1,77 @@
+"""Every page: a language, one h1, a label for each form control, alt text on images."""
+
+from html.parser import HTMLParser
+
+from tests.conftest import login
+
+
+class PageAudit(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.label_for: set[str] = set()
+        self.controls: list[dict] = []
+        self.open_labels = 0
+        self.h1 = 0
+        self.lang = None
+        self.images_without_alt: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "h1":
+            self.h1 += 1
+        elif tag == "label":
+            self.open_labels += 1
+            if a.get("for"):
+                self.label_for.add(a["for"])
+        elif tag == "img" and "alt" not in a:
+            self.images_without_alt.append(a.get("src", ""))
+        elif tag in ("input", "select", "textarea"):
+            if a.get("type") in ("hidden", "submit", "button") or "hidden" in a:
+                return
+            self.controls.append(a | {"_in_label": self.open_labels > 0})
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.open_labels -= 1
+
+    def unlabelled(self) -> list[str]:
+        return [
+            c.get("name") or c.get("id") or "?"
+            for c in self.controls
+            if not (c["_in_label"] or c.get("aria-label") or c.get("id") in self.label_for)
+        ]
+
+
+async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, park):
+    sid = park.startups["harbour-pay"]
+    pages = ["/", "/startups", f"/startups/{sid}", "/login"]
+    admin_pages = [
+        f"/startups/{sid}/edit",
+        f"/startups/{sid}/team",
+        "/startups/new",
+        "/admin/users",
+        "/admin/import",
+        "/account",
+    ]
+    problems = []
+    for path in pages + ["__login__"] + admin_pages:
+        if path == "__login__":
+            await login(client, park.users["admin"])
+            continue
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        audit = PageAudit()
+        audit.feed(response.text)
+        if not audit.lang:
+            problems.append(f"{path}: no lang on <html>")
+        if audit.h1 != 1:
+            problems.append(f"{path}: {audit.h1} h1 headings")
+        if audit.unlabelled():
+            problems.append(f"{path}: controls without a label: {audit.unlabelled()}")
+        if audit.images_without_alt:
+            problems.append(f"{path}: images without alt: {audit.images_without_alt}")
+        if 'href="#main"' not in response.text:
+            problems.append(f"{path}: no skip link")
+    assert problems == []
