@@ -9,7 +9,10 @@ from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
+from incubator.auth.services import NewSession
 from incubator.auth.viewer import ANONYMOUS, Viewer
+from incubator.errors import Forbidden, NotAuthenticated
+from incubator.settings import Settings
 
 SESSION_COOKIE = "incubator_session"
 
@@ -17,6 +20,35 @@ SESSION_COOKIE = "incubator_session"
 def viewer_of(request: Request) -> Viewer:
     user = request.scope.get("user")
     return user if isinstance(user, Viewer) else ANONYMOUS
+
+
+def signed_in(request: Request) -> Viewer:
+    """The viewer, who must be logged in (pages send others to the log-in page)."""
+    viewer = viewer_of(request)
+    if not viewer.is_authenticated:
+        raise NotAuthenticated("log in first")
+    return viewer
+
+
+def require_admin(request: Request, action: str) -> Viewer:
+    viewer = signed_in(request)
+    if not viewer.is_admin:
+        raise Forbidden(f"only administrators may {action}")
+    return viewer
+
+
+def logged_in_redirect(settings: Settings, session: NewSession, target: str) -> Redirect:
+    """Go on to `target` with the new session's cookie (HttpOnly, SameSite=Lax)."""
+    response = Redirect(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=settings.session_max_days * 86400,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+    )
+    return response
 
 
 def client_ip(request: Request) -> str:

@@ -8,12 +8,21 @@ from litestar.response import Redirect
 
 from incubator.auth import services
 from incubator.auth.tables import Role
-from incubator.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
+from incubator.errors import DomainError, Forbidden, TooManyRequests
 from incubator.i18n import LANGUAGES
 from incubator.settings import Settings
 from incubator.startups import services as startups
 from incubator.startups.tables import ManagerAssignment
-from incubator.web import SESSION_COOKIE, client_ip, page, safe_next, viewer_of
+from incubator.web import (
+    SESSION_COOKIE,
+    client_ip,
+    logged_in_redirect,
+    page,
+    require_admin,
+    safe_next,
+    signed_in,
+    viewer_of,
+)
 
 
 def _settings(request: Request) -> Settings:
@@ -51,16 +60,7 @@ class AuthController(Controller):
         session = await services.create_session(
             settings, user_id, client_ip(request), request.headers.get("user-agent", "")
         )
-        response = Redirect(target, status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            session.token,
-            max_age=settings.session_max_days * 86400,
-            httponly=True,
-            secure=settings.cookie_secure,
-            samesite="lax",
-        )
-        return response
+        return logged_in_redirect(settings, session, target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:
@@ -91,17 +91,13 @@ class AccountController(Controller):
 
     @get("/")
     async def account(self, request: Request, message: FromQuery[str] = "") -> Response:
-        viewer = viewer_of(request)
-        if not viewer.is_authenticated:
-            raise NotAuthenticated("log in first")
+        viewer = signed_in(request)
         sessions = await services.active_sessions(viewer.user_id)  # type: ignore[arg-type]
         return page("auth/account.html", sessions=sessions, message=message, errors={})
 
     @post("/sessions/{session_id:int}/revoke")
     async def revoke(self, request: Request, session_id: FromPath[int]) -> Response:
-        viewer = viewer_of(request)
-        if not viewer.is_authenticated:
-            raise NotAuthenticated("log in first")
+        viewer = signed_in(request)
         await services.revoke_session(viewer.user_id, session_id)  # type: ignore[arg-type]
         if session_id == viewer.session_id:
             response = Redirect("/login", status_code=303)
@@ -111,9 +107,7 @@ class AccountController(Controller):
 
     @post("/password")
     async def change_password(self, request: Request) -> Response:
-        viewer = viewer_of(request)
-        if not viewer.is_authenticated:
-            raise NotAuthenticated("log in first")
+        viewer = signed_in(request)
         form = await request.form()
         current = str(form.get("current_password") or "")
         new = str(form.get("new_password") or "")
@@ -136,14 +130,6 @@ class AccountController(Controller):
 class AdminUsersController(Controller):
     path = "/admin/users"
     include_in_schema = False
-
-    @staticmethod
-    def _require_admin(request: Request) -> None:
-        viewer = viewer_of(request)
-        if not viewer.is_authenticated:
-            raise NotAuthenticated("log in first")
-        if not viewer.is_admin:
-            raise Forbidden("only administrators may manage users")
 
     async def _page(self, request: Request, status: int = 200, **extra: object) -> Response:
         q = request.query_params.get("q", "")
@@ -168,12 +154,12 @@ class AdminUsersController(Controller):
 
     @get("/")
     async def users(self, request: Request) -> Response:
-        self._require_admin(request)
+        require_admin(request, "manage users")
         return await self._page(request)
 
     @post("/")
     async def create(self, request: Request) -> Response:
-        self._require_admin(request)
+        require_admin(request, "manage users")
         form = await request.form()
         values = {k: str(form.get(k) or "") for k in ("email", "name", "role", "password")}
         centres = [c for c in form.getall("centres", []) if isinstance(c, str)]
@@ -193,7 +179,7 @@ class AdminUsersController(Controller):
 
     @post("/{user_id:int}/active")
     async def set_active(self, request: Request, user_id: FromPath[int]) -> Response:
-        self._require_admin(request)
+        require_admin(request, "manage users")
         form = await request.form()
         if user_id == viewer_of(request).user_id:
             raise Forbidden("you cannot deactivate your own account")

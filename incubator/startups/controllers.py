@@ -14,7 +14,15 @@ from incubator.errors import DomainError, Forbidden, NotAuthenticated, Validatio
 from incubator.startups import importer, invitations, services
 from incubator.startups.api import directory_query
 from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
-from incubator.web import SESSION_COOKIE, client_ip, form_values, page, viewer_of
+from incubator.web import (
+    client_ip,
+    form_values,
+    logged_in_redirect,
+    page,
+    require_admin,
+    signed_in,
+    viewer_of,
+)
 
 PROGRAMME_ROWS_EXTRA = 2
 DIRECTORY_PARAMS = (
@@ -172,9 +180,7 @@ class ProfilePages(Controller):
 
     @get("/new")
     async def new_page(self, request: Request) -> Response:
-        viewer = viewer_of(request)
-        if not viewer.is_authenticated:
-            raise NotAuthenticated("log in first")
+        viewer = signed_in(request)
         if not (viewer.is_admin or viewer.is_manager):
             raise Forbidden("only managers and administrators may add start-ups")
         return page(
@@ -351,33 +357,16 @@ class InvitationPages(Controller):
         session = await auth.create_session(
             settings, user_id, client_ip(request), request.headers.get("user-agent", "")
         )
-        response = Redirect(f"/startups/{startup_id}?message=welcome", status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            session.token,
-            max_age=settings.session_max_days * 86400,
-            httponly=True,
-            secure=settings.cookie_secure,
-            samesite="lax",
-        )
-        return response
+        return logged_in_redirect(settings, session, f"/startups/{startup_id}?message=welcome")
 
 
 class ImportPages(Controller):
     path = "/admin/import"
     include_in_schema = False
 
-    @staticmethod
-    def _require_admin(request: Request) -> None:
-        viewer = viewer_of(request)
-        if not viewer.is_authenticated:
-            raise NotAuthenticated("log in first")
-        if not viewer.is_admin:
-            raise Forbidden("only administrators may import start-ups")
-
     @get("/")
     async def form(self, request: Request) -> Response:
-        self._require_admin(request)
+        require_admin(request, "import start-ups")
         return page("admin/import.html", report=None, csv_text="", errors={})
 
     @post("/")
@@ -386,7 +375,7 @@ class ImportPages(Controller):
         request: Request,
         data: MultipartBody[dict[str, Any]],
     ) -> Response:
-        self._require_admin(request)
+        require_admin(request, "import start-ups")
         upload = data.get("file")
         if isinstance(upload, UploadFile):
             raw = await upload.read()

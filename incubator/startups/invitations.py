@@ -9,8 +9,7 @@ from datetime import timedelta
 
 from incubator.auth.services import (
     check_email,
-    check_password_rules,
-    hash_password,
+    create_user,
     normalise_email,
     token_hash,
     verify_password,
@@ -134,20 +133,8 @@ async def accept_invitation(token: str, name: str, password: str) -> tuple[int, 
             .first()
         )
         if user is None:
-            errors = check_password_rules(password)
-            if not name.strip():
-                errors["name"] = "is required"
-            if errors:
-                raise ValidationFailed(errors)
-            rows = await User.insert(
-                User(
-                    email=invitation["email"],
-                    name=name.strip()[:200],
-                    password_hash=hash_password(password),
-                    role=Role.member.value,
-                )
-            ).returning(User.id)
-            user_id = rows[0]["id"]
+            # Nested in this transaction: a rule it refuses also undoes the claim above.
+            user_id = await create_user(invitation["email"], name, password, Role.member)
         else:
             if not verify_password(user["password_hash"], password):
                 raise ValidationFailed({"password": "is not the password of this account"})

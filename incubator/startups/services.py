@@ -15,6 +15,7 @@ from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.startups import policy
 from incubator.startups.profile import (
+    LIST_FIELDS,
     MANAGER_FIELDS,
     MEMBER_FIELDS,
     References,
@@ -39,20 +40,8 @@ from incubator.startups.tables import (
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-_SCALAR_FIELDS = (
-    "name_en",
-    "name_zh",
-    "description_en",
-    "description_zh",
-    "website",
-    "founded_year",
-    "stage",
-    "team_size",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "onsite",
-)
+# Profile fields stored as columns of the start-up row (the others live in link tables).
+_SCALAR_FIELDS = (*(f for f in MEMBER_FIELDS if f not in LIST_FIELDS), "onsite")
 
 
 def today_hk() -> date:
