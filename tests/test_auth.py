@@ -168,3 +168,14 @@ async def test_log_in_only_redirects_to_local_pages(client, park):
             client, "/login", {"email": park.users["admin"], "password": PASSWORD, "next": target}
         )
         assert response.headers["location"] == expected
+
+
+async def test_log_in_attempts_older_than_a_day_past_the_window_are_removed(client, park):
+    from incubator.auth.tables import LoginAttempt
+
+    await LoginAttempt.insert(
+        LoginAttempt(email="x@y.example", ip="1.2.3.4", attempted_at=utcnow() - timedelta(days=2))
+    )
+    await login(client, park.users["member"])
+    assert await LoginAttempt.count().where(LoginAttempt.email == "x@y.example") == 0
+    assert await LoginAttempt.count() == 1

@@ -286,3 +286,17 @@ async def test_logo_upload_accepts_images_and_rejects_everything_else(client, pa
         files={"logo": ("big.png", PNG + b"\0" * 600_000, "image/png")},
     )
     assert big.status_code == 422 and "at most 512 KB" in big.text
+
+
+async def test_an_archived_start_ups_logo_is_shown_only_to_its_editors(client, park):
+    from incubator.startups.tables import StartupLogo
+
+    sid = park.startups["bamboo-home"]
+    await StartupLogo.insert(
+        StartupLogo(startup=sid, content_type="image/png", data=PNG, sha256="x")
+    )
+    assert (await client.get(f"/startups/{sid}/logo")).status_code == 200
+    await Startup.update({Startup.status: "archived"}).where(Startup.id == sid)
+    assert (await client.get(f"/startups/{sid}/logo")).status_code == 404
+    await login(client, park.users["manager"])
+    assert (await client.get(f"/startups/{sid}/logo")).status_code == 200

@@ -150,6 +150,11 @@ async def authenticate(settings: Settings, email: str, password: str, ip: str) -
     ok = ok and bool(user and user["is_active"])
     async with write_transaction():
         await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, succeeded=ok))
+        # Attempts older than the window no longer count: keep the table small.
+        await LoginAttempt.delete().where(
+            LoginAttempt.attempted_at
+            < utcnow() - timedelta(minutes=settings.login_window_minutes, days=1)
+        )
         if ok and user:
             await User.update({User.last_login_at: utcnow()}).where(User.id == user["id"])
     if ok and user and _hasher.check_needs_rehash(user["password_hash"]):

@@ -212,8 +212,8 @@ class ProfilePages(Controller):
         return Redirect(f"/startups/{startup_id}?message={message}", status_code=303)
 
     @get("/{startup_id:int}/logo")
-    async def logo(self, startup_id: FromPath[int]) -> Response:
-        logo = await services.get_logo(startup_id)
+    async def logo(self, request: Request, startup_id: FromPath[int]) -> Response:
+        logo = await services.get_logo(viewer_of(request), startup_id)
         return Response(
             content=bytes(logo["data"]),
             media_type=logo["content_type"],

@@ -519,7 +519,13 @@ async def set_logo(viewer: Viewer, startup_id: int, data: bytes, max_bytes: int)
         await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
 
 
-async def get_logo(startup_id: int) -> dict:
+async def get_logo(viewer: Viewer, startup_id: int) -> dict:
+    """The logo, to whoever may see the profile (an archived one's only to its editors)."""
+    startup = await Startup.select(Startup.status).where(Startup.id == startup_id).first()
+    if startup is None or (
+        startup["status"] == "archived" and not await policy.can_edit(viewer, startup_id)
+    ):
+        raise NotFound("this start-up has no logo")
     row = (
         await StartupLogo.select(StartupLogo.content_type, StartupLogo.data, StartupLogo.sha256)
         .where(StartupLogo.startup == startup_id)
