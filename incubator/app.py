@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,8 @@ class ViewerMiddleware:
             and scope["path"].startswith("/api/")
         ):
             csrf_cookie = cookies["csrftoken"].value if "csrftoken" in cookies else ""
-            if not csrf_cookie or headers.get("x-csrftoken") != csrf_cookie:
+            sent = headers.get("x-csrftoken", "")
+            if not csrf_cookie or not hmac.compare_digest(sent.encode(), csrf_cookie.encode()):
                 raise PermissionDeniedException(
                     "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
                 )
@@ -167,12 +170,8 @@ def _jinja_environment() -> Environment:
 
 
 def _hong_kong_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    from datetime import datetime
-
-    from incubator.startups.services import HONG_KONG
-
     if isinstance(value, datetime):
-        return value.astimezone(HONG_KONG).strftime(fmt)
+        return value.astimezone(i18n.HONG_KONG).strftime(fmt)
     return "" if value is None else str(value)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # instants are stored in UTC and shown in this zone
 LANGUAGES = {"en": "English", "zh-Hant": "繁體中文"}
 DEFAULT_LANGUAGE = "en"
 _LOCALE_DIR = Path(__file__).parent / "locale"

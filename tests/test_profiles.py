@@ -189,6 +189,8 @@ async def test_managers_create_start_ups_for_their_centres_only(client, park):
     assert created.status_code == 201, created.text
     startup = await Startup.select().where(Startup.id == created.json()["id"]).first()
     assert startup["slug"] == "peak-vision-labs"
+    nameless = await api(client, "POST", "/api/startups", json={"centres": ["entrepreneurship"]})
+    assert nameless.status_code == 422 and nameless.json()["errors"]["name_en"] == "is required"
     elsewhere = await api(
         client, "POST", "/api/startups", json={"name_en": "Other Labs", "centres": ["technology"]}
     )

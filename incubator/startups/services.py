@@ -8,11 +8,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from incubator.auth.viewer import Viewer
 from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
+from incubator.i18n import HONG_KONG
 from incubator.startups import policy
 from incubator.startups.profile import (
     LIST_FIELDS,
@@ -38,7 +38,6 @@ from incubator.startups.tables import (
     TeamMember,
 )
 
-HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 # Profile fields stored as columns of the start-up row (the others live in link tables).
 _SCALAR_FIELDS = (*(f for f in MEMBER_FIELDS if f not in LIST_FIELDS), "onsite")
@@ -332,15 +331,25 @@ async def update_profile(viewer: Viewer, startup_id: int, data: dict[str, Any]) 
         raise ValidationFailed({f: "is not a profile field" for f in unknown})
     refs = await references()
     clean, errors = clean_profile(data, refs, today_hk())
-    if "centres" in clean and viewer.is_manager and not errors:
-        mine = set(await policy.manager_centre_ids(viewer))
-        if not any(refs.centres[c][0] in mine for c in clean["centres"]):
-            errors["centres"] = "must keep at least one of your own centres or hubs"
+    if "centres" in clean and not errors:
+        errors |= await _keeps_own_centre(viewer, refs, clean["centres"], "keep")
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
         old = await current_values(startup_id)
         return await apply_changes(startup_id, old, clean, refs, viewer)
+
+
+async def _keeps_own_centre(
+    viewer: Viewer, refs: References, centres: list[str], verb: str
+) -> dict[str, str]:
+    """A manager's start-ups stay inside their scope: one of their centres or hubs remains."""
+    if not viewer.is_manager:
+        return {}
+    mine = set(await policy.manager_centre_ids(viewer))
+    if any(refs.centres[c][0] in mine for c in centres):
+        return {}
+    return {"centres": f"must {verb} at least one of your own centres or hubs"}
 
 
 async def create_startup(viewer: Viewer, data: dict[str, Any]) -> int:
@@ -349,13 +358,10 @@ async def create_startup(viewer: Viewer, data: dict[str, Any]) -> int:
     if not (viewer.is_admin or viewer.is_manager):
         raise Forbidden("only managers and administrators may add start-ups")
     refs = await references()
-    data = {"stage": "seed", "team_size": 1, **data}
-    data.setdefault("centres", [])
+    data = {"name_en": "", "centres": [], "stage": "seed", "team_size": 1, **data}
     clean, errors = clean_profile(data, refs, today_hk())
-    if viewer.is_manager and not errors:
-        mine = set(await policy.manager_centre_ids(viewer))
-        if not any(refs.centres[c][0] in mine for c in clean["centres"]):
-            errors["centres"] = "must include at least one of your own centres or hubs"
+    if not errors:
+        errors |= await _keeps_own_centre(viewer, refs, clean["centres"], "include")
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
