@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 import msgspec
@@ -10,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from incubator.errors import BadParameter
 from incubator.startups import services
+from incubator.startups.profile import STAGES
 from incubator.startups.schemas import (
     CentreOut,
     Change,
@@ -20,12 +22,9 @@ from incubator.startups.schemas import (
     StartupPage,
     StartupSummary,
 )
-from incubator.startups.search import DirectoryQuery
-from incubator.startups.tables import Stage
+from incubator.startups.search import SORTS, DirectoryQuery
 from incubator.web import viewer_of
 
-SORTS = ("relevance", "name", "newest", "updated")
-STAGES = tuple(stage.value for stage in Stage)
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -83,6 +82,10 @@ def directory_query(
         per_page=size,
         archived=bool(flags["archived"]),
     )
+
+
+# The query parameters of the directory, for the page that reads them from a request.
+DIRECTORY_PARAMS = tuple(inspect.signature(directory_query).parameters)
 
 
 def _doc(text: str) -> object:

@@ -12,7 +12,7 @@ from litestar.response import Redirect
 from incubator.auth import services as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups import importer, invitations, services
-from incubator.startups.api import directory_query
+from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
 from incubator.web import (
     client_ip,
@@ -25,19 +25,6 @@ from incubator.web import (
 )
 
 PROGRAMME_ROWS_EXTRA = 2
-DIRECTORY_PARAMS = (
-    "q",
-    "centre",
-    "hub",
-    "cluster",
-    "programme",
-    "stage",
-    "onsite",
-    "sort",
-    "page",
-    "per_page",
-    "archived",
-)
 
 
 async def _choices() -> dict[str, Any]:

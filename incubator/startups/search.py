@@ -125,7 +125,7 @@ class DirectoryPage:
 async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
     postgres = is_postgres()
     args: list = []
-    joins = ""
+    source = "startup s"
     where = ["s.status = {}"]
     args.append("archived" if query.archived else "active")
     rank = None
@@ -138,7 +138,7 @@ async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
         else:
             # CROSS JOIN fixes the order: matches first, then their rows. Left to itself
             # SQLite may probe the index once per start-up instead (100x slower).
-            joins = " CROSS JOIN startup s ON s.id = f.rowid"
+            source = "startup_fts f CROSS JOIN startup s ON s.id = f.rowid"
             where.append("startup_fts MATCH {}")
             args.append(fts5_query(terms))
             rank = "f.rank"
@@ -189,15 +189,14 @@ async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
     else:
         order, order_args = "s.name_en, s.id", []
 
-    source = "startup_fts f" if joins else "startup s"
     offset = (query.page - 1) * query.per_page
     select_sql = (
         "SELECT s.id, s.slug, s.name_en, s.name_zh, s.description_en, s.description_zh, "
         "s.website, s.stage, s.founded_year, s.team_size, s.onsite, s.tags, s.status, "
-        f"s.updated_at FROM {source}{joins}{where_sql} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
+        f"s.updated_at FROM {source}{where_sql} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
     )
     rows = await Startup.raw(select_sql, *args, *order_args, query.per_page, offset)
-    count_sql = f"SELECT COUNT(*) AS n FROM {source}{joins}{where_sql}"
+    count_sql = f"SELECT COUNT(*) AS n FROM {source}{where_sql}"
     total_rows = await Startup.raw(count_sql, *args)
     for row in rows:
         row["onsite"] = bool(row["onsite"])
