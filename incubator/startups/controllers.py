@@ -27,15 +27,22 @@ from incubator.web import (
 PROGRAMME_ROWS_EXTRA = 2
 
 
-async def _choices() -> dict[str, Any]:
+async def _names() -> dict[str, Any]:
+    """Centres, hubs and clusters, and the same by slug for showing names where rows carry
+    slugs (in the reader's language)."""
     centres = await services.list_centres()
     clusters = await services.list_clusters()
     return {
         "centres": centres,
         "clusters": clusters,
-        # For showing names (in the reader's language) where rows carry slugs.
         "centre_by_slug": {c["slug"]: c for c in centres},
         "cluster_by_slug": {c["slug"]: c for c in clusters},
+    }
+
+
+async def _choices() -> dict[str, Any]:
+    """Everything the directory's filters and the profile forms offer."""
+    return await _names() | {
         "programmes": await services.list_programmes(),
         "stages": STAGES,
         "programme_statuses": PROGRAMME_STATUSES,
@@ -119,7 +126,7 @@ class ProfilePages(Controller):
             s=profile,
             history=history,
             message=message,
-            **await _choices(),
+            **await _names(),
         )
 
     async def _edit_page(
@@ -328,14 +335,14 @@ class InvitationPages(Controller):
     async def accept(self, request: Request, token: FromPath[str]) -> Response:
         form = await request.form()
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
-        invitation = await invitations.open_invitation(token)
         try:
             startup_id, user_id = await invitations.accept_invitation(token, name, password)
         except ValidationFailed as exc:
+            # The refused acceptance rolled back, so the invitation is still open to show.
             return page(
                 "auth/invitation.html",
                 422,
-                invitation=invitation,
+                invitation=await invitations.open_invitation(token),
                 token=token,
                 errors=exc.errors,
                 values={"name": name},
