@@ -181,6 +181,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     os.environ.setdefault("PICCOLO_CONF", db.PICCOLO_CONF)
 
     from incubator.auth.controllers import AccountController, AdminUsersController, AuthController
+    from incubator.centres.api import LeasesApi, SpaceApi
     from incubator.health import HealthController
     from incubator.startups.api import CentresApi, StartupsApi
     from incubator.startups.controllers import (
@@ -218,6 +219,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             ImportPages,
             StartupsApi,
             CentresApi,
+            SpaceApi,
+            LeasesApi,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],

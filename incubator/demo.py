@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
+from incubator.centres.demo import build_space
 from incubator.db import analyze, bulk_insert, is_postgres, write_transaction
+from incubator.i18n import today_hk
 from incubator.partners.tables import PartnerMembership, PartnerPark
 from incubator.startups.search import search_document
 from incubator.startups.tables import (
@@ -334,7 +336,7 @@ CENTRE_WEIGHTS = [
     ("collaboration", 0.10),
     ("knowledge", 0.08),
 ]
-ONSITE_SHARE = 0.45  # about 900 of 2,000
+ONSITE_SHARE = 0.45  # about 900 of 2,000 hold a lease in force today
 
 
 @dataclass(frozen=True)
@@ -366,7 +368,10 @@ async def build_demo_park(
             p["slug"]: p["id"] for p in await Programme.select(Programme.id, Programme.slug)
         }
         say(f"reference data: {len(centre_ids)} centres and hubs, {len(cluster_ids)} clusters")
-        await _startups(rng, startups, centre_ids, cluster_ids, programme_ids, say)
+        onsite, offsite = await _startups(
+            rng, startups, centre_ids, cluster_ids, programme_ids, say
+        )
+        await build_space(seed, today_hk(), onsite, offsite, centre_ids, say)
         logins = await _users(rng, startups, centre_ids, password_hash)
         if is_postgres():
             for table in (
@@ -376,6 +381,9 @@ async def build_demo_park(
                 "startup_cluster",
                 "startup_affiliation",
                 "app_user",
+                "building",
+                "unit",
+                "lease",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -421,11 +429,16 @@ async def _reference_data() -> dict[str, int]:
     return centre_ids
 
 
-async def _startups(rng, count, centre_ids, cluster_ids, programme_ids, say) -> None:
+async def _startups(
+    rng, count, centre_ids, cluster_ids, programme_ids, say
+) -> tuple[list[int], list[int]]:
+    """Start-ups and their links; returns the ids of those to be onsite and offsite."""
     cluster_weights = [(c[0], c[3]) for c in CLUSTERS]
     hub_of = {c[0]: c[4] for c in CLUSTERS}
     startups, clusters, affiliations, programmes, team = [], [], [], [], []
     used_names: dict[str, int] = {}
+    onsite_ids: list[int] = []
+    offsite_ids: list[int] = []
     member_id = 0
     base_time = datetime(2024, 1, 1, tzinfo=UTC)
     for sid in range(1, count + 1):
@@ -459,6 +472,7 @@ async def _startups(rng, count, centre_ids, cluster_ids, programme_ids, say) -> 
         founded = rng.randint(2012, 2025)
         team_size = max(1, int(rng.lognormvariate(1.8, 0.8)))
         onsite = rng.random() < ONSITE_SHARE
+        (onsite_ids if onsite else offsite_ids).append(sid)
         updated = base_time + timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
         stage = _pick(rng, STAGES)
         tag_text = ",".join(tags)
@@ -478,7 +492,6 @@ async def _startups(rng, count, centre_ids, cluster_ids, programme_ids, say) -> 
                 f"hello@{slug}.example",
                 "",
                 tag_text,
-                onsite,
                 "active",
                 search_document(name_en, name_zh, description_en, description_zh, tag_text),
                 updated - timedelta(days=200),
@@ -551,7 +564,6 @@ async def _startups(rng, count, centre_ids, cluster_ids, programme_ids, say) -> 
             "contact_email",
             "contact_phone",
             "tags",
-            "onsite",
             "status",
             "search_document",
             "created_at",
@@ -579,6 +591,7 @@ async def _startups(rng, count, centre_ids, cluster_ids, programme_ids, say) -> 
         f"links inserted: {len(clusters)} clusters, {len(affiliations)} affiliations, "
         f"{len(programmes)} programmes, {len(team)} team members"
     )
+    return onsite_ids, offsite_ids
 
 
 async def _users(

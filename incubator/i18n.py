@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +13,13 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # instants are stored in UTC and shown in this zone
+
+
+def today_hk() -> date:
+    """Today's date in Hong Kong: the day leases, onsite and reminders refer to."""
+    return datetime.now(UTC).astimezone(HONG_KONG).date()
+
+
 LANGUAGES = {"en": "English", "zh-Hant": "繁體中文"}
 DEFAULT_LANGUAGE = "en"
 _LOCALE_DIR = Path(__file__).parent / "locale"

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "incubator.auth.piccolo_app",
         "incubator.startups.piccolo_app",
         "incubator.partners.piccolo_app",
+        "incubator.centres.piccolo_app",
     ]
 )

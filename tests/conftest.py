@@ -121,6 +121,8 @@ class Park:
     clusters: dict[str, int]
     startups: dict[str, int]
     users: dict[str, str]  # role key -> email
+    units: dict[str, int]  # code -> id, all in Cyberport 1
+    leases: dict[str, int]  # start-up slug -> its lease in force
 
 
 _HASH: list[str] = []
@@ -223,7 +225,6 @@ async def park(settings: Settings) -> Park:
                 "tags": ["payments", "b2b"],
                 "clusters": ["fintech"],
                 "centres": ["entrepreneurship"],
-                "onsite": True,
                 "stage": "seed",
                 "founded_year": 2019,
                 "programmes": [
@@ -245,7 +246,6 @@ async def park(settings: Settings) -> Park:
                 "tags": ["blockchain"],
                 "clusters": ["web3", "fintech"],
                 "centres": ["technology", "web3hub"],
-                "onsite": False,
                 "stage": "series_a",
                 "founded_year": 2021,
             },
@@ -259,7 +259,6 @@ async def park(settings: Settings) -> Park:
                 "tags": ["iot"],
                 "clusters": ["smart-living"],
                 "centres": ["entrepreneurship"],
-                "onsite": False,
                 "stage": "idea",
                 "founded_year": 2024,
             },
@@ -283,7 +282,60 @@ async def park(settings: Settings) -> Park:
             startup=startups["lantern-chain"], user=ids["other_member"], role="owner"
         ),
     )
-    return Park(centres=centres, clusters=clusters, startups=startups, users=users)
+    units, leases = await _space(centres, startups)
+    return Park(
+        centres=centres,
+        clusters=clusters,
+        startups=startups,
+        users=users,
+        units=units,
+        leases=leases,
+    )
+
+
+async def _space(centres: dict[str, int], startups: dict[str, int]):
+    """Cyberport 1 with four units; Harbour Pay leases 3F-01 (so it is the onsite one)."""
+    from datetime import timedelta
+
+    from incubator.centres.tables import Building, Lease, Unit
+    from incubator.i18n import today_hk
+
+    building = await Building.insert(
+        Building(slug="cyberport-1", name_en="Cyberport 1", name_zh="數碼港一座")
+    ).returning(Building.id)
+    units = {}
+    for code, centre, kind, area, rent in [
+        ("3F-01", "entrepreneurship", "private_office", 800, 28_000_00),
+        ("3F-02", "entrepreneurship", "private_office", 600, 21_000_00),
+        ("5F-D01", "technology", "coworking_desk", 50, 3_200_00),
+        ("2F-L01", "web3hub", "lab", 1200, 50_000_00),
+    ]:
+        rows = await Unit.insert(
+            Unit(
+                building=building[0]["id"],
+                centre=centres[centre],
+                code=code,
+                floor=int(code.split("F")[0]),
+                kind=kind,
+                area_sqft=area,
+                list_rent_cents=rent,
+            )
+        ).returning(Unit.id)
+        units[code] = rows[0]["id"]
+    today = today_hk()
+    rows = await Lease.insert(
+        Lease(
+            unit=units["3F-01"],
+            startup=startups["harbour-pay"],
+            starts_on=today - timedelta(days=200),
+            ends_on=today + timedelta(days=100),
+            contract_ends_on=today + timedelta(days=100),
+            monthly_rent_cents=27_500_00,
+            deposit_cents=55_000_00,
+            status="active",
+        )
+    ).returning(Lease.id)
+    return units, {"harbour-pay": rows[0]["id"]}
 
 
 @pytest.fixture

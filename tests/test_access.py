@@ -56,7 +56,7 @@ CASES = [
         "PATCH",
         "/api/startups/{hp}",
         "api",
-        {"onsite": False},
+        {"centres": ["entrepreneurship"]},
         expect(403, anon=401, admin=200, manager=200),
     ),
     (

@@ -3,10 +3,13 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from incubator.auth.tables import User, UserSession
 from incubator.demo import build_demo_park
+from incubator.i18n import today_hk
+from incubator.startups.onsite import count_onsite
 from incubator.startups.tables import Startup, StartupAffiliation, StartupCluster, TeamMember
 from tests.conftest import clear_tables, login
 from tests.test_import import GOOD
@@ -50,8 +53,8 @@ async def test_demo_park_has_the_shape_of_the_real_one(settings):
 
     await build_demo_park(startups=2000)
     total = await Startup.count()
-    onsite = await Startup.count().where(Startup.onsite == True)  # noqa: E712
-    assert total == 2000 and 800 <= onsite <= 1000
+    onsite = await count_onsite(today_hk())
+    assert total == 2000 and 900 <= onsite <= 1000
     kinds = {c["slug"]: c["kind"] for c in await Centre.select(Centre.slug, Centre.kind)}
     assert sum(k == "centre" for k in kinds.values()) == 5 and kinds["web3hub"] == "hub"
     web3 = await Startup.raw(
@@ -63,6 +66,25 @@ async def test_demo_park_has_the_shape_of_the_real_one(settings):
     assert roles == {"admin", "manager", "member", "partner"}
     named = await Startup.count().where(Startup.name_zh != "")
     assert named == total
+
+
+async def test_demo_space_makes_900_onsite_with_lease_ends_over_the_next_18_months(settings):
+    from incubator.centres.tables import Building, Lease
+
+    await build_demo_park(startups=2000)
+    today = today_hk()
+    assert {b["name_en"] for b in await Building.select(Building.name_en)} == {
+        f"Cyberport {n}" for n in range(1, 5)
+    }
+    assert await count_onsite(today) >= 900
+    in_force = await Lease.select(Lease.ends_on).where(
+        (Lease.status != "draft") & (Lease.starts_on <= today) & (Lease.ends_on >= today)
+    )
+    months = {(row["ends_on"].year, row["ends_on"].month) for row in in_force}
+    assert len(months) >= 17  # every month of the next 18 has leases ending
+    assert max(row["ends_on"] for row in in_force) <= today + timedelta(days=548)
+    assert await Lease.exists().where(Lease.renewal_of.is_not_null())
+    assert await Lease.exists().where(Lease.terminated_on.is_not_null())
 
 
 async def test_demo_command_fills_an_empty_database_and_refuses_a_full_one(settings):

@@ -4,12 +4,14 @@ from incubator.startups.importer import import_startups
 from incubator.startups.tables import ProfileChange, Startup, StartupCluster
 from tests.conftest import login, post_form
 
-HEADER = "slug,name_en,name_zh,website,founded_year,stage,team_size,clusters,centres,onsite,tags,programmes\n"
+HEADER = (
+    "slug,name_en,name_zh,website,founded_year,stage,team_size,clusters,centres,tags,programmes\n"
+)
 GOOD = (
     HEADER
     + "peak-vision,Peak Vision Labs,山頂視覺實驗室,https://peak.example,2020,seed,6,ai-data;fintech,"
-    "entrepreneurship,true,computer vision,cyberport-incubation:incubating:2024-02-01\n"
-    + 'tide-energy,Tide Energy,"潮汐能源",,2018,growth,40,smart-living,technology;web3hub,no,"ev, iot",\n'
+    "entrepreneurship,computer vision,cyberport-incubation:incubating:2024-02-01\n"
+    + 'tide-energy,Tide Energy,"潮汐能源",,2018,growth,40,smart-living,technology;web3hub,"ev, iot",\n'
 )
 
 
@@ -23,11 +25,11 @@ async def test_dry_run_reports_every_bad_row_with_its_line_and_applies_nothing(p
     await add_cluster("ai-data")
     text = (
         HEADER
-        + "ok-row,OK Row,,,2020,seed,3,fintech,technology,false,,\n"
-        + "Bad Slug,Bad,,,2020,seed,3,fintech,technology,false,,\n"  # line 3
-        + "no-name,,,,2020,seed,3,fintech,technology,false,,\n"  # line 4
-        + "future,Future Co,,http//x,2999,rocket,0,moon,nowhere,perhaps,,\n"  # line 5
-        + "ok-row,Duplicate,,,2020,seed,3,fintech,technology,false,,\n"  # line 6
+        + "ok-row,OK Row,,,2020,seed,3,fintech,technology,,\n"
+        + "Bad Slug,Bad,,,2020,seed,3,fintech,technology,,\n"  # line 3
+        + "no-name,,,,2020,seed,3,fintech,technology,,\n"  # line 4
+        + "future,Future Co,,http//x,2999,rocket,0,moon,nowhere,,\n"  # line 5
+        + "ok-row,Duplicate,,,2020,seed,3,fintech,technology,,\n"  # line 6
     )
     before = await Startup.count()
     report = await import_startups(text, apply=True)
@@ -35,11 +37,19 @@ async def test_dry_run_reports_every_bad_row_with_its_line_and_applies_nothing(p
     found = {(e.line, e.field) for e in report.errors}
     assert (3, "slug") in found and (4, "name_en") in found and (6, "slug") in found
     assert {
-        (5, f)
-        for f in ("website", "founded_year", "stage", "team_size", "clusters", "centres", "onsite")
+        (5, f) for f in ("website", "founded_year", "stage", "team_size", "clusters", "centres")
     } <= found
     assert "repeats line 2" in next(str(e) for e in report.errors if e.line == 6)
     assert await Startup.count() == before
+
+
+async def test_an_onsite_column_is_refused_because_onsite_follows_leases(park):
+    text = "slug,name_en,centres,onsite\nnew-co,New Co,technology,true\n"
+    report = await import_startups(text, apply=True)
+    assert not report.applied
+    error = next(e for e in report.errors if e.field == "onsite")
+    assert error.line == 1 and "leases" in error.message
+    assert not await Startup.exists().where(Startup.slug == "new-co")
 
 
 async def test_a_good_file_applies_whole_and_running_it_again_changes_nothing(park):
@@ -50,7 +60,7 @@ async def test_a_good_file_applies_whole_and_running_it_again_changes_nothing(pa
     report = await import_startups(GOOD, apply=True)
     assert report.applied and report.created == 2 and not report.errors
     peak = await Startup.select().where(Startup.slug == "peak-vision").first()
-    assert peak["name_zh"] == "山頂視覺實驗室" and peak["onsite"] in (True, 1)
+    assert peak["name_zh"] == "山頂視覺實驗室"
     assert await StartupCluster.count().where(StartupCluster.startup == peak["id"]) == 2
     history_rows = await ProfileChange.count()
     again = await import_startups(GOOD, apply=True)

@@ -129,13 +129,23 @@ async def test_invalid_form_is_shown_again_with_the_message_beside_the_field(cli
 async def test_members_cannot_change_fields_reserved_for_managers(client, park):
     sid = park.startups["harbour-pay"]
     await login(client, park.users["member"])
-    response = await api(client, "PATCH", f"/api/startups/{sid}", json={"onsite": False})
+    before = await snapshot(sid)
+    response = await api(client, "PATCH", f"/api/startups/{sid}", json={"centres": ["technology"]})
     assert response.status_code == 403
-    assert "onsite" in response.json()["errors"]
-    assert (await snapshot(sid))["onsite"] in (True, 1)
+    assert "centres" in response.json()["errors"]
+    assert await snapshot(sid) == before
 
 
-async def test_manager_changes_centres_programmes_and_onsite_in_their_scope(client, park):
+async def test_onsite_cannot_be_set_by_anyone_because_it_follows_leases(client, park):
+    sid = park.startups["bamboo-home"]
+    await login(client, park.users["admin"])
+    response = await api(client, "PATCH", f"/api/startups/{sid}", json={"onsite": True})
+    assert response.status_code == 422
+    assert "lease" in response.json()["errors"]["onsite"]
+    assert (await api(client, "GET", f"/api/startups/{sid}")).json()["onsite"] is False
+
+
+async def test_manager_changes_centres_and_programmes_in_their_scope(client, park):
     sid = park.startups["bamboo-home"]
     await login(client, park.users["manager"])
     response = await api(
@@ -143,7 +153,6 @@ async def test_manager_changes_centres_programmes_and_onsite_in_their_scope(clie
         "PATCH",
         f"/api/startups/{sid}",
         json={
-            "onsite": True,
             "centres": ["entrepreneurship", "web3hub"],
             "programmes": [
                 {
@@ -156,7 +165,7 @@ async def test_manager_changes_centres_programmes_and_onsite_in_their_scope(clie
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["onsite"] is True and body["hubs"] == ["web3hub"]
+    assert body["hubs"] == ["web3hub"]
     assert body["programmes"][0]["started_on"] == "2025-03-01"
     bad = await api(
         client,

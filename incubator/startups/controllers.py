@@ -75,13 +75,12 @@ class DirectoryPages(Controller):
 def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
     """Profile fields from the edit form.
 
-    The managers' part (centres, onsite, programmes) is read only when the form carries it
+    The managers' part (centres, programmes) is read only when the form carries it
     (`manager_fields`), so a form without those inputs never clears them.
     """
     data = form_values(form, MEMBER_FIELDS, lists=("clusters",))
     if can_manage and form.get("manager_fields") == "1":
         data["centres"] = [v for v in form.getall("centres", []) if isinstance(v, str)]
-        data["onsite"] = form.get("onsite") == "on"
         count = str(form.get("programme_rows") or "0")
         rows = []
         for i in range(min(int(count) if count.isdigit() else 0, 50)):
@@ -99,7 +98,6 @@ def _form_values_from_profile(profile: dict) -> dict[str, Any]:
     values = {k: profile.get(k) for k in MEMBER_FIELDS if k in profile}
     values["tags"] = ", ".join(profile.get("tags") or [])
     values["centres"] = (profile.get("centres") or []) + (profile.get("hubs") or [])
-    values["onsite"] = profile.get("onsite")
     values["programmes"] = [
         {
             k: ("" if p[k] is None else str(p[k]))

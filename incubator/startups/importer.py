@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from incubator.auth.viewer import Viewer
 from incubator.db import analyze, write_transaction
 from incubator.startups import services
+from incubator.startups.onsite import DERIVED_MESSAGE
 from incubator.startups.profile import ALL_FIELDS, clean_profile
 from incubator.startups.tables import Startup
 
@@ -55,7 +56,7 @@ def _parse(text: str, report: ImportReport, refs, today) -> list[_Row]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS and c != "onsite"]
     if missing:
         report.errors.append(RowError(1, "header", f"is missing the columns {', '.join(missing)}"))
     if unknown:
@@ -66,6 +67,8 @@ def _parse(text: str, report: ImportReport, refs, today) -> list[_Row]:
                 f"has unknown columns {', '.join(unknown)}; known: {', '.join(COLUMNS)}",
             )
         )
+    if "onsite" in header:
+        report.errors.append(RowError(1, "onsite", f"is not imported: it {DERIVED_MESSAGE}"))
     if report.errors:
         return []
     rows: list[_Row] = []

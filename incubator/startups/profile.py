@@ -27,7 +27,7 @@ MEMBER_FIELDS = (
     "clusters",
 )
 # Fields only the start-up's centre managers and administrators may change.
-MANAGER_FIELDS = ("centres", "onsite", "programmes")
+MANAGER_FIELDS = ("centres", "programmes")
 ALL_FIELDS = MEMBER_FIELDS + MANAGER_FIELDS
 LIST_FIELDS = ("tags", "clusters", "centres")
 TEXT_LIMITS = {
@@ -77,17 +77,6 @@ def _as_int(value: Any) -> int | str | None:
         return int(str(value).strip())
     except ValueError:
         return str(value)
-
-
-def _as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on", "onsite"}:
-        return True
-    if text in {"0", "false", "no", "off", "offsite", ""}:
-        return False
-    return None
 
 
 def _as_date(value: Any) -> date | str | None:
@@ -164,11 +153,6 @@ def clean_profile(
         elif not any(refs.centres[c][1] == "centre" for c in centres):
             errors["centres"] = "must include at least one of the five centres"
         clean["centres"] = centres
-    if "onsite" in data:
-        onsite = _as_bool(data["onsite"])
-        if onsite is None:
-            errors["onsite"] = "must be true or false"
-        clean["onsite"] = bool(onsite)
     if "programmes" in data:
         clean["programmes"], problem = _clean_programmes(data["programmes"], refs)
         if problem:

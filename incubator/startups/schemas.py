@@ -76,7 +76,8 @@ class ProgrammeIn(msgspec.Struct):
 
 
 class ProfileUpdate(msgspec.Struct, omit_defaults=True):
-    """Only the fields sent are changed. centres, onsite and programmes: managers only."""
+    """Only the fields sent are changed. centres and programmes: managers only; onsite is
+    derived from leases and refused with a 422 that says so."""
 
     name_en: str | UnsetType = UNSET
     name_zh: str | UnsetType = UNSET

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from incubator.db import is_postgres
+from incubator.i18n import today_hk
+from incubator.startups.onsite import onsite_among, onsite_condition
 from incubator.startups.tables import Startup
 
 _CJK = re.compile(
@@ -108,6 +111,8 @@ class DirectoryQuery:
     archived: bool = False
     # Set by the service for managers browsing archived start-ups: only their centres.
     within_centres: list[int] | None = field(default=None)
+    # The day onsite refers to; today in Hong Kong when not set.
+    day: date | None = None
 
 
 @dataclass
@@ -165,8 +170,9 @@ async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
         where.append("s.stage = {}")
         args.append(query.stage)
     if query.onsite is not None:
-        where.append("s.onsite = {}")
-        args.append(query.onsite)
+        condition, condition_args = onsite_condition(query.day or today_hk())
+        where.append(condition if query.onsite else f"NOT {condition}")
+        args += condition_args
     if query.within_centres is not None:
         ids = query.within_centres or [0]
         where.append(
@@ -192,14 +198,15 @@ async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
     offset = (query.page - 1) * query.per_page
     select_sql = (
         "SELECT s.id, s.slug, s.name_en, s.name_zh, s.description_en, s.description_zh, "
-        "s.website, s.stage, s.founded_year, s.team_size, s.onsite, s.tags, s.status, "
+        "s.website, s.stage, s.founded_year, s.team_size, s.tags, s.status, "
         f"s.updated_at FROM {source}{where_sql} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
     )
     rows = await Startup.raw(select_sql, *args, *order_args, query.per_page, offset)
     count_sql = f"SELECT COUNT(*) AS n FROM {source}{where_sql}"
     total_rows = await Startup.raw(count_sql, *args)
+    onsite = await onsite_among((row["id"] for row in rows), query.day or today_hk())
     for row in rows:
-        row["onsite"] = bool(row["onsite"])
+        row["onsite"] = row["id"] in onsite
     return DirectoryPage(
         rows=rows, total=int(total_rows[0]["n"]), page=query.page, per_page=query.per_page
     )

@@ -6,14 +6,14 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from incubator.auth.viewer import Viewer
 from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
-from incubator.i18n import HONG_KONG
+from incubator.i18n import today_hk
 from incubator.startups import policy
+from incubator.startups.onsite import DERIVED_MESSAGE, count_onsite, onsite_among
 from incubator.startups.profile import (
     LIST_FIELDS,
     MANAGER_FIELDS,
@@ -40,11 +40,7 @@ from incubator.startups.tables import (
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 # Profile fields stored as columns of the start-up row (the others live in link tables).
-_SCALAR_FIELDS = (*(f for f in MEMBER_FIELDS if f not in LIST_FIELDS), "onsite")
-
-
-def today_hk() -> date:
-    return utcnow().astimezone(HONG_KONG).date()
+_SCALAR_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in LIST_FIELDS)
 
 
 def slugify(text: str) -> str:
@@ -128,7 +124,7 @@ async def get_profile(viewer: Viewer, startup_id: int) -> dict:
     if row is None:
         raise NotFound(f"no start-up with id {startup_id}")
     row.pop("search_document", None)
-    row["onsite"] = bool(row["onsite"])
+    row["onsite"] = bool(await onsite_among([startup_id], today_hk()))
     can_manage = await policy.can_manage(viewer, startup_id)
     can_edit = can_manage or await policy.can_edit(viewer, startup_id)
     if row["status"] == "archived" and not can_edit:
@@ -197,7 +193,6 @@ async def current_values(startup_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no start-up with id {startup_id}")
     values: dict[str, Any] = {k: row[k] for k in _SCALAR_FIELDS}
-    values["onsite"] = bool(values["onsite"])
     values["status"] = row["status"]
     values["tags"] = [t for t in row["tags"].split(",") if t]
     values["clusters"] = sorted(
@@ -326,6 +321,8 @@ async def update_profile(viewer: Viewer, startup_id: int, data: dict[str, Any]) 
                 for f in manager_fields
             },
         )
+    if "onsite" in data:
+        raise ValidationFailed({"onsite": DERIVED_MESSAGE})
     unknown = sorted(set(data) - set(MEMBER_FIELDS) - set(MANAGER_FIELDS))
     if unknown:
         raise ValidationFailed({f: "is not a profile field" for f in unknown})
@@ -559,12 +556,8 @@ async def assign_manager(user_id: int, centre_slugs: list[str]) -> None:
 
 async def park_figures() -> dict:
     """Headline figures of the community for the home page."""
-    rows = await Startup.raw(
-        "SELECT COUNT(*) AS total, "
-        "SUM(CASE WHEN onsite THEN 1 ELSE 0 END) AS onsite FROM startup WHERE status = 'active'"
-    )
-    total = int(rows[0]["total"] or 0)
-    onsite = int(rows[0]["onsite"] or 0)
+    total = await Startup.count().where(Startup.status == "active")
+    onsite = await count_onsite(today_hk())
     by_unit = await Startup.raw(
         "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(s.id) AS n FROM centre c "
         "LEFT JOIN startup_affiliation a ON a.centre = c.id "

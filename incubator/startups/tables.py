@@ -89,8 +89,6 @@ class Startup(Table, tablename="startup"):
     contact_email = Varchar(length=254, default="")
     contact_phone = Varchar(length=40, default="")
     tags = Varchar(length=500, default="")  # comma-separated, lower-case
-    # Onsite until the tenancy issue derives it from leases: set by import, demo and managers.
-    onsite = Boolean(default=False, index=True)
     status = Varchar(length=12, choices=StartupStatus, default="active", index=True)
     # What full-text search indexes: names, descriptions, tags, CJK split into characters.
     search_document = Text(default="")

@@ -1,0 +1,201 @@
+"""The JSON API over space, leases and occupancy: /api/occupancy, /api/units, /api/leases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from incubator.centres import leases, occupancy, services, space
+from incubator.centres.schemas import (
+    CentreDetail,
+    Created,
+    LeaseIn,
+    LeaseOut,
+    LeasePage,
+    NoticeIn,
+    Occupancy,
+    Removed,
+    RenewalIn,
+    TerminationIn,
+    UnitIn,
+    UnitOut,
+    UnitPage,
+)
+from incubator.web import viewer_of
+
+
+def _doc(text: str) -> QueryParameter:
+    return QueryParameter(description=text)
+
+
+class SpaceApi(Controller):
+    path = "/api"
+    tags = ["space"]
+
+    @get("/occupancy", summary="Occupancy of the park, by building and by centre or hub")
+    async def park_occupancy(self) -> Occupancy:
+        return msgspec.convert(await occupancy.occupancy(), Occupancy, strict=False)
+
+    @get("/centres/{slug:str}", summary="A centre or hub: focus, managers, figures, vacancy")
+    async def centre(self, request: Request, slug: FromPath[str]) -> CentreDetail:
+        overview = await services.centre_overview(viewer_of(request), slug)
+        detail = overview["centre"] | {
+            "managers": overview["managers"],
+            "community": overview["community"],
+            "occupancy": overview["occupancy"],
+            "vacant_units": overview["vacant"]["rows"],
+        }
+        return msgspec.convert(detail, CentreDetail, strict=False)
+
+    @get("/units", summary="The space inventory (managers and administrators)")
+    async def units(
+        self,
+        request: Request,
+        building: Annotated[str, _doc("a building's slug")] = "",
+        centre: Annotated[str, _doc("the managing centre's or hub's slug")] = "",
+        kind: Annotated[str, _doc("private_office, coworking_desk or lab")] = "",
+        unit_state: Annotated[
+            str, QueryParameter(name="state", description="vacant, occupied or retired")
+        ] = "",
+        q: Annotated[str, _doc("part of a unit's code")] = "",
+        mine: Annotated[str, _doc("true: only units of the caller's centres")] = "",
+        page: Annotated[str, _doc("page number from 1")] = "",
+        per_page: Annotated[str, _doc("1 to 500; 100 when blank")] = "",
+    ) -> UnitPage:
+        query = space.unit_query(
+            building=building,
+            centre=centre,
+            kind=kind,
+            state=unit_state,
+            q=q,
+            mine=mine,
+            page=page,
+            per_page=per_page,
+        )
+        result = await space.list_units(viewer_of(request), query)
+        return UnitPage(
+            items=msgspec.convert(result["rows"], list[UnitOut], strict=False),
+            total=result["total"],
+            page=result["page"],
+            per_page=result["per_page"],
+        )
+
+    @post("/units", summary="Add a unit (managers for their centres, administrators)")
+    async def create_unit(self, request: Request, data: JSONBody[UnitIn]) -> Created:
+        return Created(id=await space.create_unit(viewer_of(request), data.values()))
+
+    @patch("/units/{unit_id:int}", summary="Change a unit's fields")
+    async def update_unit(
+        self, request: Request, unit_id: FromPath[int], data: JSONBody[UnitIn]
+    ) -> UnitOut:
+        viewer = viewer_of(request)
+        await space.update_unit(viewer, unit_id, data.values())
+        unit = await space.get_unit(viewer, unit_id)
+        return msgspec.convert(unit | {"occupied": False}, UnitOut, strict=False)
+
+    @post(
+        "/units/{unit_id:int}/retire",
+        summary="Remove a unit: deleted without lease history, retired with it",
+        status_code=200,
+    )
+    async def retire_unit(self, request: Request, unit_id: FromPath[int]) -> Removed:
+        return Removed(outcome=await space.retire_unit(viewer_of(request), unit_id))
+
+
+def _lease_out(row: dict) -> LeaseOut:
+    return msgspec.convert(row, LeaseOut, strict=False)
+
+
+class LeasesApi(Controller):
+    path = "/api/leases"
+    tags = ["leases"]
+
+    @get("/", summary="Leases the caller may see (staff: their centres; members: their own)")
+    async def list_leases(
+        self,
+        request: Request,
+        centre: Annotated[str, _doc("the unit's centre or hub")] = "",
+        building: Annotated[str, _doc("a building's slug")] = "",
+        lease_state: Annotated[
+            str,
+            QueryParameter(
+                name="state",
+                description="draft, upcoming, active, notice_given, ended or in_force",
+            ),
+        ] = "",
+        ending_within: Annotated[str, _doc("days: leases in force ending within them")] = "",
+        startup: Annotated[str, _doc("a start-up's id")] = "",
+        q: Annotated[str, _doc("part of a start-up's name or a unit's code")] = "",
+        page: Annotated[str, _doc("page number from 1")] = "",
+        per_page: Annotated[str, _doc("1 to 1000; 50 when blank")] = "",
+    ) -> LeasePage:
+        query = leases.lease_query(
+            centre=centre,
+            building=building,
+            state=lease_state,
+            ending_within=ending_within,
+            startup=startup,
+            q=q,
+            page=page,
+            per_page=per_page,
+        )
+        result = await leases.list_leases(viewer_of(request), query)
+        return LeasePage(
+            items=[_lease_out(r) for r in result["rows"]],
+            total=result["total"],
+            page=result["page"],
+            per_page=result["per_page"],
+        )
+
+    @post("/", summary="Lease a unit to a start-up; overlapping periods are refused (409)")
+    async def create_lease(self, request: Request, data: JSONBody[LeaseIn]) -> LeaseOut:
+        viewer = viewer_of(request)
+        lease_id = await leases.create_lease(viewer, msgspec.structs.asdict(data))
+        return _lease_out(await leases.get_lease(viewer, lease_id))
+
+    @get("/{lease_id:int}", summary="One lease (its parties, centre managers, administrators)")
+    async def get_lease(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
+        return _lease_out(await leases.get_lease(viewer_of(request), lease_id))
+
+    @post("/{lease_id:int}/activate", summary="A draft lease comes into force", status_code=200)
+    async def activate(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
+        viewer = viewer_of(request)
+        await leases.activate_lease(viewer, lease_id)
+        return _lease_out(await leases.get_lease(viewer, lease_id))
+
+    @post("/{lease_id:int}/notice", summary="Record the tenant's notice", status_code=200)
+    async def notice(
+        self, request: Request, lease_id: FromPath[int], data: JSONBody[NoticeIn]
+    ) -> LeaseOut:
+        viewer = viewer_of(request)
+        await leases.give_notice(viewer, lease_id, msgspec.structs.asdict(data))
+        return _lease_out(await leases.get_lease(viewer, lease_id))
+
+    @post("/{lease_id:int}/terminate", summary="End a lease early with a reason", status_code=200)
+    async def terminate(
+        self, request: Request, lease_id: FromPath[int], data: JSONBody[TerminationIn]
+    ) -> LeaseOut:
+        viewer = viewer_of(request)
+        await leases.terminate_early(viewer, lease_id, msgspec.structs.asdict(data))
+        return _lease_out(await leases.get_lease(viewer, lease_id))
+
+    @post("/{lease_id:int}/renew", summary="Create the next lease, linked to this one")
+    async def renew(
+        self, request: Request, lease_id: FromPath[int], data: JSONBody[RenewalIn]
+    ) -> LeaseOut:
+        viewer = viewer_of(request)
+        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        new_id = await leases.renew_lease(viewer, lease_id, values)
+        return _lease_out(await leases.get_lease(viewer, new_id))
+
+    @post("/{lease_id:int}/discard", summary="Delete a draft lease", status_code=200)
+    async def discard(self, request: Request, lease_id: FromPath[int]) -> Removed:
+        await leases.discard_draft(viewer_of(request), lease_id)
+        return Removed(outcome="deleted")
+
+    @get("/of-startup/{startup_id:int}", summary="A start-up's leases the caller may see")
+    async def of_startup(self, request: Request, startup_id: FromPath[int]) -> list[LeaseOut]:
+        return [_lease_out(r) for r in await leases.startup_leases(viewer_of(request), startup_id)]

@@ -1,0 +1,57 @@
+"""The centres' and hubs' pages: who runs them, their start-ups, space and figures."""
+
+from __future__ import annotations
+
+from incubator.auth.viewer import Viewer
+from incubator.centres import leases, occupancy, policy
+from incubator.errors import NotFound
+from incubator.startups.tables import Centre, ManagerAssignment
+
+
+async def get_centre(slug: str) -> dict:
+    row = await Centre.select().where(Centre.slug == slug).first()
+    if row is None:
+        raise NotFound(f"no centre or hub called {slug}")
+    return row
+
+
+async def managers(centre_id: int) -> list[dict]:
+    return (
+        await ManagerAssignment.select(
+            ManagerAssignment.user.name.as_alias("name"),
+            ManagerAssignment.user.email.as_alias("email"),
+        )
+        .where((ManagerAssignment.centre == centre_id) & (ManagerAssignment.user.is_active == True))  # noqa: E712
+        .order_by(ManagerAssignment.user.name)
+    )
+
+
+async def centre_overview(viewer: Viewer, slug: str) -> dict:
+    """Everything a centre's page shows; tenants' names only to those who manage its space."""
+    centre = await get_centre(slug)
+    can_manage = viewer.is_authenticated and await policy.can_manage_centre(viewer, centre["id"])
+    figures = await occupancy.occupancy(centre_id=centre["id"])
+    overview = {
+        "centre": centre,
+        "managers": await managers(centre["id"]),
+        "community": await occupancy.centre_figures(centre["id"]),
+        "occupancy": figures,
+        "vacant": await occupancy.vacant_units(centre["id"]),
+        "can_manage": can_manage,
+        "ending": [],
+    }
+    if can_manage:
+        query = leases.LeaseQuery(centre=slug, ending_within=180, per_page=100)
+        overview["ending"] = (await leases.list_leases(viewer, query))["rows"]
+    return overview
+
+
+async def centres_overview() -> list[dict]:
+    """Each centre and hub with its community and occupancy figures (the /centres page)."""
+    figures = await occupancy.occupancy()
+    space = {c["id"]: c for c in figures["centres"]}
+    rows = await Centre.select().order_by(Centre.sort_order).order_by(Centre.id)
+    for row in rows:
+        row["community"] = await occupancy.centre_figures(row["id"])
+        row["space"] = space.get(row["id"])
+    return rows

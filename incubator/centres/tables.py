@@ -1,0 +1,78 @@
+"""Buildings, their units and the leases of units to start-ups."""
+
+from enum import Enum
+
+from piccolo.columns import Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from incubator.auth.tables import User
+from incubator.startups.tables import Centre, Startup
+
+
+class UnitType(str, Enum):
+    private_office = "private_office"
+    coworking_desk = "coworking_desk"
+    lab = "lab"
+
+
+class UnitStatus(str, Enum):
+    available = "available"
+    retired = "retired"
+
+
+class LeaseStatus(str, Enum):
+    draft = "draft"
+    active = "active"
+    notice_given = "notice_given"
+    ended = "ended"
+
+
+class Building(Table, tablename="building"):
+    slug = Varchar(length=40, unique=True)
+    name_en = Varchar(length=120)
+    name_zh = Varchar(length=120, default="")
+    sort_order = Integer(default=0)
+
+
+class Unit(Table, tablename="unit"):
+    """A lettable space: an office, a co-working desk or a lab, managed by one centre or hub."""
+
+    building = ForeignKey(Building, on_delete=OnDelete.restrict, index=True, null=False)
+    centre = ForeignKey(Centre, on_delete=OnDelete.restrict, index=True, null=False)
+    code = Varchar(length=20)  # unique within its building, e.g. "3F-12"
+    floor = Integer(default=0)
+    kind = Varchar(length=20, choices=UnitType, default=UnitType.private_office.value)
+    area_sqft = Integer(default=0)
+    list_rent_cents = Integer(default=0)  # HKD a month
+    status = Varchar(length=12, choices=UnitStatus, default=UnitStatus.available.value)
+    retired_at = Timestamptz(null=True, default=None)
+    notes = Text(default="")
+
+
+class Lease(Table, tablename="lease"):
+    """A unit let to a start-up from `starts_on` to `ends_on`, both days included.
+
+    The lease is in force on a day when it is not a draft and the day lies in that range;
+    being in force is what makes the start-up onsite (see incubator.startups.onsite).
+    `ends_on` is the last day the lease holds: the contract's end, or the earlier day of an
+    early termination (the contract's end stays in `contract_ends_on`).
+    """
+
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict, index=True, null=False)
+    startup = ForeignKey(Startup, on_delete=OnDelete.restrict, index=True, null=False)
+    starts_on = Date()
+    ends_on = Date(index=True)
+    contract_ends_on = Date()
+    monthly_rent_cents = Integer()
+    deposit_cents = Integer(default=0)
+    status = Varchar(length=14, choices=LeaseStatus, default=LeaseStatus.draft.value)
+    notice_given_on = Date(null=True, default=None)
+    terminated_on = Date(null=True, default=None)
+    termination_reason = Text(default="")
+    # The lease this one renews; a lease is renewed at most once (unique index).
+    renewal_of = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,51 @@
+"""The one definition of onsite: a start-up is onsite on a day when it holds a lease in force.
+
+A lease is in force on a day when it is not a draft and the day lies between its first and
+last day. The lease table belongs to incubator.centres; it is named here in SQL so that the
+start-up core needs no import of the tenancy package (which depends on it). The directory
+filter, profiles, the park's figures and the centre pages all use these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from incubator.startups.tables import Startup
+
+IN_FORCE = "l.status <> 'draft' AND l.starts_on <= {} AND l.ends_on >= {}"
+ONSITE_IDS = f"SELECT l.startup FROM lease l WHERE {IN_FORCE}"
+DERIVED_MESSAGE = (
+    "follows the start-up's leases: it is onsite while it holds a lease in force; "
+    "lease it a unit (or end its lease) instead"
+)
+
+
+def onsite_condition(day: date, column: str = "s.id") -> tuple[str, list[Any]]:
+    """A WHERE condition (with its arguments) true for start-ups onsite on `day`."""
+    return f"{column} IN ({ONSITE_IDS})", [day, day]
+
+
+async def onsite_among(startup_ids: Iterable[int], day: date) -> set[int]:
+    ids = list(startup_ids)
+    if not ids:
+        return set()
+    marks = ", ".join("{}" for _ in ids)
+    rows = await Startup.raw(
+        f"SELECT DISTINCT l.startup FROM lease l WHERE l.startup IN ({marks}) AND {IN_FORCE}",
+        *ids,
+        day,
+        day,
+    )
+    return {row["startup"] for row in rows}
+
+
+async def count_onsite(day: date, status: str = "active") -> int:
+    condition, args = onsite_condition(day)
+    rows = await Startup.raw(
+        f"SELECT COUNT(*) AS n FROM startup s WHERE s.status = {{}} AND {condition}",
+        status,
+        *args,
+    )
+    return int(rows[0]["n"])
