@@ -29,6 +29,7 @@ from incubator import db, i18n
 from incubator.auth.services import viewer_for_token
 from incubator.auth.viewer import ANONYMOUS
 from incubator.errors import DomainError, TooManyRequests
+from incubator.money import format_hkd
 from incubator.settings import Settings, get_settings
 from incubator.web import SESSION_COOKIE, login_redirect, page, viewer_of, wants_json
 
@@ -166,6 +167,7 @@ def _jinja_environment() -> Environment:
         viewer_of=viewer_of,
     )
     env.filters["hk"] = _hong_kong_time
+    env.filters["hkd"] = format_hkd
     return env
 
 
@@ -182,6 +184,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
 
     from incubator.auth.controllers import AccountController, AdminUsersController, AuthController
     from incubator.centres.api import LeasesApi, SpaceApi
+    from incubator.centres.controllers import CentrePages, LeasePages, SpacePages
+    from incubator.centres.leases import startup_leases
     from incubator.health import HealthController
     from incubator.startups.api import CentresApi, StartupsApi
     from incubator.startups.controllers import (
@@ -190,6 +194,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         InvitationPages,
         ProfilePages,
     )
+    from incubator.startups.extensions import add_profile_section
+
+    add_profile_section("tenancy", startup_leases)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -221,6 +228,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             CentresApi,
             SpaceApi,
             LeasesApi,
+            CentrePages,
+            SpacePages,
+            LeasePages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],

@@ -46,7 +46,8 @@ class PageAudit(HTMLParser):
 
 async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, park):
     sid = park.startups["harbour-pay"]
-    pages = ["/", "/startups", f"/startups/{sid}", "/login"]
+    unit, lease = park.units["3F-02"], park.leases["harbour-pay"]
+    pages = ["/", "/startups", f"/startups/{sid}", "/login", "/centres", "/centres/web3hub"]
     admin_pages = [
         f"/startups/{sid}/edit",
         f"/startups/{sid}/team",
@@ -54,6 +55,14 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         "/admin/users",
         "/admin/import",
         "/account",
+        "/centres/entrepreneurship",
+        "/space",
+        f"/space/units/{unit}",
+        f"/space/units/{unit}/edit",
+        "/space/units/new",
+        "/leases",
+        f"/leases/new?unit={unit}",
+        f"/leases/{lease}",
     ]
     problems = []
     for path in pages + ["__login__"] + admin_pages:

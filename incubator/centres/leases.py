@@ -117,6 +117,21 @@ async def resolve_startup(value: Any) -> int:
     return rows[0]["id"]
 
 
+STARTUP_CHOICES_LIMIT = 5000
+
+
+async def startup_choices() -> list[str]:
+    """ "Name (slug)" of active start-ups for the lease form's suggestions (the field also
+    takes a slug or exact name typed in, so a park larger than the limit still works)."""
+    rows = (
+        await Startup.select(Startup.name_en, Startup.slug)
+        .where(Startup.status == "active")
+        .order_by(Startup.name_en)
+        .limit(STARTUP_CHOICES_LIMIT)
+    )
+    return [f"{r['name_en']} ({r['slug']})" for r in rows]
+
+
 # ---------------------------------------------------------------- the overlap rule
 
 
@@ -248,6 +263,7 @@ class LeaseQuery:
     state: str = ""
     ending_within: int | None = None  # days: leases in force that end within them
     startup: int | None = None
+    unit: int | None = None
     q: str = ""
     page: int = 1
     per_page: int = 50
@@ -304,6 +320,9 @@ async def list_leases(
     if query.startup is not None:
         where.append("l.startup = {}")
         args.append(query.startup)
+    if query.unit is not None:
+        where.append("l.unit = {}")
+        args.append(query.unit)
     if query.q:
         where.append("(LOWER(s.name_en) LIKE {} OR s.name_zh LIKE {} OR UPPER(u.code) LIKE {})")
         pattern = "%" + query.q.replace("%", "").replace("_", "") + "%"
@@ -331,7 +350,12 @@ async def list_leases(
         where.append(f"{sql} AND l.ends_on <= {{}}")
         args += [*state_args, day + timedelta(days=query.ending_within)]
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-    order = "l.ends_on, l.id" if query.ending_within else "b.sort_order, u.code, l.starts_on"
+    if query.ending_within:
+        order = "l.ends_on, l.id"
+    elif query.unit is not None or query.startup is not None:
+        order = "l.starts_on DESC, l.id"
+    else:
+        order = "b.sort_order, u.code, l.starts_on, l.id"
     limit_sql, limit_args = "", []
     if paged:
         limit_sql = " LIMIT {} OFFSET {}"
@@ -358,8 +382,8 @@ async def startup_leases(viewer: Viewer, startup_id: int) -> list[dict]:
     """A start-up's leases that the viewer may see, newest first (profile's tenancy)."""
     if not viewer.is_authenticated:
         return []
-    result = await list_leases(viewer, LeaseQuery(startup=startup_id, per_page=200), paged=True)
-    return sorted(result["rows"], key=lambda r: r["starts_on"], reverse=True)
+    result = await list_leases(viewer, LeaseQuery(startup=startup_id, per_page=200))
+    return result["rows"]
 
 
 # ---------------------------------------------------------------- the life cycle

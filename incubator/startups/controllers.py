@@ -13,6 +13,7 @@ from incubator.auth import services as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups import importer, invitations, services
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
+from incubator.startups.extensions import profile_sections
 from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
 from incubator.web import (
     client_ip,
@@ -123,6 +124,7 @@ class ProfilePages(Controller):
             "startups/profile.html",
             s=profile,
             history=history,
+            **await profile_sections(viewer, startup_id),
             message=message,
             **await _names(),
         )

@@ -1,0 +1,314 @@
+"""HTML pages of centres, hubs, space and leases; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from incubator.centres import leases, services, space
+from incubator.csvexport import csv_response
+from incubator.errors import DomainError, NotFound, ValidationFailed
+from incubator.i18n import today_hk
+from incubator.money import hkd_input
+from incubator.startups import services as startups
+from incubator.startups.api import DIRECTORY_PARAMS, directory_query
+from incubator.startups.profile import STAGES
+from incubator.web import form_values, page, signed_in, viewer_of
+
+UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
+LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
+LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
+
+
+def _raw(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.query_params.get(name, "") for name in names}
+
+
+async def _choices() -> dict[str, Any]:
+    return {
+        "buildings": await space.list_buildings(),
+        "centres": await startups.list_centres(),
+        "unit_kinds": space.UNIT_KINDS,
+    }
+
+
+class CentrePages(Controller):
+    path = "/centres"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self) -> Response:
+        return page("centres/index.html", rows=await services.centres_overview())
+
+    @get("/{slug:str}")
+    async def show(self, request: Request, slug: FromPath[str]) -> Response:
+        viewer = viewer_of(request)
+        overview = await services.centre_overview(viewer, slug)
+        kind = overview["centre"]["kind"]
+        raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
+        raw[kind] = slug  # the centre's own start-ups, with the directory's other filters
+        query = directory_query(**raw)
+        result = await startups.directory(viewer, query)
+        params = {k: v for k, v in raw.items() if k not in ("page", kind) and v}
+        return page(
+            "centres/show.html",
+            o=overview,
+            result=result,
+            query=query,
+            params=params,
+            clusters=await startups.list_clusters(),
+            programmes=await startups.list_programmes(),
+            stages=STAGES,
+            cluster_by_slug={c["slug"]: c for c in await startups.list_clusters()},
+        )
+
+
+class SpacePages(Controller):
+    path = "/space"
+    include_in_schema = False
+
+    @get("/")
+    async def inventory(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        raw = _raw(request, UNIT_PARAMS)
+        result = await space.list_units(viewer, space.unit_query(**raw))
+        params = {k: v for k, v in raw.items() if k != "page" and v}
+        return page(
+            "space/inventory.html",
+            result=result,
+            filters=raw,
+            params=params,
+            building_errors={},
+            building_values={},
+            **await _choices(),
+        )
+
+    @post("/buildings")
+    async def add_building(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, ("slug", "name_en", "name_zh"))
+        try:
+            await space.create_building(viewer, data)
+        except ValidationFailed as exc:
+            result = await space.list_units(viewer, space.unit_query())
+            return page(
+                "space/inventory.html",
+                422,
+                result=result,
+                filters={},
+                params={},
+                building_errors=exc.errors,
+                building_values=data,
+                **await _choices(),
+            )
+        return Redirect(f"/space?building={data['slug']}", status_code=303)
+
+    @get("/units/new")
+    async def new_unit(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        space.policy.require_staff(viewer, "add units")
+        values = {"kind": "private_office", "floor": "1"}
+        return page("space/unit_form.html", unit=None, values=values, errors={}, **await _choices())
+
+    @post("/units/new")
+    async def create_unit(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, space.UNIT_FIELDS)
+        try:
+            unit_id = await space.create_unit(viewer, data)
+        except ValidationFailed as exc:
+            return page(
+                "space/unit_form.html",
+                422,
+                unit=None,
+                values=data,
+                errors=exc.errors,
+                **await _choices(),
+            )
+        return Redirect(f"/space/units/{unit_id}?message=created", status_code=303)
+
+    @get("/units/{unit_id:int}")
+    async def show_unit(
+        self, request: Request, unit_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        viewer = signed_in(request)
+        unit = await space.get_unit(viewer, unit_id)
+        history = []
+        if unit["can_manage"]:
+            query = leases.LeaseQuery(unit=unit_id, per_page=500)
+            history = (await leases.list_leases(viewer, query))["rows"]
+        return page("space/unit.html", unit=unit, history=history, message=message)
+
+    @get("/units/{unit_id:int}/edit")
+    async def edit_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        unit = await space.get_unit(viewer, unit_id)
+        await space.policy.require_manage_centre(viewer, unit["centre"], "change this unit")
+        values = {k: unit.get(k) for k in ("code", "floor", "kind", "area_sqft", "notes")}
+        values |= {
+            "building": unit["building_slug"],
+            "centre": unit["centre_slug"],
+            "list_rent": hkd_input(unit["list_rent_cents"]),
+        }
+        return page("space/unit_form.html", unit=unit, values=values, errors={}, **await _choices())
+
+    @post("/units/{unit_id:int}/edit")
+    async def update_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, space.UNIT_FIELDS)
+        try:
+            await space.update_unit(viewer, unit_id, data)
+        except ValidationFailed as exc:
+            unit = await space.get_unit(viewer, unit_id)
+            return page(
+                "space/unit_form.html",
+                422,
+                unit=unit,
+                values=data,
+                errors=exc.errors,
+                **await _choices(),
+            )
+        return Redirect(f"/space/units/{unit_id}?message=saved", status_code=303)
+
+    @post("/units/{unit_id:int}/retire")
+    async def retire_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        try:
+            outcome = await space.retire_unit(viewer, unit_id)
+        except ValidationFailed as exc:
+            unit = await space.get_unit(viewer, unit_id)
+            return page(
+                "space/unit.html", 409, unit=unit, history=[], message="", errors=exc.errors
+            )
+        if outcome == "deleted":
+            return Redirect("/space?message=deleted", status_code=303)
+        return Redirect(f"/space/units/{unit_id}?message=retired", status_code=303)
+
+    @post("/units/{unit_id:int}/reinstate")
+    async def reinstate_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
+        await space.reinstate_unit(signed_in(request), unit_id)
+        return Redirect(f"/space/units/{unit_id}?message=reinstated", status_code=303)
+
+
+class LeasePages(Controller):
+    path = "/leases"
+    include_in_schema = False
+
+    @get("/")
+    async def register(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        space.policy.require_staff(viewer, "see the lease register")
+        raw = _raw(request, LEASE_PARAMS)
+        query = leases.lease_query(**raw)
+        result = await leases.list_leases(viewer, query)
+        params = {k: v for k, v in raw.items() if k != "page" and v}
+        return page(
+            "leases/register.html",
+            result=result,
+            filters=raw,
+            params=params,
+            states=leases.LEASE_STATES,
+            **await _choices(),
+        )
+
+    @get("/export.csv")
+    async def export(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        query = leases.lease_query(**_raw(request, LEASE_PARAMS))
+        rows = await leases.register_rows(viewer, query)
+        return csv_response(f"lease-register-{today_hk()}.csv", leases.REGISTER_HEADER, rows)
+
+    async def _form(
+        self, request: Request, values: dict, errors: dict[str, str], status: int = 200
+    ) -> Response:
+        viewer = signed_in(request)
+        unit = None
+        if str(values.get("unit") or "").isdigit():
+            unit = await space.get_unit(viewer, int(values["unit"]))
+            await space.policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
+        return page(
+            "leases/new.html",
+            status,
+            unit=unit,
+            values=values,
+            errors=errors,
+            startup_names=await leases.startup_choices(),
+        )
+
+    @get("/new")
+    async def new(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        space.policy.require_staff(viewer, "create leases")
+        unit = request.query_params.get("unit", "")
+        values: dict[str, Any] = {"unit": unit, "status": "active", "starts_on": today_hk()}
+        if unit.isdigit():
+            row = await space.get_unit(viewer, int(unit))
+            values["monthly_rent"] = hkd_input(row["list_rent_cents"])
+            values["deposit"] = hkd_input(row["list_rent_cents"] * 2)
+        return await self._form(request, values, {})
+
+    @post("/new")
+    async def create(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, LEASE_FORM)
+        try:
+            lease_id = await leases.create_lease(viewer, data)
+        except DomainError as exc:
+            if not exc.errors or exc.status_code in (401, 403, 404):
+                raise
+            return await self._form(request, data, exc.errors, exc.status_code)
+        return Redirect(f"/leases/{lease_id}?message=created", status_code=303)
+
+    @get("/{lease_id:int}")
+    async def show(
+        self, request: Request, lease_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        return await self._show(request, lease_id, message=message)
+
+    async def _show(
+        self, request: Request, lease_id: int, status: int = 200, **extra: Any
+    ) -> Response:
+        lease = await leases.get_lease(signed_in(request), lease_id)
+        context = {"lease": lease, "errors": {}, "values": {}, "message": "", "today": today_hk()}
+        return page("leases/show.html", status, **(context | extra))
+
+    @post("/{lease_id:int}/{action:str}")
+    async def act(
+        self, request: Request, lease_id: FromPath[int], action: FromPath[str]
+    ) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(
+            form, ("last_day", "reason", "ends_on", "monthly_rent", "deposit", "status")
+        )
+        try:
+            if action == "activate":
+                await leases.activate_lease(viewer, lease_id)
+            elif action == "notice":
+                await leases.give_notice(viewer, lease_id, {})
+            elif action == "terminate":
+                await leases.terminate_early(viewer, lease_id, data)
+            elif action == "renew":
+                new_id = await leases.renew_lease(viewer, lease_id, data)
+                return Redirect(f"/leases/{new_id}?message=renewed", status_code=303)
+            elif action == "discard":
+                lease = await leases.get_lease(viewer, lease_id)
+                await leases.discard_draft(viewer, lease_id)
+                return Redirect(f"/space/units/{lease['unit']}?message=discarded", status_code=303)
+            else:
+                raise NotFound(f"no lease action called {action}")
+        except DomainError as exc:
+            if exc.status_code in (401, 403, 404):
+                raise
+            errors = exc.errors or {"action": exc.message}
+            return await self._show(
+                request, lease_id, exc.status_code, errors=errors, values=data, action=action
+            )
+        return Redirect(f"/leases/{lease_id}?message={action}", status_code=303)

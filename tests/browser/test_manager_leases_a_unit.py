@@ -1,0 +1,63 @@
+"""A centre manager leases a vacant unit to a start-up from the centre's page and sees the
+occupancy change: in a real chromium against a real server process."""
+
+from datetime import timedelta
+
+import pytest
+
+from incubator.i18n import today_hk
+from tests.conftest import PASSWORD
+from tests.server import running_server
+
+pytestmark = pytest.mark.browser
+
+
+async def test_manager_leases_a_vacant_unit_and_sees_occupancy_change(
+    settings, park, browser, artifacts, engine_name
+):
+    with running_server(settings.database_url) as url:
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await page.goto(f"{url}/login")
+        await page.get_by_label("Email").fill(park.users["manager"])
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+        await page.wait_for_url(f"{url}/")
+
+        await page.get_by_role("link", name="Centres and hubs").click()
+        await page.get_by_role("link", name="Entrepreneurship Centre").click()
+        await page.wait_for_url(f"{url}/centres/entrepreneurship")
+        figures = page.locator(".figures")
+        assert "50.0%" in await figures.inner_text()
+        chart = page.locator(".chart .bar-value")
+        assert await chart.all_inner_texts() == ["50.0% · 1/2"]
+        await page.screenshot(
+            path=str(artifacts / f"centre-before-{engine_name}.png"), full_page=True
+        )
+
+        await (
+            page.get_by_role("row", name="3F-02")
+            .get_by_role("link", name="Lease this unit")
+            .click()
+        )
+        await page.wait_for_url("**/leases/new?unit=*")
+        await page.get_by_label("Start-up").fill("Bamboo Home (bamboo-home)")
+        last_day = (today_hk() + timedelta(days=729)).isoformat()
+        await page.get_by_label("Last day").fill(last_day)
+        await page.get_by_label("Rent a month (HKD)").fill("20,500")
+        await page.get_by_role("button", name="Create lease").click()
+        await page.wait_for_url("**/leases/*?message=created")
+        assert "The lease was created." in await page.locator(".notice").inner_text()
+        assert "HK$20,500" in await page.locator(".facts").inner_text()
+
+        await page.goto(f"{url}/centres/entrepreneurship")
+        assert "100.0%" in await figures.inner_text()
+        assert await chart.all_inner_texts() == ["100.0% · 2/2"]
+        assert "Every unit is let." in await page.content()
+        bamboo = page.locator(".startup", has_text="Bamboo Home")
+        assert await bamboo.locator(".badge").inner_text() == "Onsite"
+        await page.screenshot(
+            path=str(artifacts / f"centre-after-{engine_name}.png"), full_page=True
+        )
+
+        await page.set_viewport_size({"width": 390, "height": 800})
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390

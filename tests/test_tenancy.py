@@ -1,0 +1,547 @@
+"""Tenancy: units, leases and their life cycle, the no-overlap rule under concurrency, onsite
+derived from leases, occupancy figures, who sees which lease, and the register export."""
+
+import asyncio
+import csv
+import io
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from incubator.centres.tables import Lease, Unit
+from incubator.i18n import today_hk
+from tests.conftest import api, login, make_client, post_form, text_of
+from tests.server import running_server
+
+TODAY = today_hk()
+
+
+def day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def lease_body(park, unit="3F-02", startup="bamboo-home", starts=0, ends=364, **extra) -> dict:
+    return {
+        "unit": park.units[unit],
+        "startup": park.startups[startup],
+        "starts_on": day(starts),
+        "ends_on": day(ends),
+        "monthly_rent_cents": 21_000_00,
+        "deposit_cents": 42_000_00,
+        **extra,
+    }
+
+
+async def onsite_in_directory(client: httpx.AsyncClient) -> list[str]:
+    body = (await client.get("/api/startups?onsite=true&sort=name")).json()
+    return [item["slug"] for item in body["items"]]
+
+
+# ---------------------------------------------------------------- onsite follows leases
+
+
+async def test_a_lease_in_force_makes_a_startup_onsite_everywhere(client, park):
+    assert await onsite_in_directory(client) == ["harbour-pay"]
+    home = text_of((await client.get("/")).text)
+    assert "1 onsite" in home and "2 offsite" in home
+    await login(client, park.users["manager"])
+    response = await api(client, "POST", "/api/leases", json=lease_body(park))
+    assert response.status_code == 201, response.text
+    assert response.json()["state"] == "active"
+    assert await onsite_in_directory(client) == ["bamboo-home", "harbour-pay"]
+    profile = (await client.get(f"/api/startups/{park.startups['bamboo-home']}")).json()
+    assert profile["onsite"] is True
+    figures = (await client.get("/api/centres/entrepreneurship")).json()["community"]
+    assert figures == {"startups": 2, "onsite": 2, "offsite": 0}
+    offsite = (await client.get("/api/startups?onsite=false")).json()["items"]
+    assert [s["slug"] for s in offsite] == ["lantern-chain"]
+
+
+@pytest.mark.parametrize(
+    ("status", "starts", "ends"),
+    [("draft", -10, 300), ("active", 10, 300), ("active", -400, -1), ("ended", -400, -30)],
+    ids=["draft", "not-yet-started", "past", "ended"],
+)
+async def test_leases_not_in_force_today_do_not_make_a_startup_onsite(
+    client, park, status, starts, ends
+):
+    await Lease.insert(
+        Lease(
+            unit=park.units["3F-02"],
+            startup=park.startups["bamboo-home"],
+            starts_on=TODAY + timedelta(days=starts),
+            ends_on=TODAY + timedelta(days=ends),
+            contract_ends_on=TODAY + timedelta(days=ends),
+            monthly_rent_cents=100,
+            status=status,
+        )
+    )
+    assert await onsite_in_directory(client) == ["harbour-pay"]
+
+
+# ---------------------------------------------------------------- the overlap rule
+
+
+async def test_an_overlapping_lease_is_refused_naming_the_unit_holder_and_end(client, park):
+    await login(client, park.users["manager"])
+    before = await Lease.count()
+    response = await api(
+        client, "POST", "/api/leases", json=lease_body(park, unit="3F-01", starts=50, ends=400)
+    )
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "3F-01" in detail and "Harbour Pay" in detail and day(100) in detail
+    assert await Lease.count() == before
+    # The day after the current lease ends is free.
+    ok = await api(
+        client, "POST", "/api/leases", json=lease_body(park, unit="3F-01", starts=101, ends=400)
+    )
+    assert ok.status_code == 201, ok.text
+
+
+async def test_the_database_itself_refuses_overlapping_leases(park):
+    from incubator.db import write_transaction
+
+    with pytest.raises(Exception) as caught:
+        async with write_transaction():
+            await Lease.insert(
+                Lease(
+                    unit=park.units["3F-01"],
+                    startup=park.startups["bamboo-home"],
+                    starts_on=TODAY,
+                    ends_on=TODAY + timedelta(days=10),
+                    contract_ends_on=TODAY + timedelta(days=10),
+                    monthly_rent_cents=1,
+                    status="draft",
+                )
+            )
+    assert "overlap" in str(caught.value) or "lease_no_overlap" in str(caught.value)
+    assert await Lease.count() == 1
+
+
+async def test_fifty_concurrent_requests_for_one_unit_and_period_make_one_lease(app, park):
+    async with make_client(app) as manager:
+        await login(manager, park.users["manager"])
+
+        async def attempt(n: int) -> int:
+            body = lease_body(park, startup=("bamboo-home", "lantern-chain")[n % 2])
+            return (await api(manager, "POST", "/api/leases", json=body)).status_code
+
+        statuses = await asyncio.gather(*(attempt(n) for n in range(50)))
+    assert statuses.count(201) == 1 and statuses.count(409) == 49, statuses
+    assert await Lease.count().where(Lease.unit == park.units["3F-02"]) == 1
+
+
+async def test_fifty_concurrent_requests_across_three_worker_processes_make_one_lease(
+    settings, park
+):
+    with running_server(settings.database_url, workers=3) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as manager:
+            await login(manager, park.users["manager"])
+
+            async def attempt(n: int) -> int:
+                # A fresh connection each time, so the kernel spreads them over the workers.
+                async with httpx.AsyncClient(
+                    base_url=url, cookies=manager.cookies, timeout=60
+                ) as fresh:
+                    body = lease_body(park, starts=30, ends=200)
+                    return (await api(fresh, "POST", "/api/leases", json=body)).status_code
+
+            statuses = await asyncio.gather(*(attempt(n) for n in range(50)))
+    assert statuses.count(201) == 1 and statuses.count(409) == 49, statuses
+    assert await Lease.count().where(Lease.unit == park.units["3F-02"]) == 1
+
+
+# ---------------------------------------------------------------- the life cycle
+
+
+async def test_draft_activate_notice_and_renewal_link_the_leases(client, park):
+    await login(client, park.users["manager"])
+    draft = await api(client, "POST", "/api/leases", json=lease_body(park, status="draft"))
+    lease_id = draft.json()["id"]
+    assert draft.json()["state"] == "draft"
+    assert "bamboo-home" not in await onsite_in_directory(client)
+    active = await api(client, "POST", f"/api/leases/{lease_id}/activate")
+    assert active.status_code == 200 and active.json()["state"] == "active"
+    assert "bamboo-home" in await onsite_in_directory(client)
+
+    renewal = await api(
+        client,
+        "POST",
+        f"/api/leases/{lease_id}/renew",
+        json={"ends_on": day(364 + 730), "monthly_rent_cents": 22_000_00},
+    )
+    assert renewal.status_code == 201, renewal.text
+    new = renewal.json()
+    assert new["renewal_of"] == lease_id and new["starts_on"] == day(365)
+    assert new["monthly_rent_cents"] == 22_000_00 and new["deposit_cents"] == 42_000_00
+    assert new["state"] == "upcoming"
+    old = (await api(client, "GET", f"/api/leases/{lease_id}")).json()
+    assert old["renewed_by"] == new["id"]
+    again = await api(client, "POST", f"/api/leases/{lease_id}/renew", json={"ends_on": day(900)})
+    assert again.status_code == 409 and f"renewed by lease {new['id']}" in again.json()["detail"]
+
+    notice = await api(client, "POST", f"/api/leases/{new['id']}/notice", json={})
+    assert notice.status_code == 200 and notice.json()["status"] == "notice_given"
+    assert notice.json()["notice_given_on"] == TODAY.isoformat()
+
+
+async def test_early_termination_records_the_day_and_reason_and_frees_the_unit(client, park):
+    lease_id = park.leases["harbour-pay"]
+    await login(client, park.users["manager"])
+    no_reason = await api(
+        client,
+        "POST",
+        f"/api/leases/{lease_id}/terminate",
+        json={"last_day": day(-1), "reason": ""},
+    )
+    assert no_reason.status_code == 422 and "reason" in no_reason.json()["errors"]
+    outside = await api(
+        client,
+        "POST",
+        f"/api/leases/{lease_id}/terminate",
+        json={"last_day": day(500), "reason": "Moving"},
+    )
+    assert outside.status_code == 422 and "last_day" in outside.json()["errors"]
+    ended = await api(
+        client,
+        "POST",
+        f"/api/leases/{lease_id}/terminate",
+        json={"last_day": day(-1), "reason": "Moved to Shenzhen"},
+    )
+    assert ended.status_code == 200, ended.text
+    body = ended.json()
+    assert body["state"] == "ended" and body["terminated_on"] == day(-1)
+    assert body["termination_reason"] == "Moved to Shenzhen"
+    assert body["contract_ends_on"] == day(100) and body["ends_on"] == day(-1)
+    assert await onsite_in_directory(client) == []
+    relet = await api(client, "POST", "/api/leases", json=lease_body(park, unit="3F-01"))
+    assert relet.status_code == 201, relet.text
+
+
+async def test_termination_later_this_month_keeps_the_startup_onsite_until_then(client, park):
+    lease_id = park.leases["harbour-pay"]
+    await login(client, park.users["admin"])
+    response = await api(
+        client,
+        "POST",
+        f"/api/leases/{lease_id}/terminate",
+        json={"last_day": day(20), "reason": "Downsizing"},
+    )
+    assert response.json()["state"] == "notice_given" and response.json()["ends_on"] == day(20)
+    assert await onsite_in_directory(client) == ["harbour-pay"]
+
+
+async def test_bad_lease_input_names_each_field_and_writes_nothing(client, park):
+    await login(client, park.users["manager"])
+    before = await Lease.count()
+    response = await api(
+        client,
+        "POST",
+        "/api/leases",
+        json=lease_body(park, starts=10, ends=5, status="signed")
+        | {"startup": "nobody-here", "monthly_rent_cents": -5},
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert set(errors) >= {"startup", "ends_on", "monthly_rent", "status"}
+    assert "nobody-here" in errors["startup"] and "on or after" in errors["ends_on"]
+    bad_date = await api(
+        client, "POST", "/api/leases", json=lease_body(park) | {"starts_on": "2026-02-30"}
+    )
+    assert bad_date.status_code == 400 and "starts_on" in bad_date.text
+    assert await Lease.count() == before
+
+
+async def test_discarding_a_draft_deletes_it_but_active_leases_stay(client, park):
+    await login(client, park.users["manager"])
+    draft = (await api(client, "POST", "/api/leases", json=lease_body(park, status="draft"))).json()
+    assert (await api(client, "POST", f"/api/leases/{draft['id']}/discard")).status_code == 200
+    assert not await Lease.exists().where(Lease.id == draft["id"])
+    active = await api(client, "POST", f"/api/leases/{park.leases['harbour-pay']}/discard")
+    assert active.status_code == 409
+    assert await Lease.exists().where(Lease.id == park.leases["harbour-pay"])
+
+
+# ---------------------------------------------------------------- who sees and changes what
+
+
+async def test_managers_work_only_on_units_of_their_centres(client, park):
+    await login(client, park.users["other_manager"])  # Technology Centre
+    refused = await api(client, "POST", "/api/leases", json=lease_body(park))
+    assert refused.status_code == 403
+    hidden = await api(client, "GET", f"/api/leases/{park.leases['harbour-pay']}")
+    assert hidden.status_code == 404
+    own = await api(client, "POST", "/api/leases", json=lease_body(park, unit="5F-D01"))
+    assert own.status_code == 201, own.text
+    listed = (await api(client, "GET", "/api/leases")).json()
+    assert [item["unit_code"] for item in listed["items"]] == ["5F-D01"]
+    units = (await api(client, "GET", "/api/units?state=occupied")).json()["items"]
+    tenants = {u["code"]: u["startup_id"] for u in units}
+    # 3F-01 is occupied, but who holds it is for the Entrepreneurship Centre to know.
+    assert tenants == {"3F-01": None, "5F-D01": park.startups["bamboo-home"]}
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("member", True), ("other_member", False), ("partner", False), ("other_manager", False)],
+)
+async def test_a_startup_sees_its_own_leases_and_nobody_else_outside_its_centre(
+    client, park, who, sees
+):
+    sid = park.startups["harbour-pay"]
+    await login(client, park.users[who])
+    lease = await api(client, "GET", f"/api/leases/{park.leases['harbour-pay']}")
+    assert lease.status_code == (200 if sees else 404)
+    page = await client.get(f"/startups/{sid}")
+    assert ("Tenancy" in page.text and "3F-01" in page.text) is sees
+    mine = (await api(client, "GET", "/api/leases")).json()["items"]
+    assert bool(mine) is sees
+    if sees:
+        changed = await api(
+            client, "POST", f"/api/leases/{park.leases['harbour-pay']}/notice", json={}
+        )
+        assert changed.status_code == 403
+
+
+async def test_the_public_sees_vacancy_and_figures_but_no_tenants(client, park):
+    sid = park.startups["harbour-pay"]
+    assert "Tenancy" not in (await client.get(f"/startups/{sid}")).text
+    assert (await client.get("/api/leases")).status_code == 401
+    assert (await client.get(f"/api/leases/{park.leases['harbour-pay']}")).status_code == 401
+    assert (await client.get("/api/units")).status_code == 401
+    page = await client.get("/centres/entrepreneurship")
+    assert page.status_code == 200 and "3F-02" in page.text
+    assert "Leases ending" not in page.text
+
+
+# ---------------------------------------------------------------- units
+
+
+async def test_units_are_added_and_edited_within_the_managers_centres(client, park):
+    await login(client, park.users["manager"])
+    body = {
+        "building": "cyberport-1",
+        "centre": "entrepreneurship",
+        "code": "7f-20",
+        "floor": 7,
+        "kind": "lab",
+        "area_sqft": 900,
+        "list_rent_cents": 40_000_00,
+    }
+    created = await api(client, "POST", "/api/units", json=body)
+    assert created.status_code == 201, created.text
+    unit = await Unit.select().where(Unit.id == created.json()["id"]).first()
+    assert unit["code"] == "7F-20" and unit["list_rent_cents"] == 40_000_00
+    duplicate = await api(client, "POST", "/api/units", json=body)
+    assert duplicate.status_code == 422 and "already exists" in duplicate.json()["errors"]["code"]
+    elsewhere = await api(client, "POST", "/api/units", json=body | {"centre": "technology"})
+    assert elsewhere.status_code == 422 and "you manage" in elsewhere.json()["errors"]["centre"]
+    bad = await api(
+        client, "POST", "/api/units", json=body | {"code": "??", "area_sqft": 0, "kind": "castle"}
+    )
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"code", "area_sqft", "kind"}
+    other = await api(client, "PATCH", f"/api/units/{park.units['5F-D01']}", json={"area_sqft": 60})
+    assert other.status_code == 403
+
+
+async def test_a_unit_with_lease_history_is_retired_never_deleted(client, park):
+    await login(client, park.users["manager"])
+    held = await api(client, "POST", f"/api/units/{park.units['3F-01']}/retire")
+    assert held.status_code == 422 and "Harbour Pay" in held.json()["errors"]["unit"]
+    await api(
+        client,
+        "POST",
+        f"/api/leases/{park.leases['harbour-pay']}/terminate",
+        json={"last_day": day(-1), "reason": "Left"},
+    )
+    retired = await api(client, "POST", f"/api/units/{park.units['3F-01']}/retire")
+    assert retired.json() == {"outcome": "retired"}
+    assert await Unit.exists().where(Unit.id == park.units["3F-01"])
+    assert await Lease.exists().where(Lease.id == park.leases["harbour-pay"])
+    relet = await api(client, "POST", "/api/leases", json=lease_body(park, unit="3F-01"))
+    assert relet.status_code == 422 and "retired" in relet.json()["errors"]["unit"]
+    never_leased = await api(client, "POST", f"/api/units/{park.units['3F-02']}/retire")
+    assert never_leased.json() == {"outcome": "deleted"}
+    assert not await Unit.exists().where(Unit.id == park.units["3F-02"])
+
+
+# ---------------------------------------------------------------- occupancy
+
+
+async def test_occupancy_by_building_centre_and_park_with_leases_ending(client, park):
+    await login(client, park.users["admin"])
+    await api(client, "POST", "/api/leases", json=lease_body(park, unit="5F-D01", ends=20))
+    figures = (await client.get("/api/occupancy")).json()
+    assert figures["park"] | {"ending": None} == {
+        "units": 4,
+        "occupied_units": 2,
+        "vacant_units": 2,
+        "area_sqft": 2650,
+        "occupied_sqft": 850,
+        "vacant_sqft": 1800,
+        "unit_rate": 0.5,
+        "area_rate": round(850 / 2650, 4),
+        "ending": None,
+    }
+    # Harbour Pay's lease ends in 100 days, the desk's in 20.
+    assert figures["park"]["ending"] == {"30": 1, "90": 1, "180": 2}
+    assert [b["slug"] for b in figures["buildings"]] == ["cyberport-1"]
+    by_centre = {c["slug"]: (c["units"], c["occupied_units"]) for c in figures["centres"]}
+    assert by_centre == {"entrepreneurship": (2, 1), "technology": (1, 1), "web3hub": (1, 0)}
+    centre = (await client.get("/api/centres/entrepreneurship")).json()
+    assert centre["occupancy"]["park"]["unit_rate"] == 0.5
+    assert [u["code"] for u in centre["vacant_units"]] == ["3F-02"]
+
+
+async def test_centre_page_shows_figures_chart_vacancy_and_leases_ending_to_managers(client, park):
+    await login(client, park.users["manager"])
+    page = await client.get("/centres/entrepreneurship")
+    text = text_of(page.text)
+    assert page.status_code == 200 and 'class="chart"' in page.text
+    assert "50.0%" in text and "3F-02" in text
+    assert "Leases ending in the next 180 days (1)" in text and "Harbour Pay" in text
+    assert "Manager" in text  # the centre's manager is named
+
+
+# ---------------------------------------------------------------- export
+
+
+async def test_the_lease_register_exports_to_csv_with_formulas_neutralised(client, park):
+    from incubator.startups.tables import Startup
+
+    await Startup.update({Startup.name_en: '=HYPERLINK("http://evil","x")'}).where(
+        Startup.id == park.startups["harbour-pay"]
+    )
+    await login(client, park.users["manager"])
+    response = await client.get("/leases/export.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["lease_id", "building", "unit"]
+    assert len(rows) == 2
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["startup_name"].startswith("'=")
+    assert record["monthly_rent_hkd"] == "27500" and record["state"] == "active"
+    await login(client, park.users["other_manager"])
+    assert len((await client.get("/leases/export.csv")).text.splitlines()) == 1
+    await login(client, park.users["member"])
+    assert (await client.get("/leases/export.csv")).status_code == 403
+
+
+# ---------------------------------------------------------------- pages
+
+
+async def test_a_manager_leases_a_vacant_unit_through_the_forms(client, park):
+    await login(client, park.users["manager"])
+    form = await client.get(f"/leases/new?unit={park.units['3F-02']}")
+    assert form.status_code == 200 and "Bamboo Home (bamboo-home)" in form.text
+    bad = await post_form(
+        client,
+        "/leases/new",
+        {
+            "unit": park.units["3F-02"],
+            "startup": "Nobody",
+            "starts_on": day(0),
+            "ends_on": day(-3),
+            "monthly_rent": "twenty",
+            "status": "active",
+        },
+    )
+    assert bad.status_code == 422
+    text = text_of(bad.text)
+    assert "no start-up called Nobody" in text and "must be on or after the start date" in text
+    assert "must be an amount in HKD" in text and 'value="Nobody"' in bad.text
+    good = await post_form(
+        client,
+        "/leases/new",
+        {
+            "unit": park.units["3F-02"],
+            "startup": "Bamboo Home (bamboo-home)",
+            "starts_on": day(0),
+            "ends_on": day(364),
+            "monthly_rent": "21,000",
+            "deposit": "42,000.50",
+            "status": "active",
+        },
+    )
+    assert good.status_code == 303, good.text
+    lease = await Lease.select().where(Lease.unit == park.units["3F-02"]).first()
+    assert lease["monthly_rent_cents"] == 21_000_00 and lease["deposit_cents"] == 42_000_50
+    shown = text_of((await client.get(good.headers["location"])).text)
+    assert "HK$21,000" in shown and "HK$42,000.50" in shown and "Active" in shown
+    clash = await post_form(
+        client,
+        "/leases/new",
+        {
+            "unit": park.units["3F-02"],
+            "startup": "lantern-chain",
+            "starts_on": day(100),
+            "ends_on": day(200),
+            "monthly_rent": "1",
+            "status": "draft",
+        },
+    )
+    assert clash.status_code == 409 and "is leased to Bamboo Home" in text_of(clash.text)
+
+
+async def test_space_and_register_pages_for_staff_only(client, park):
+    for path in ("/space", "/leases", f"/space/units/{park.units['3F-01']}", "/leases/new"):
+        assert (await client.get(path)).status_code == 303  # to the log-in page
+    await login(client, park.users["member"])
+    for path in ("/space", "/leases", "/leases/new"):
+        assert (await client.get(path)).status_code == 403
+    await login(client, park.users["manager"])
+    inventory = text_of((await client.get("/space")).text)
+    assert "3F-01" in inventory and "Harbour Pay" in inventory and "5F-D01" in inventory
+    register = text_of((await client.get("/leases?ending_within=180")).text)
+    assert "Harbour Pay" in register and "Leases found: 1" in register
+    assert (await client.get("/leases?state=sideways")).status_code == 400
+
+
+async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
+    await login(client, park.users["manager"])
+    bad = await post_form(
+        client,
+        "/space/units/new",
+        {
+            "building": "cyberport-1",
+            "centre": "technology",
+            "code": "9F-01",
+            "floor": "9",
+            "kind": "lab",
+            "area_sqft": "-3",
+            "list_rent": "abc",
+        },
+    )
+    assert bad.status_code == 422
+    text = text_of(bad.text)
+    assert "must be one of the centres or hubs you manage" in text
+    assert "square feet" in text and "must be an amount in HKD" in text
+    good = await post_form(
+        client,
+        "/space/units/new",
+        {
+            "building": "cyberport-1",
+            "centre": "entrepreneurship",
+            "code": "9F-01",
+            "floor": "9",
+            "kind": "lab",
+            "area_sqft": "1000",
+            "list_rent": "45,000",
+        },
+    )
+    assert good.status_code == 303
+    assert await Unit.exists().where(Unit.code == "9F-01")
+
+
+def test_lease_state_reads_the_day(park=None):
+    from incubator.centres.leases import lease_state
+
+    row = {"status": "active", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}
+    assert lease_state(row, date(2025, 12, 31)) == "upcoming"
+    assert lease_state(row, date(2026, 6, 1)) == "active"
+    assert lease_state(row, date(2027, 1, 1)) == "ended"
+    assert lease_state(row | {"status": "draft"}, date(2027, 1, 1)) == "draft"
