@@ -19,6 +19,8 @@ LOGIN = "login"  # an anonymous visitor is sent to the log-in page
 # (method, path, kind, payload, {role: status}); roles not named get `default`.
 EDITORS = {"admin": None, "manager": None, "member": None}
 MANAGERS = {"admin": None, "manager": None}
+STAFF = {"admin": 200, "manager": 200, "other_manager": 200}
+LEASE_READERS = {"admin": 200, "manager": 200, "member": 200}
 
 
 def expect(default: int | str, anon: int | str = LOGIN, **allowed: int) -> dict[str, int | str]:
@@ -136,6 +138,59 @@ CASES = [
         expect(403, admin=200),
     ),
     ("GET", "/account", "page", None, expect(200)),
+    # Space and leases: the unit's centre managers and administrators; members see their own.
+    ("GET", "/centres/entrepreneurship", "page", None, expect(200, anon=200)),
+    ("GET", "/api/occupancy", "api", None, expect(200, anon=200)),
+    ("GET", "/api/centres/web3hub", "api", None, expect(200, anon=200)),
+    ("GET", "/space", "page", None, expect(403, admin=200, manager=200, other_manager=200)),
+    ("GET", "/api/units", "api", None, expect(403, anon=401, **STAFF)),
+    ("GET", "/leases", "page", None, expect(403, **STAFF)),
+    ("GET", "/leases/export.csv", "page", None, expect(403, **STAFF)),
+    ("GET", "/api/leases", "api", None, expect(200, anon=401)),
+    ("GET", "/api/leases/{lease}", "api", None, expect(404, anon=401, **LEASE_READERS)),
+    ("GET", "/leases/{lease}", "page", None, expect(404, **LEASE_READERS)),
+    (
+        "POST",
+        "/api/units",
+        "api",
+        {
+            "building": "cyberport-1",
+            "centre": "entrepreneurship",
+            "code": "8F-01",
+            "floor": 8,
+            "kind": "lab",
+            "area_sqft": 100,
+            "list_rent_cents": 100,
+        },
+        expect(403, anon=401, admin=201, manager=201, other_manager=422),
+    ),
+    (
+        "PATCH",
+        "/api/units/{vacant}",
+        "api",
+        {"area_sqft": 650},
+        expect(403, anon=401, admin=200, manager=200),
+    ),
+    (
+        "POST",
+        "/api/leases",
+        "api",
+        {
+            "unit": "{vacant}",
+            "startup": "lantern-chain",
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-12-31",
+            "monthly_rent_cents": 100,
+        },
+        expect(403, anon=401, admin=201, manager=201),
+    ),
+    (
+        "POST",
+        "/api/leases/{lease}/notice",
+        "api",
+        {},
+        expect(403, anon=401, admin=200, manager=200, other_manager=404),
+    ),
 ]
 
 
@@ -162,12 +217,16 @@ async def test_every_endpoint_answers_each_role_within_its_scope(client, park, r
         "hp": park.startups["harbour-pay"],
         "bh": park.startups["bamboo-home"],
         "member_user": member_user,
+        "lease": park.leases["harbour-pay"],
+        "vacant": park.units["3F-02"],
     }
     failures = []
     for method, path, kind, payload, expected in CASES:
         url = path.format(**ids)
         before = await fingerprint() if method != "GET" else None
         if kind in ("api",):
+            if payload and payload.get("unit") == "{vacant}":
+                payload = payload | {"unit": ids["vacant"]}
             response = await api(client, method, url, json=payload)
         elif kind == "form":
             response = await post_form(client, url, payload)
