@@ -105,6 +105,8 @@ SCENARIOS = {
     "directory HTML, common term": ["/startups?q=pay", "/startups?q=smart"],
     "directory HTML, rare term": ["/startups?q=typhoon+vault"],
     "profile page": [f"/startups/{n}" for n in (1, 17, 250, 999)],
+    "occupancy JSON (park)": ["/api/occupancy"],
+    "centre page (HTML)": ["/centres/campus-development", "/centres/web3hub"],
 }
 
 

@@ -29,7 +29,7 @@ from incubator import db, i18n
 from incubator.auth.services import viewer_for_token
 from incubator.auth.viewer import ANONYMOUS
 from incubator.errors import DomainError, TooManyRequests
-from incubator.money import format_hkd
+from incubator.money import format_hkd, hkd_input
 from incubator.settings import Settings, get_settings
 from incubator.web import SESSION_COOKIE, login_redirect, page, viewer_of, wants_json
 
@@ -168,6 +168,7 @@ def _jinja_environment() -> Environment:
     )
     env.filters["hk"] = _hong_kong_time
     env.filters["hkd"] = format_hkd
+    env.filters["hkd_input"] = hkd_input
     return env
 
 
@@ -186,6 +187,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.centres.api import LeasesApi, SpaceApi
     from incubator.centres.controllers import CentrePages, LeasePages, SpacePages
     from incubator.centres.leases import startup_leases
+    from incubator.events.api import EventsApi
+    from incubator.events.controllers import EventPages, RegistrationPages
     from incubator.health import HealthController
     from incubator.startups.api import CentresApi, StartupsApi
     from incubator.startups.controllers import (
@@ -231,6 +234,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             CentrePages,
             SpacePages,
             LeasePages,
+            EventsApi,
+            EventPages,
+            RegistrationPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],

@@ -14,6 +14,7 @@ from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
 from incubator.centres.demo import build_space
 from incubator.db import analyze, bulk_insert, is_postgres, write_transaction
+from incubator.events.demo import build_events
 from incubator.i18n import today_hk
 from incubator.partners.tables import PartnerMembership, PartnerPark
 from incubator.startups.search import search_document
@@ -373,6 +374,7 @@ async def build_demo_park(
         )
         await build_space(seed, today_hk(), onsite, offsite, centre_ids, say)
         logins = await _users(rng, startups, centre_ids, password_hash)
+        await build_events(seed, today_hk(), centre_ids, cluster_ids, say)
         if is_postgres():
             for table in (
                 "startup",
@@ -384,6 +386,10 @@ async def build_demo_park(
                 "building",
                 "unit",
                 "lease",
+                "venue",
+                "event",
+                "event_cluster",
+                "registration",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

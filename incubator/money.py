@@ -10,7 +10,8 @@ AMOUNT_RULE = "must be an amount in HKD such as 12,500 or 12500.50"
 
 
 def parse_hkd(value: Any) -> int:
-    """Cents from "HK$12,500.50", "12500" or an int of cents; ValueError names the rule."""
+    """Cents from "HK$12,500.50", "12500" or an int of whole dollars; ValueError names the
+    rule."""
     if isinstance(value, bool):
         raise ValueError(AMOUNT_RULE)
     if isinstance(value, int):

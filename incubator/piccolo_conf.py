@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "incubator.startups.piccolo_app",
         "incubator.partners.piccolo_app",
         "incubator.centres.piccolo_app",
+        "incubator.events.piccolo_app",
     ]
 )

@@ -47,7 +47,10 @@ class PageAudit(HTMLParser):
 async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, park):
     sid = park.startups["harbour-pay"]
     unit, lease = park.units["3F-02"], park.leases["harbour-pay"]
+    event, code = await _event_with_a_registration(park)
     pages = ["/", "/startups", f"/startups/{sid}", "/login", "/centres", "/centres/web3hub"]
+    pages += ["/events", "/events?view=month", "/events?view=week", f"/events/{event}"]
+    pages += [f"/registrations/{code}"]
     admin_pages = [
         f"/startups/{sid}/edit",
         f"/startups/{sid}/team",
@@ -63,6 +66,11 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         "/leases",
         f"/leases/new?unit={unit}",
         f"/leases/{lease}",
+        "/events/new",
+        f"/events/{event}/edit",
+        f"/events/{event}/check-in",
+        "/events/mine",
+        "/events/venues",
     ]
     problems = []
     for path in pages + ["__login__"] + admin_pages:
@@ -84,3 +92,39 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         if 'href="#main"' not in response.text:
             problems.append(f"{path}: no skip link")
     assert problems == []
+
+
+async def _event_with_a_registration(park) -> tuple[int, str]:
+    from datetime import timedelta
+
+    from incubator.db import utcnow
+    from incubator.events.tables import Event, Registration, Venue
+
+    venue = await Venue.insert(
+        Venue(centre=park.centres["entrepreneurship"], name_en="Hall", capacity=80)
+    ).returning(Venue.id)
+    start = utcnow() + timedelta(days=2)
+    event = await Event.insert(
+        Event(
+            title_en="Demo Day",
+            centre=park.centres["entrepreneurship"],
+            venue=venue[0]["id"],
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            venue_from=start - timedelta(minutes=30),
+            venue_until=start + timedelta(hours=2, minutes=30),
+            capacity=50,
+            status="published",
+            allow_guests=True,
+        )
+    ).returning(Event.id)
+    await Registration.insert(
+        Registration(
+            event=event[0]["id"],
+            name="Guest",
+            email="guest@visitor.example",
+            status="confirmed",
+            code="ABCD-EFGH",
+        )
+    )
+    return event[0]["id"], "ABCD-EFGH"

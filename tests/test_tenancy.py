@@ -537,7 +537,7 @@ async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
     assert await Unit.exists().where(Unit.code == "9F-01")
 
 
-def test_lease_state_reads_the_day(park=None):
+def test_lease_state_reads_the_day():
     from incubator.centres.leases import lease_state
 
     row = {"status": "active", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from incubator.centres import leases, services, space
+from incubator.centres import leases, policy, services, space
 from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import today_hk
@@ -110,7 +110,7 @@ class SpacePages(Controller):
     @get("/units/new")
     async def new_unit(self, request: Request) -> Response:
         viewer = signed_in(request)
-        space.policy.require_staff(viewer, "add units")
+        policy.require_staff(viewer, "add units")
         values = {"kind": "private_office", "floor": "1"}
         return page("space/unit_form.html", unit=None, values=values, errors={}, **await _choices())
 
@@ -148,7 +148,7 @@ class SpacePages(Controller):
     async def edit_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         unit = await space.get_unit(viewer, unit_id)
-        await space.policy.require_manage_centre(viewer, unit["centre"], "change this unit")
+        await policy.require_manage_centre(viewer, unit["centre"], "change this unit")
         values = {k: unit.get(k) for k in ("code", "floor", "kind", "area_sqft", "notes")}
         values |= {
             "building": unit["building_slug"],
@@ -203,7 +203,7 @@ class LeasePages(Controller):
     @get("/")
     async def register(self, request: Request) -> Response:
         viewer = signed_in(request)
-        space.policy.require_staff(viewer, "see the lease register")
+        policy.require_staff(viewer, "see the lease register")
         raw = _raw(request, LEASE_PARAMS)
         query = leases.lease_query(**raw)
         result = await leases.list_leases(viewer, query)
@@ -231,7 +231,7 @@ class LeasePages(Controller):
         unit = None
         if str(values.get("unit") or "").isdigit():
             unit = await space.get_unit(viewer, int(values["unit"]))
-            await space.policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
+            await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
         return page(
             "leases/new.html",
             status,
@@ -244,7 +244,7 @@ class LeasePages(Controller):
     @get("/new")
     async def new(self, request: Request) -> Response:
         viewer = signed_in(request)
-        space.policy.require_staff(viewer, "create leases")
+        policy.require_staff(viewer, "create leases")
         unit = request.query_params.get("unit", "")
         values: dict[str, Any] = {"unit": unit, "status": "active", "starts_on": today_hk()}
         if unit.isdigit():

@@ -1,0 +1,123 @@
+"""The events API: /api/events for the calendar, an event, registration and cancellation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from incubator.db import utcnow
+from incubator.errors import BadParameter
+from incubator.events import registrations, schedule
+from incubator.events.calendar import events_between
+from incubator.events.schemas import (
+    CancelIn,
+    Created,
+    EventIn,
+    EventOut,
+    EventPage,
+    RegistrationIn,
+    RegistrationOut,
+)
+from incubator.events.times import parse_local
+from incubator.web import viewer_of
+
+
+def _doc(text: str) -> QueryParameter:
+    return QueryParameter(description=text)
+
+
+def _when(name: str, raw: str, errors: dict[str, str]) -> datetime | None:
+    if not raw.strip():
+        return None
+    try:
+        return parse_local(raw)
+    except ValueError as exc:
+        errors[name] = str(exc)
+        return None
+
+
+def _event(row: dict) -> EventOut:
+    return msgspec.convert(row, EventOut, strict=False)
+
+
+def _registration(row: dict) -> RegistrationOut:
+    return msgspec.convert(row, RegistrationOut, strict=False)
+
+
+class EventsApi(Controller):
+    path = "/api/events"
+    tags = ["events"]
+
+    @get("/", summary="The calendar: events overlapping a period, in start order")
+    async def list_events(
+        self,
+        request: Request,
+        start: Annotated[str, _doc("from (Hong Kong time or with offset); now if blank")] = "",
+        end: Annotated[str, _doc("until; a year after `from` if blank")] = "",
+        centre: Annotated[str, _doc("organising centre's slug")] = "",
+        hub: Annotated[str, _doc("organising hub's slug")] = "",
+        cluster: Annotated[str, _doc("a targeted cluster's slug")] = "",
+        page: Annotated[str, _doc("page number from 1 (100 a page)")] = "",
+    ) -> EventPage:
+        errors: dict[str, str] = {}
+        since = _when("start", start, errors) or utcnow()
+        until = _when("end", end, errors)
+        number = 1
+        if page.strip():
+            if not page.strip().isdigit() or int(page) < 1:
+                errors["page"] = "must be a whole number from 1"
+            else:
+                number = int(page)
+        if errors:
+            raise BadParameter(errors)
+        until = until or since.replace(year=since.year + 1)
+        rows, total = await events_between(
+            viewer_of(request), since, until, centre, hub, cluster, 100, (number - 1) * 100
+        )
+        return EventPage(items=[_event(r) for r in rows], total=total, page=number)
+
+    @post("/", summary="Schedule an event (managers of the organising centre, admins)")
+    async def create_event(self, request: Request, data: JSONBody[EventIn]) -> Created:
+        values = msgspec.structs.asdict(data)
+        values["venue"] = "" if data.venue is None else str(data.venue)
+        values["allow_guests"] = "1" if data.allow_guests else ""
+        return Created(id=await schedule.create_event(viewer_of(request), values))
+
+    @get("/{event_id:int}", summary="One event (drafts only for those who run them)")
+    async def get_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
+        return _event(await schedule.get_event(viewer_of(request), event_id))
+
+    @post(
+        "/{event_id:int}/registrations",
+        summary="Register (yourself, a teammate, or as a guest): confirmed or waitlisted",
+    )
+    async def register(
+        self, request: Request, event_id: FromPath[int], data: JSONBody[RegistrationIn]
+    ) -> RegistrationOut:
+        values = msgspec.structs.asdict(data)
+        values["teammate"] = "" if data.teammate is None else str(data.teammate)
+        outcome = await registrations.register(viewer_of(request), event_id, values)
+        return _registration(outcome.registration)
+
+    @post(
+        "/registrations/{registration_id:int}/cancel",
+        summary="Cancel a registration; the first on the waitlist gets the seat",
+        status_code=200,
+    )
+    async def cancel(
+        self, request: Request, registration_id: FromPath[int], data: JSONBody[CancelIn]
+    ) -> RegistrationOut:
+        outcome = await registrations.cancel(viewer_of(request), registration_id, data.code)
+        await registrations.tell_promoted(request.app.state.settings, outcome.promoted)
+        return _registration(outcome.registration)
+
+    @get("/{event_id:int}/registrations", summary="The event's registrations (its managers)")
+    async def list_registrations(
+        self, request: Request, event_id: FromPath[int]
+    ) -> list[RegistrationOut]:
+        rows = await registrations.attendees(viewer_of(request), event_id)
+        return [_registration(r) for r in rows]

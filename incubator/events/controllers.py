@@ -1,0 +1,370 @@
+"""HTML pages of events: the calendar, an event, scheduling forms, registration, check-in,
+venues, the attendee export and the calendar feeds."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from incubator.csvexport import csv_response
+from incubator.errors import DomainError, NotFound, ValidationFailed
+from incubator.events import feeds, policy, registrations, schedule
+from incubator.events.calendar import calendar, calendar_query
+from incubator.events.tables import Registration
+from incubator.events.times import local_input
+from incubator.startups import services as startups
+from incubator.startups.tables import StartupMembership, TeamMember
+from incubator.web import form_values, page, signed_in, viewer_of
+
+CALENDAR_PARAMS = ("view", "date", "centre", "hub", "cluster", "page")
+VENUE_FIELDS = (
+    "centre",
+    "name_en",
+    "name_zh",
+    "location",
+    "capacity",
+    "setup_minutes",
+    "teardown_minutes",
+)
+
+
+async def _choices(viewer) -> dict[str, Any]:
+    managed = await policy.managed_centres(viewer) if viewer.is_authenticated else []
+    centres = await startups.list_centres()
+    return {
+        "centres": centres,
+        "my_centres": [c for c in centres if managed is None or c["id"] in (managed or [])],
+        "clusters": await startups.list_clusters(),
+        "venues": await schedule.list_venues(managed),
+    }
+
+
+def _form_values(event: dict) -> dict[str, Any]:
+    values = {k: event[k] for k in ("title_en", "title_zh", "description_en", "description_zh")}
+    values |= {
+        "centre": event["centre_slug"],
+        "clusters": event["clusters"],
+        "venue": str(event["venue"] or ""),
+        "online_url": event["online_url"],
+        "capacity": event["capacity"],
+        "allow_guests": event["allow_guests"],
+    }
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        values[name] = local_input(event[name])
+    return values
+
+
+class EventPages(Controller):
+    path = "/events"
+    include_in_schema = False
+
+    @get("/")
+    async def calendar_page(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        raw = {k: request.query_params.get(k, "") for k in CALENDAR_PARAMS}
+        query = calendar_query(**raw)
+        result = await calendar(viewer, query)
+        params = {k: v for k, v in raw.items() if k not in ("page", "date") and v}
+        return page(
+            "events/calendar.html",
+            result=result,
+            query=query,
+            params=params,
+            **await _choices(viewer),
+        )
+
+    @get("/{event_id:int}")
+    async def show(
+        self, request: Request, event_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        return await self._show(request, event_id, message=message)
+
+    async def _show(
+        self, request: Request, event_id: int, status: int = 200, **extra: Any
+    ) -> Response:
+        viewer = viewer_of(request)
+        event = await schedule.get_event(viewer, event_id)
+        is_open, why = schedule.registration_open(event)
+        mine, teammates = [], []
+        if viewer.is_authenticated:
+            mine = (
+                await Registration.select()
+                .where(
+                    (Registration.event == event_id)
+                    & (Registration.status != "cancelled")
+                    & (
+                        (Registration.user == viewer.user_id)
+                        | (Registration.registered_by == viewer.user_id)
+                    )
+                )
+                .order_by(Registration.id)
+            )
+            startup_ids = StartupMembership.select(StartupMembership.startup).where(
+                StartupMembership.user == viewer.user_id
+            )
+            teammates = (
+                await TeamMember.select(TeamMember.id, TeamMember.name)
+                .where(TeamMember.startup.is_in(startup_ids) & (TeamMember.email != ""))
+                .order_by(TeamMember.name)
+            )
+        context = {
+            "e": event,
+            "is_open": is_open,
+            "closed_because": why,
+            "mine": mine,
+            "teammates": teammates,
+            "errors": {},
+            "values": {},
+            "message": "",
+        }
+        return page("events/show.html", status, **(context | extra))
+
+    @get("/new")
+    async def new(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        policy.require_organiser(viewer, "schedule events")
+        values = {"capacity": 50, "status": "draft"}
+        return page(
+            "events/form.html", event=None, values=values, errors={}, **await _choices(viewer)
+        )
+
+    @post("/new")
+    async def create(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, (*schedule.EVENT_FIELDS, "status"), lists=("clusters",))
+        try:
+            event_id = await schedule.create_event(viewer, data)
+        except DomainError as exc:
+            if exc.status_code in (401, 403, 404) or not exc.errors:
+                raise
+            return page(
+                "events/form.html",
+                exc.status_code,
+                event=None,
+                values=data,
+                errors=exc.errors,
+                **await _choices(viewer),
+            )
+        return Redirect(f"/events/{event_id}?message=created", status_code=303)
+
+    @get("/{event_id:int}/edit")
+    async def edit(self, request: Request, event_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        event = await schedule.get_event(viewer, event_id)
+        schedule.require_can_run(event, "change this event")
+        return page(
+            "events/form.html",
+            event=event,
+            values=_form_values(event),
+            errors={},
+            **await _choices(viewer),
+        )
+
+    @post("/{event_id:int}/edit")
+    async def update(self, request: Request, event_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, schedule.EVENT_FIELDS, lists=("clusters",))
+        try:
+            promoted = await schedule.update_event(viewer, event_id, data)
+        except DomainError as exc:
+            if exc.status_code in (401, 403, 404) or not exc.errors:
+                raise
+            event = await schedule.get_event(viewer, event_id)
+            return page(
+                "events/form.html",
+                exc.status_code,
+                event=event,
+                values=data,
+                errors=exc.errors,
+                **await _choices(viewer),
+            )
+        await registrations.tell_promoted(request.app.state.settings, promoted)
+        return Redirect(f"/events/{event_id}?message=saved", status_code=303)
+
+    @post("/{event_id:int}/status")
+    async def set_status(self, request: Request, event_id: FromPath[int]) -> Response:
+        form = await request.form()
+        status = str(form.get("status") or "")
+        await schedule.set_status(signed_in(request), event_id, status)
+        return Redirect(f"/events/{event_id}?message={status}", status_code=303)
+
+    @post("/{event_id:int}/duplicate")
+    async def duplicate(self, request: Request, event_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        try:
+            copy = await schedule.duplicate_event(viewer, event_id, form.get("starts_at") or None)
+        except DomainError as exc:
+            if exc.status_code in (401, 403, 404):
+                raise
+            return await self._show(
+                request, event_id, exc.status_code, errors={"duplicate": exc.message}
+            )
+        return Redirect(f"/events/{copy}/edit", status_code=303)
+
+    @post("/{event_id:int}/register")
+    async def register(self, request: Request, event_id: FromPath[int]) -> Response:
+        form = await request.form()
+        data = form_values(form, ("teammate", "name", "email"))
+        try:
+            outcome = await registrations.register(viewer_of(request), event_id, data)
+        except DomainError as exc:
+            if exc.status_code in (401, 404):
+                raise
+            errors = exc.errors or {"register": exc.message}
+            return await self._show(request, event_id, exc.status_code, errors=errors, values=data)
+        return Redirect(
+            f"/registrations/{outcome.registration['code']}?message={outcome.registration['status']}",
+            status_code=303,
+        )
+
+    @get("/{event_id:int}/check-in")
+    async def check_in_page(
+        self, request: Request, event_id: FromPath[int], q: FromQuery[str] = ""
+    ) -> Response:
+        viewer = signed_in(request)
+        event = await schedule.get_event(viewer, event_id)
+        rows = await registrations.attendees(viewer, event_id, q)
+        return page("events/check_in.html", e=event, rows=rows, q=q)
+
+    @post("/{event_id:int}/check-in/{registration_id:int}")
+    async def check_in(
+        self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]
+    ) -> Response:
+        form = await request.form()
+        undo = form.get("undo") == "1"
+        await registrations.check_in(signed_in(request), event_id, registration_id, undo)
+        q = str(form.get("q") or "")
+        return Redirect(f"/events/{event_id}/check-in?q={q}", status_code=303)
+
+    @get("/{event_id:int}/attendees.csv")
+    async def attendees_csv(self, request: Request, event_id: FromPath[int]) -> Response:
+        rows = await registrations.attendee_rows(signed_in(request), event_id)
+        return csv_response(f"event-{event_id}-attendees.csv", registrations.ATTENDEE_HEADER, rows)
+
+    @get("/mine")
+    async def mine(self, request: Request, message: FromQuery[str] = "") -> Response:
+        viewer = signed_in(request)
+        rows = (
+            await Registration.select(
+                Registration.all_columns(),
+                Registration.event.title_en.as_alias("title_en"),
+                Registration.event.title_zh.as_alias("title_zh"),
+                Registration.event.starts_at.as_alias("starts_at"),
+                Registration.event.status.as_alias("event_status"),
+            )
+            .where(
+                (
+                    (Registration.user == viewer.user_id)
+                    | (Registration.registered_by == viewer.user_id)
+                )
+                & (Registration.status != "cancelled")
+            )
+            .order_by(Registration.event.starts_at)
+        )
+        return page(
+            "events/mine.html",
+            rows=rows,
+            has_feed=await feeds.has_token(viewer),
+            feed_url=None,
+            message=message,
+        )
+
+    @post("/mine/feed")
+    async def reset_feed(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        if form.get("revoke") == "1":
+            await feeds.revoke_token(viewer)
+            return Redirect("/events/mine?message=revoked", status_code=303)
+        token = await feeds.reset_token(viewer)
+        base = request.app.state.settings.base_url
+        return page(
+            "events/mine.html",
+            rows=[],
+            has_feed=True,
+            feed_url=f"{base}/events/feeds/me/{token}.ics",
+            message="",
+        )
+
+    @get("/feeds/{slug:str}")
+    async def centre_feed(self, request: Request, slug: FromPath[str]) -> Response:
+        if not slug.endswith(".ics"):
+            raise NotFound("calendar feeds end in .ics")
+        body = await feeds.centre_feed(
+            slug.removesuffix(".ics"), request.app.state.settings.base_url
+        )
+        return _ics(body)
+
+    @get("/feeds/me/{token:str}")
+    async def personal_feed(self, request: Request, token: FromPath[str]) -> Response:
+        body = await feeds.personal_feed(
+            token.removesuffix(".ics"), request.app.state.settings.base_url
+        )
+        return _ics(body, private=True)
+
+    @get("/venues")
+    async def venues(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        policy.require_organiser(viewer, "manage venues")
+        return page(
+            "events/venues.html",
+            values={"setup_minutes": 30, "teardown_minutes": 30},
+            errors={},
+            **await _choices(viewer),
+        )
+
+    @post("/venues")
+    async def add_venue(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, VENUE_FIELDS)
+        try:
+            await schedule.create_venue(viewer, data)
+        except ValidationFailed as exc:
+            return page(
+                "events/venues.html", 422, values=data, errors=exc.errors, **await _choices(viewer)
+            )
+        return Redirect("/events/venues", status_code=303)
+
+
+def _ics(body: str, private: bool = False) -> Response:
+    return Response(
+        content=body.encode("utf-8"),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300" if private else "public, max-age=300"},
+    )
+
+
+class RegistrationPages(Controller):
+    path = "/registrations"
+    include_in_schema = False
+
+    @get("/{code:str}")
+    async def show(
+        self, request: Request, code: FromPath[str], message: FromQuery[str] = ""
+    ) -> Response:
+        registration = await registrations.by_code(code)
+        event = await schedule.get_event(viewer_of(request), registration["event"])
+        return page("events/registration.html", r=registration, e=event, message=message)
+
+    @get("/{code:str}/qr.svg")
+    async def qr(self, code: FromPath[str]) -> Response:
+        registration = await registrations.by_code(code)
+        out = io.BytesIO()
+        segno.make(registration["code"], error="m").save(out, kind="svg", scale=6, border=2)
+        return Response(content=out.getvalue(), media_type="image/svg+xml")
+
+    @post("/{code:str}/cancel")
+    async def cancel(self, request: Request, code: FromPath[str]) -> Response:
+        registration = await registrations.by_code(code)
+        outcome = await registrations.cancel(viewer_of(request), registration["id"], code)
+        await registrations.tell_promoted(request.app.state.settings, outcome.promoted)
+        return Redirect(f"/events/{registration['event']}?message=cancelled", status_code=303)

@@ -1,0 +1,326 @@
+"""Registration: seats up to capacity, then a waitlist in order; a cancelled seat goes at once
+to the first in the queue, who is told by email. Check-in by code, attendance figures.
+
+Capacity holds under concurrency because every change to an event's registrations happens in
+one write transaction after the event's row is locked (PostgreSQL `FOR UPDATE`; SQLite's
+single writer), and each person holds at most one active registration (a unique index).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from incubator.auth.tables import User
+from incubator.auth.viewer import Viewer
+from incubator.db import is_postgres, utcnow, write_transaction
+from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from incubator.events import policy
+from incubator.events.schedule import get_event, registration_open
+from incubator.events.tables import Event, Registration, RegistrationStatus
+from incubator.events.times import local_text
+from incubator.mail import send_email
+from incubator.settings import Settings
+from incubator.startups.tables import StartupMembership, TeamMember
+
+log = logging.getLogger(__name__)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+@dataclass
+class Outcome:
+    """What a registration change did: the registration and anyone promoted by it."""
+
+    registration: dict
+    promoted: list[int]
+
+
+async def _lock(event_id: int) -> None:
+    if is_postgres():
+        await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
+
+
+async def _registration(registration_id: int) -> dict:
+    row = await Registration.select().where(Registration.id == registration_id).first()
+    if row is None:
+        raise NotFound(f"no registration with id {registration_id}")
+    return row
+
+
+async def _attendee(
+    viewer: Viewer, data: dict[str, Any]
+) -> tuple[str, str, int | None, int | None]:
+    """(name, email, user id, start-up id) of who is being registered."""
+    teammate = str(data.get("teammate") or "").strip()
+    if teammate:
+        if not viewer.is_authenticated:
+            raise Forbidden("log in to register your teammates")
+        member = (
+            await TeamMember.select()
+            .where(TeamMember.id == int(teammate) if teammate.isdigit() else TeamMember.id == 0)
+            .first()
+        )
+        mine = await StartupMembership.exists().where(
+            (StartupMembership.user == viewer.user_id)
+            & (StartupMembership.startup == (member or {}).get("startup", 0))
+        )
+        if member is None or not (mine or viewer.is_admin):
+            raise ValidationFailed({"teammate": "choose someone from your start-up's team"})
+        if not _EMAIL.match(member["email"] or ""):
+            raise ValidationFailed(
+                {"teammate": f"{member['name']} has no email address in the team list; add one"}
+            )
+        return member["name"], member["email"].lower(), None, member["startup"]
+    if viewer.is_authenticated:
+        user = await User.select(User.name, User.email).where(User.id == viewer.user_id).first()
+        membership = (
+            await StartupMembership.select(StartupMembership.startup)
+            .where(StartupMembership.user == viewer.user_id)
+            .first()
+        )
+        startup = membership["startup"] if membership else None
+        return user["name"], user["email"].lower(), viewer.user_id, startup
+    errors = {}
+    name = str(data.get("name") or "").strip()
+    email = str(data.get("email") or "").strip().lower()
+    if not name or len(name) > 200:
+        errors["name"] = "is required, at most 200 characters"
+    if not _EMAIL.match(email) or len(email) > 254:
+        errors["email"] = "must be an email address such as name@example.com"
+    if errors:
+        raise ValidationFailed(errors)
+    return name, email, None, None
+
+
+async def register(viewer: Viewer, event_id: int, data: dict[str, Any]) -> Outcome:
+    """A seat if one is left, else a place on the waitlist. Members register themselves or a
+    teammate; guests (not logged in) give a name and email where the event allows guests."""
+    event = await get_event(viewer, event_id)
+    is_open, why = registration_open(event)
+    if not is_open:
+        raise Conflict(f"registration is not open: {why}")
+    if not viewer.is_authenticated and not event["allow_guests"]:
+        raise Forbidden("this event is for the community: log in to register")
+    name, email, user_id, startup_id = await _attendee(viewer, data)
+    async with write_transaction():
+        await _lock(event_id)
+        existing = (
+            await Registration.select(Registration.status)
+            .where(
+                (Registration.event == event_id)
+                & (Registration.email == email)
+                & (Registration.status != RegistrationStatus.cancelled.value)
+            )
+            .first()
+        )
+        if existing:
+            raise Conflict(f"{email} is already registered ({existing['status']}) for this event")
+        capacity = (await Event.select(Event.capacity).where(Event.id == event_id).first())[
+            "capacity"
+        ]
+        confirmed = await Registration.count().where(
+            (Registration.event == event_id) & (Registration.status == "confirmed")
+        )
+        status = "confirmed" if confirmed < capacity else "waitlisted"
+        rows = await Registration.insert(
+            Registration(
+                event=event_id,
+                user=user_id,
+                startup=startup_id,
+                name=name,
+                email=email,
+                status=status,
+                code=new_code(),
+                registered_by=viewer.user_id if viewer.is_authenticated else None,
+            )
+        ).returning(*Registration.all_columns())
+    return Outcome(rows[0], [])
+
+
+async def fill_seats(event_id: int, capacity: int) -> list[int]:
+    """Inside a write transaction holding the event's lock: move the first waitlisted people
+    to seats while any are free; returns their registration ids."""
+    confirmed = await Registration.count().where(
+        (Registration.event == event_id) & (Registration.status == "confirmed")
+    )
+    free = capacity - confirmed
+    if free <= 0:
+        return []
+    queue = (
+        await Registration.select(Registration.id)
+        .where((Registration.event == event_id) & (Registration.status == "waitlisted"))
+        .order_by(Registration.id)
+        .limit(free)
+    )
+    ids = [r["id"] for r in queue]
+    if ids:
+        await Registration.update(
+            {Registration.status: "confirmed", Registration.promoted_at: utcnow()}
+        ).where(Registration.id.is_in(ids))
+    return ids
+
+
+async def can_change(viewer: Viewer, registration: dict, event: dict) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    if registration["user"] == viewer.user_id or registration["registered_by"] == viewer.user_id:
+        return True
+    return await policy.can_run(viewer, event["centre"])
+
+
+async def cancel(viewer: Viewer, registration_id: int, code: str = "") -> Outcome:
+    """The registrant (or who registered them, or the event's managers) gives up the place;
+    guests cancel with their code. A freed seat goes to the first on the waitlist."""
+    registration = await _registration(registration_id)
+    event = await Event.select().where(Event.id == registration["event"]).first()
+    allowed = await can_change(viewer, registration, event) or (
+        code and secrets.compare_digest(code.upper(), registration["code"])
+    )
+    if not allowed:
+        raise Forbidden("only the registrant and the event's managers may cancel this registration")
+    async with write_transaction():
+        await _lock(event["id"])
+        changed = (
+            await Registration.update(
+                {Registration.status: "cancelled", Registration.cancelled_at: utcnow()}
+            )
+            .where(
+                (Registration.id == registration_id)
+                & (Registration.status != RegistrationStatus.cancelled.value)
+            )
+            .returning(Registration.status)
+        )
+        if not changed:
+            raise Conflict("this registration is already cancelled")
+        capacity = (await Event.select(Event.capacity).where(Event.id == event["id"]).first())[
+            "capacity"
+        ]
+        promoted = await fill_seats(event["id"], capacity)
+    return Outcome(await _registration(registration_id), promoted)
+
+
+async def by_code(code: str) -> dict:
+    row = await Registration.select().where(Registration.code == code.strip().upper()).first()
+    if row is None:
+        raise NotFound("no registration has this code")
+    return row
+
+
+async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None:
+    """Email each promoted registrant that they now have a seat (after the commit)."""
+    if not registration_ids or not settings.smtp_host:
+        return
+    rows = await Registration.select(
+        Registration.name,
+        Registration.email,
+        Registration.code,
+        Registration.event.title_en.as_alias("title"),
+        Registration.event.starts_at.as_alias("starts_at"),
+    ).where(Registration.id.is_in(registration_ids))
+    for row in rows:
+        text = (
+            f"Dear {row['name']},\n\nA seat has become free and it is yours: you are now "
+            f"confirmed for “{row['title']}” on {local_text(row['starts_at'])} (Hong Kong time).\n"
+            f"Your check-in code is {row['code']}: "
+            f"{settings.base_url}/registrations/{row['code']}\n"
+            f"If you can no longer come, please cancel there so the next person gets the seat.\n"
+        )
+        try:
+            await send_email(settings, row["email"], f"You have a seat: {row['title']}", text)
+        except Exception:
+            log.exception("could not tell %s about their promotion", row["email"])
+
+
+# ---------------------------------------------------------------- check-in and attendance
+
+
+async def attendees(viewer: Viewer, event_id: int, q: str = "") -> list[dict]:
+    event = await get_event(viewer, event_id)
+    if not event["can_run"]:
+        raise Forbidden("only the event's managers and administrators may see its attendees")
+    query = Registration.select(
+        Registration.all_columns(), Registration.startup.name_en.as_alias("startup_en")
+    ).where((Registration.event == event_id) & (Registration.status != "cancelled"))
+    text = q.strip()
+    if text:
+        pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+        query = query.where(
+            Registration.name.ilike(pattern)
+            | Registration.email.ilike(pattern)
+            | (Registration.code == text.upper())
+        )
+    rows = await query.order_by(Registration.status).order_by(Registration.id)
+    return rows
+
+
+async def check_in(viewer: Viewer, event_id: int, registration_id: int, undo: bool = False) -> dict:
+    event = await get_event(viewer, event_id)
+    if not event["can_run"]:
+        raise Forbidden("only the event's managers and administrators may check people in")
+    registration = await _registration(registration_id)
+    if registration["event"] != event_id:
+        raise NotFound(f"no registration {registration_id} for this event")
+    if registration["status"] != "confirmed":
+        raise Conflict(f"{registration['name']} is {registration['status']}, not confirmed")
+    async with write_transaction():
+        await Registration.update({Registration.checked_in_at: None if undo else utcnow()}).where(
+            Registration.id == registration_id
+        )
+    return await _registration(registration_id)
+
+
+async def attendance_by_centre() -> list[dict]:
+    """Per centre or hub: events held, seats confirmed, people checked in, and the rate."""
+    rows = await Registration.raw(
+        "SELECT c.slug, c.name_en, c.name_zh, COUNT(DISTINCT e.id) AS events, "
+        "SUM(CASE WHEN r.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, "
+        "SUM(CASE WHEN r.checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS checked_in "
+        "FROM event e JOIN centre c ON c.id = e.centre "
+        "LEFT JOIN registration r ON r.event = e.id AND r.status <> 'cancelled' "
+        "WHERE e.status = 'published' GROUP BY c.id, c.slug, c.name_en, c.name_zh, c.sort_order "
+        "ORDER BY c.sort_order"
+    )
+    for row in rows:
+        row["confirmed"] = int(row["confirmed"] or 0)
+        row["checked_in"] = int(row["checked_in"] or 0)
+        row["rate"] = round(row["checked_in"] / row["confirmed"], 4) if row["confirmed"] else 0.0
+    return rows
+
+
+ATTENDEE_HEADER = (
+    "registration_id",
+    "name",
+    "email",
+    "startup",
+    "status",
+    "code",
+    "registered_at_hkt",
+    "promoted_at_hkt",
+    "checked_in_at_hkt",
+)
+
+
+async def attendee_rows(viewer: Viewer, event_id: int) -> list[list[Any]]:
+    return [
+        [
+            r["id"],
+            r["name"],
+            r["email"],
+            r["startup_en"] or "",
+            r["status"],
+            r["code"],
+            local_text(r["created_at"]),
+            local_text(r["promoted_at"]),
+            local_text(r["checked_in_at"]),
+        ]
+        for r in await attendees(viewer, event_id)
+    ]

@@ -1,0 +1,415 @@
+"""Venues and the events held in them: creating, editing, publishing, cancelling and
+duplicating events, and the rule that a venue holds one event at a time.
+
+The venue is held from the event's start minus the venue's set-up buffer to its end plus the
+tear-down buffer (`venue_from`, `venue_until`). The check runs inside the write transaction
+after the venue's row is locked (PostgreSQL) or the writer lock is taken (SQLite); the
+database refuses a double booking on its own as well (exclusion constraint or trigger).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from incubator.auth.viewer import Viewer
+from incubator.db import is_postgres, utcnow, write_transaction
+from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from incubator.events import policy
+from incubator.events.tables import Event, EventCluster, EventStatus, Registration, Venue
+from incubator.events.times import local_text, parse_local
+from incubator.startups.tables import Centre, Cluster
+
+EVENT_FIELDS = (
+    "title_en",
+    "title_zh",
+    "description_en",
+    "description_zh",
+    "centre",
+    "clusters",
+    "venue",
+    "online_url",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "allow_guests",
+)
+MAX_DURATION = timedelta(days=14)
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- venues
+
+
+async def list_venues(centre_ids: list[int] | None = None) -> list[dict]:
+    query = Venue.select(
+        Venue.all_columns(),
+        Venue.centre.slug.as_alias("centre_slug"),
+        Venue.centre.name_en.as_alias("centre_en"),
+        Venue.centre.name_zh.as_alias("centre_zh"),
+    ).where(Venue.is_active == True)  # noqa: E712
+    if centre_ids is not None:
+        query = query.where(Venue.centre.is_in(centre_ids or [0]))
+    return await query.order_by(Venue.centre).order_by(Venue.name_en)
+
+
+async def create_venue(viewer: Viewer, data: dict[str, Any]) -> int:
+    policy.require_organiser(viewer, "add venues")
+    errors: dict[str, str] = {}
+    centre = await Centre.select(Centre.id).where(Centre.slug == str(data.get("centre"))).first()
+    if centre is None:
+        errors["centre"] = "choose the centre or hub the venue belongs to"
+    elif not await policy.can_run(viewer, centre["id"]):
+        errors["centre"] = "must be one of the centres or hubs you manage"
+    name_en = str(data.get("name_en") or "").strip()
+    if not name_en or len(name_en) > 120:
+        errors["name_en"] = "is required, at most 120 characters"
+    numbers = {}
+    for name, low, high in (("capacity", 1, 10000), ("setup_minutes", 0, 480)):
+        numbers[name] = _whole(
+            data.get(name, 0 if name != "capacity" else None), low, high, name, errors
+        )
+    numbers["teardown_minutes"] = _whole(
+        data.get("teardown_minutes", 0), 0, 480, "teardown_minutes", errors
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    rows = await Venue.insert(
+        Venue(
+            centre=centre["id"],
+            name_en=name_en,
+            name_zh=str(data.get("name_zh") or "").strip()[:120],
+            location=str(data.get("location") or "").strip()[:200],
+            **numbers,
+        )
+    ).returning(Venue.id)
+    return rows[0]["id"]
+
+
+def _whole(value: Any, low: int, high: int, name: str, errors: dict[str, str]) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        errors[name] = f"must be a whole number from {low} to {high:,}"
+        return low
+    if not low <= number <= high:
+        errors[name] = f"must be a whole number from {low} to {high:,}"
+    return number
+
+
+# ---------------------------------------------------------------- reading events
+
+
+_EVENT_COLUMNS = (
+    Event.all_columns(),
+    Event.centre.slug.as_alias("centre_slug"),
+    Event.centre.kind.as_alias("centre_kind"),
+    Event.centre.name_en.as_alias("centre_en"),
+    Event.centre.name_zh.as_alias("centre_zh"),
+    Event.venue.name_en.as_alias("venue_en"),
+    Event.venue.name_zh.as_alias("venue_zh"),
+    Event.venue.location.as_alias("venue_location"),
+    Event.venue.capacity.as_alias("venue_capacity"),
+)
+
+
+async def _attach(rows: list[dict]) -> list[dict]:
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    by_id = {r["id"]: r | {"clusters": []} for r in rows}
+    for link in await EventCluster.select(EventCluster.event, EventCluster.cluster.slug).where(
+        EventCluster.event.is_in(ids)
+    ):
+        by_id[link["event"]]["clusters"].append(link["cluster.slug"])
+    counts = await Registration.raw(
+        "SELECT event, status, COUNT(*) AS n, SUM(CASE WHEN checked_in_at IS NULL THEN 0 ELSE 1 "
+        "END) AS checked_in FROM registration WHERE event IN ("
+        + ", ".join("{}" for _ in ids)
+        + ") AND status <> 'cancelled' GROUP BY event, status",
+        *ids,
+    )
+    for row in by_id.values():
+        row |= {"confirmed": 0, "waitlisted": 0, "checked_in": 0}
+    for c in counts:
+        by_id[c["event"]][c["status"]] = int(c["n"])
+        by_id[c["event"]]["checked_in"] += int(c["checked_in"] or 0)
+    for row in by_id.values():
+        row["seats_left"] = max(0, row["capacity"] - row["confirmed"])
+        row["clusters"].sort()
+    return [by_id[i] for i in ids]
+
+
+async def get_event(viewer: Viewer, event_id: int) -> dict:
+    """An event as the viewer may see it; drafts only for those who run them."""
+    row = await Event.select(*_EVENT_COLUMNS).where(Event.id == event_id).first()
+    if row is None:
+        raise NotFound(f"no event with id {event_id}")
+    can_run = await policy.can_run(viewer, row["centre"])
+    if row["status"] == EventStatus.draft.value and not can_run:
+        raise NotFound(f"no event with id {event_id}")
+    row = (await _attach([row]))[0]
+    row["can_run"] = can_run
+    return row
+
+
+def registration_open(event: dict, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether registration is open now, and if not, why (for pages and errors)."""
+    now = now or utcnow()
+    if event["status"] == EventStatus.cancelled.value:
+        return False, "the event is cancelled"
+    if event["status"] != EventStatus.published.value:
+        return False, "the event is not published yet"
+    if event["registration_opens_at"] and now < event["registration_opens_at"]:
+        return False, f"registration opens {local_text(event['registration_opens_at'])}"
+    closes = event["registration_closes_at"] or event["starts_at"]
+    if now >= closes:
+        return False, "registration has closed"
+    return True, ""
+
+
+# ---------------------------------------------------------------- writing events
+
+
+async def _clean_event(
+    viewer: Viewer, data: dict[str, Any], old: dict | None
+) -> tuple[dict[str, Any], list[int], dict[str, str]]:
+    """(values for the event row, cluster ids, errors by field) for a whole event form."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for name, limit, required in (
+        ("title_en", 200, True),
+        ("title_zh", 200, False),
+        ("description_en", 10000, False),
+        ("description_zh", 10000, False),
+    ):
+        text = str(data.get(name) or "").strip()
+        if required and not text:
+            errors[name] = "is required"
+        elif len(text) > limit:
+            errors[name] = f"must be at most {limit:,} characters"
+        clean[name] = text
+    centre = (
+        await Centre.select(Centre.id).where(Centre.slug == str(data.get("centre") or "")).first()
+    )
+    if centre is None:
+        errors["centre"] = "choose the organising centre or hub"
+    elif not await policy.can_run(viewer, centre["id"]):
+        errors["centre"] = "must be one of the centres or hubs you manage"
+    else:
+        clean["centre"] = centre["id"]
+    cluster_slugs = data.get("clusters") or []
+    if isinstance(cluster_slugs, str):
+        cluster_slugs = [s.strip() for s in cluster_slugs.split(",") if s.strip()]
+    clusters = {c["slug"]: c["id"] for c in await Cluster.select(Cluster.id, Cluster.slug)}
+    unknown = [s for s in cluster_slugs if s not in clusters]
+    if unknown:
+        errors["clusters"] = f"unknown cluster {', '.join(unknown)}"
+    cluster_ids = sorted({clusters[s] for s in cluster_slugs if s in clusters})
+    venue = None
+    venue_raw = str(data.get("venue") or "").strip()
+    if venue_raw:
+        if venue_raw.isdigit():
+            venue = await Venue.select().where(Venue.id == int(venue_raw)).first()
+        if venue is None or not venue["is_active"]:
+            errors["venue"] = "choose one of the park's venues"
+            venue = None
+        elif not await policy.can_run(viewer, venue["centre"]):
+            errors["venue"] = "must be a venue of a centre or hub you manage"
+    clean["venue"] = venue["id"] if venue else None
+    url = str(data.get("online_url") or "").strip()
+    if url and not _URL.match(url):
+        errors["online_url"] = "must be a web address starting with http:// or https://"
+    clean["online_url"] = url
+    if not venue_raw and not url and "venue" not in errors:
+        errors["venue"] = "choose a venue, give an online link, or both"
+    for name in ("starts_at", "ends_at"):
+        try:
+            clean[name] = parse_local(data.get(name))
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if "starts_at" in clean and "ends_at" in clean:
+        if clean["ends_at"] <= clean["starts_at"]:
+            errors["ends_at"] = "must be after the start"
+        elif clean["ends_at"] - clean["starts_at"] > MAX_DURATION:
+            errors["ends_at"] = "must be within 14 days of the start"
+        if old is None and clean["starts_at"] < utcnow() - timedelta(days=1):
+            errors["starts_at"] = "must not be in the past"
+    capacity = _whole(data.get("capacity"), 1, 100_000, "capacity", errors)
+    if venue and capacity > venue["capacity"] and "capacity" not in errors:
+        errors["capacity"] = f"must be at most the venue's capacity of {venue['capacity']:,}"
+    clean["capacity"] = capacity
+    for name in ("registration_opens_at", "registration_closes_at"):
+        raw = data.get(name)
+        clean[name] = None
+        if raw not in (None, ""):
+            try:
+                clean[name] = parse_local(raw)
+            except ValueError as exc:
+                errors[name] = str(exc)
+    opens, closes = clean["registration_opens_at"], clean["registration_closes_at"]
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = "must be after registration opens"
+    if closes and clean.get("ends_at") and closes > clean["ends_at"]:
+        errors["registration_closes_at"] = "must be before the event ends"
+    clean["allow_guests"] = str(data.get("allow_guests", "")).lower() in ("1", "true", "on", "yes")
+    if venue:
+        clean["venue_from"] = clean.get("starts_at", utcnow()) - timedelta(
+            minutes=venue["setup_minutes"]
+        )
+        clean["venue_until"] = clean.get("ends_at", utcnow()) + timedelta(
+            minutes=venue["teardown_minutes"]
+        )
+    else:
+        clean["venue_from"] = clean["venue_until"] = None
+    return clean, cluster_ids, errors
+
+
+async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -> None:
+    """Inside the write transaction: the venue is free for the whole hold, or a 409 that
+    names the event holding it and its time."""
+    if values.get("venue") is None:
+        return
+    lock = " FOR UPDATE" if is_postgres() else ""
+    venue = await Venue.raw(f"SELECT id, name_en FROM venue WHERE id = {{}}{lock}", values["venue"])
+    query = Event.select(
+        Event.id,
+        Event.title_en,
+        Event.starts_at,
+        Event.ends_at,
+        Event.venue_from,
+        Event.venue_until,
+    ).where(
+        (Event.venue == values["venue"])
+        & (Event.status != EventStatus.cancelled.value)
+        & (Event.venue_from < values["venue_until"])
+        & (Event.venue_until > values["venue_from"])
+    )
+    if event_id is not None:
+        query = query.where(Event.id != event_id)
+    clash = await query.order_by(Event.venue_from).first()
+    if clash is None:
+        return
+    message = (
+        f"{venue[0]['name_en']} is booked for “{clash['title_en']}” (event {clash['id']}) "
+        f"from {local_text(clash['starts_at'])} to {local_text(clash['ends_at'], '%H:%M')} "
+        f"Hong Kong time; with set-up and tear-down it is held from "
+        f"{local_text(clash['venue_from'], '%H:%M')} to {local_text(clash['venue_until'], '%H:%M')}"
+    )
+    raise Conflict(message, {"starts_at": message})
+
+
+async def create_event(viewer: Viewer, data: dict[str, Any]) -> int:
+    policy.require_organiser(viewer, "schedule events")
+    clean, cluster_ids, errors = await _clean_event(viewer, data, None)
+    status = str(data.get("status") or EventStatus.draft.value)
+    if status not in (EventStatus.draft.value, EventStatus.published.value):
+        errors["status"] = "must be draft or published"
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        await _refuse_double_booking(clean, None)
+        rows = await Event.insert(
+            Event(**clean, status=status, created_by=viewer.user_id)
+        ).returning(Event.id)
+        event_id = rows[0]["id"]
+        if cluster_ids:
+            await EventCluster.insert(
+                *[EventCluster(event=event_id, cluster=c) for c in cluster_ids]
+            )
+    return event_id
+
+
+async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> list[int]:
+    """Change an event; returns the registrations promoted because capacity grew."""
+    from incubator.events.registrations import fill_seats
+
+    old = await get_event(viewer, event_id)
+    await policy.require_run(viewer, old["centre"], "change this event")
+    if old["status"] == EventStatus.cancelled.value:
+        raise Conflict("the event is cancelled; duplicate it to schedule it again")
+    clean, cluster_ids, errors = await _clean_event(viewer, data, old)
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        await _lock_event(event_id)
+        confirmed = await Registration.count().where(
+            (Registration.event == event_id) & (Registration.status == "confirmed")
+        )
+        if clean["capacity"] < confirmed:
+            raise ValidationFailed(
+                {
+                    "capacity": f"must be at least the {confirmed} seats already confirmed; "
+                    "cancel registrations first"
+                }
+            )
+        await _refuse_double_booking(clean, event_id)
+        values = {getattr(Event, k): v for k, v in clean.items()}
+        values |= {Event.updated_at: utcnow(), Event.sequence: old["sequence"] + 1}
+        await Event.update(values).where(Event.id == event_id)
+        await EventCluster.delete().where(EventCluster.event == event_id)
+        if cluster_ids:
+            await EventCluster.insert(
+                *[EventCluster(event=event_id, cluster=c) for c in cluster_ids]
+            )
+        return await fill_seats(event_id, clean["capacity"])
+
+
+async def _lock_event(event_id: int) -> None:
+    if is_postgres():
+        await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
+
+
+async def set_status(viewer: Viewer, event_id: int, status: str) -> None:
+    """Publish a draft, or cancel an event (which releases its venue)."""
+    event = await get_event(viewer, event_id)
+    await policy.require_run(viewer, event["centre"], "publish or cancel this event")
+    allowed = {"published": ("draft",), "cancelled": ("draft", "published")}
+    if event["status"] not in allowed.get(status, ()):
+        raise Conflict(f"a {event['status']} event cannot become {status}")
+    async with write_transaction():
+        changed = (
+            await Event.update(
+                {
+                    Event.status: status,
+                    Event.updated_at: utcnow(),
+                    Event.sequence: event["sequence"] + 1,
+                }
+            )
+            .where((Event.id == event_id) & (Event.status == event["status"]))
+            .returning(Event.id)
+        )
+        if not changed:
+            raise Conflict("the event was changed at the same moment; reload and try again")
+
+
+async def duplicate_event(viewer: Viewer, event_id: int, starts_at: Any = None) -> int:
+    """A draft copy, by default one week later at the same time (the venue must be free)."""
+    event = await get_event(viewer, event_id)
+    await policy.require_run(viewer, event["centre"], "duplicate this event")
+    start = parse_local(starts_at) if starts_at else event["starts_at"] + timedelta(days=7)
+    shift = start - event["starts_at"]
+    centre = await Centre.select(Centre.slug).where(Centre.id == event["centre"]).first()
+    data = {k: event[k] for k in ("title_en", "title_zh", "description_en", "description_zh")}
+    data |= {
+        "centre": centre["slug"],
+        "clusters": event["clusters"],
+        "venue": str(event["venue"] or ""),
+        "online_url": event["online_url"],
+        "starts_at": event["starts_at"] + shift,
+        "ends_at": event["ends_at"] + shift,
+        "capacity": event["capacity"],
+        "allow_guests": "1" if event["allow_guests"] else "",
+        "status": "draft",
+    }
+    for name in ("registration_opens_at", "registration_closes_at"):
+        data[name] = event[name] + shift if event[name] else None
+    return await create_event(viewer, data)
+
+
+def require_can_run(event: dict, action: str) -> None:
+    if not event["can_run"]:
+        raise Forbidden(f"only the organising centre's managers and administrators may {action}")

@@ -1,0 +1,95 @@
+"""Venues, events, registrations and private calendar-feed tokens."""
+
+from enum import Enum
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from incubator.auth.tables import User
+from incubator.startups.tables import Centre, Cluster, Startup
+
+
+class EventStatus(str, Enum):
+    draft = "draft"
+    published = "published"
+    cancelled = "cancelled"
+
+
+class RegistrationStatus(str, Enum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+class Venue(Table, tablename="venue"):
+    """A room or hall of a centre; it holds one event at a time, buffers included."""
+
+    centre = ForeignKey(Centre, on_delete=OnDelete.restrict, index=True, null=False)
+    name_en = Varchar(length=120)
+    name_zh = Varchar(length=120, default="")
+    location = Varchar(length=200, default="")  # e.g. "Cyberport 3, level 1"
+    capacity = Integer()
+    setup_minutes = Integer(default=30)
+    teardown_minutes = Integer(default=30)
+    is_active = Boolean(default=True)
+
+
+class Event(Table, tablename="event"):
+    title_en = Varchar(length=200)
+    title_zh = Varchar(length=200, default="")
+    description_en = Text(default="")
+    description_zh = Text(default="")
+    centre = ForeignKey(Centre, on_delete=OnDelete.restrict, index=True, null=False)
+    venue = ForeignKey(Venue, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    online_url = Varchar(length=300, default="")
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    # The venue is held from set-up to tear-down: these include the venue's buffers.
+    venue_from = Timestamptz(null=True, default=None)
+    venue_until = Timestamptz(null=True, default=None)
+    capacity = Integer()
+    registration_opens_at = Timestamptz(null=True, default=None)
+    registration_closes_at = Timestamptz(null=True, default=None)
+    allow_guests = Boolean(default=False)
+    status = Varchar(length=10, choices=EventStatus, default=EventStatus.draft.value, index=True)
+    # Raised on every change calendar clients should notice (RFC 5545 SEQUENCE).
+    sequence = Integer(default=0)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EventCluster(Table, tablename="event_cluster"):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    cluster = ForeignKey(Cluster, on_delete=OnDelete.restrict, index=True, null=False)
+
+
+class Registration(Table, tablename="registration"):
+    """A seat (confirmed) or a place in the queue (waitlisted) at an event.
+
+    One active registration per email and event (a unique partial index). The waitlist is in
+    order of `id`.
+    """
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    startup = ForeignKey(Startup, null=True, default=None, on_delete=OnDelete.set_null)
+    name = Varchar(length=200)
+    email = Varchar(length=254)
+    status = Varchar(length=12, choices=RegistrationStatus)
+    code = Varchar(length=12, unique=True)  # shown at check-in, and as a QR code
+    registered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    promoted_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    checked_in_at = Timestamptz(null=True, default=None)
+
+
+class FeedToken(Table, tablename="feed_token"):
+    """The secret of a user's private calendar feed; replacing it revokes the old URL."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, unique=True, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
