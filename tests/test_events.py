@@ -398,3 +398,82 @@ async def test_events_api_is_in_the_openapi_document(client):
     assert {"/api/events", "/api/events/{event_id}", "/api/events/{event_id}/registrations"} <= set(
         paths
     )
+
+
+async def test_members_register_a_teammate_from_their_team_list(client, park):
+    from incubator.startups.tables import TeamMember
+
+    rows = await TeamMember.insert(
+        TeamMember(
+            startup=park.startups["harbour-pay"], name="Ada Chan", email="ada@harbour.example"
+        ),
+        TeamMember(
+            startup=park.startups["lantern-chain"], name="Not Mine", email="x@lantern.example"
+        ),
+    ).returning(TeamMember.id)
+    await login(client, park.users["manager"])
+    event = (await schedule(client, None, online_url="https://meet.example/x")).json()["id"]
+    await login(client, park.users["member"])
+    ok = await api(
+        client, "POST", f"/api/events/{event}/registrations", json={"teammate": rows[0]["id"]}
+    )
+    assert ok.status_code == 201 and ok.json()["name"] == "Ada Chan"
+    other = await api(
+        client, "POST", f"/api/events/{event}/registrations", json={"teammate": rows[1]["id"]}
+    )
+    assert other.status_code == 422 and "your start-up's team" in other.json()["errors"]["teammate"]
+    mine = text_of((await client.get("/events/mine")).text)
+    assert "Ada Chan" in mine  # who registered her sees the registration
+
+
+async def test_more_capacity_promotes_the_waitlist_and_less_than_confirmed_is_refused(client, park):
+    await login(client, park.users["manager"])
+    body = event_body(None, online_url="https://meet.example/x", capacity=1, allow_guests=True)
+    event = (await api(client, "POST", "/api/events", json=body)).json()["id"]
+    async with make_client(client._transport.app) as guest:
+        for n in range(3):
+            await api(
+                guest,
+                "POST",
+                f"/api/events/{event}/registrations",
+                json={"name": f"G{n}", "email": f"g{n}@visitor.example"},
+            )
+    await client.get(f"/events/{event}/edit")
+    form = body | {"clusters": "fintech", "venue": "", "capacity": "2", "allow_guests": "1"}
+    grown = await post_form(client, f"/events/{event}/edit", form)
+    assert grown.status_code == 303
+    statuses = [
+        r["status"]
+        for r in await Registration.select(Registration.status)
+        .where(Registration.event == event)
+        .order_by(Registration.id)
+    ]
+    assert statuses == ["confirmed", "confirmed", "waitlisted"]
+    shrunk = await post_form(client, f"/events/{event}/edit", form | {"capacity": "1"})
+    assert shrunk.status_code == 422 and "the 2 seats already confirmed" in text_of(shrunk.text)
+
+
+async def test_registration_waits_for_its_window(client, park):
+    await login(client, park.users["manager"])
+    event = (
+        await schedule(
+            client,
+            None,
+            online_url="https://meet.example/x",
+            registration_opens_at=at(9),
+        )
+    ).json()["id"]
+    await login(client, park.users["member"])
+    early = await api(client, "POST", f"/api/events/{event}/registrations", json={})
+    assert early.status_code == 409 and "registration opens" in early.json()["detail"]
+    page = text_of((await client.get(f"/events/{event}")).text)
+    assert "Registration is closed" in page and "registration opens" in page
+
+
+async def test_attendance_page_for_managers(client, park):
+    await login(client, park.users["manager"])
+    await schedule(client, None, online_url="https://meet.example/x")
+    page = await client.get("/events/attendance")
+    assert page.status_code == 200 and "Entrepreneurship Centre" in text_of(page.text)
+    await login(client, park.users["member"])
+    assert (await client.get("/events/attendance")).status_code == 403

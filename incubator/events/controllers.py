@@ -249,6 +249,11 @@ class EventPages(Controller):
         rows = await registrations.attendee_rows(signed_in(request), event_id)
         return csv_response(f"event-{event_id}-attendees.csv", registrations.ATTENDEE_HEADER, rows)
 
+    @get("/attendance")
+    async def attendance(self, request: Request) -> Response:
+        policy.require_organiser(signed_in(request), "see attendance figures")
+        return page("events/attendance.html", rows=await registrations.attendance_by_centre())
+
     @get("/mine")
     async def mine(self, request: Request, message: FromQuery[str] = "") -> Response:
         viewer = signed_in(request)

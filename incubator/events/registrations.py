@@ -16,7 +16,7 @@ from typing import Any
 
 from incubator.auth.tables import User
 from incubator.auth.viewer import Viewer
-from incubator.db import is_postgres, utcnow, write_transaction
+from incubator.db import contains, is_postgres, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.events import policy
 from incubator.events.schedule import get_event, registration_open
@@ -252,10 +252,9 @@ async def attendees(viewer: Viewer, event_id: int, q: str = "") -> list[dict]:
     ).where((Registration.event == event_id) & (Registration.status != "cancelled"))
     text = q.strip()
     if text:
-        pattern = "%" + text.replace("%", "").replace("_", "") + "%"
         query = query.where(
-            Registration.name.ilike(pattern)
-            | Registration.email.ilike(pattern)
+            contains(Registration.name, text)
+            | contains(Registration.email, text)
             | (Registration.code == text.upper())
         )
     rows = await query.order_by(Registration.status).order_by(Registration.id)
@@ -281,12 +280,13 @@ async def check_in(viewer: Viewer, event_id: int, registration_id: int, undo: bo
 async def attendance_by_centre() -> list[dict]:
     """Per centre or hub: events held, seats confirmed, people checked in, and the rate."""
     rows = await Registration.raw(
-        "SELECT c.slug, c.name_en, c.name_zh, COUNT(DISTINCT e.id) AS events, "
+        "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(DISTINCT e.id) AS events, "
         "SUM(CASE WHEN r.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, "
         "SUM(CASE WHEN r.checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS checked_in "
         "FROM event e JOIN centre c ON c.id = e.centre "
         "LEFT JOIN registration r ON r.event = e.id AND r.status <> 'cancelled' "
-        "WHERE e.status = 'published' GROUP BY c.id, c.slug, c.name_en, c.name_zh, c.sort_order "
+        "WHERE e.status = 'published' "
+        "GROUP BY c.id, c.slug, c.kind, c.name_en, c.name_zh, c.sort_order "
         "ORDER BY c.sort_order"
     )
     for row in rows:
