@@ -89,6 +89,19 @@ async def test_a_venue_holds_one_event_at_a_time_buffers_included(client, park, 
     ].astimezone(HONG_KONG).hour == 17
 
 
+async def test_thirty_concurrent_bookings_of_one_venue_and_time_make_one_event(app, park, venue):
+    async with make_client(app) as manager:
+        await login(manager, park.users["manager"])
+
+        async def book(n: int) -> int:
+            body = event_body(venue, title_en=f"Booking {n}", starts_at=at(9, n % 3 * 10))
+            return (await api(manager, "POST", "/api/events", json=body)).status_code
+
+        statuses = await asyncio.gather(*(book(n) for n in range(30)))
+    assert statuses.count(201) == 1 and statuses.count(409) == 29, statuses
+    assert await Event.count() == 1
+
+
 async def test_a_cancelled_event_releases_its_venue(client, park, venue):
     await login(client, park.users["manager"])
     forum = (await schedule(client, venue)).json()["id"]
