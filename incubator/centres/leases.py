@@ -201,20 +201,47 @@ async def create_lease(viewer: Viewer, data: dict[str, Any]) -> int:
         await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
         if unit["status"] != UnitStatus.available.value:
             raise ValidationFailed({"unit": f"unit {unit['code']} is retired"})
-        await _refuse_overlap(unit, starts, ends, None)
-        rows = await Lease.insert(
-            Lease(
-                unit=unit_id,
-                startup=startup_id,
-                starts_on=starts,
-                ends_on=ends,
-                contract_ends_on=ends,
-                monthly_rent_cents=rent,
-                deposit_cents=deposit,
-                status=status,
-                created_by=viewer.user_id,
-            )
-        ).returning(Lease.id)
+        return await _let(
+            unit,
+            startup_id,
+            starts,
+            ends,
+            rent=rent,
+            deposit=deposit,
+            status=status,
+            created_by=viewer.user_id,
+        )
+
+
+async def _let(
+    unit: dict,
+    startup_id: int,
+    starts: date,
+    ends: date,
+    *,
+    rent: int,
+    deposit: int,
+    status: str,
+    created_by: int | None,
+    renewal_of: int | None = None,
+) -> int:
+    """Insert a lease once the unit is known to be free for the period (inside the write
+    transaction that locked the unit): the one place a lease is written."""
+    await _refuse_overlap(unit, starts, ends, None)
+    rows = await Lease.insert(
+        Lease(
+            unit=unit["id"],
+            startup=startup_id,
+            starts_on=starts,
+            ends_on=ends,
+            contract_ends_on=ends,
+            monthly_rent_cents=rent,
+            deposit_cents=deposit,
+            status=status,
+            renewal_of=renewal_of,
+            created_by=created_by,
+        )
+    ).returning(Lease.id)
     return rows[0]["id"]
 
 
@@ -522,22 +549,17 @@ async def renew_lease(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> in
         _period(starts, ends, errors)
         if errors:
             raise ValidationFailed(errors)
-        await _refuse_overlap(unit, starts, ends, None)
-        rows = await Lease.insert(
-            Lease(
-                unit=lease["unit"],
-                startup=lease["startup"],
-                starts_on=starts,
-                ends_on=ends,
-                contract_ends_on=ends,
-                monthly_rent_cents=rent,
-                deposit_cents=deposit,
-                status=status,
-                renewal_of=lease_id,
-                created_by=viewer.user_id,
-            )
-        ).returning(Lease.id)
-    return rows[0]["id"]
+        return await _let(
+            unit,
+            lease["startup"],
+            starts,
+            ends,
+            rent=rent,
+            deposit=deposit,
+            status=status,
+            created_by=viewer.user_id,
+            renewal_of=lease_id,
+        )
 
 
 # ---------------------------------------------------------------- export
