@@ -490,3 +490,21 @@ async def test_attendance_page_for_managers(client, park):
     assert page.status_code == 200 and "Entrepreneurship Centre" in text_of(page.text)
     await login(client, park.users["member"])
     assert (await client.get("/events/attendance")).status_code == 403
+
+
+async def test_cancelling_an_event_tells_everyone_registered(settings, park):
+    with Mailbox() as mailbox:
+        app = create_app(
+            replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port), manage_engine=False
+        )
+        async with make_client(app) as manager, make_client(app) as member:
+            await login(manager, park.users["manager"])
+            event = (
+                await schedule(manager, None, online_url="https://meet.example/x", capacity=1)
+            ).json()["id"]
+            await login(member, park.users["member"])
+            await api(member, "POST", f"/api/events/{event}/registrations", json={})
+            await manager.get(f"/events/{event}")
+            await post_form(manager, f"/events/{event}/status", {"status": "cancelled"})
+        assert [m["To"] for m in mailbox.messages] == [park.users["member"]]
+        assert mailbox.messages[0]["Subject"] == "Cancelled: FinTech Forum"

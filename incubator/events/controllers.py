@@ -193,6 +193,8 @@ class EventPages(Controller):
         form = await request.form()
         status = str(form.get("status") or "")
         await schedule.set_status(signed_in(request), event_id, status)
+        if status == "cancelled":
+            await registrations.tell_cancelled(request.app.state.settings, event_id)
         return Redirect(f"/events/{event_id}?message={status}", status_code=303)
 
     @post("/{event_id:int}/duplicate")

@@ -240,6 +240,29 @@ async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None
             log.exception("could not tell %s about their promotion", row["email"])
 
 
+async def tell_cancelled(settings: Settings, event_id: int) -> int:
+    """Email everyone still registered that the event is cancelled; returns how many."""
+    if not settings.smtp_host:
+        return 0
+    event = await Event.select(Event.title_en, Event.starts_at).where(Event.id == event_id).first()
+    rows = await Registration.select(Registration.name, Registration.email).where(
+        (Registration.event == event_id) & (Registration.status != "cancelled")
+    )
+    sent = 0
+    for row in rows:
+        text = (
+            f"Dear {row['name']},\n\nWe are sorry: “{event['title_en']}”, planned for "
+            f"{local_text(event['starts_at'])} (Hong Kong time), is cancelled.\n"
+            f"Your registration needs nothing more from you.\n"
+        )
+        try:
+            await send_email(settings, row["email"], f"Cancelled: {event['title_en']}", text)
+            sent += 1
+        except Exception:
+            log.exception("could not tell %s that event %s is cancelled", row["email"], event_id)
+    return sent
+
+
 # ---------------------------------------------------------------- check-in and attendance
 
 
