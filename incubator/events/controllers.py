@@ -15,10 +15,8 @@ from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.events import feeds, policy, registrations, schedule
 from incubator.events.calendar import calendar, calendar_query
-from incubator.events.tables import Registration
 from incubator.events.times import local_input
 from incubator.startups import services as startups
-from incubator.startups.tables import StartupMembership, TeamMember
 from incubator.web import form_values, page, signed_in, viewer_of
 
 CALENDAR_PARAMS = ("view", "date", "centre", "hub", "cluster", "page")
@@ -90,28 +88,8 @@ class EventPages(Controller):
         viewer = viewer_of(request)
         event = await schedule.get_event(viewer, event_id)
         is_open, why = schedule.registration_open(event)
-        mine, teammates = [], []
-        if viewer.is_authenticated:
-            mine = (
-                await Registration.select()
-                .where(
-                    (Registration.event == event_id)
-                    & (Registration.status != "cancelled")
-                    & (
-                        (Registration.user == viewer.user_id)
-                        | (Registration.registered_by == viewer.user_id)
-                    )
-                )
-                .order_by(Registration.id)
-            )
-            startup_ids = StartupMembership.select(StartupMembership.startup).where(
-                StartupMembership.user == viewer.user_id
-            )
-            teammates = (
-                await TeamMember.select(TeamMember.id, TeamMember.name)
-                .where(TeamMember.startup.is_in(startup_ids) & (TeamMember.email != ""))
-                .order_by(TeamMember.name)
-            )
+        mine = await registrations.my_registrations(viewer, event_id)
+        teammates = await registrations.teammates(viewer)
         context = {
             "e": event,
             "is_open": is_open,
@@ -259,23 +237,7 @@ class EventPages(Controller):
     @get("/mine")
     async def mine(self, request: Request, message: FromQuery[str] = "") -> Response:
         viewer = signed_in(request)
-        rows = (
-            await Registration.select(
-                Registration.all_columns(),
-                Registration.event.title_en.as_alias("title_en"),
-                Registration.event.title_zh.as_alias("title_zh"),
-                Registration.event.starts_at.as_alias("starts_at"),
-                Registration.event.status.as_alias("event_status"),
-            )
-            .where(
-                (
-                    (Registration.user == viewer.user_id)
-                    | (Registration.registered_by == viewer.user_id)
-                )
-                & (Registration.status != "cancelled")
-            )
-            .order_by(Registration.event.starts_at)
-        )
+        rows = await registrations.my_registrations(viewer)
         return page(
             "events/mine.html",
             rows=rows,

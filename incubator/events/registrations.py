@@ -208,6 +208,39 @@ async def cancel(viewer: Viewer, registration_id: int, code: str = "") -> Outcom
     return Outcome(await _registration(registration_id), promoted)
 
 
+async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[dict]:
+    """Active registrations the viewer made (for themselves or a teammate), soonest first."""
+    if not viewer.is_authenticated:
+        return []
+    query = Registration.select(
+        Registration.all_columns(),
+        Registration.event.title_en.as_alias("title_en"),
+        Registration.event.title_zh.as_alias("title_zh"),
+        Registration.event.starts_at.as_alias("starts_at"),
+        Registration.event.status.as_alias("event_status"),
+    ).where(
+        ((Registration.user == viewer.user_id) | (Registration.registered_by == viewer.user_id))
+        & (Registration.status != "cancelled")
+    )
+    if event_id is not None:
+        query = query.where(Registration.event == event_id)
+    return await query.order_by(Registration.event.starts_at).order_by(Registration.id)
+
+
+async def teammates(viewer: Viewer) -> list[dict]:
+    """The team-list people of the viewer's start-ups who can be registered (have an email)."""
+    if not viewer.is_authenticated:
+        return []
+    startup_ids = StartupMembership.select(StartupMembership.startup).where(
+        StartupMembership.user == viewer.user_id
+    )
+    return (
+        await TeamMember.select(TeamMember.id, TeamMember.name)
+        .where(TeamMember.startup.is_in(startup_ids) & (TeamMember.email != ""))
+        .order_by(TeamMember.name)
+    )
+
+
 async def by_code(code: str) -> dict:
     row = await Registration.select().where(Registration.code == code.strip().upper()).first()
     if row is None:
