@@ -71,6 +71,7 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         f"/events/{event}/check-in",
         "/events/mine",
         "/events/venues",
+        "/events/venues/1",
     ]
     problems = []
     for path in pages + ["__login__"] + admin_pages:
@@ -101,7 +102,7 @@ async def _event_with_a_registration(park) -> tuple[int, str]:
     from incubator.events.tables import Event, Registration, Venue
 
     venue = await Venue.insert(
-        Venue(centre=park.centres["entrepreneurship"], name_en="Hall", capacity=80)
+        Venue(id=1, centre=park.centres["entrepreneurship"], name_en="Hall", capacity=80)
     ).returning(Venue.id)
     start = utcnow() + timedelta(days=2)
     event = await Event.insert(

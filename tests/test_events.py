@@ -508,3 +508,45 @@ async def test_cancelling_an_event_tells_everyone_registered(settings, park):
             await post_form(manager, f"/events/{event}/status", {"status": "cancelled"})
         assert [m["To"] for m in mailbox.messages] == [park.users["member"]]
         assert mailbox.messages[0]["Subject"] == "Cancelled: FinTech Forum"
+
+
+def venue_form(**extra) -> dict:
+    return {
+        "name_en": "Innovation Hall",
+        "capacity": "120",
+        "setup_minutes": "30",
+        "teardown_minutes": "30",
+    } | extra
+
+
+async def test_venue_changes_keep_upcoming_events_whole(client, park, venue):
+    await login(client, park.users["manager"])
+    forum = (await schedule(client, venue, capacity=100)).json()["id"]
+    await schedule(client, venue, title_en="Demo Day", starts_at=at(17), ends_at=at(18))
+    await client.get(f"/events/venues/{venue}")
+    small = await post_form(client, f"/events/venues/{venue}", venue_form(capacity="80"))
+    assert small.status_code == 422 and "FinTech Forum" in text_of(small.text)
+    # The forum ends at 16:00 and the demo day starts at 17:00: 40 + 30 minutes clash.
+    wide = await post_form(client, f"/events/venues/{venue}", venue_form(teardown_minutes="40"))
+    assert wide.status_code == 409 and "would overlap" in text_of(wide.text)
+    assert (await Venue.select(Venue.teardown_minutes).first())["teardown_minutes"] == 30
+    ok = await post_form(
+        client, f"/events/venues/{venue}", venue_form(setup_minutes="10", teardown_minutes="45")
+    )
+    assert ok.status_code == 303
+    held = await Event.select(Event.venue_until, Event.ends_at).where(Event.id == forum).first()
+    assert held["venue_until"] - held["ends_at"] == timedelta(minutes=45)
+    retire = await post_form(client, f"/events/venues/{venue}/retire")
+    assert retire.status_code == 409 and "FinTech Forum" in text_of(retire.text)
+    await login(client, park.users["other_manager"])
+    assert (
+        await post_form(client, f"/events/venues/{venue}", venue_form(name_en="Mine now"))
+    ).status_code == 403
+
+
+async def test_a_venue_without_upcoming_events_retires_and_cannot_be_booked(client, park, venue):
+    await login(client, park.users["manager"])
+    await client.get("/events/venues")
+    assert (await post_form(client, f"/events/venues/{venue}/retire")).status_code == 303
+    refused = await schedule(client, venue)
+    assert refused.status_code == 422 and "venue" in refused.json()["errors"]

@@ -303,6 +303,41 @@ class EventPages(Controller):
             )
         return Redirect("/events/venues", status_code=303)
 
+    @get("/venues/{venue_id:int}")
+    async def edit_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
+        venue = await schedule.get_venue(signed_in(request), venue_id)
+        return _venue_form(venue, venue, {})
+
+    @post("/venues/{venue_id:int}")
+    async def update_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        data = form_values(form, VENUE_FIELDS)
+        try:
+            await schedule.update_venue(viewer, venue_id, data)
+        except DomainError as exc:
+            if exc.status_code in (401, 403, 404) or not exc.errors:
+                raise
+            venue = await schedule.get_venue(viewer, venue_id)
+            return _venue_form(venue, data, exc.errors, exc.status_code)
+        return Redirect("/events/venues", status_code=303)
+
+    @post("/venues/{venue_id:int}/retire")
+    async def retire_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        try:
+            await schedule.retire_venue(viewer, venue_id)
+        except DomainError as exc:
+            if exc.status_code in (401, 403, 404):
+                raise
+            venue = await schedule.get_venue(viewer, venue_id)
+            return _venue_form(venue, venue, exc.errors or {"venue": exc.message}, 409)
+        return Redirect("/events/venues", status_code=303)
+
+
+def _venue_form(venue: dict, values: dict, errors: dict[str, str], status: int = 200) -> Response:
+    return page("events/venue_form.html", status, venue=venue, values=values, errors=errors)
+
 
 def _ics(body: str, private: bool = False) -> Response:
     return Response(
