@@ -170,6 +170,17 @@ async def write_transaction() -> AsyncIterator[Any]:
             yield transaction
 
 
+async def lock_row(table: type[Table], row_id: int, columns: str = "id") -> dict | None:
+    """Inside write_transaction(): read a row and hold it until the transaction ends, so that
+    changes to what hangs off it (a unit's leases, an event's seats) happen one at a time.
+    PostgreSQL locks the row (FOR UPDATE); SQLite's single writer already holds everything."""
+    lock = " FOR UPDATE" if is_postgres() else ""
+    rows = await table.raw(
+        f'SELECT {columns} FROM "{table._meta.tablename}" WHERE id = {{}}{lock}', row_id
+    )
+    return rows[0] if rows else None
+
+
 @contextlib.asynccontextmanager
 async def read_snapshot() -> AsyncIterator[None]:
     """Several reads on one SQLite connection (Piccolo otherwise opens one per query, ~1.5 ms

@@ -16,7 +16,7 @@ from typing import Any
 from incubator.auth.viewer import Viewer
 from incubator.centres import policy
 from incubator.centres.tables import Lease, LeaseStatus, Unit, UnitStatus
-from incubator.db import is_postgres, utcnow, write_transaction
+from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import BadParameter, Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.money import format_hkd, parse_hkd
@@ -136,15 +136,11 @@ async def startup_choices() -> list[str]:
 
 
 async def _lock_unit(unit_id: int) -> dict:
-    """The unit's row, locked until the transaction ends (PostgreSQL; SQLite's writer lock is
-    already held by write_transaction)."""
-    lock = " FOR UPDATE" if is_postgres() else ""
-    rows = await Unit.raw(
-        f"SELECT id, code, centre, status FROM unit WHERE id = {{}}{lock}", unit_id
-    )
-    if not rows:
+    """The unit's row, held until the transaction ends (see db.lock_row)."""
+    unit = await lock_row(Unit, unit_id, "id, code, centre, status")
+    if unit is None:
         raise NotFound(f"no unit with id {unit_id}")
-    return rows[0]
+    return unit
 
 
 async def _refuse_overlap(unit: dict, starts: date, ends: date, exclude: int | None) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from incubator.auth.tables import User
 from incubator.auth.viewer import Viewer
-from incubator.db import contains, is_postgres, utcnow, write_transaction
+from incubator.db import contains, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.events import policy
 from incubator.events.schedule import get_event, registration_open
@@ -42,11 +42,6 @@ class Outcome:
 
     registration: dict
     promoted: list[int]
-
-
-async def _lock(event_id: int) -> None:
-    if is_postgres():
-        await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
 
 
 async def _registration(registration_id: int) -> dict:
@@ -112,7 +107,7 @@ async def register(viewer: Viewer, event_id: int, data: dict[str, Any]) -> Outco
         raise Forbidden("this event is for the community: log in to register")
     name, email, user_id, startup_id = await _attendee(viewer, data)
     async with write_transaction():
-        await _lock(event_id)
+        await lock_row(Event, event_id)
         existing = (
             await Registration.select(Registration.status)
             .where(
@@ -188,7 +183,7 @@ async def cancel(viewer: Viewer, registration_id: int, code: str = "") -> Outcom
     if not allowed:
         raise Forbidden("only the registrant and the event's managers may cancel this registration")
     async with write_transaction():
-        await _lock(event["id"])
+        await lock_row(Event, event["id"])
         changed = (
             await Registration.update(
                 {Registration.status: "cancelled", Registration.cancelled_at: utcnow()}

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.db import is_postgres, utcnow, write_transaction
+from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.events import policy
 from incubator.events.tables import Event, EventCluster, EventStatus, Registration, Venue
@@ -120,8 +120,7 @@ async def update_venue(viewer: Viewer, venue_id: int, data: dict[str, Any]) -> N
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        if is_postgres():
-            await Venue.raw("SELECT id FROM venue WHERE id = {} FOR UPDATE", venue_id)
+        await lock_row(Venue, venue_id)
         upcoming = await _upcoming_in(venue_id)
         crowded = [e for e in upcoming if e.get("capacity", 0) > values["capacity"]]
         if crowded:
@@ -355,8 +354,7 @@ async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -
     names the event holding it and its time."""
     if values.get("venue") is None:
         return
-    lock = " FOR UPDATE" if is_postgres() else ""
-    venue = await Venue.raw(f"SELECT id, name_en FROM venue WHERE id = {{}}{lock}", values["venue"])
+    venue = await lock_row(Venue, values["venue"], "id, name_en")
     query = Event.select(
         Event.id,
         Event.title_en,
@@ -376,7 +374,7 @@ async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -
     if clash is None:
         return
     message = (
-        f"{venue[0]['name_en']} is booked for “{clash['title_en']}” (event {clash['id']}) "
+        f"{venue['name_en']} is booked for “{clash['title_en']}” (event {clash['id']}) "
         f"from {local_text(clash['starts_at'])} to {local_text(clash['ends_at'], '%H:%M')} "
         f"Hong Kong time; with set-up and tear-down it is held from "
         f"{local_text(clash['venue_from'], '%H:%M')} to {local_text(clash['venue_until'], '%H:%M')}"
@@ -417,7 +415,7 @@ async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> l
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        await _lock_event(event_id)
+        await lock_row(Event, event_id)
         confirmed = await Registration.count().where(
             (Registration.event == event_id) & (Registration.status == "confirmed")
         )
@@ -438,11 +436,6 @@ async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> l
                 *[EventCluster(event=event_id, cluster=c) for c in cluster_ids]
             )
         return await fill_seats(event_id, clean["capacity"])
-
-
-async def _lock_event(event_id: int) -> None:
-    if is_postgres():
-        await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
 
 
 async def set_status(viewer: Viewer, event_id: int, status: str) -> None:
