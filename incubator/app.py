@@ -8,7 +8,6 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -166,16 +165,10 @@ def _jinja_environment() -> Environment:
         LANGUAGES=i18n.LANGUAGES,
         viewer_of=viewer_of,
     )
-    env.filters["hk"] = _hong_kong_time
+    env.filters["hk"] = i18n.hk_text
     env.filters["hkd"] = format_hkd
     env.filters["hkd_input"] = hkd_input
     return env
-
-
-def _hong_kong_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(i18n.HONG_KONG).strftime(fmt)
-    return "" if value is None else str(value)
 
 
 def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:

@@ -47,12 +47,15 @@ def is_postgres(engine: Engine | None = None) -> bool:
     return isinstance(engine or current_engine(), PostgresEngine)
 
 
-def contains(column: Any, text: str) -> Any:
-    """A case-insensitive substring condition on both engines (SQLite's LIKE already is).
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for "contains `text`". LIKE's wildcards are dropped from the text:
+    SQLite has no default escape character."""
+    return "%" + text.replace("%", "").replace("_", "") + "%"
 
-    LIKE's wildcards are dropped from the text: SQLite has no default escape character.
-    """
-    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+
+def contains(column: Any, text: str) -> Any:
+    """A case-insensitive substring condition on both engines (SQLite's LIKE already is)."""
+    pattern = like_pattern(text)
     return column.ilike(pattern) if is_postgres() else column.like(pattern)
 
 

@@ -6,6 +6,7 @@ import io
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
@@ -13,6 +14,13 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # instants are stored in UTC and shown in this zone
+
+
+def hk_text(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as Hong Kong time text; blank for None (the template filter `hk`)."""
+    if isinstance(value, datetime):
+        return value.astimezone(HONG_KONG).strftime(fmt)
+    return "" if value is None else str(value)
 
 
 def today_hk() -> date:

@@ -71,7 +71,7 @@ async def test_errors_are_shown_in_chinese_too(client, park):
 def test_instants_are_shown_in_hong_kong_time():
     from datetime import UTC, datetime
 
-    from incubator.app import _hong_kong_time
+    from incubator.i18n import hk_text as _hong_kong_time
 
     assert _hong_kong_time(datetime(2026, 1, 1, 20, 30, tzinfo=UTC)) == "2026-01-02 04:30"
     assert _hong_kong_time(None) == ""

@@ -16,7 +16,7 @@ from typing import Any
 from incubator.auth.viewer import Viewer
 from incubator.centres import policy
 from incubator.centres.tables import Lease, LeaseStatus, Unit, UnitStatus
-from incubator.db import lock_row, utcnow, write_transaction
+from incubator.db import like_pattern, lock_row, utcnow, write_transaction
 from incubator.errors import BadParameter, Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.money import format_hkd, parse_hkd
@@ -348,7 +348,7 @@ async def list_leases(
         args.append(query.unit)
     if query.q:
         where.append("(LOWER(s.name_en) LIKE {} OR s.name_zh LIKE {} OR UPPER(u.code) LIKE {})")
-        pattern = "%" + query.q.replace("%", "").replace("_", "") + "%"
+        pattern = like_pattern(query.q)
         args += [pattern.lower(), pattern, pattern.upper()]
     state_sql = {
         "draft": ("l.status = 'draft'", []),

@@ -10,7 +10,7 @@ from typing import Any
 from incubator.auth.viewer import Viewer
 from incubator.centres import policy
 from incubator.centres.tables import Building, Lease, Unit, UnitStatus, UnitType
-from incubator.db import utcnow, write_transaction
+from incubator.db import like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.money import parse_hkd
@@ -141,7 +141,7 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
             where.append("l.id IS NOT NULL")
     if query.q:
         where.append("UPPER(u.code) LIKE {}")
-        args.append("%" + query.q.upper().replace("%", "").replace("_", "") + "%")
+        args.append(like_pattern(query.q.upper()))
     where_sql = " WHERE " + " AND ".join(where) if where else ""
     base = (
         f"FROM unit u JOIN building b ON b.id = u.building JOIN centre c ON c.id = u.centre "

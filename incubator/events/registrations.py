@@ -21,7 +21,7 @@ from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.events import policy
 from incubator.events.schedule import get_event, registration_open
 from incubator.events.tables import Event, Registration, RegistrationStatus
-from incubator.events.times import local_text
+from incubator.i18n import hk_text
 from incubator.mail import send_email
 from incubator.settings import Settings
 from incubator.startups.tables import StartupMembership, TeamMember
@@ -257,7 +257,7 @@ async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None
     for row in rows:
         text = (
             f"Dear {row['name']},\n\nA seat has become free and it is yours: you are now "
-            f"confirmed for “{row['title']}” on {local_text(row['starts_at'])} (Hong Kong time).\n"
+            f"confirmed for “{row['title']}” on {hk_text(row['starts_at'])} (Hong Kong time).\n"
             f"Your check-in code is {row['code']}: "
             f"{settings.base_url}/registrations/{row['code']}\n"
             f"If you can no longer come, please cancel there so the next person gets the seat.\n"
@@ -280,7 +280,7 @@ async def tell_cancelled(settings: Settings, event_id: int) -> int:
     for row in rows:
         text = (
             f"Dear {row['name']},\n\nWe are sorry: “{event['title_en']}”, planned for "
-            f"{local_text(event['starts_at'])} (Hong Kong time), is cancelled.\n"
+            f"{hk_text(event['starts_at'])} (Hong Kong time), is cancelled.\n"
             f"Your registration needs nothing more from you.\n"
         )
         try:
@@ -369,9 +369,9 @@ async def attendee_rows(viewer: Viewer, event_id: int) -> list[list[Any]]:
             r["startup_en"] or "",
             r["status"],
             r["code"],
-            local_text(r["created_at"]),
-            local_text(r["promoted_at"]),
-            local_text(r["checked_in_at"]),
+            hk_text(r["created_at"]),
+            hk_text(r["promoted_at"]),
+            hk_text(r["checked_in_at"]),
         ]
         for r in await attendees(viewer, event_id)
     ]

@@ -19,7 +19,8 @@ from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.events import policy
 from incubator.events.tables import Event, EventCluster, EventStatus, Registration, Venue
-from incubator.events.times import local_text, parse_local
+from incubator.events.times import parse_local
+from incubator.i18n import hk_text
 from incubator.startups.tables import Centre, Cluster
 
 EVENT_FIELDS = (
@@ -107,7 +108,7 @@ async def _upcoming_in(venue_id: int) -> list[dict]:
 
 
 def _named(event: dict) -> str:
-    return f"“{event['title_en']}” (event {event['id']}, {local_text(event['starts_at'])})"
+    return f"“{event['title_en']}” (event {event['id']}, {hk_text(event['starts_at'])})"
 
 
 async def update_venue(viewer: Viewer, venue_id: int, data: dict[str, Any]) -> None:
@@ -245,7 +246,7 @@ def registration_open(event: dict, now: datetime | None = None) -> tuple[bool, s
     if event["status"] != EventStatus.published.value:
         return False, "the event is not published yet"
     if event["registration_opens_at"] and now < event["registration_opens_at"]:
-        return False, f"registration opens {local_text(event['registration_opens_at'])}"
+        return False, f"registration opens {hk_text(event['registration_opens_at'])}"
     closes = event["registration_closes_at"] or event["starts_at"]
     if now >= closes:
         return False, "registration has closed"
@@ -375,9 +376,9 @@ async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -
         return
     message = (
         f"{venue['name_en']} is booked for “{clash['title_en']}” (event {clash['id']}) "
-        f"from {local_text(clash['starts_at'])} to {local_text(clash['ends_at'], '%H:%M')} "
+        f"from {hk_text(clash['starts_at'])} to {hk_text(clash['ends_at'], '%H:%M')} "
         f"Hong Kong time; with set-up and tear-down it is held from "
-        f"{local_text(clash['venue_from'], '%H:%M')} to {local_text(clash['venue_until'], '%H:%M')}"
+        f"{hk_text(clash['venue_from'], '%H:%M')} to {hk_text(clash['venue_until'], '%H:%M')}"
     )
     raise Conflict(message, {"starts_at": message})
 

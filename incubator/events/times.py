@@ -31,7 +31,3 @@ def parse_local(value: Any) -> datetime:
 def local_input(moment: datetime | None) -> str:
     """What a datetime-local input shows: 2026-12-01T14:00 in Hong Kong time."""
     return "" if moment is None else moment.astimezone(HONG_KONG).strftime("%Y-%m-%dT%H:%M")
-
-
-def local_text(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return "" if moment is None else moment.astimezone(HONG_KONG).strftime(fmt)
