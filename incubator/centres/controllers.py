@@ -53,16 +53,17 @@ class CentrePages(Controller):
         query = directory_query(**raw)
         result = await startups.directory(viewer, query)
         params = {k: v for k, v in raw.items() if k not in ("page", kind) and v}
+        clusters = await startups.list_clusters()
         return page(
             "centres/show.html",
             o=overview,
             result=result,
             query=query,
             params=params,
-            clusters=await startups.list_clusters(),
+            clusters=clusters,
             programmes=await startups.list_programmes(),
             stages=STAGES,
-            cluster_by_slug={c["slug"]: c for c in await startups.list_clusters()},
+            cluster_by_slug={c["slug"]: c for c in clusters},
         )
 
 
@@ -225,12 +226,17 @@ class LeasePages(Controller):
         return csv_response(f"lease-register-{today_hk()}.csv", leases.REGISTER_HEADER, rows)
 
     async def _form(
-        self, request: Request, values: dict, errors: dict[str, str], status: int = 200
+        self,
+        request: Request,
+        values: dict,
+        errors: dict[str, str],
+        status: int = 200,
+        unit: dict | None = None,
     ) -> Response:
         viewer = signed_in(request)
-        unit = None
-        if str(values.get("unit") or "").isdigit():
+        if unit is None and str(values.get("unit") or "").isdigit():
             unit = await space.get_unit(viewer, int(values["unit"]))
+        if unit is not None:
             await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
         return page(
             "leases/new.html",
@@ -247,11 +253,11 @@ class LeasePages(Controller):
         policy.require_staff(viewer, "create leases")
         unit = request.query_params.get("unit", "")
         values: dict[str, Any] = {"unit": unit, "status": "active", "starts_on": today_hk()}
-        if unit.isdigit():
-            row = await space.get_unit(viewer, int(unit))
+        row = await space.get_unit(viewer, int(unit)) if unit.isdigit() else None
+        if row is not None:
             values["monthly_rent"] = hkd_input(row["list_rent_cents"])
             values["deposit"] = hkd_input(row["list_rent_cents"] * 2)
-        return await self._form(request, values, {})
+        return await self._form(request, values, {}, unit=row)
 
     @post("/new")
     async def create(self, request: Request) -> Response:

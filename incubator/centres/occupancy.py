@@ -112,21 +112,32 @@ async def vacant_units(centre_id: int | None, day: date | None = None, limit: in
     return {"rows": rows, "total": int(total)}
 
 
-async def centre_figures(centre_id: int, day: date | None = None) -> dict:
-    """A centre's or hub's community figures: affiliated start-ups and how many are onsite."""
-    day = day or today_hk()
+async def community_figures(centre_id: int | None = None, day: date | None = None) -> dict:
+    """Each centre's or hub's community figures (by centre id): affiliated active start-ups
+    and how many of them are onsite, in one query; centres without start-ups are absent."""
+    condition, args = onsite_condition(day or today_hk())
+    where = "s.status = 'active'"
+    if centre_id is not None:
+        where += " AND a.centre = {}"
+        args.append(centre_id)
     rows = await Centre.raw(
-        "SELECT COUNT(*) AS n FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
-        "WHERE a.centre = {} AND s.status = 'active'",
-        centre_id,
+        f"SELECT a.centre, COUNT(*) AS n, SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS onsite "
+        "FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
+        f"WHERE {where} GROUP BY a.centre",
+        *args,
     )
-    startups = int(rows[0]["n"])
-    condition, condition_args = onsite_condition(day)
-    onsite_rows = await Centre.raw(
-        "SELECT COUNT(*) AS n FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
-        f"WHERE a.centre = {{}} AND s.status = 'active' AND {condition}",
-        centre_id,
-        *condition_args,
-    )
-    onsite = int(onsite_rows[0]["n"])
-    return {"startups": startups, "onsite": onsite, "offsite": startups - onsite}
+    figures = {}
+    for row in rows:
+        startups, onsite = int(row["n"]), int(row["onsite"] or 0)
+        figures[row["centre"]] = {
+            "startups": startups,
+            "onsite": onsite,
+            "offsite": startups - onsite,
+        }
+    return figures
+
+
+async def centre_figures(centre_id: int, day: date | None = None) -> dict:
+    """One centre's or hub's community figures."""
+    empty = {"startups": 0, "onsite": 0, "offsite": 0}
+    return (await community_figures(centre_id, day)).get(centre_id, empty)

@@ -50,8 +50,9 @@ async def centres_overview() -> list[dict]:
     """Each centre and hub with its community and occupancy figures (the /centres page)."""
     figures = await occupancy.occupancy()
     space = {c["id"]: c for c in figures["centres"]}
+    community = await occupancy.community_figures()
     rows = await Centre.select().order_by(Centre.sort_order).order_by(Centre.id)
     for row in rows:
-        row["community"] = await occupancy.centre_figures(row["id"])
+        row["community"] = community.get(row["id"], {"startups": 0, "onsite": 0, "offsite": 0})
         row["space"] = space.get(row["id"])
     return rows
