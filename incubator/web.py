@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from incubator.auth.services import NewSession
 from incubator.auth.viewer import ANONYMOUS, Viewer
-from incubator.errors import Forbidden, NotAuthenticated
+from incubator.errors import DomainError, Forbidden, NotAuthenticated
 from incubator.settings import Settings
 
 SESSION_COOKIE = "incubator_session"
@@ -72,6 +72,20 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def login_redirect(path: str) -> Redirect:
     return Redirect(f"/login?next={quote(path)}", status_code=303)
+
+
+REFUSALS = (401, 403, 404)
+
+
+def errors_for_form(
+    exc: DomainError, summary_key: str | None = None, refusals: tuple[int, ...] = REFUSALS
+) -> dict[str, str]:
+    """What a page shows again when a service refuses input: the errors by field, or the
+    message under `summary_key`. Refusals (not logged in, forbidden, not found) and errors
+    no field can carry are raised again, for the error page."""
+    if exc.status_code in refusals or not (exc.errors or summary_key):
+        raise exc
+    return exc.errors or {summary_key: exc.message}
 
 
 def form_values(form: FormMultiDict, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict:

@@ -16,7 +16,7 @@ from incubator.money import hkd_input
 from incubator.startups import services as startups
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.profile import STAGES
-from incubator.web import form_values, page, signed_in, viewer_of
+from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
 
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
@@ -267,9 +267,7 @@ class LeasePages(Controller):
         try:
             lease_id = await leases.create_lease(viewer, data)
         except DomainError as exc:
-            if not exc.errors or exc.status_code in (401, 403, 404):
-                raise
-            return await self._form(request, data, exc.errors, exc.status_code)
+            return await self._form(request, data, errors_for_form(exc), exc.status_code)
         return Redirect(f"/leases/{lease_id}?message=created", status_code=303)
 
     @get("/{lease_id:int}")
@@ -311,9 +309,7 @@ class LeasePages(Controller):
             else:
                 raise NotFound(f"no lease action called {action}")
         except DomainError as exc:
-            if exc.status_code in (401, 403, 404):
-                raise
-            errors = exc.errors or {"action": exc.message}
+            errors = errors_for_form(exc, "action")
             return await self._show(
                 request, lease_id, exc.status_code, errors=errors, values=data, action=action
             )

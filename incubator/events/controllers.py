@@ -17,7 +17,7 @@ from incubator.events import feeds, policy, registrations, schedule
 from incubator.events.calendar import calendar, calendar_query
 from incubator.events.times import local_input
 from incubator.startups import services as startups
-from incubator.web import form_values, page, signed_in, viewer_of
+from incubator.web import REFUSALS, errors_for_form, form_values, page, signed_in, viewer_of
 
 CALENDAR_PARAMS = ("view", "date", "centre", "hub", "cluster", "page")
 VENUE_FIELDS = (
@@ -119,14 +119,12 @@ class EventPages(Controller):
         try:
             event_id = await schedule.create_event(viewer, data)
         except DomainError as exc:
-            if exc.status_code in (401, 403, 404) or not exc.errors:
-                raise
             return page(
                 "events/form.html",
                 exc.status_code,
                 event=None,
                 values=data,
-                errors=exc.errors,
+                errors=errors_for_form(exc),
                 **await _choices(viewer),
             )
         return Redirect(f"/events/{event_id}?message=created", status_code=303)
@@ -152,15 +150,14 @@ class EventPages(Controller):
         try:
             promoted = await schedule.update_event(viewer, event_id, data)
         except DomainError as exc:
-            if exc.status_code in (401, 403, 404) or not exc.errors:
-                raise
+            errors = errors_for_form(exc)
             event = await schedule.get_event(viewer, event_id)
             return page(
                 "events/form.html",
                 exc.status_code,
                 event=event,
                 values=data,
-                errors=exc.errors,
+                errors=errors,
                 **await _choices(viewer),
             )
         await registrations.tell_promoted(request.app.state.settings, promoted)
@@ -182,7 +179,7 @@ class EventPages(Controller):
         try:
             copy = await schedule.duplicate_event(viewer, event_id, form.get("starts_at") or None)
         except DomainError as exc:
-            if exc.status_code in (401, 403, 404):
+            if exc.status_code in REFUSALS:
                 raise
             return await self._show(
                 request, event_id, exc.status_code, errors={"duplicate": exc.message}
@@ -196,9 +193,8 @@ class EventPages(Controller):
         try:
             outcome = await registrations.register(viewer_of(request), event_id, data)
         except DomainError as exc:
-            if exc.status_code in (401, 404):
-                raise
-            errors = exc.errors or {"register": exc.message}
+            # A guest refused (403) is told so beside the form, not sent to an error page.
+            errors = errors_for_form(exc, "register", refusals=(401, 404))
             return await self._show(request, event_id, exc.status_code, errors=errors, values=data)
         return Redirect(
             f"/registrations/{outcome.registration['code']}?message={outcome.registration['status']}",
@@ -316,10 +312,9 @@ class EventPages(Controller):
         try:
             await schedule.update_venue(viewer, venue_id, data)
         except DomainError as exc:
-            if exc.status_code in (401, 403, 404) or not exc.errors:
-                raise
+            errors = errors_for_form(exc)
             venue = await schedule.get_venue(viewer, venue_id)
-            return _venue_form(venue, data, exc.errors, exc.status_code)
+            return _venue_form(venue, data, errors, exc.status_code)
         return Redirect("/events/venues", status_code=303)
 
     @post("/venues/{venue_id:int}/retire")
@@ -328,10 +323,9 @@ class EventPages(Controller):
         try:
             await schedule.retire_venue(viewer, venue_id)
         except DomainError as exc:
-            if exc.status_code in (401, 403, 404):
-                raise
+            errors = errors_for_form(exc, "venue")
             venue = await schedule.get_venue(viewer, venue_id)
-            return _venue_form(venue, venue, exc.errors or {"venue": exc.message}, 409)
+            return _venue_form(venue, venue, errors, exc.status_code)
         return Redirect("/events/venues", status_code=303)
 
 

@@ -17,6 +17,7 @@ from incubator.startups.extensions import profile_sections
 from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
 from incubator.web import (
     client_ip,
+    errors_for_form,
     form_values,
     logged_in_redirect,
     page,
@@ -303,14 +304,13 @@ class ProfilePages(Controller):
             sent = await invitations.invite(
                 request.app.state.settings, viewer_of(request), startup_id, email, name
             )
-        except (ValidationFailed, DomainError) as exc:
-            if exc.status_code in (401, 403, 404):
-                raise
+        except DomainError as exc:
+            invite_errors = errors_for_form(exc, "email")
             return await self._team_page(
                 request,
                 startup_id,
                 exc.status_code,
-                invite_errors=exc.errors or {"email": exc.message},
+                invite_errors=invite_errors,
                 invite_values={"email": email, "name": name},
             )
         return await self._team_page(request, startup_id, invitation=sent)
