@@ -389,9 +389,10 @@ async def list_leases(
         *limit_args,
     )
     total = (await Lease.raw(f"SELECT COUNT(*) AS n {_FROM}{where_sql}", *args))[0]["n"]
-    managed = await policy.managed_centres(viewer)
     for row in rows:
-        _decorate(row, day, managed is None or row["centre"] in managed)
+        # The centres whose leases the viewer sees are the ones they manage (members see
+        # their start-ups' leases without managing any).
+        _decorate(row, day, centres is None or row["centre"] in centres)
     return {
         "rows": rows,
         "total": int(total),
