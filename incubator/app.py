@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from incubator import db, i18n
+from incubator import db, i18n, jobs
 from incubator.auth.services import viewer_for_token
 from incubator.auth.viewer import ANONYMOUS
 from incubator.errors import DomainError, TooManyRequests
@@ -183,6 +183,10 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.events.api import EventsApi
     from incubator.events.controllers import EventPages, RegistrationPages
     from incubator.health import HealthController
+    from incubator.partners.api import PartnersApi
+    from incubator.partners.controllers import PartnerPages
+    from incubator.partners.portal import PortalPages, ReferralPages, SharingPages
+    from incubator.partners.webhooks import deliver_due
     from incubator.startups.api import CentresApi, StartupsApi
     from incubator.startups.controllers import (
         DirectoryPages,
@@ -193,6 +197,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.startups.extensions import add_profile_section
 
     add_profile_section("tenancy", startup_leases)
+    jobs.add_job("webhook deliveries", deliver_due, every_seconds=30)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -202,7 +207,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             await db.prepare_engine(engine)
             await db.start_pool(engine, settings.pool_min, settings.pool_max)
             try:
-                yield
+                if settings.run_scheduler:
+                    async with jobs.running_jobs(settings):
+                        yield
+                else:
+                    yield
             finally:
                 await db.close_pool(engine)
         else:
@@ -230,6 +239,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             EventsApi,
             EventPages,
             RegistrationPages,
+            PartnersApi,
+            PartnerPages,
+            ReferralPages,
+            PortalPages,
+            SharingPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],

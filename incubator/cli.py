@@ -63,6 +63,9 @@ async def _seed_demo(startups: int, seed: int) -> list | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.no_scheduler:  # read by this process and by every worker it starts
+        os.environ["INCUBATOR_SCHEDULER"] = "0"
+        get_settings.cache_clear()
     settings = get_settings()
 
     async def prepare() -> list | None:
@@ -206,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--startups", type=int, default=2000, help="demo size with --demo")
     serve.add_argument("--workers", type=int, default=1, help="web worker processes")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="run no scheduled jobs here (another process runs them)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply pending migrations")

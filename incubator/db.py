@@ -221,3 +221,35 @@ async def bulk_insert(
         await flush()
         count += len(batch)
     return count
+
+
+class _RawSQL(Table):
+    """No table of its own: a handle for running a raw migration's SQL on its engine."""
+
+
+def raw_migration(
+    app_name: str,
+    migration_id: str,
+    description: str,
+    common: Sequence[str] = (),
+    postgres: Sequence[str] = (),
+    sqlite: Sequence[str] = (),
+) -> Any:
+    """A Piccolo migration of hand-written SQL: `common` on both engines, then the engine's
+    own statements (constraints and triggers Piccolo cannot express)."""
+    from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+    from piccolo.engine import engine_finder
+
+    manager = MigrationManager(
+        migration_id=migration_id, app_name=app_name, description=description
+    )
+
+    async def run() -> None:
+        engine = engine_finder()
+        _RawSQL._meta.db = engine
+        statements = [*common, *(postgres if engine.engine_type == "postgres" else sqlite)]
+        for statement in statements:
+            await _RawSQL.raw(statement).run()
+
+    manager.add_raw(run)
+    return manager

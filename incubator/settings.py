@@ -70,6 +70,13 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "Cyberport Community <community@localhost>"
     logo_max_bytes: int = 512 * 1024
+    # Pushing exports to partners: per-attempt timeout, attempts before a delivery is dead,
+    # and the first wait between attempts (it grows four-fold each time).
+    webhook_timeout_seconds: int = 20
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: int = 60
+    # Whether this process runs the scheduled jobs (web workers beside a scheduler: no).
+    run_scheduler: bool = True
     debug: bool = False
 
     @property
@@ -110,6 +117,10 @@ def load_settings() -> Settings:
         smtp_starttls=_env_bool("SMTP_STARTTLS", False),
         mail_from=_env("MAIL_FROM", "Cyberport Community <community@localhost>"),
         logo_max_bytes=_env_int("LOGO_MAX_BYTES", 512 * 1024),
+        webhook_timeout_seconds=_env_int("WEBHOOK_TIMEOUT_SECONDS", 20),
+        webhook_max_attempts=_env_int("WEBHOOK_MAX_ATTEMPTS", 8),
+        webhook_backoff_seconds=_env_int("WEBHOOK_BACKOFF_SECONDS", 60),
+        run_scheduler=_env_bool("SCHEDULER", True),
         debug=_env_bool("DEBUG", False),
     )
 

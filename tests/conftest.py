@@ -123,6 +123,7 @@ class Park:
     users: dict[str, str]  # role key -> email
     units: dict[str, int]  # code -> id, all in Cyberport 1
     leases: dict[str, int]  # start-up slug -> its lease in force
+    partners: dict[str, int]  # "lingang" -> the partner park of the partner user
 
 
 _HASH: list[str] = []
@@ -290,6 +291,7 @@ async def park(settings: Settings) -> Park:
         users=users,
         units=units,
         leases=leases,
+        partners={"lingang": partner[0]["id"]},
     )
 
 

@@ -191,6 +191,45 @@ CASES = [
         {},
         expect(403, anon=401, admin=200, manager=200, other_manager=404),
     ),
+    # Partners: staff see partner parks; partnership staff (here: admins) change them; a
+    # partner user sees its own park; a start-up's editors manage its consents.
+    ("GET", "/api/partners", "api", None, expect(403, anon=401, **STAFF)),
+    ("GET", "/api/partners/{partner}", "api", None, expect(403, anon=401, partner=200, **STAFF)),
+    (
+        "POST",
+        "/api/partners",
+        "api",
+        {"name": "Tokyo Park", "country": "Japan"},
+        expect(403, anon=401, admin=201),
+    ),
+    ("GET", "/api/partners/exports", "api", None, expect(403, anon=401, admin=200)),
+    ("GET", "/api/partners/me", "api", None, expect(403, anon=401, partner=200)),
+    ("GET", "/api/partners/me/exports", "api", None, expect(403, anon=401, partner=200)),
+    (
+        "GET",
+        "/api/partners/consents/{hp}",
+        "api",
+        None,
+        expect(403, anon=401, admin=200, manager=200, member=200),
+    ),
+    (
+        "PUT",
+        "/api/partners/consents/{hp}/{partner}",
+        "api",
+        {"fields": ["name", "website"]},
+        expect(403, anon=401, admin=200, manager=200, member=200),
+    ),
+    ("GET", "/partners", "page", None, expect(403, **STAFF)),
+    ("GET", "/partners/exports", "page", None, expect(403, admin=200)),
+    ("GET", "/referrals", "page", None, expect(403, **STAFF)),
+    ("GET", "/portal", "page", None, expect(403, partner=200)),
+    (
+        "GET",
+        "/startups/{hp}/sharing",
+        "page",
+        None,
+        expect(403, admin=200, manager=200, member=200),
+    ),
 ]
 
 
@@ -219,6 +258,7 @@ async def test_every_endpoint_answers_each_role_within_its_scope(client, park, r
         "member_user": member_user,
         "lease": park.leases["harbour-pay"],
         "vacant": park.units["3F-02"],
+        "partner": park.partners["lingang"],
     }
     failures = []
     for method, path, kind, payload, expected in CASES:

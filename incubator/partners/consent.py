@@ -1,0 +1,200 @@
+"""Start-ups' consent to be shared with a partner park: which profile fields, until when.
+
+No consent, no sharing: everything a partner receives (exports, referrals) is drawn through
+`LIVE` and only the fields the consent names. A consent is live when it has not been
+withdrawn and its expiry date, if any, has not passed (in Hong Kong).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from incubator.auth.viewer import Viewer
+from incubator.db import utcnow, write_transaction
+from incubator.errors import NotFound, ValidationFailed
+from incubator.fields import read_choices, read_date
+from incubator.i18n import today_hk
+from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
+from incubator.startups import policy as startup_policy
+from incubator.startups.tables import Startup
+
+# Shareable profile fields: the key a consent names, and the columns an export carries.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name_en", "name_zh"),
+    "description": ("description_en", "description_zh"),
+    "website": ("website",),
+    "stage": ("stage",),
+    "founded_year": ("founded_year",),
+    "team_size": ("team_size",),
+    "clusters": ("clusters",),
+    "tags": ("tags",),
+    "contact": ("contact_name", "contact_email", "contact_phone"),
+}
+REQUIRED_FIELDS = ("name",)
+FIELD_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "website": "Website",
+    "stage": "Stage",
+    "founded_year": "Year founded",
+    "team_size": "Team size",
+    "clusters": "Clusters",
+    "tags": "Tags",
+    "contact": "Contact person, email and phone",
+}
+
+# The SQL condition for a live consent of alias `c`, with the day as its one parameter.
+LIVE = "c.withdrawn_at IS NULL AND (c.expires_on IS NULL OR c.expires_on >= {})"
+
+
+def split_fields(text: str) -> list[str]:
+    return [f for f in text.split(",") if f in FIELDS]
+
+
+def is_live(row: dict, day: date) -> bool:
+    return row["withdrawn_at"] is None and (row["expires_on"] is None or row["expires_on"] >= day)
+
+
+async def _require_edit(viewer: Viewer, startup_id: int) -> dict:
+    startup = await Startup.select(Startup.id, Startup.name_en).where(Startup.id == startup_id)
+    if not startup:
+        raise NotFound(f"there is no start-up {startup_id}")
+    await startup_policy.require_edit(viewer, startup_id)
+    return startup[0]
+
+
+async def consents_of(viewer: Viewer, startup_id: int) -> list[dict]:
+    """Every partner park, with this start-up's consent to it (or none), for its editors."""
+    await _require_edit(viewer, startup_id)
+    today = today_hk()
+    rows = await PartnerPark.raw(
+        """
+        SELECT p.id AS partner, p.name, p.name_zh, p.country, c.fields, c.expires_on,
+               c.granted_at, c.withdrawn_at,
+               EXISTS (SELECT 1 FROM mou m WHERE m.partner = p.id AND m.status = 'active'
+                       AND m.signed_on <= {} AND m.expires_on >= {}) AS has_live_mou
+        FROM partner_park p
+        LEFT JOIN sharing_consent c ON c.partner = p.id AND c.startup = {}
+        ORDER BY p.name
+        """,
+        today,
+        today,
+        startup_id,
+    )
+    for row in rows:
+        row["field_list"] = split_fields(row["fields"] or "")
+        row["live"] = row["fields"] is not None and is_live(row, today)
+        row["has_live_mou"] = bool(row["has_live_mou"])
+        if isinstance(row["expires_on"], str):
+            row["expires_on"] = date.fromisoformat(row["expires_on"])
+    return rows
+
+
+async def grant_consent(
+    viewer: Viewer, startup_id: int, partner_id: int, data: dict[str, Any]
+) -> None:
+    """Grant consent, or change which fields and until when; recorded in the history."""
+    await _require_edit(viewer, startup_id)
+    if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
+        raise NotFound(f"there is no partner park {partner_id}")
+    errors: dict[str, str] = {}
+    fields = read_choices(data, "fields", errors, FIELDS)
+    if "fields" not in errors and not set(REQUIRED_FIELDS) <= set(fields):
+        errors["fields"] = "must include the name: a partner cannot be referred a nameless start-up"
+    expires_on = read_date(data, "expires_on", errors, required=False)
+    if expires_on is not None and expires_on < today_hk():
+        errors["expires_on"] = "must be today or later"
+    if errors:
+        raise ValidationFailed(errors)
+    ordered = ",".join(f for f in FIELDS if f in fields)
+    async with write_transaction():
+        existing = (
+            await SharingConsent.select()
+            .where((SharingConsent.startup == startup_id) & (SharingConsent.partner == partner_id))
+            .first()
+        )
+        values = {
+            SharingConsent.fields: ordered,
+            SharingConsent.expires_on: expires_on,
+            SharingConsent.granted_at: utcnow(),
+            SharingConsent.granted_by: viewer.user_id,
+            SharingConsent.withdrawn_at: None,
+        }
+        if existing is None:
+            await SharingConsent.insert(
+                SharingConsent(
+                    startup=startup_id,
+                    partner=partner_id,
+                    fields=ordered,
+                    expires_on=expires_on,
+                    granted_by=viewer.user_id,
+                )
+            )
+            action = "granted"
+        else:
+            await SharingConsent.update(values).where(SharingConsent.id == existing["id"])
+            action = "changed" if is_live(existing, today_hk()) else "granted"
+        await _record(startup_id, partner_id, action, ordered, expires_on, viewer)
+
+
+async def withdraw_consent(viewer: Viewer, startup_id: int, partner_id: int) -> None:
+    await _require_edit(viewer, startup_id)
+    async with write_transaction():
+        updated = (
+            await SharingConsent.update({SharingConsent.withdrawn_at: utcnow()})
+            .where(
+                (SharingConsent.startup == startup_id)
+                & (SharingConsent.partner == partner_id)
+                & SharingConsent.withdrawn_at.is_null()
+            )
+            .returning(SharingConsent.id)
+        )
+        if not updated:
+            raise NotFound("there is no consent to withdraw for this partner park")
+        await _record(startup_id, partner_id, "withdrawn", "", None, viewer)
+
+
+async def _record(
+    startup_id: int,
+    partner_id: int,
+    action: str,
+    fields: str,
+    expires_on: date | None,
+    viewer: Viewer,
+) -> None:
+    await ConsentChange.insert(
+        ConsentChange(
+            startup=startup_id,
+            partner=partner_id,
+            action=action,
+            fields=fields,
+            expires_on=expires_on,
+            actor=viewer.user_id,
+            actor_name=viewer.name,
+        )
+    )
+
+
+async def consent_history(viewer: Viewer, startup_id: int) -> list[dict]:
+    await _require_edit(viewer, startup_id)
+    return (
+        await ConsentChange.select(
+            ConsentChange.all_columns(), ConsentChange.partner.name.as_alias("partner_name")
+        )
+        .where(ConsentChange.startup == startup_id)
+        .order_by(ConsentChange.id, ascending=False)
+        .limit(200)
+    )
+
+
+async def live_fields(startup_id: int, partner_id: int) -> list[str] | None:
+    """The fields this start-up lets the partner have today; None without live consent."""
+    row = (
+        await SharingConsent.select()
+        .where((SharingConsent.startup == startup_id) & (SharingConsent.partner == partner_id))
+        .first()
+    )
+    if row is None or not is_live(row, today_hk()):
+        return None
+    return split_fields(row["fields"])

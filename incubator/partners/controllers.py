@@ -1,0 +1,407 @@
+"""HTML pages for partnership staff: partner parks, MOUs, the export log and deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Stream
+
+from incubator.auth.viewer import Viewer
+from incubator.errors import DomainError
+from incubator.partners import exports, mous, parks, policy, referrals, tokens, webhooks
+from incubator.partners.api import export_download
+from incubator.partners.consent import FIELD_LABELS
+from incubator.startups import services as startups
+from incubator.web import errors_for_form, form_values, page, signed_in
+
+Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]
+
+
+async def act(
+    request: Request,
+    names: tuple[str, ...],
+    work: Callable[[dict[str, Any]], Awaitable[str]],
+    rerender: Rerender,
+    action: str,
+    lists: tuple[str, ...] = (),
+) -> Response:
+    """Run one form's action: on success go where `work` says; when a rule is broken, show
+    the page again with the form's values and the message beside the field (or on top)."""
+    data = form_values(await request.form(), names, lists)
+    try:
+        target = await work(data)
+    except DomainError as exc:
+        errors = errors_for_form(exc, summary_key="action")
+        return await rerender(exc.status_code, {"action": action, "values": data, "errors": errors})
+    return Redirect(target, status_code=303)
+
+
+async def _choices() -> dict[str, Any]:
+    return {
+        "clusters": await startups.list_clusters(),
+        "stages": mous.STAGES,
+        "field_labels": FIELD_LABELS,
+    }
+
+
+class PartnerPages(Controller):
+    path = "/partners"
+    include_in_schema = False
+
+    # ------------------------------------------------------------ partner parks
+
+    @get("/")
+    async def index(self, request: Request, message: FromQuery[str] = "") -> Response:
+        return await self._index(signed_in(request), 200, {"message": message})
+
+    async def _index(self, viewer: Viewer, status: int, extra: dict[str, Any]) -> Response:
+        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
+        return page(
+            "partners/index.html",
+            status,
+            partners=await parks.list_partners(viewer),
+            expiring=await mous.list_mous(viewer, expiring_only=True),
+            can_manage=await policy.is_partnership_staff(viewer),
+            **context,
+        )
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            return f"/partners/{await parks.create_partner(viewer, data)}?message=created"
+
+        return await act(
+            request,
+            parks.PARK_FIELDS,
+            work,
+            lambda status, extra: self._index(viewer, status, extra),
+            "create",
+        )
+
+    @get("/{partner_id:int}")
+    async def show(
+        self,
+        request: Request,
+        partner_id: FromPath[int],
+        message: FromQuery[str] = "",
+    ) -> Response:
+        return await self._show(signed_in(request), partner_id, 200, {"message": message})
+
+    async def _show(
+        self, viewer: Viewer, partner_id: int, status: int, extra: dict[str, Any]
+    ) -> Response:
+        park = await parks.partner_details(viewer, partner_id)
+        staff = park["can_manage"]
+        context = {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""}
+        return page(
+            "partners/show.html",
+            status,
+            p=park,
+            mou_rows=await mous.list_mous(viewer, partner_id),
+            export_rows=await exports.list_exports(viewer, partner_id) if staff else [],
+            deliveries=await webhooks.list_deliveries(viewer, partner_id) if staff else [],
+            token_rows=await tokens.list_tokens(viewer, partner_id) if staff else [],
+            referral_rows=await referrals.list_referrals(viewer, partner_id=partner_id),
+            formats=exports.FORMATS,
+            **(context | extra),
+        )
+
+    def _rerender(self, viewer: Viewer, partner_id: int) -> Rerender:
+        return lambda status, extra: self._show(viewer, partner_id, status, extra)
+
+    async def _partner_action(
+        self,
+        request: Request,
+        partner_id: int,
+        action: str,
+        names: tuple[str, ...],
+        change: Callable[[Viewer, dict[str, Any]], Awaitable[Any]],
+        message: str,
+    ) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            await change(viewer, data)
+            return f"/partners/{partner_id}?message={message}"
+
+        return await act(request, names, work, self._rerender(viewer, partner_id), action)
+
+    @post("/{partner_id:int}")
+    async def update(self, request: Request, partner_id: FromPath[int]) -> Response:
+        return await self._partner_action(
+            request,
+            partner_id,
+            "edit",
+            parks.PARK_FIELDS,
+            lambda viewer, data: parks.update_partner(viewer, partner_id, data),
+            "saved",
+        )
+
+    @post("/{partner_id:int}/contacts")
+    async def add_contact(self, request: Request, partner_id: FromPath[int]) -> Response:
+        return await self._partner_action(
+            request,
+            partner_id,
+            "contact",
+            ("name", "title", "email", "phone"),
+            lambda viewer, data: parks.add_contact(viewer, partner_id, data),
+            "contact-added",
+        )
+
+    @post("/{partner_id:int}/contacts/{contact_id:int}/delete")
+    async def remove_contact(
+        self, request: Request, partner_id: FromPath[int], contact_id: FromPath[int]
+    ) -> Response:
+        await parks.remove_contact(signed_in(request), partner_id, contact_id)
+        return Redirect(f"/partners/{partner_id}?message=contact-removed", status_code=303)
+
+    @post("/{partner_id:int}/users")
+    async def add_user(self, request: Request, partner_id: FromPath[int]) -> Response:
+        return await self._partner_action(
+            request,
+            partner_id,
+            "user",
+            ("email", "name", "password"),
+            lambda viewer, data: parks.add_partner_user(viewer, partner_id, data),
+            "user-added",
+        )
+
+    @post("/{partner_id:int}/users/{user_id:int}/delete")
+    async def remove_user(
+        self, request: Request, partner_id: FromPath[int], user_id: FromPath[int]
+    ) -> Response:
+        await parks.remove_partner_user(signed_in(request), partner_id, user_id)
+        return Redirect(f"/partners/{partner_id}?message=user-removed", status_code=303)
+
+    @post("/{partner_id:int}/webhook")
+    async def set_webhook(self, request: Request, partner_id: FromPath[int]) -> Response:
+        return await self._partner_action(
+            request,
+            partner_id,
+            "webhook",
+            ("webhook_url", "rotate"),
+            lambda viewer, data: parks.set_webhook(viewer, partner_id, data),
+            "webhook-saved",
+        )
+
+    @post("/{partner_id:int}/tokens")
+    async def new_token(self, request: Request, partner_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        data = form_values(await request.form(), ("label",))
+        try:
+            token = await tokens.create_token(viewer, partner_id, data.get("label", ""))
+        except DomainError as exc:
+            errors = errors_for_form(exc, summary_key="action")
+            extra = {"action": "token", "values": data, "errors": errors}
+            return await self._show(viewer, partner_id, exc.status_code, extra)
+        # Shown once, on this response only; only its hash is kept.
+        return await self._show(viewer, partner_id, 201, {"new_token": token})
+
+    @post("/{partner_id:int}/tokens/{token_id:int}/revoke")
+    async def revoke_token(
+        self, request: Request, partner_id: FromPath[int], token_id: FromPath[int]
+    ) -> Response:
+        await tokens.revoke_token(signed_in(request), partner_id, token_id)
+        return Redirect(f"/partners/{partner_id}?message=token-revoked", status_code=303)
+
+    @post("/{partner_id:int}/exports")
+    async def new_export(self, request: Request, partner_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            export_id = await exports.create_export(viewer, partner_id, data.get("format", ""))
+            return f"/partners/exports/{export_id}?message=created"
+
+        return await act(request, ("format",), work, self._rerender(viewer, partner_id), "export")
+
+    # ------------------------------------------------------------ MOUs
+
+    @get("/mous")
+    async def mou_list(self, request: Request, expiring: FromQuery[str] = "") -> Response:
+        viewer = signed_in(request)
+        return page(
+            "partners/mous.html",
+            rows=await mous.list_mous(viewer, expiring_only=expiring == "1"),
+            expiring=expiring == "1",
+        )
+
+    @get("/{partner_id:int}/mous/new")
+    async def new_mou(self, request: Request, partner_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        await policy.require_partnership_staff(viewer, "record MOUs")
+        park = await parks.partner_details(viewer, partner_id)
+        return page(
+            "partners/mou_form.html", p=park, mou=None, values={}, errors={}, **await _choices()
+        )
+
+    @post("/{partner_id:int}/mous/new")
+    async def create_mou(self, request: Request, partner_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            return (
+                f"/partners/mous/{await mous.create_mou(viewer, partner_id, data)}?message=created"
+            )
+
+        async def rerender(status: int, extra: dict[str, Any]) -> Response:
+            park = await parks.partner_details(viewer, partner_id)
+            return page(
+                "partners/mou_form.html",
+                status,
+                p=park,
+                mou=None,
+                values=extra["values"],
+                errors=extra["errors"],
+                **await _choices(),
+            )
+
+        return await act(
+            request, mous.MOU_FIELDS, work, rerender, "create", lists=("clusters", "stages")
+        )
+
+    @get("/mous/{mou_id:int}")
+    async def show_mou(
+        self, request: Request, mou_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        return await self._show_mou(signed_in(request), mou_id, 200, {"message": message})
+
+    async def _show_mou(
+        self, viewer: Viewer, mou_id: int, status: int, extra: dict[str, Any]
+    ) -> Response:
+        mou = await mous.get_mou(viewer, mou_id)
+        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
+        return page(
+            "partners/mou.html",
+            status,
+            m=mou,
+            suggestions=await mous.suggestions(viewer, mou_id),
+            **context,
+        )
+
+    @get("/mous/{mou_id:int}/edit")
+    async def edit_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        await policy.require_partnership_staff(viewer, "change MOUs")
+        mou = await mous.get_mou(viewer, mou_id)
+        park = await parks.partner_details(viewer, mou["partner"])
+        values = {k: mou[k] for k in ("title", "signed_on", "expires_on", "status", "notes")}
+        values |= {
+            "yearly_quota": mou["yearly_quota"],
+            "clusters": mou["cluster_slugs"],
+            "stages": mou["stage_list"],
+            "markets": ", ".join(mou["market_list"]),
+        }
+        return page(
+            "partners/mou_form.html", p=park, mou=mou, values=values, errors={}, **await _choices()
+        )
+
+    @post("/mous/{mou_id:int}/edit")
+    async def update_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            await mous.update_mou(viewer, mou_id, data)
+            return f"/partners/mous/{mou_id}?message=saved"
+
+        async def rerender(status: int, extra: dict[str, Any]) -> Response:
+            mou = await mous.get_mou(viewer, mou_id)
+            park = await parks.partner_details(viewer, mou["partner"])
+            return page(
+                "partners/mou_form.html",
+                status,
+                p=park,
+                mou=mou,
+                values=extra["values"],
+                errors=extra["errors"],
+                **await _choices(),
+            )
+
+        return await act(
+            request, mous.MOU_FIELDS, work, rerender, "edit", lists=("clusters", "stages")
+        )
+
+    @post("/mous/{mou_id:int}/renew")
+    async def renew_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            return f"/partners/mous/{await mous.renew_mou(viewer, mou_id, data)}?message=renewed"
+
+        return await act(
+            request,
+            ("expires_on",),
+            work,
+            lambda status, extra: self._show_mou(viewer, mou_id, status, extra),
+            "renew",
+        )
+
+    @post("/mous/{mou_id:int}/terminate")
+    async def terminate_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+
+        async def work(data: dict[str, Any]) -> str:
+            await mous.terminate_mou(viewer, mou_id, data)
+            return f"/partners/mous/{mou_id}?message=terminated"
+
+        return await act(
+            request,
+            ("terminated_on",),
+            work,
+            lambda status, extra: self._show_mou(viewer, mou_id, status, extra),
+            "terminate",
+        )
+
+    # ------------------------------------------------------------ exports and deliveries
+
+    @get("/exports")
+    async def export_log(self, request: Request) -> Response:
+        viewer = signed_in(request)
+        return page("partners/exports.html", rows=await exports.list_exports(viewer))
+
+    @get("/exports/{export_id:int}")
+    async def show_export(
+        self, request: Request, export_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        viewer = signed_in(request)
+        export = await exports.get_export(viewer, export_id)
+        return page(
+            "partners/export.html",
+            x=export,
+            items=await exports.export_items(viewer, export_id),
+            message=message,
+            errors={},
+        )
+
+    @get("/exports/{export_id:int}/download")
+    async def download(self, request: Request, export_id: FromPath[int]) -> Stream:
+        return export_download(await exports.open_download(signed_in(request), export_id))
+
+    @post("/exports/{export_id:int}/send")
+    async def send_now(self, request: Request, export_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        try:
+            delivery = await webhooks.send_now(request.app.state.settings, viewer, export_id)
+        except DomainError as exc:
+            errors = errors_for_form(exc, summary_key="action")
+            export = await exports.get_export(viewer, export_id)
+            return page(
+                "partners/export.html",
+                exc.status_code,
+                x=export,
+                items=await exports.export_items(viewer, export_id),
+                message="",
+                errors=errors,
+            )
+        message = "delivered" if delivery["status"] == "delivered" else "delivery-failed"
+        return Redirect(f"/partners/{delivery['partner']}?message={message}", status_code=303)
+
+    @post("/deliveries/{delivery_id:int}/retry")
+    async def retry(self, request: Request, delivery_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        partner_id = await webhooks.retry_dead(viewer, delivery_id)
+        return Redirect(f"/partners/{partner_id}?message=retrying", status_code=303)

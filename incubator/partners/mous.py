@@ -1,0 +1,297 @@
+"""MOUs with partner parks: their scope (clusters, stages, markets), yearly referral quota,
+state by date, renewals, what expires soon, and the start-ups that fit one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from incubator.auth.viewer import Viewer
+from incubator.db import lock_row, write_transaction
+from incubator.errors import Conflict, NotFound, ValidationFailed
+from incubator.fields import read_choices, read_date, read_text, read_whole_number
+from incubator.i18n import today_hk
+from incubator.partners import policy
+from incubator.partners.consent import LIVE
+from incubator.partners.tables import Mou, MouCluster, PartnerPark
+from incubator.startups.tables import Cluster, Stage
+
+STAGES = [s.value for s in Stage]
+EXPIRING_DAYS = 90
+MOU_FIELDS = (
+    "title",
+    "signed_on",
+    "expires_on",
+    "status",
+    "yearly_quota",
+    "clusters",
+    "stages",
+    "markets",
+    "notes",
+)
+
+
+def mou_state(row: dict, today: date) -> str:
+    """draft, terminated, upcoming (signed for a later start), expired, expiring (within 90
+    days) or active: the stored status with the dates applied."""
+    if row["status"] in ("draft", "terminated"):
+        return row["status"]
+    if row["signed_on"] > today:
+        return "upcoming"
+    if row["expires_on"] < today:
+        return "expired"
+    if row["expires_on"] <= today + timedelta(days=EXPIRING_DAYS):
+        return "expiring"
+    return "active"
+
+
+def is_live(row: dict, today: date) -> bool:
+    return mou_state(row, today) in ("active", "expiring")
+
+
+async def _cluster_ids() -> dict[str, int]:
+    return {r["slug"]: r["id"] for r in await Cluster.select(Cluster.id, Cluster.slug)}
+
+
+async def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    errors: dict[str, str] = {}
+    clusters = await _cluster_ids()
+    clean: dict[str, Any] = {
+        "title": read_text(data, "title", errors, 200, required=True),
+        "signed_on": read_date(data, "signed_on", errors),
+        "expires_on": read_date(data, "expires_on", errors),
+        "yearly_quota": read_whole_number(data, "yearly_quota", errors, 1, 10_000, required=False),
+        "stages": ",".join(read_choices(data, "stages", errors, STAGES)),
+        "markets": ",".join(
+            m.strip() for m in str(data.get("markets") or "").split(",") if m.strip()
+        ),
+        "notes": read_text(data, "notes", errors, 4000),
+    }
+    if len(clean["markets"]) > 300:
+        errors["markets"] = "must be at most 300 characters"
+    status = str(data.get("status") or "draft")
+    if status not in ("draft", "active"):
+        errors["status"] = "must be draft or active (terminate an MOU with its own action)"
+    clean["status"] = status
+    slugs = read_choices(data, "clusters", errors, clusters)
+    if clean["signed_on"] and clean["expires_on"] and clean["expires_on"] <= clean["signed_on"]:
+        errors["expires_on"] = "must be after the signing date"
+    if errors:
+        raise ValidationFailed(errors)
+    return clean, [clusters[s] for s in slugs]
+
+
+async def create_mou(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> int:
+    await policy.require_partnership_staff(viewer, "record MOUs")
+    if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
+        raise NotFound(f"there is no partner park {partner_id}")
+    clean, clusters = await _clean(data)
+    async with write_transaction():
+        return await _insert(partner_id, clean, clusters, viewer.user_id, None)
+
+
+async def _insert(
+    partner_id: int,
+    clean: dict[str, Any],
+    clusters: list[int],
+    user_id: int | None,
+    renewal_of: int | None,
+) -> int:
+    rows = await Mou.insert(
+        Mou(partner=partner_id, created_by=user_id, renewal_of=renewal_of, **clean)
+    ).returning(Mou.id)
+    mou_id = rows[0]["id"]
+    if clusters:
+        await MouCluster.insert(*[MouCluster(mou=mou_id, cluster=c) for c in clusters])
+    return mou_id
+
+
+async def update_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> None:
+    await policy.require_partnership_staff(viewer, "change MOUs")
+    clean, clusters = await _clean(data)
+    async with write_transaction():
+        current = await lock_row(Mou, mou_id, "id, status")
+        if current is None:
+            raise NotFound(f"there is no MOU {mou_id}")
+        if current["status"] == "terminated":
+            raise Conflict("a terminated MOU cannot be changed", {"status": "is terminated"})
+        await Mou.update(clean).where(Mou.id == mou_id)
+        await MouCluster.delete().where(MouCluster.mou == mou_id)
+        if clusters:
+            await MouCluster.insert(*[MouCluster(mou=mou_id, cluster=c) for c in clusters])
+
+
+async def terminate_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> None:
+    await policy.require_partnership_staff(viewer, "terminate MOUs")
+    errors: dict[str, str] = {}
+    last_day = read_date(data, "terminated_on", errors, required=False) or today_hk()
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        current = await lock_row(Mou, mou_id, "id, status")
+        if current is None:
+            raise NotFound(f"there is no MOU {mou_id}")
+        if current["status"] == "terminated":
+            raise Conflict("the MOU is already terminated")
+        await Mou.update({Mou.status: "terminated", Mou.terminated_on: last_day}).where(
+            Mou.id == mou_id
+        )
+
+
+async def renew_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> int:
+    """A renewal: a new active MOU from the day after this one expires, with the same scope
+    unless changed; each MOU is renewed at most once."""
+    await policy.require_partnership_staff(viewer, "renew MOUs")
+    old = await get_mou(viewer, mou_id)
+    errors: dict[str, str] = {}
+    expires_on = read_date(data, "expires_on", errors)
+    starts = old["expires_on"] + timedelta(days=1)
+    if expires_on is not None and expires_on <= starts:
+        errors["expires_on"] = f"must be after {starts}, the first day of the renewal"
+    if old["status"] == "terminated":
+        errors["expires_on"] = "a terminated MOU cannot be renewed"
+    if errors:
+        raise ValidationFailed(errors)
+    clean = {
+        "title": old["title"],
+        "signed_on": starts,
+        "expires_on": expires_on,
+        "status": "active",
+        "yearly_quota": old["yearly_quota"],
+        "stages": old["stages"],
+        "markets": old["markets"],
+        "notes": old["notes"],
+    }
+    async with write_transaction():
+        await lock_row(Mou, mou_id)
+        if await Mou.exists().where(Mou.renewal_of == mou_id):
+            raise Conflict("this MOU has already been renewed")
+        return await _insert(old["partner"], clean, old["cluster_ids"], viewer.user_id, mou_id)
+
+
+async def get_mou(viewer: Viewer, mou_id: int) -> dict[str, Any]:
+    policy.require_staff_or_partner(viewer)
+    row = (
+        await Mou.select(
+            Mou.all_columns(),
+            Mou.partner.name.as_alias("partner_name"),
+            Mou.partner.name_zh.as_alias("partner_name_zh"),
+        )
+        .where(Mou.id == mou_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"there is no MOU {mou_id}")
+    if viewer.is_partner:
+        caller = await policy.partner_of(viewer)
+        if caller is None or caller.partner_id != row["partner"]:
+            raise NotFound(f"there is no MOU {mou_id}")
+    clusters = await MouCluster.select(
+        MouCluster.cluster.id.as_alias("id"),
+        MouCluster.cluster.slug.as_alias("slug"),
+        MouCluster.cluster.name_en.as_alias("name_en"),
+        MouCluster.cluster.name_zh.as_alias("name_zh"),
+    ).where(MouCluster.mou == mou_id)
+    today = today_hk()
+    renewed_by = await Mou.select(Mou.id).where(Mou.renewal_of == mou_id).first()
+    return row | {
+        "clusters": clusters,
+        "cluster_ids": [c["id"] for c in clusters],
+        "cluster_slugs": [c["slug"] for c in clusters],
+        "stage_list": [s for s in row["stages"].split(",") if s],
+        "market_list": [m for m in row["markets"].split(",") if m],
+        "state": mou_state(row, today),
+        "renewed_by": renewed_by["id"] if renewed_by else None,
+        "can_manage": await policy.is_partnership_staff(viewer),
+    }
+
+
+async def list_mous(
+    viewer: Viewer, partner_id: int | None = None, expiring_only: bool = False
+) -> list[dict]:
+    """MOUs, soonest expiry first; `expiring_only` keeps live ones ending within 90 days."""
+    policy.require_staff_or_partner(viewer)
+    if viewer.is_partner:
+        caller = await policy.partner_of(viewer)
+        partner_id = caller.partner_id if caller else -1
+    query = Mou.select(
+        Mou.id,
+        Mou.partner,
+        Mou.title,
+        Mou.signed_on,
+        Mou.expires_on,
+        Mou.status,
+        Mou.yearly_quota,
+        Mou.renewal_of,
+        Mou.partner.name.as_alias("partner_name"),
+        Mou.partner.name_zh.as_alias("partner_name_zh"),
+    ).order_by(Mou.expires_on)
+    if partner_id is not None:
+        query = query.where(Mou.partner == partner_id)
+    today = today_hk()
+    rows = await query
+    renewed = {r["renewal_of"] for r in rows if r["renewal_of"]}
+    for row in rows:
+        row["state"] = mou_state(row, today)
+        row["renewed"] = row["id"] in renewed
+        row["days_left"] = (row["expires_on"] - today).days
+    if expiring_only:
+        rows = [r for r in rows if r["state"] == "expiring" and not r["renewed"]]
+    return rows
+
+
+async def live_mou(partner_id: int, day: date | None = None) -> dict | None:
+    """The partner's live MOU that expires last (the one exports and referrals go under)."""
+    day = day or today_hk()
+    return (
+        await Mou.select()
+        .where(
+            (Mou.partner == partner_id)
+            & (Mou.status == "active")
+            & (Mou.signed_on <= day)
+            & (Mou.expires_on >= day)
+        )
+        .order_by(Mou.expires_on, ascending=False)
+        .first()
+    )
+
+
+def scope_condition(mou: dict, cluster_ids: list[int]) -> tuple[str, list[Any]]:
+    """SQL (over start-up alias `s`) for the start-ups an MOU's scope covers."""
+    parts = ["s.status = 'active'"]
+    args: list[Any] = []
+    if cluster_ids:
+        marks = ", ".join("{}" for _ in cluster_ids)
+        parts.append(
+            "EXISTS (SELECT 1 FROM startup_cluster sc WHERE sc.startup = s.id "
+            f"AND sc.cluster IN ({marks}))"
+        )
+        args += cluster_ids
+    stages = [s for s in mou["stages"].split(",") if s]
+    if stages:
+        parts.append(f"s.stage IN ({', '.join('{}' for _ in stages)})")
+        args += stages
+    return " AND ".join(parts), args
+
+
+async def suggestions(viewer: Viewer, mou_id: int, limit: int = 50) -> list[dict]:
+    """Start-ups that fit the MOU's scope, consent to this partner, and have not been
+    referred to it already (declined and withdrawn referrals do not count)."""
+    policy.require_staff(viewer, "see referral suggestions")
+    mou = await get_mou(viewer, mou_id)
+    scope, args = scope_condition(mou, mou["cluster_ids"])
+    return await Mou.raw(
+        f"""
+        SELECT s.id, s.slug, s.name_en, s.name_zh, s.stage, c.fields
+        FROM startup s JOIN sharing_consent c ON c.startup = s.id AND c.partner = {{}}
+        WHERE {LIVE} AND {scope}
+          AND NOT EXISTS (SELECT 1 FROM referral r WHERE r.startup = s.id AND r.partner = {{}}
+                          AND r.direction = 'outbound'
+                          AND r.status NOT IN ('declined', 'withdrawn'))
+        ORDER BY s.updated_at DESC LIMIT {int(limit)}
+        """,
+        mou["partner"],
+        today_hk(),
+        *args,
+        mou["partner"],
+    )

@@ -1,0 +1,239 @@
+"""Partner parks: their details, contacts, users and the webhook their exports go to."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from incubator.auth.services import create_user, normalise_email
+from incubator.auth.tables import Role, User
+from incubator.auth.viewer import Viewer
+from incubator.db import write_transaction
+from incubator.errors import Conflict, NotFound, ValidationFailed
+from incubator.fields import read_email, read_text, read_url
+from incubator.i18n import today_hk
+from incubator.partners import policy
+from incubator.partners.tables import (
+    PartnerContact,
+    PartnerMembership,
+    PartnerPark,
+    SharingConsent,
+)
+
+PARK_FIELDS = ("name", "name_zh", "country", "city", "website", "notes")
+
+
+def _clean_park(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean = {
+        "name": read_text(data, "name", errors, 200, required=True),
+        "name_zh": read_text(data, "name_zh", errors, 200),
+        "country": read_text(data, "country", errors, 100, required=True),
+        "city": read_text(data, "city", errors, 100),
+        "website": read_url(data, "website", errors),
+        "notes": read_text(data, "notes", errors, 4000),
+    }
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+async def _name_taken(name: str, partner_id: int | None) -> bool:
+    rows = await PartnerPark.raw(
+        "SELECT id FROM partner_park WHERE lower(name) = lower({}) AND id <> {}",
+        name,
+        partner_id or 0,
+    )
+    return bool(rows)
+
+
+async def create_partner(viewer: Viewer, data: dict[str, Any]) -> int:
+    await policy.require_partnership_staff(viewer, "add partner parks")
+    clean = _clean_park(data)
+    async with write_transaction():
+        if await _name_taken(clean["name"], None):
+            raise Conflict(f"a partner park named {clean['name']} exists", {"name": "is taken"})
+        rows = await PartnerPark.insert(PartnerPark(**clean)).returning(PartnerPark.id)
+    return rows[0]["id"]
+
+
+async def update_partner(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> None:
+    await policy.require_partnership_staff(viewer, "change partner parks")
+    await _park(partner_id)
+    clean = _clean_park(data)
+    async with write_transaction():
+        if await _name_taken(clean["name"], partner_id):
+            raise Conflict(f"a partner park named {clean['name']} exists", {"name": "is taken"})
+        await PartnerPark.update(clean).where(PartnerPark.id == partner_id)
+
+
+async def _park(partner_id: int) -> dict:
+    row = await PartnerPark.select().where(PartnerPark.id == partner_id).first()
+    if row is None:
+        raise NotFound(f"there is no partner park {partner_id}")
+    return row
+
+
+async def partner_row(partner_id: int) -> dict:
+    """The park's public details (no secret)."""
+    row = await _park(partner_id)
+    row.pop("webhook_secret", None)
+    return row
+
+
+async def require_view_partner(viewer: Viewer, partner_id: int) -> dict:
+    """Staff see every partner park; a partner user sees only their own."""
+    policy.require_staff_or_partner(viewer)
+    if viewer.is_partner:
+        caller = await policy.partner_of(viewer)
+        if caller is None or caller.partner_id != partner_id:
+            raise NotFound(f"there is no partner park {partner_id}")
+    return await _park(partner_id)
+
+
+async def list_partners(viewer: Viewer) -> list[dict]:
+    """Every partner park with its live MOUs, consents and users, for staff."""
+    policy.require_staff(viewer, "see the partner parks")
+    today = today_hk()
+    return await PartnerPark.raw(
+        """
+        SELECT p.id, p.name, p.name_zh, p.country, p.city, p.website,
+          (SELECT COUNT(*) FROM mou m WHERE m.partner = p.id AND m.status = 'active'
+             AND m.signed_on <= {} AND m.expires_on >= {}) AS live_mous,
+          (SELECT MIN(m.expires_on) FROM mou m WHERE m.partner = p.id AND m.status = 'active'
+             AND m.expires_on >= {}) AS next_expiry,
+          (SELECT COUNT(*) FROM sharing_consent c WHERE c.partner = p.id
+             AND c.withdrawn_at IS NULL AND (c.expires_on IS NULL OR c.expires_on >= {}))
+             AS consents,
+          (SELECT COUNT(*) FROM partner_membership pm WHERE pm.partner = p.id) AS users,
+          (SELECT MAX(e.created_at) FROM referral_export e WHERE e.partner = p.id
+             AND e.status = 'ready') AS last_export
+        FROM partner_park p ORDER BY p.name
+        """,
+        today,
+        today,
+        today,
+        today,
+    )
+
+
+async def partner_details(viewer: Viewer, partner_id: int) -> dict[str, Any]:
+    """The park, its contacts and users; the webhook secret only for partnership staff."""
+    park = await require_view_partner(viewer, partner_id)
+    staff = await policy.is_partnership_staff(viewer)
+    park["can_manage"] = staff
+    if not staff:
+        park["webhook_secret"] = ""
+    park["contacts"] = (
+        await PartnerContact.select()
+        .where(PartnerContact.partner == partner_id)
+        .order_by(PartnerContact.id)
+    )
+    park["users"] = (
+        await PartnerMembership.select(
+            PartnerMembership.user.id.as_alias("id"),
+            PartnerMembership.user.name.as_alias("name"),
+            PartnerMembership.user.email.as_alias("email"),
+            PartnerMembership.user.is_active.as_alias("is_active"),
+        )
+        .where(PartnerMembership.partner == partner_id)
+        .order_by(PartnerMembership.user.name)
+    )
+    park["consents"] = await SharingConsent.count().where(
+        (SharingConsent.partner == partner_id) & SharingConsent.withdrawn_at.is_null()
+    )
+    return park
+
+
+async def partner_names() -> list[dict]:
+    return await PartnerPark.select(
+        PartnerPark.id, PartnerPark.name, PartnerPark.name_zh, PartnerPark.country
+    ).order_by(PartnerPark.name)
+
+
+async def add_contact(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> int:
+    await policy.require_partnership_staff(viewer, "change partner contacts")
+    await _park(partner_id)
+    errors: dict[str, str] = {}
+    clean = {
+        "name": read_text(data, "name", errors, 200, required=True),
+        "title": read_text(data, "title", errors, 120),
+        "email": read_email(data, "email", errors),
+        "phone": read_text(data, "phone", errors, 40),
+    }
+    if errors:
+        raise ValidationFailed(errors)
+    rows = await PartnerContact.insert(PartnerContact(partner=partner_id, **clean)).returning(
+        PartnerContact.id
+    )
+    return rows[0]["id"]
+
+
+async def remove_contact(viewer: Viewer, partner_id: int, contact_id: int) -> None:
+    await policy.require_partnership_staff(viewer, "change partner contacts")
+    deleted = (
+        await PartnerContact.delete()
+        .where((PartnerContact.id == contact_id) & (PartnerContact.partner == partner_id))
+        .returning(PartnerContact.id)
+    )
+    if not deleted:
+        raise NotFound(f"partner park {partner_id} has no contact {contact_id}")
+
+
+async def add_partner_user(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> int:
+    """A partner user for this park: a new account, or an existing partner-role account that
+    belongs to no park yet."""
+    await policy.require_partnership_staff(viewer, "add partner users")
+    park = await _park(partner_id)
+    email = normalise_email(str(data.get("email") or ""))
+    existing = await User.select(User.id, User.role).where(User.email == email).first()
+    if existing is None:
+        user_id = await create_user(
+            email, str(data.get("name") or ""), str(data.get("password") or ""), Role.partner
+        )
+    elif existing["role"] != Role.partner.value:
+        raise ValidationFailed({"email": f"{email} is a {existing['role']}, not a partner user"})
+    else:
+        user_id = existing["id"]
+    async with write_transaction():
+        other = (
+            await PartnerMembership.select(PartnerMembership.partner.name)
+            .where(PartnerMembership.user == user_id)
+            .first()
+        )
+        if other is not None:
+            raise Conflict(
+                f"{email} already belongs to {other['partner.name']}",
+                {"email": f"already belongs to {other['partner.name']}"},
+            )
+        await PartnerMembership.insert(PartnerMembership(user=user_id, partner=park["id"]))
+    return user_id
+
+
+async def remove_partner_user(viewer: Viewer, partner_id: int, user_id: int) -> None:
+    await policy.require_partnership_staff(viewer, "remove partner users")
+    deleted = (
+        await PartnerMembership.delete()
+        .where((PartnerMembership.partner == partner_id) & (PartnerMembership.user == user_id))
+        .returning(PartnerMembership.id)
+    )
+    if not deleted:
+        raise NotFound(f"user {user_id} is not a user of partner park {partner_id}")
+
+
+async def set_webhook(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> str:
+    """Set (or clear) the endpoint exports are pushed to. A first endpoint, or `rotate`, makes
+    a new signing secret; the secret is returned so it can be handed to the partner."""
+    await policy.require_partnership_staff(viewer, "change a partner's webhook")
+    park = await _park(partner_id)
+    errors: dict[str, str] = {}
+    url = read_url(data, "webhook_url", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    secret = park["webhook_secret"]
+    if url and (not secret or data.get("rotate")):
+        secret = "whsec_" + secrets.token_urlsafe(32)
+    await PartnerPark.update(
+        {PartnerPark.webhook_url: url, PartnerPark.webhook_secret: secret}
+    ).where(PartnerPark.id == partner_id)
+    return secret

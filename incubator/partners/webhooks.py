@@ -1,0 +1,255 @@
+"""Pushing an export to a partner's endpoint: signed, idempotent, retried with backoff.
+
+Each push is a `webhook_delivery` row with an idempotency key that stays the same on every
+attempt, so a receiver that already has the file can ignore a repeat. A delivery job claims
+due rows atomically (`UPDATE ... WHERE status = 'pending' ... RETURNING`), so two workers
+never send one attempt twice; a row left `sending` by a crashed process is taken back after
+a while. After the last attempt the delivery is dead and waits for an administrator.
+
+Signature (verify with the partner's secret):
+    X-Incubator-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from incubator.auth.viewer import Viewer
+from incubator.db import utcnow, write_transaction
+from incubator.errors import NotFound, ValidationFailed
+from incubator.partners import exports, policy
+from incubator.partners.tables import PartnerPark, ReferralExport, WebhookDelivery
+from incubator.settings import Settings
+
+log = logging.getLogger("incubator.webhooks")
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_signature(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """What a receiver does: the HMAC must match and the timestamp be recent."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), header)
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    """Wait before the next attempt: the base, times four for each failure, at most 6 h."""
+    seconds = settings.webhook_backoff_seconds * 4 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+async def queue_delivery(viewer: Viewer | None, export_id: int) -> int:
+    """A new delivery of a ready export to its partner's endpoint, due now. `viewer` is None
+    when the scheduler asks (the monthly export)."""
+    if viewer is not None:
+        await policy.require_partnership_staff(viewer, "send exports to partners")
+    export = (
+        await ReferralExport.select(
+            ReferralExport.id,
+            ReferralExport.status,
+            ReferralExport.partner,
+            ReferralExport.partner.webhook_url.as_alias("url"),
+            ReferralExport.partner.name.as_alias("partner_name"),
+        )
+        .where(ReferralExport.id == export_id)
+        .first()
+    )
+    if export is None:
+        raise NotFound(f"there is no export {export_id}")
+    if export["status"] != "ready":
+        raise ValidationFailed({"export": f"export {export_id} is {export['status']}"})
+    if not export["url"]:
+        raise ValidationFailed(
+            {"webhook_url": f"{export['partner_name']} has no webhook endpoint; set one first"}
+        )
+    rows = await WebhookDelivery.insert(
+        WebhookDelivery(
+            export=export_id,
+            partner=export["partner"],
+            url=export["url"],
+            idempotency_key=f"export-{export_id}-{secrets.token_hex(12)}",
+            created_by=viewer.user_id if viewer else None,
+            next_attempt_at=utcnow(),
+        )
+    ).returning(WebhookDelivery.id)
+    return rows[0]["id"]
+
+
+async def claim_due(now: datetime, limit: int = 20, only: int | None = None) -> list[int]:
+    """Take due deliveries for this process; a row claimed here is claimed nowhere else."""
+    stale = now - STALE_CLAIM
+    extra = f" AND id = {int(only)}" if only is not None else ""
+    async with write_transaction():
+        await WebhookDelivery.raw(
+            "UPDATE webhook_delivery SET status = 'pending' "
+            "WHERE status = 'sending' AND claimed_at < {}",
+            stale,
+        )
+        rows = await WebhookDelivery.raw(
+            f"""
+            UPDATE webhook_delivery SET status = 'sending', claimed_at = {{}}
+            WHERE status = 'pending' AND id IN (
+                SELECT id FROM webhook_delivery
+                WHERE status = 'pending' AND next_attempt_at <= {{}}{extra}
+                ORDER BY next_attempt_at LIMIT {int(limit)})
+            RETURNING id
+            """,
+            now,
+            now,
+        )
+    return [r["id"] for r in rows]
+
+
+async def deliver_due(settings: Settings, now: datetime | None = None) -> dict[str, int]:
+    """One run of the delivery job: attempt every due delivery once."""
+    outcome = {"delivered": 0, "failed": 0, "dead": 0}
+    while True:
+        claimed = await claim_due(now or utcnow())
+        if not claimed:
+            return outcome
+        for delivery_id in claimed:
+            result = await _attempt(settings, delivery_id, now)
+            outcome[result] += 1
+
+
+async def send_now(settings: Settings, viewer: Viewer, export_id: int) -> dict[str, Any]:
+    """The "send now" button: queue a delivery and make its first attempt at once."""
+    delivery_id = await queue_delivery(viewer, export_id)
+    if await claim_due(utcnow(), only=delivery_id):
+        await _attempt(settings, delivery_id, None)
+    return await WebhookDelivery.select().where(WebhookDelivery.id == delivery_id).first()
+
+
+async def _streamed_signature(secret: str, timestamp: int, export_id: int) -> str:
+    """The signature over the export's bytes, read a chunk at a time (the body is then
+    streamed again to the endpoint, so it is never whole in memory)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode(), hashlib.sha256)
+    async for chunk in exports.stream_chunks(export_id):
+        mac.update(chunk)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -> str:
+    row = (
+        await WebhookDelivery.select(
+            WebhookDelivery.all_columns(),
+            WebhookDelivery.partner.webhook_secret.as_alias("secret"),
+            WebhookDelivery.export.format.as_alias("format"),
+            WebhookDelivery.export.sha256.as_alias("sha256"),
+            WebhookDelivery.export.size_bytes.as_alias("size_bytes"),
+        )
+        .where(WebhookDelivery.id == delivery_id)
+        .first()
+    )
+    assert row is not None
+    stamp = int(time.time())
+    headers = {
+        "Content-Type": exports.MEDIA_TYPES[row["format"]],
+        "Content-Length": str(row["size_bytes"]),
+        "Idempotency-Key": row["idempotency_key"],
+        "X-Incubator-Signature": await _streamed_signature(
+            row["secret"] or "", stamp, row["export"]
+        ),
+        "X-Incubator-Export": str(row["export"]),
+        "X-Incubator-Sha256": row["sha256"],
+        "User-Agent": "cyberport-community-webhooks/1",
+    }
+    status_code: int | None = None
+    error = ""
+    try:
+        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
+            response = await client.post(
+                row["url"], content=exports.stream_chunks(row["export"]), headers=headers
+            )
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"the endpoint answered {status_code}: {response.text[:300]}"
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
+    attempts = row["attempts"] + 1
+    moment = now or utcnow()
+    if not error:
+        values = {
+            WebhookDelivery.status: "delivered",
+            WebhookDelivery.delivered_at: utcnow(),
+            WebhookDelivery.last_error: "",
+        }
+        result = "delivered"
+    elif attempts >= settings.webhook_max_attempts:
+        values = {WebhookDelivery.status: "dead", WebhookDelivery.last_error: error}
+        result = "dead"
+        log.warning(
+            "webhook delivery %s is dead after %s attempts: %s", delivery_id, attempts, error
+        )
+    else:
+        values = {
+            WebhookDelivery.status: "pending",
+            WebhookDelivery.next_attempt_at: moment + backoff(settings, attempts),
+            WebhookDelivery.last_error: error,
+        }
+        result = "failed"
+    values |= {WebhookDelivery.attempts: attempts, WebhookDelivery.last_status: status_code}
+    async with write_transaction():
+        await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery_id)
+    return result
+
+
+async def retry_dead(viewer: Viewer, delivery_id: int) -> int:
+    """Partnership staff give a dead delivery another round of attempts; returns its partner."""
+    await policy.require_partnership_staff(viewer, "retry webhook deliveries")
+    updated = (
+        await WebhookDelivery.update(
+            {
+                WebhookDelivery.status: "pending",
+                WebhookDelivery.attempts: 0,
+                WebhookDelivery.next_attempt_at: utcnow(),
+            }
+        )
+        .where((WebhookDelivery.id == delivery_id) & (WebhookDelivery.status == "dead"))
+        .returning(WebhookDelivery.partner)
+    )
+    if not updated:
+        raise NotFound(f"there is no dead delivery {delivery_id}")
+    return updated[0]["partner"]
+
+
+async def list_deliveries(viewer: Viewer, partner_id: int) -> list[dict]:
+    await policy.require_partnership_staff(viewer, "see webhook deliveries")
+    if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
+        raise NotFound(f"there is no partner park {partner_id}")
+    return (
+        await WebhookDelivery.select(
+            WebhookDelivery.id,
+            WebhookDelivery.export,
+            WebhookDelivery.url,
+            WebhookDelivery.idempotency_key,
+            WebhookDelivery.status,
+            WebhookDelivery.attempts,
+            WebhookDelivery.next_attempt_at,
+            WebhookDelivery.last_status,
+            WebhookDelivery.last_error,
+            WebhookDelivery.delivered_at,
+            WebhookDelivery.created_at,
+        )
+        .where(WebhookDelivery.partner == partner_id)
+        .order_by(WebhookDelivery.id, ascending=False)
+        .limit(100)
+    )
