@@ -16,6 +16,7 @@ from incubator.centres.demo import build_space
 from incubator.db import analyze, bulk_insert, is_postgres, write_transaction
 from incubator.events.demo import build_events
 from incubator.i18n import today_hk
+from incubator.partners.demo import build_partners
 from incubator.partners.tables import PartnerMembership, PartnerPark
 from incubator.startups.search import search_document
 from incubator.startups.tables import (
@@ -375,6 +376,7 @@ async def build_demo_park(
         await build_space(seed, today_hk(), onsite, offsite, centre_ids, say)
         logins = await _users(rng, startups, centre_ids, password_hash)
         await build_events(seed, today_hk(), centre_ids, cluster_ids, say)
+        await build_partners(seed, today_hk(), say)
         if is_postgres():
             for table in (
                 "startup",
@@ -390,6 +392,9 @@ async def build_demo_park(
                 "event",
                 "event_cluster",
                 "registration",
+                "sharing_consent",
+                "consent_change",
+                "export_item",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -503,6 +503,10 @@ async def test_outbound_referrals_need_consent_and_an_mou_in_force(client, park,
     assert made.status_code == 201
     again = await api(client, "POST", "/api/partners/referrals", json=body)
     assert again.status_code == 409 and "already referred" in again.json()["detail"]
+    async with make_client(client._transport.app) as partner:
+        await login(partner, park.users["partner"])
+        # Proposed is the park's own business: the partner hears of it once introduced.
+        assert (await partner.get("/api/partners/me/referrals")).json() == []
     moved = await api(
         client,
         "POST",
@@ -517,6 +521,8 @@ async def test_outbound_referrals_need_consent_and_an_mou_in_force(client, park,
         await login(partner, park.users["partner"])
         seen = text_of((await partner.get(f"/portal/referrals/{made.json()['id']}")).text)
         assert "Introduced" in seen and "Intro call" not in seen and "Harbour Pay" in seen
+        listed = (await partner.get("/api/partners/me/referrals")).json()
+        assert [r["shared"] for r in listed] == [{"name_en": "Harbour Pay", "name_zh": "海港支付"}]
 
 
 async def test_managers_refer_only_startups_they_manage(client, park, partners):

@@ -251,8 +251,11 @@ async def list_referrals(
     if caller is not None:
         where.append("r.partner = {}")
         args.append(caller.partner_id)
+        # A partner hears of an outbound referral once it is introduced, and only while the
+        # start-up's consent to it is live.
         where.append(
-            "(r.direction = 'inbound' OR EXISTS (SELECT 1 FROM sharing_consent c "
+            "(r.direction = 'inbound' OR r.status NOT IN ('proposed', 'withdrawn') "
+            "AND EXISTS (SELECT 1 FROM sharing_consent c "
             "WHERE c.startup = r.startup AND c.partner = r.partner AND c.withdrawn_at IS NULL "
             "AND (c.expires_on IS NULL OR c.expires_on >= {})))"
         )
@@ -316,7 +319,8 @@ async def get_referral(
     row = rows[0]
     if caller is not None:
         await _shared_view(row, caller.partner_id)
-        if row["direction"] == "outbound" and not row["shared"]:
+        hidden = row["status"] in ("proposed", "withdrawn")
+        if row["direction"] == "outbound" and (hidden or not row["shared"]):
             raise NotFound(f"there is no referral {referral_id}")
     notes = (
         await ReferralNote.select()
