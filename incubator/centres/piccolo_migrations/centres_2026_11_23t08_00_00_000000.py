@@ -4,17 +4,11 @@ The services check first and say who holds the unit; these are the database's ow
 against any writer that skips the services.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.table import Table
+from incubator.db import raw_migration
 
 ID = "2026-11-23T08:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "no overlapping leases on a unit; unit codes unique per building; one renewal"
-
-
-class RawSQL(Table):
-    pass
 
 
 COMMON = [
@@ -47,14 +41,4 @@ SQLITE = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="centres", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        RawSQL._meta.db = engine
-        statements = COMMON + (POSTGRES if engine.engine_type == "postgres" else SQLITE)
-        for statement in statements:
-            await RawSQL.raw(statement).run()
-
-    manager.add_raw(run)
-    return manager
+    return raw_migration("centres", ID, DESCRIPTION, COMMON, POSTGRES, SQLITE)

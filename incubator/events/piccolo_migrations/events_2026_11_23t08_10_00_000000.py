@@ -1,17 +1,11 @@
 """A venue holds one event at a time (buffers included; cancelled events release it): an
 exclusion constraint on PostgreSQL, triggers on SQLite. One active registration per person."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.table import Table
+from incubator.db import raw_migration
 
 ID = "2026-11-23T08:10:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "no double-booked venues; one registration per person and event"
-
-
-class RawSQL(Table):
-    pass
 
 
 COMMON = [
@@ -47,14 +41,4 @@ SQLITE = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="events", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        RawSQL._meta.db = engine
-        statements = COMMON + (POSTGRES if engine.engine_type == "postgres" else SQLITE)
-        for statement in statements:
-            await RawSQL.raw(statement).run()
-
-    manager.add_raw(run)
-    return manager
+    return raw_migration("events", ID, DESCRIPTION, COMMON, POSTGRES, SQLITE)

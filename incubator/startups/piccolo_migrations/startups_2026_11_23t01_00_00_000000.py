@@ -1,17 +1,11 @@
 """Full-text search over start-ups (FTS5 on SQLite, tsvector + GIN on PostgreSQL) and the
 uniqueness rules of the link tables."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.table import Table
+from incubator.db import raw_migration
 
 ID = "2026-11-23T01:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "search index and link uniqueness"
-
-
-class RawSQL(Table):
-    pass
 
 
 COMMON = [
@@ -46,15 +40,4 @@ POSTGRES = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="startups", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        # The helper table must use this run's engine, not one cached by an earlier run.
-        RawSQL._meta.db = engine
-        statements = COMMON + (SQLITE if engine.engine_type == "sqlite" else POSTGRES)
-        for statement in statements:
-            await RawSQL.raw(statement).run()
-
-    manager.add_raw(run)
-    return manager
+    return raw_migration("startups", ID, DESCRIPTION, COMMON, POSTGRES, SQLITE)

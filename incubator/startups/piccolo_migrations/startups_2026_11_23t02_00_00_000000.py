@@ -1,17 +1,11 @@
 """Directory speed: indexes in the order the directory sorts, and on PostgreSQL a stored
 tsvector so ranking does not parse every matching document again."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.table import Table
+from incubator.db import raw_migration
 
 ID = "2026-11-23T02:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "directory sort indexes and stored tsvector"
-
-
-class RawSQL(Table):
-    pass
 
 
 COMMON = [
@@ -29,14 +23,4 @@ POSTGRES = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="startups", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        RawSQL._meta.db = engine
-        statements = COMMON + (POSTGRES if engine.engine_type == "postgres" else [])
-        for statement in statements:
-            await RawSQL.raw(statement).run()
-
-    manager.add_raw(run)
-    return manager
+    return raw_migration("startups", ID, DESCRIPTION, COMMON, POSTGRES)
