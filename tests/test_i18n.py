@@ -23,7 +23,9 @@ def test_every_interface_text_has_a_traditional_chinese_translation():
     catalog = i18n.translations("zh-Hant")
     messages = template_messages()
     assert len(messages) > 150
-    untranslated = sorted(m for m in messages if catalog.gettext(m) == m and m not in {"Web3", "Webhook"})
+    untranslated = sorted(
+        m for m in messages if catalog.gettext(m) == m and m not in {"Web3", "Webhook"}
+    )
     assert untranslated == []
 
 
