@@ -11,13 +11,13 @@ from litestar import Response
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it plain text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 
 
 def safe_cell(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

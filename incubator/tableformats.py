@@ -18,8 +18,9 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from incubator.csvexport import safe_cell
+from incubator.csvexport import FORMULA_START, safe_cell
 
+_FORMULA_FIRST = frozenset(FORMULA_START)
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -39,6 +40,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """One cell's text: `_plain` and `safe_cell` in one step (this runs for every cell)."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
+    return safe_cell(_plain(value))
 
 
 class CsvEncoder:
@@ -61,8 +71,8 @@ class CsvEncoder:
         return self._take()
 
     def rows(self, rows: Iterable[dict[str, Any]]) -> bytes:
-        for row in rows:
-            self._writer.writerow([safe_cell(_plain(row.get(c))) for c in self.columns])
+        columns = self.columns
+        self._writer.writerows([[_csv_cell(row.get(c)) for c in columns] for row in rows])
         return self._take()
 
     def finish(self) -> bytes:

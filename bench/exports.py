@@ -1,0 +1,113 @@
+"""Referral export benchmark: every start-up of a demo park of N consents to one partner, then
+one process builds the full export in each format and reads it back chunk by chunk, as a
+download or a webhook does. Prints rows a second and the process's peak memory.
+
+    uv run python bench/exports.py --startups 20000 --engine sqlite
+    uv run python bench/exports.py --startups 100000 --engine postgres
+
+The demo park is built by `incubator demo` in another process, so the peak memory printed is
+the export's (plus the interpreter and the app's imports, shown as the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.directory import build_park, recreate_pg  # noqa: E402
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def run(url: str, startups: int) -> None:
+    os.environ["INCUBATOR_DATABASE_URL"] = url
+    os.environ.setdefault("PICCOLO_CONF", "incubator.piccolo_conf")
+    from incubator import db
+    from incubator.auth.tables import Role, User
+    from incubator.auth.viewer import Viewer
+    from incubator.i18n import today_hk
+    from incubator.partners import exports
+    from incubator.partners.tables import Mou, PartnerPark
+
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.prepare_engine(engine)
+    await db.start_pool(engine, 1, 4)
+    baseline = peak_mb()
+    park = await PartnerPark.insert(PartnerPark(name="Bench Park", country="Nowhere")).returning(
+        PartnerPark.id
+    )
+    partner = park[0]["id"]
+    today = today_hk()
+    await Mou.insert(
+        Mou(
+            partner=partner,
+            title="Everything",
+            signed_on=today - timedelta(days=1),
+            expires_on=today + timedelta(days=365),
+            status="active",
+        )
+    )
+    every_field = ",".join(exports.FIELDS)
+    async with db.write_transaction():
+        await PartnerPark.raw(
+            "INSERT INTO sharing_consent (startup, partner, fields, granted_at) "
+            "SELECT id, {}, {}, {} FROM startup",
+            partner,
+            every_field,
+            db.utcnow(),
+        )
+    await db.analyze()  # as autovacuum would after a bulk insert; plans use fresh statistics
+    admin = await User.select(User.id).where(User.role == "admin").first()
+    viewer = Viewer(user_id=admin["id"], name="bench", role=Role.admin)
+    print(f"# baseline peak memory after imports and pool: {baseline:.0f} MB")
+    print("format  rows     build s  build rows/s  read s  read rows/s   MB   peak MB")
+    for fmt in exports.FORMATS:
+        started = time.perf_counter()
+        export_id = await exports.create_export(viewer, partner, fmt)
+        built = time.perf_counter() - started
+        row = await exports.get_export(viewer, export_id)
+        started = time.perf_counter()
+        size = 0
+        async for chunk in exports.stream_chunks(export_id):
+            size += len(chunk)
+        read = time.perf_counter() - started
+        assert size == row["size_bytes"]
+        rows = row["row_count"]
+        print(
+            f"{fmt:6}  {rows:<7,}  {built:7.2f}  {rows / built:12,.0f}  {read:6.2f}  "
+            f"{rows / read:11,.0f}  {size / 1e6:5.1f}  {peak_mb():7.0f}"
+        )
+    await db.close_pool(engine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--startups", type=int, default=20000)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    if args.engine == "postgres":
+        url = asyncio.run(recreate_pg(f"bench_exports_{args.startups}"))
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="bench-exports-"))
+        url = f"sqlite:///{folder / 'bench.sqlite3'}"
+        os.environ["INCUBATOR_VAR_DIR"] = str(folder)
+    seconds = build_park(url, args.startups)
+    print(f"# {args.startups} start-ups on {args.engine}; demo built in {seconds:.1f} s")
+    asyncio.run(run(url, args.startups))
+
+
+if __name__ == "__main__":
+    main()
