@@ -195,7 +195,7 @@ class XlsxEncoder:
         self._row = 0
 
     def _cell(self, ref: str, value: Any, style: str = "") -> str:
-        value = _plain(safe_cell(value))
+        value = safe_cell(_plain(value))
         if isinstance(value, bool) or value is None or value == "":
             return "" if value in (None, "") else f'<c r="{ref}"{style}><v>{int(value)}</v></c>'
         if isinstance(value, int | float):

@@ -73,10 +73,29 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         "/events/venues",
         "/events/venues/1",
     ]
+    mou, export, referral = await _partner_network(park)
+    partner = park.partners["lingang"]
+    admin_pages += [
+        "/partners",
+        f"/partners/{partner}",
+        "/partners/mous",
+        f"/partners/{partner}/mous/new",
+        f"/partners/mous/{mou}",
+        f"/partners/mous/{mou}/edit",
+        "/partners/exports",
+        f"/partners/exports/{export}",
+        "/referrals",
+        f"/referrals/{referral}",
+        f"/startups/{sid}/sharing",
+    ]
+    partner_pages = ["/portal", f"/portal/referrals/{referral}"]
     problems = []
-    for path in pages + ["__login__"] + admin_pages:
+    for path in pages + ["__login__"] + admin_pages + ["__partner__"] + partner_pages:
         if path == "__login__":
             await login(client, park.users["admin"])
+            continue
+        if path == "__partner__":
+            await login(client, park.users["partner"])
             continue
         response = await client.get(path)
         assert response.status_code == 200, path
@@ -93,6 +112,38 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         if 'href="#main"' not in response.text:
             problems.append(f"{path}: no skip link")
     assert problems == []
+
+
+async def _partner_network(park) -> tuple[int, int, int]:
+    """An MOU in force with Lingang, Harbour Pay's consent, an export and an introduced
+    referral: (mou, export, referral)."""
+    from datetime import timedelta
+
+    from incubator.auth.tables import Role, User
+    from incubator.auth.viewer import Viewer
+    from incubator.i18n import today_hk
+    from incubator.partners.exports import create_export
+    from incubator.partners.tables import Mou, Referral, SharingConsent
+
+    partner, startup = park.partners["lingang"], park.startups["harbour-pay"]
+    mou = await Mou.insert(
+        Mou(
+            partner=partner,
+            title="Soft landing",
+            signed_on=today_hk() - timedelta(days=1),
+            expires_on=today_hk() + timedelta(days=365),
+            status="active",
+        )
+    ).returning(Mou.id)
+    await SharingConsent.insert(SharingConsent(startup=startup, partner=partner, fields="name"))
+    referral = await Referral.insert(
+        Referral(direction="outbound", partner=partner, startup=startup, status="introduced")
+    ).returning(Referral.id)
+    admin = await User.select(User.id).where(User.email == park.users["admin"]).first()
+    export = await create_export(
+        Viewer(user_id=admin["id"], name="x", role=Role.admin), partner, "csv"
+    )
+    return mou[0]["id"], export, referral[0]["id"]
 
 
 async def _event_with_a_registration(park) -> tuple[int, str]:

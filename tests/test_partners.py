@@ -647,3 +647,32 @@ async def test_partners_api_is_in_the_openapi_document(client):
         "/api/partners/consents/{startup_id}/{partner_id}",
     ):
         assert path in paths, path
+
+
+async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
+    from incubator.startups.tables import Startup
+
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])
+    hp = park.startups["harbour-pay"]
+    formula = '=HYPERLINK("https://evil.example","click")'
+    await Startup.update({Startup.name_en: formula, Startup.tags: "+1,@sum"}).where(
+        Startup.id == hp
+    )
+    await consent(client, hp, partners["lingang"], ["name", "tags"])
+    (row,) = csv_rows(await download(client, await make_export(client, partners["lingang"], "csv")))
+    assert row["name_en"] == "'" + formula and row["tags"] == "'+1; @sum"
+    data = await download(client, await make_export(client, partners["lingang"], "xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    header, values = list(sheet.iter_rows(values_only=True))
+    cells = dict(zip(header, values, strict=True))
+    assert cells["name_en"] == "'" + formula and cells["tags"] == "'+1; @sum"
+    assert sheet["B2"].data_type == "s"  # a string, never a formula
+    # JSON is data for machines: kept exact.
+    document = json.loads(
+        await download(client, await make_export(client, partners["lingang"], "json"))
+    )
+    assert document["rows"][0]["name_en"] == formula and document["rows"][0]["tags"] == [
+        "+1",
+        "@sum",
+    ]
