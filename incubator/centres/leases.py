@@ -18,6 +18,7 @@ from incubator.centres import policy
 from incubator.centres.tables import Lease, LeaseStatus, Unit, UnitStatus
 from incubator.db import like_pattern, lock_row, utcnow, write_transaction
 from incubator.errors import BadParameter, Conflict, Forbidden, NotFound, ValidationFailed
+from incubator.fields import read_date
 from incubator.i18n import today_hk
 from incubator.money import format_hkd, parse_hkd
 from incubator.startups.policy import require_login
@@ -40,21 +41,6 @@ def lease_state(row: dict, today: date) -> str:
 
 
 # ---------------------------------------------------------------- input
-
-
-def _date(data: dict, name: str, errors: dict[str, str]) -> date | None:
-    value = data.get(name)
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
-    if not text:
-        errors[name] = "is required (YYYY-MM-DD)"
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = "must be a date written YYYY-MM-DD"
-        return None
 
 
 def _money(data: dict, name: str, errors: dict[str, str], default: int | None = None) -> int:
@@ -181,8 +167,8 @@ async def create_lease(viewer: Viewer, data: dict[str, Any]) -> int:
     except ValidationFailed as exc:
         errors |= exc.errors
         startup_id = 0
-    starts = _date(data, "starts_on", errors)
-    ends = _date(data, "ends_on", errors)
+    starts = read_date(data, "starts_on", errors)
+    ends = read_date(data, "ends_on", errors)
     _period(starts, ends, errors)
     rent = _money(data, "monthly_rent", errors)
     deposit = _money(data, "deposit", errors, default=0)
@@ -461,7 +447,7 @@ async def discard_draft(viewer: Viewer, lease_id: int) -> None:
 async def give_notice(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> None:
     """The tenant will leave at the end of the lease: it is not renewed."""
     errors: dict[str, str] = {}
-    on = _date(
+    on = read_date(
         {"notice_given_on": data.get("notice_given_on") or today_hk()}, "notice_given_on", errors
     )
     if errors:
@@ -483,7 +469,7 @@ async def give_notice(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> No
 async def terminate_early(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> None:
     """End a lease before its contract's end: the last day and the reason are recorded."""
     errors: dict[str, str] = {}
-    last_day = _date(data, "last_day", errors)
+    last_day = read_date(data, "last_day", errors)
     reason = str(data.get("reason") or "").strip()
     if not reason:
         errors["reason"] = "is required: say why the lease ends early"
@@ -523,7 +509,7 @@ async def renew_lease(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> in
     """The next lease of the same unit to the same start-up, from the day after this one ends,
     linked to it. Rent and deposit default to the current ones."""
     errors: dict[str, str] = {}
-    ends = _date(data, "ends_on", errors)
+    ends = read_date(data, "ends_on", errors)
     status = str(data.get("status") or LeaseStatus.active.value)
     if status not in NEW_STATUSES:
         errors["status"] = "must be draft or active"
