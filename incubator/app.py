@@ -180,7 +180,10 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.centres.api import LeasesApi, SpaceApi
     from incubator.centres.controllers import CentrePages, LeasePages, SpacePages
     from incubator.centres.leases import startup_leases
+    from incubator.events.academy_api import AcademyApi
+    from incubator.events.academy_pages import AcademyPages
     from incubator.events.api import EventsApi
+    from incubator.events.completion import startup_badges
     from incubator.events.controllers import EventPages, RegistrationPages
     from incubator.health import HealthController
     from incubator.partners.api import PartnersApi
@@ -197,6 +200,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.startups.extensions import add_profile_section
 
     add_profile_section("tenancy", startup_leases)
+    add_profile_section("academy_badges", startup_badges)
     jobs.add_job("webhook deliveries", deliver_due, every_seconds=30)
 
     @asynccontextmanager
@@ -239,6 +243,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             EventsApi,
             EventPages,
             RegistrationPages,
+            AcademyApi,
+            AcademyPages,
             PartnersApi,
             PartnerPages,
             ReferralPages,

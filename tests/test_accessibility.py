@@ -51,6 +51,9 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
     pages = ["/", "/startups", f"/startups/{sid}", "/login", "/centres", "/centres/web3hub"]
     pages += ["/events", "/events?view=month", "/events?view=week", f"/events/{event}"]
     pages += [f"/registrations/{code}"]
+    course, run, certificate = await _academy(park)
+    pages += ["/academy", f"/academy/courses/{course}", f"/academy/runs/{run}", "/academy/figures"]
+    pages += ["/academy/certificates", f"/academy/certificates/{certificate}"]
     admin_pages = [
         f"/startups/{sid}/edit",
         f"/startups/{sid}/team",
@@ -87,6 +90,9 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         "/referrals",
         f"/referrals/{referral}",
         f"/startups/{sid}/sharing",
+        "/academy/courses/new",
+        f"/academy/courses/{course}/edit",
+        f"/academy/runs/{run}/roster",
     ]
     partner_pages = ["/portal", f"/portal/referrals/{referral}"]
     problems = []
@@ -112,6 +118,62 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         if 'href="#main"' not in response.text:
             problems.append(f"{path}: no skip link")
     assert problems == []
+
+
+async def _academy(park) -> tuple[int, int, str]:
+    """A course with a published run of one session, one enrolment and its certificate."""
+    from datetime import timedelta
+
+    from incubator.db import utcnow
+    from incubator.events.tables import Certificate, Course, Event, Registration
+
+    centre = park.centres["entrepreneurship"]
+    course = await Course.insert(
+        Course(title_en="Web3 Fundamentals", track="certified_course", centre=centre)
+    ).returning(Course.id)
+    start = utcnow() + timedelta(days=3)
+    common = {"centre": centre, "capacity": 20, "status": "published", "title_en": "Web3"}
+    run = await Event.insert(
+        Event(
+            kind="course_run",
+            course=course[0]["id"],
+            starts_at=start,
+            ends_at=start + timedelta(days=10),
+            **common,
+        )
+    ).returning(Event.id)
+    await Event.insert(
+        Event(
+            kind="session",
+            parent=run[0]["id"],
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            online_url="https://meet.example/w3",
+            **common,
+        )
+    )
+    registration = await Registration.insert(
+        Registration(
+            event=run[0]["id"],
+            name="Ada",
+            email="ada@example.com",
+            status="confirmed",
+            code="W3AA-0001",
+        )
+    ).returning(Registration.id)
+    await Certificate.insert(
+        Certificate(
+            registration=registration[0]["id"],
+            code="W3A-AAAA-BBBB-CCCC-DDDD",
+            course=course[0]["id"],
+            run=run[0]["id"],
+            name="Ada",
+            email="ada@example.com",
+            course_title_en="Web3 Fundamentals",
+            attended_percent=100,
+        )
+    )
+    return course[0]["id"], run[0]["id"], "W3A-AAAA-BBBB-CCCC-DDDD"
 
 
 async def _partner_network(park) -> tuple[int, int, int]:

@@ -86,8 +86,11 @@ async def events_between(
     offset: int = 0,
 ) -> tuple[list[dict], int]:
     """Events overlapping [start, end), in start order, as the viewer may see them."""
-    query = Event.select(*_EVENT_COLUMNS).where((Event.starts_at < end) & (Event.ends_at > start))
-    count = Event.count().where((Event.starts_at < end) & (Event.ends_at > start))
+    # Academy sessions are in the calendar; the course run they belong to is not (it is a
+    # period, not a time).
+    period = (Event.starts_at < end) & (Event.ends_at > start) & (Event.kind != "course_run")
+    query = Event.select(*_EVENT_COLUMNS).where(period)
+    count = Event.count().where(period)
     managed = await managed_centres(viewer) if viewer.is_authenticated else []
     if managed is None:
         visible = None

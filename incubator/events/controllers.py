@@ -80,6 +80,9 @@ class EventPages(Controller):
     async def show(
         self, request: Request, event_id: FromPath[int], message: FromQuery[str] = ""
     ) -> Response:
+        event = await schedule.get_event(viewer_of(request), event_id)
+        if event["kind"] != "event":  # academy runs and their sessions live on the run's page
+            return Redirect(f"/academy/runs/{event['parent'] or event['id']}", status_code=303)
         return await self._show(request, event_id, message=message)
 
     async def _show(

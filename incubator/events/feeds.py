@@ -33,6 +33,7 @@ async def centre_feed(slug: str, base_url: str) -> str:
         await Event.select(*_EVENT_COLUMNS)
         .where(
             (Event.centre == centre["id"])
+            & (Event.kind != "course_run")  # a run is its sessions in a calendar
             & (Event.status != "draft")
             & (Event.ends_at > utcnow() - HISTORY)
         )
@@ -74,7 +75,8 @@ async def personal_feed(token: str, base_url: str) -> str:
     rows = (
         await Event.select(*_EVENT_COLUMNS)
         .where(
-            Event.id.is_in(events)
+            (Event.id.is_in(events) | Event.parent.is_in(events))  # an enrolment: its sessions
+            & (Event.kind != "course_run")
             & (Event.status != "draft")
             & (Event.ends_at > utcnow() - HISTORY)
         )

@@ -2,12 +2,34 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from incubator.events.tables import Event, EventCluster, FeedToken, Registration, Venue
+from incubator.events.tables import (
+    AssessmentScore,
+    Certificate,
+    Course,
+    CoursePrerequisite,
+    Event,
+    EventCluster,
+    FeedToken,
+    Registration,
+    SessionAttendance,
+    Venue,
+)
 
 APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Venue, Event, EventCluster, Registration, FeedToken],
+    table_classes=[
+        Venue,
+        Course,
+        CoursePrerequisite,
+        Event,
+        EventCluster,
+        Registration,
+        FeedToken,
+        SessionAttendance,
+        AssessmentScore,
+        Certificate,
+    ],
     migration_dependencies=["incubator.centres.piccolo_app"],
     commands=[],
 )

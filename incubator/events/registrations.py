@@ -96,10 +96,18 @@ async def _attendee(
     return name, email, None, None
 
 
-async def register(viewer: Viewer, event_id: int, data: dict[str, Any]) -> Outcome:
+async def register(
+    viewer: Viewer, event_id: int, data: dict[str, Any], kind: str = "event"
+) -> Outcome:
     """A seat if one is left, else a place on the waitlist. Members register themselves or a
-    teammate; guests (not logged in) give a name and email where the event allows guests."""
+    teammate; guests (not logged in) give a name and email where the event allows guests.
+    The academy enrols people in a course run through this too (`kind="course_run"`), after
+    its own checks; a session takes no registrations of its own."""
     event = await get_event(viewer, event_id)
+    if event["kind"] != kind:
+        if event["kind"] == "session":
+            raise Conflict("this is a session of a course: enrol in the course run instead")
+        raise NotFound(f"no {kind.replace('_', ' ')} with id {event_id}")
     is_open, why = registration_open(event)
     if not is_open:
         raise Conflict(f"registration is not open: {why}")
@@ -336,7 +344,7 @@ async def attendance_by_centre() -> list[dict]:
         "SUM(CASE WHEN r.checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS checked_in "
         "FROM event e JOIN centre c ON c.id = e.centre "
         "LEFT JOIN registration r ON r.event = e.id AND r.status <> 'cancelled' "
-        "WHERE e.status = 'published' "
+        "WHERE e.status = 'published' AND e.kind = 'event' "
         "GROUP BY c.id, c.slug, c.kind, c.name_en, c.name_zh, c.sort_order "
         "ORDER BY c.sort_order"
     )

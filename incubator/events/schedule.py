@@ -383,9 +383,24 @@ async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -
     raise Conflict(message, {"starts_at": message})
 
 
-async def create_event(viewer: Viewer, data: dict[str, Any]) -> int:
+async def create_event(
+    viewer: Viewer,
+    data: dict[str, Any],
+    *,
+    kind: str = "event",
+    parent: int | None = None,
+    within: tuple[datetime, datetime] | None = None,
+) -> int:
+    """Schedule an event, or (for the academy) a session of a course run: `kind="session"`,
+    its run as `parent`, and the run's period as `within`. Both obey the same venue rules."""
     policy.require_organiser(viewer, "schedule events")
     clean, cluster_ids, errors = await _clean_event(viewer, data, None)
+    timed = "starts_at" in clean and "ends_at" in clean
+    if within and timed and (clean["starts_at"] < within[0] or clean["ends_at"] > within[1]):
+        errors["starts_at"] = (
+            f"must fall within the run, {hk_text(within[0], '%Y-%m-%d')} to "
+            f"{hk_text(within[1], '%Y-%m-%d')}"
+        )
     status = str(data.get("status") or EventStatus.draft.value)
     if status not in (EventStatus.draft.value, EventStatus.published.value):
         errors["status"] = "must be draft or published"
@@ -394,7 +409,7 @@ async def create_event(viewer: Viewer, data: dict[str, Any]) -> int:
     async with write_transaction():
         await _refuse_double_booking(clean, None)
         rows = await Event.insert(
-            Event(**clean, status=status, created_by=viewer.user_id)
+            Event(**clean, status=status, created_by=viewer.user_id, kind=kind, parent=parent)
         ).returning(Event.id)
         event_id = rows[0]["id"]
         if cluster_ids:

@@ -1,4 +1,6 @@
-"""Venues, events, registrations and private calendar-feed tokens."""
+"""Venues, events, registrations and private calendar-feed tokens; the Web3 Academy's
+courses, whose runs and sessions are events (one mechanism for venues, seats and waitlists),
+session attendance, results and certificates."""
 
 from enum import Enum
 
@@ -15,6 +17,24 @@ class EventStatus(str, Enum):
     draft = "draft"
     published = "published"
     cancelled = "cancelled"
+
+
+class EventKind(str, Enum):
+    event = "event"
+    course_run = "course_run"  # one run of a course: people enrol in it (its registrations)
+    session = "session"  # one session of a run: a time in a venue or online
+
+
+class CourseTrack(str, Enum):
+    certified_course = "certified_course"
+    technical_training = "technical_training"
+    entrepreneurial_series = "entrepreneurial_series"
+
+
+class CourseLevel(str, Enum):
+    foundation = "foundation"
+    intermediate = "intermediate"
+    advanced = "advanced"
 
 
 class RegistrationStatus(str, Enum):
@@ -36,7 +56,37 @@ class Venue(Table, tablename="venue"):
     is_active = Boolean(default=True)
 
 
+class Course(Table, tablename="course"):
+    """A Web3 Academy course, run any number of times (each run an event of kind course_run)."""
+
+    title_en = Varchar(length=200)
+    title_zh = Varchar(length=200, default="")
+    description_en = Text(default="")
+    description_zh = Text(default="")
+    track = Varchar(length=24, choices=CourseTrack)
+    level = Varchar(length=16, choices=CourseLevel, default=CourseLevel.foundation.value)
+    # The centre or hub whose managers run it (the Knowledge Centre unless chosen otherwise).
+    centre = ForeignKey(Centre, on_delete=OnDelete.restrict, index=True, null=False)
+    # Completion: at least this share of the run's sessions attended, and, where the course
+    # has an assessment, a score of at least the pass mark (both in per cent).
+    completion_percent = Integer(default=80)
+    has_assessment = Boolean(default=False)
+    pass_mark = Integer(null=True, default=None)
+    is_active = Boolean(default=True)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CoursePrerequisite(Table, tablename="course_prerequisite"):
+    course = ForeignKey(Course, on_delete=OnDelete.cascade, index=True, null=False)
+    requires = ForeignKey(Course, on_delete=OnDelete.restrict, index=True, null=False)
+
+
 class Event(Table, tablename="event"):
+    kind = Varchar(length=12, choices=EventKind, default=EventKind.event.value, index=True)
+    # A run's course; a session's run (an event of kind course_run).
+    course = ForeignKey(Course, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.cascade, index=True)
     title_en = Varchar(length=200)
     title_zh = Varchar(length=200, default="")
     description_en = Text(default="")
@@ -93,3 +143,40 @@ class FeedToken(Table, tablename="feed_token"):
     user = ForeignKey(User, on_delete=OnDelete.cascade, unique=True, null=False)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SessionAttendance(Table, tablename="session_attendance"):
+    """An enrolled person was at a session (one row per session and enrolment)."""
+
+    session = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    registration = ForeignKey(Registration, on_delete=OnDelete.cascade, index=True, null=False)
+    marked_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    marked_at = Timestamptz(default=TimestamptzNow())
+
+
+class AssessmentScore(Table, tablename="assessment_score"):
+    registration = ForeignKey(Registration, on_delete=OnDelete.cascade, unique=True, null=False)
+    score = Integer()  # per cent
+    marked_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    marked_at = Timestamptz(default=TimestamptzNow())
+
+
+class Certificate(Table, tablename="certificate"):
+    """Earned by a completed enrolment; anyone can verify it by its unguessable code. The name,
+    course and dates are copied so the certificate reads the same if the course changes."""
+
+    registration = ForeignKey(Registration, on_delete=OnDelete.restrict, unique=True, null=False)
+    code = Varchar(length=24, unique=True)
+    course = ForeignKey(Course, on_delete=OnDelete.restrict, index=True, null=False)
+    run = ForeignKey(Event, on_delete=OnDelete.restrict, index=True, null=False)
+    startup = ForeignKey(Startup, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, index=True)
+    course_title_en = Varchar(length=200)
+    course_title_zh = Varchar(length=200, default="")
+    attended_percent = Integer()
+    score = Integer(null=True, default=None)
+    issued_at = Timestamptz(default=TimestamptzNow(), index=True)
+    issued_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_reason = Varchar(length=300, default="")
