@@ -14,6 +14,7 @@ from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
 from incubator.centres.demo import build_space
 from incubator.db import analyze, bulk_insert, is_postgres, write_transaction
+from incubator.events.academy_demo import build_academy
 from incubator.events.demo import build_events
 from incubator.i18n import today_hk
 from incubator.partners.demo import build_partners
@@ -376,6 +377,7 @@ async def build_demo_park(
         await build_space(seed, today_hk(), onsite, offsite, centre_ids, say)
         logins = await _users(rng, startups, centre_ids, password_hash)
         await build_events(seed, today_hk(), centre_ids, cluster_ids, say)
+        await build_academy(seed, today_hk(), centre_ids, say)
         await build_partners(seed, today_hk(), say)
         if is_postgres():
             for table in (
@@ -395,6 +397,11 @@ async def build_demo_park(
                 "sharing_consent",
                 "consent_change",
                 "export_item",
+                "course",
+                "course_prerequisite",
+                "session_attendance",
+                "assessment_score",
+                "certificate",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

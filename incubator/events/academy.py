@@ -255,6 +255,7 @@ async def get_run(viewer: Viewer, run_id: int) -> dict[str, Any]:
         .order_by(Event.starts_at)
     )
     run["counts"] = await _counts(run_id)
+    run["finished"] = run["ends_at"] <= utcnow()
     return run
 
 
