@@ -376,3 +376,27 @@ async def test_academy_api_is_in_the_openapi_document(client):
         "/api/academy/figures",
     ):
         assert path in paths, path
+
+
+async def test_a_learners_private_feed_lists_the_sessions_of_their_runs(client, park, academy):
+    import icalendar
+
+    from tests.conftest import post_form
+
+    await login(client, park.users["manager"])
+    run_id = await run(client, await course(client))
+    for day in (8, 15):
+        assert (await session(client, run_id, day)).status_code == 201
+    await login(client, park.users["member"])
+    await api(client, "POST", f"/api/academy/runs/{run_id}/enrolments", json={})
+    await client.get("/events/mine")
+    made = await post_form(client, "/events/mine/feed")
+    url = text_of(made.text).split("/events/feeds/me/")[1].split(".ics")[0]
+    feed = await client.get(f"/events/feeds/me/{url}.ics")
+    summaries = [
+        str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    ]
+    assert summaries == [
+        "Web3 Fundamentals: session 1 / Web3 基礎：第 1 節",
+        "Web3 Fundamentals: session 2 / Web3 基礎：第 2 節",
+    ]
