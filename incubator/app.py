@@ -61,6 +61,10 @@ class ViewerMiddleware:
         token = cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else ""
         viewer = (await viewer_for_token(self.settings, token) if token else None) or ANONYMOUS
         scope["user"] = viewer
+        if viewer.is_authenticated and not wants_json(scope["path"]):
+            from incubator.reminders.engine import unread_count
+
+            scope.setdefault("state", {})["unread"] = await unread_count(viewer.user_id)
         lang_cookie = cookies["lang"].value if "lang" in cookies else None
         scope.setdefault("state", {})["lang"] = i18n.negotiate(
             lang_cookie,
@@ -171,6 +175,19 @@ def _jinja_environment() -> Environment:
     return env
 
 
+def register_reminders(settings: Settings) -> None:
+    """Each domain registers its reminder sources; one job sweeps and delivers every minute."""
+    from incubator.centres import reminders as tenancy
+    from incubator.events import reminders as events
+    from incubator.partners import reminders as partners
+    from incubator.reminders.engine import run_once
+    from incubator.startups import reminders as community
+
+    for domain in (community, tenancy, events, partners):
+        domain.register()
+    jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
+
+
 def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:
     """Build the app. With manage_engine, the app binds the engine, migrates and pools itself."""
     settings = settings or get_settings()
@@ -190,6 +207,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.controllers import PartnerPages
     from incubator.partners.portal import PortalPages, ReferralPages, SharingPages
     from incubator.partners.webhooks import deliver_due
+    from incubator.reminders.controllers import (
+        InboxPages,
+        ReminderAdminPages,
+        ReminderPreferencePages,
+    )
     from incubator.startups.api import CentresApi, StartupsApi
     from incubator.startups.controllers import (
         DirectoryPages,
@@ -202,6 +224,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)
     jobs.add_job("webhook deliveries", deliver_due, every_seconds=30)
+    register_reminders(settings)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -247,6 +270,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             AcademyPages,
             PartnersApi,
             PartnerPages,
+            InboxPages,
+            ReminderPreferencePages,
+            ReminderAdminPages,
             ReferralPages,
             PortalPages,
             SharingPages,

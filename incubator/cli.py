@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
@@ -102,6 +103,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
             proxy_headers=True,
         )
+    return 0
+
+
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    """The scheduled jobs alone (reminders, webhook deliveries), for when the web workers run
+    with --no-scheduler. Several may run at once: each job claims its work in the database."""
+    from incubator import jobs
+    from incubator.app import create_app
+
+    settings = get_settings()
+    create_app(settings)  # registers every domain's jobs and reminder sources
+
+    async def forever() -> None:
+        await db.start_pool(db.current_engine(), settings.pool_min, settings.pool_max)
+        async with jobs.running_jobs(settings):
+            print(f"Scheduler running: {', '.join(j.name for j in jobs.registered_jobs())}")
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(forever)
     return 0
 
 
@@ -219,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="apply pending migrations")
     migrate.set_defaults(func=cmd_migrate)
 
+    scheduler = sub.add_parser("scheduler", help="run the scheduled jobs (reminders) alone")
+    scheduler.set_defaults(func=cmd_scheduler)
     demo = sub.add_parser("demo", help="fill an empty database with the demo park")
     demo.add_argument("--startups", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=2023)

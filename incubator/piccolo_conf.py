@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "incubator.partners.piccolo_app",
         "incubator.centres.piccolo_app",
         "incubator.events.piccolo_app",
+        "incubator.reminders.piccolo_app",
     ]
 )

@@ -30,6 +30,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_days(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = os.environ.get(f"INCUBATOR_{name}")
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        days = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True))
+    except ValueError as exc:
+        raise SystemExit(
+            f"INCUBATOR_{name} must be whole numbers like 90,30,7, not {raw!r}"
+        ) from exc
+    return days or default
+
+
 def _secret_key(var_dir: Path) -> str:
     """INCUBATOR_SECRET_KEY, or a key kept beside the embedded database for a local run.
 
@@ -75,6 +88,21 @@ class Settings:
     webhook_timeout_seconds: int = 20
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: int = 60
+    # Reminders: the days or hours before a date that each source reminds at (settings, not
+    # constants), the local hour day-based reminders go out, how far back a sweep looks after
+    # downtime, and retries.
+    reminder_lease_days: tuple[int, ...] = (90, 30, 7)
+    reminder_mou_days: tuple[int, ...] = (90, 30)
+    reminder_event_hours: int = 24
+    reminder_profile_days: int = 180
+    reminder_hour: int = 9
+    reminder_grace_hours: int = 72
+    reminder_max_attempts: int = 6
+    reminder_backoff_seconds: int = 60
+    # How often the scheduler sweeps and delivers, and after how long a claim left by a
+    # process that died is taken back.
+    reminder_tick_seconds: int = 60
+    reminder_stale_seconds: int = 600
     # Whether this process runs the scheduled jobs (web workers beside a scheduler: no).
     run_scheduler: bool = True
     debug: bool = False
@@ -121,6 +149,16 @@ def load_settings() -> Settings:
         webhook_max_attempts=_env_int("WEBHOOK_MAX_ATTEMPTS", 8),
         webhook_backoff_seconds=_env_int("WEBHOOK_BACKOFF_SECONDS", 60),
         run_scheduler=_env_bool("SCHEDULER", True),
+        reminder_lease_days=_env_days("REMINDER_LEASE_DAYS", (90, 30, 7)),
+        reminder_mou_days=_env_days("REMINDER_MOU_DAYS", (90, 30)),
+        reminder_event_hours=_env_int("REMINDER_EVENT_HOURS", 24),
+        reminder_profile_days=_env_int("REMINDER_PROFILE_DAYS", 180),
+        reminder_hour=_env_int("REMINDER_HOUR", 9),
+        reminder_grace_hours=_env_int("REMINDER_GRACE_HOURS", 72),
+        reminder_max_attempts=_env_int("REMINDER_MAX_ATTEMPTS", 6),
+        reminder_backoff_seconds=_env_int("REMINDER_BACKOFF_SECONDS", 60),
+        reminder_tick_seconds=_env_int("REMINDER_TICK_SECONDS", 60),
+        reminder_stale_seconds=_env_int("REMINDER_STALE_SECONDS", 600),
         debug=_env_bool("DEBUG", False),
     )
 

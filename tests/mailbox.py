@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 from email.message import Message
@@ -16,17 +17,20 @@ def free_port() -> int:
 
 
 class _Handler:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[Message] = []
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:  # a slow server, so a test can stop a sender in the middle
+            await asyncio.sleep(self.delay)
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
 
 class Mailbox:
-    def __init__(self) -> None:
-        self.handler = _Handler()
+    def __init__(self, delay: float = 0.0) -> None:
+        self.handler = _Handler(delay)
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 

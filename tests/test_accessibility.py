@@ -93,6 +93,9 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         "/academy/courses/new",
         f"/academy/courses/{course}/edit",
         f"/academy/runs/{run}/roster",
+        "/inbox",
+        "/account/reminders",
+        "/admin/reminders",
     ]
     partner_pages = ["/portal", f"/portal/referrals/{referral}"]
     problems = []

@@ -252,28 +252,17 @@ async def by_code(code: str) -> dict:
 
 
 async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None:
-    """Email each promoted registrant that they now have a seat (after the commit)."""
-    if not registration_ids or not settings.smtp_host:
+    """Tell each promoted registrant at once that they now have a seat (after the commit):
+    the reminder engine's promotion source, run now, so it is recorded exactly once and
+    retried if the mail server is away."""
+    if not registration_ids:
         return
-    rows = await Registration.select(
-        Registration.name,
-        Registration.email,
-        Registration.code,
-        Registration.event.title_en.as_alias("title"),
-        Registration.event.starts_at.as_alias("starts_at"),
-    ).where(Registration.id.is_in(registration_ids))
-    for row in rows:
-        text = (
-            f"Dear {row['name']},\n\nA seat has become free and it is yours: you are now "
-            f"confirmed for “{row['title']}” on {hk_text(row['starts_at'])} (Hong Kong time).\n"
-            f"Your check-in code is {row['code']}: "
-            f"{settings.base_url}/registrations/{row['code']}\n"
-            f"If you can no longer come, please cancel there so the next person gets the seat.\n"
-        )
-        try:
-            await send_email(settings, row["email"], f"You have a seat: {row['title']}", text)
-        except Exception:
-            log.exception("could not tell %s about their promotion", row["email"])
+    from incubator.reminders.engine import run_source_now
+
+    try:
+        await run_source_now(settings, "waitlist_promotion")
+    except Exception:  # the promotion stands; the next sweep sends what this could not
+        log.exception("could not tell registrations %s about their promotion", registration_ids)
 
 
 async def tell_cancelled(settings: Settings, event_id: int) -> int:
