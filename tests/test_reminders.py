@@ -274,8 +274,10 @@ async def test_each_domain_offers_its_sources(park, rsettings, mailbox):
     ]
 
 
-async def test_the_monthly_export_is_pushed_once_a_month(park, rsettings):
-    from incubator.partners.tables import Mou, PartnerPark, ReferralExport, WebhookDelivery
+async def test_the_monthly_export_is_pushed_once_a_month_to_a_real_receiver(park, rsettings):
+    from incubator.partners import webhooks
+    from incubator.partners.tables import Mou, PartnerPark, ReferralExport
+    from tests.test_partners import Receiver
 
     await Mou.insert(
         Mou(
@@ -286,16 +288,22 @@ async def test_the_monthly_export_is_pushed_once_a_month(park, rsettings):
             status="active",
         )
     )
-    await PartnerPark.update(
-        {PartnerPark.webhook_url: "http://127.0.0.1:9/hook", PartnerPark.webhook_secret: "s"}
-    ).where(PartnerPark.id == park.partners["lingang"])
     first = TODAY.replace(day=1)
     at = hk(first, 9, 1)
-    await engine.run_once(rsettings, at)
-    await engine.run_once(rsettings, at + timedelta(minutes=1))
-    assert await ReferralExport.count() == 1 and await WebhookDelivery.count() == 1
+    with Receiver() as receiver:
+        await PartnerPark.update(
+            {PartnerPark.webhook_url: receiver.url, PartnerPark.webhook_secret: "whsec_test"}
+        ).where(PartnerPark.id == park.partners["lingang"])
+        await engine.run_once(rsettings, at)
+        await engine.run_once(rsettings, at + timedelta(minutes=1))  # a second tick: nothing new
+        await webhooks.deliver_due(rsettings)
+        await webhooks.deliver_due(rsettings)
+    assert await ReferralExport.count() == 1
     export = await ReferralExport.select().first()
     assert export["requested_by_name"] == "Monthly referral export"
+    ((headers, body),) = receiver.received
+    assert webhooks.verify_signature("whsec_test", headers["x-incubator-signature"], body)
+    assert headers["x-incubator-export"] == str(export["id"])
     row = await ReminderLedger.select().where(ReminderLedger.source == "monthly_export").first()
     assert row["status"] == "sent" and row["occurrence"] == first.strftime("%Y-%m")
 
