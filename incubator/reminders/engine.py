@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
+from urllib.parse import urlparse
 
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -298,8 +298,11 @@ async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
     message["From"] = settings.mail_from
     message["To"] = row["address"]
     message["Subject"] = row["title"]
-    # The same Message-ID on every attempt: one message to the reader even if resent.
-    message["Message-ID"] = make_msgid(idstring=f"reminder-{row['id']}", domain="incubator")
+    # The same Message-ID on every attempt (made from the ledger row, not the moment): one
+    # message to the reader even if it is sent again after a crash.
+    host = urlparse(settings.base_url).hostname or "localhost"
+    stamp = int(row["created_at"].timestamp())
+    message["Message-ID"] = f"<reminder-{row['id']}.{stamp}@{host}>"
     message["X-Incubator-Reminder"] = f"{row['source']}/{row['subject']}/{row['occurrence']}"
     message.set_content(_templates.get_template(f"email.{language}.txt").render(context))
     message.add_alternative(
