@@ -17,6 +17,11 @@ async def send_email(settings: Settings, to: str, subject: str, text: str, html:
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    await send_message(settings, message)
+
+
+async def send_message(settings: Settings, message: EmailMessage) -> None:
+    """Hand a composed message to the settings' SMTP server."""
     await aiosmtplib.send(
         message,
         hostname=settings.smtp_host,

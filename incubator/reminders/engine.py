@@ -25,11 +25,11 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlparse
 
-import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound
+from incubator.mail import send_message
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
 from incubator.settings import Settings
 
@@ -308,15 +308,7 @@ async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
     message.add_alternative(
         _templates.get_template(f"email.{language}.html").render(context), subtype="html"
     )
-    await aiosmtplib.send(
-        message,
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username or None,
-        password=settings.smtp_password or None,
-        start_tls=settings.smtp_starttls,
-        timeout=30,
-    )
+    await send_message(settings, message)
 
 
 # ---------------------------------------------------------------- people and operators

@@ -3,6 +3,8 @@ managers of a centre or hub, administrators (the reminder engine itself imports 
 
 from __future__ import annotations
 
+from typing import Any
+
 from incubator.auth.tables import User
 from incubator.reminders.engine import Recipient
 from incubator.startups.tables import Centre, ManagerAssignment, StartupMembership
@@ -18,38 +20,27 @@ def _recipients(rows: list[dict]) -> list[Recipient]:
 _USER = (User.id, User.email, User.name, User.language)
 
 
-async def startup_members(startup_ids: list[int]) -> dict[int, list[Recipient]]:
-    rows = await StartupMembership.select(
-        StartupMembership.startup,
-        StartupMembership.user.id.as_alias("id"),
-        StartupMembership.user.email.as_alias("email"),
-        StartupMembership.user.name.as_alias("name"),
-        StartupMembership.user.language.as_alias("language"),
-    ).where(
-        StartupMembership.startup.is_in(startup_ids or [0])
-        & StartupMembership.user.is_active.eq(True)
-    )
-    members: dict[int, list[Recipient]] = {}
+async def _grouped(link: type, group: Any, ids: list[int]) -> dict[int, list[Recipient]]:
+    """Active users linked to each of `ids` through `link` (memberships, assignments)."""
+    rows = await link.select(
+        group.as_alias("group"),
+        link.user.id.as_alias("id"),
+        link.user.email.as_alias("email"),
+        link.user.name.as_alias("name"),
+        link.user.language.as_alias("language"),
+    ).where(group.is_in(ids or [0]) & link.user.is_active.eq(True))
+    grouped: dict[int, list[Recipient]] = {}
     for row in rows:
-        members.setdefault(row["startup"], []).extend(_recipients([row]))
-    return members
+        grouped.setdefault(row["group"], []).extend(_recipients([row]))
+    return grouped
+
+
+async def startup_members(startup_ids: list[int]) -> dict[int, list[Recipient]]:
+    return await _grouped(StartupMembership, StartupMembership.startup, startup_ids)
 
 
 async def centre_managers(centre_ids: list[int]) -> dict[int, list[Recipient]]:
-    rows = await ManagerAssignment.select(
-        ManagerAssignment.centre,
-        ManagerAssignment.user.id.as_alias("id"),
-        ManagerAssignment.user.email.as_alias("email"),
-        ManagerAssignment.user.name.as_alias("name"),
-        ManagerAssignment.user.language.as_alias("language"),
-    ).where(
-        ManagerAssignment.centre.is_in(centre_ids or [0])
-        & ManagerAssignment.user.is_active.eq(True)
-    )
-    managers: dict[int, list[Recipient]] = {}
-    for row in rows:
-        managers.setdefault(row["centre"], []).extend(_recipients([row]))
-    return managers
+    return await _grouped(ManagerAssignment, ManagerAssignment.centre, centre_ids)
 
 
 async def admins_and_managers_of(slug: str) -> list[Recipient]:
