@@ -210,7 +210,9 @@ async def preview(settings: Settings, days: int = 30, now: datetime | None = Non
 # ---------------------------------------------------------------- delivery
 
 
-async def claim_due(now: datetime, stale: timedelta = STALE_CLAIM, limit: int = 50) -> list[int]:
+async def claim_due(
+    now: datetime, stale: timedelta = STALE_CLAIM, limit: int = 50, source: str | None = None
+) -> list[int]:
     async with write_transaction():
         await ReminderLedger.raw(
             "UPDATE reminder_ledger SET status = 'pending' "
@@ -223,11 +225,13 @@ async def claim_due(now: datetime, stale: timedelta = STALE_CLAIM, limit: int = 
             WHERE status = 'pending' AND id IN (
                 SELECT id FROM reminder_ledger
                 WHERE status = 'pending' AND next_attempt_at <= {{}}
+                  {"AND source = {}" if source else ""}
                 ORDER BY next_attempt_at, id LIMIT {int(limit)})
             RETURNING id
             """,
             now,
             now,
+            *([source] if source else []),
         )
     return [r["id"] for r in rows]
 
@@ -237,12 +241,15 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 6 * 3600))
 
 
-async def deliver_due(settings: Settings, now: datetime | None = None) -> dict[str, int]:
-    """Send every claimed row once; failures wait with backoff, and end dead after the limit."""
+async def deliver_due(
+    settings: Settings, now: datetime | None = None, source: str | None = None
+) -> dict[str, int]:
+    """Send every claimed row once (of one source, if given); failures wait with backoff, and
+    end dead after the limit."""
     outcome = {"sent": 0, "failed": 0, "dead": 0}
     while True:
         stale = timedelta(seconds=settings.reminder_stale_seconds)
-        claimed = await claim_due(now or utcnow(), stale)
+        claimed = await claim_due(now or utcnow(), stale, source=source)
         if not claimed:
             return outcome
         for ledger_id in claimed:
@@ -450,4 +457,4 @@ async def run_source_now(settings: Settings, name: str, now: datetime | None = N
     if rows:
         async with write_transaction():
             await _insert_once(rows, now)
-        await deliver_due(settings, now)
+        await deliver_due(settings, now, source=name)  # not a backlog of others in a request
