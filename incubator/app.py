@@ -62,7 +62,7 @@ class ViewerMiddleware:
         viewer = (await viewer_for_token(self.settings, token) if token else None) or ANONYMOUS
         scope["user"] = viewer
         if viewer.is_authenticated and not wants_json(scope["path"]):
-            from incubator.reminders.engine import unread_count
+            from incubator.reminders.inbox import unread_count
 
             scope.setdefault("state", {})["unread"] = await unread_count(viewer.user_id)
         lang_cookie = cookies["lang"].value if "lang" in cookies else None

@@ -13,7 +13,7 @@ import pytest
 from incubator.app import create_app
 from incubator.events.tables import Event, Registration
 from incubator.i18n import HONG_KONG, today_hk
-from incubator.reminders import engine
+from incubator.reminders import engine, inbox, operators
 from incubator.reminders.tables import ReminderLedger
 from tests.conftest import login, post_form, text_of
 from tests.mailbox import Mailbox
@@ -165,7 +165,7 @@ async def test_opted_out_reminders_are_recorded_as_skipped_with_the_reason(
     assert saved.status_code == 303
     await engine.run_once(rsettings, hk(day - timedelta(days=1), 10))
     assert mailbox.messages == []
-    rows = await engine.why_not_sent(park.users["member"])
+    rows = await operators.why_not_sent(park.users["member"])
     assert {r["status"] for r in rows} == {"skipped"}
     assert rows[0]["reason"] == "the recipient turned these reminders off"
     # Essential reminders cannot be turned off.
@@ -197,7 +197,7 @@ async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, p
     assert (await engine.deliver_due(closed, at + timedelta(seconds=59)))["failed"] == 0
     assert (await engine.deliver_due(closed, at + timedelta(minutes=1)))["failed"] == 2
     assert (await engine.deliver_due(closed, at + timedelta(minutes=6)))["dead"] == 2
-    dead = await engine.ledger("dead")
+    dead = await operators.ledger("dead")
     assert len(dead) == 2 and "Error" in dead[0]["last_error"]
     await login(client, park.users["admin"])
     page = text_of((await client.get("/admin/reminders")).text)
@@ -213,9 +213,9 @@ async def test_the_inbox_shows_reminders_and_the_header_counts_the_unread(client
     await login(client, park.users["member"])
     home = await client.get("/")
     assert 'aria-label="1 unread"' in home.text
-    inbox = await client.get("/inbox")
-    assert "Lease of 3F-01 ends in 100 days" in inbox.text
-    row = (await engine.inbox(await login_member(client, park)))[0]
+    listed = await client.get("/inbox")
+    assert "Lease of 3F-01 ends in 100 days" in listed.text
+    row = (await inbox.inbox(await login_member(client, park)))[0]
     opened = await post_form(client, f"/inbox/{row['id']}/open")
     assert opened.status_code == 303 and opened.headers["location"].startswith("/leases/")
     assert 'unread"' not in (await client.get("/")).text

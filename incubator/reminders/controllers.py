@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from incubator.reminders import engine
+from incubator.reminders import engine, inbox, operators
 from incubator.web import page, require_admin, signed_in
 
 
@@ -19,19 +19,19 @@ class InboxPages(Controller):
     @get("/")
     async def inbox(self, request: Request) -> Response:
         viewer = signed_in(request)
-        return page("reminders/inbox.html", rows=await engine.inbox(viewer.user_id))
+        return page("reminders/inbox.html", rows=await inbox.inbox(viewer.user_id))
 
     @post("/read")
     async def read_all(self, request: Request) -> Response:
         viewer = signed_in(request)
-        await engine.mark_read(viewer.user_id)
+        await inbox.mark_read(viewer.user_id)
         return Redirect("/inbox", status_code=303)
 
     @post("/{ledger_id:int}/open")
     async def open(self, request: Request, ledger_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
-        await engine.mark_read(viewer.user_id, ledger_id)
-        rows = [r for r in await engine.inbox(viewer.user_id) if r["id"] == ledger_id]
+        await inbox.mark_read(viewer.user_id, ledger_id)
+        rows = [r for r in await inbox.inbox(viewer.user_id) if r["id"] == ledger_id]
         return Redirect(rows[0]["link"] if rows and rows[0]["link"] else "/inbox", status_code=303)
 
 
@@ -45,7 +45,7 @@ class ReminderPreferencePages(Controller):
         return page(
             "reminders/preferences.html",
             sources=engine.sources(),
-            off=await engine.opt_outs(viewer.user_id),
+            off=await inbox.opt_outs(viewer.user_id),
             message=message,
         )
 
@@ -55,7 +55,7 @@ class ReminderPreferencePages(Controller):
         form = await request.form()
         wanted = {str(v) for v in form.getall("on", [])}
         off = {s.name for s in engine.optional_sources()} - wanted
-        await engine.set_opt_outs(viewer.user_id, off)
+        await inbox.set_opt_outs(viewer.user_id, off)
         return Redirect("/account/reminders?message=saved", status_code=303)
 
 
@@ -72,12 +72,12 @@ class ReminderAdminPages(Controller):
         return page(
             "reminders/admin.html",
             upcoming=(await engine.preview(settings, 30))[:300],
-            sent=await engine.ledger("sent", 100),
-            dead=await engine.ledger("dead", 100),
-            waiting=await engine.ledger("pending", 100),
-            skipped=await engine.ledger("skipped", 100),
+            sent=await operators.ledger("sent", 100),
+            dead=await operators.ledger("dead", 100),
+            waiting=await operators.ledger("pending", 100),
+            skipped=await operators.ledger("skipped", 100),
             who=who,
-            history=await engine.why_not_sent(who) if who.strip() else None,
+            history=await operators.why_not_sent(who) if who.strip() else None,
             sources={s.name: s for s in engine.sources()},
             message=message,
         )
@@ -85,5 +85,5 @@ class ReminderAdminPages(Controller):
     @post("/{ledger_id:int}/retry")
     async def retry(self, request: Request, ledger_id: FromPath[int]) -> Response:
         require_admin(request, "retry reminders")
-        await engine.retry_dead(ledger_id)
+        await operators.retry_dead(ledger_id)
         return Redirect("/admin/reminders?message=retrying", status_code=303)

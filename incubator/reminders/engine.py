@@ -28,7 +28,6 @@ from urllib.parse import urlparse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from incubator.db import utcnow, write_transaction
-from incubator.errors import NotFound
 from incubator.mail import send_message
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
 from incubator.settings import Settings
@@ -316,111 +315,6 @@ async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
         _templates.get_template(f"email.{language}.html").render(context), subtype="html"
     )
     await send_message(settings, message)
-
-
-# ---------------------------------------------------------------- people and operators
-
-
-async def inbox(user_id: int, limit: int = 100) -> list[dict]:
-    return (
-        await ReminderLedger.select(
-            ReminderLedger.id,
-            ReminderLedger.title,
-            ReminderLedger.body,
-            ReminderLedger.link,
-            ReminderLedger.due_at,
-            ReminderLedger.read_at,
-        )
-        .where(
-            (ReminderLedger.user == user_id)
-            & (ReminderLedger.channel == "inapp")
-            & (ReminderLedger.status == "sent")
-        )
-        .order_by(ReminderLedger.due_at, ascending=False)
-        .limit(limit)
-    )
-
-
-async def unread_count(user_id: int) -> int:
-    return await ReminderLedger.count().where(
-        (ReminderLedger.user == user_id)
-        & (ReminderLedger.channel == "inapp")
-        & (ReminderLedger.status == "sent")
-        & ReminderLedger.read_at.is_null()
-    )
-
-
-async def mark_read(user_id: int, ledger_id: int | None = None) -> None:
-    query = ReminderLedger.update({ReminderLedger.read_at: utcnow()}).where(
-        (ReminderLedger.user == user_id)
-        & (ReminderLedger.channel == "inapp")
-        & ReminderLedger.read_at.is_null()
-    )
-    if ledger_id is not None:
-        query = query.where(ReminderLedger.id == ledger_id)
-    await query
-
-
-async def opt_outs(user_id: int) -> set[str]:
-    rows = await ReminderOptOut.select(ReminderOptOut.source).where(ReminderOptOut.user == user_id)
-    return {r["source"] for r in rows}
-
-
-async def set_opt_outs(user_id: int, turned_off: set[str]) -> None:
-    allowed = {s.name for s in optional_sources()}
-    async with write_transaction():
-        await ReminderOptOut.delete().where(ReminderOptOut.user == user_id)
-        wanted = sorted(turned_off & allowed)
-        if wanted:
-            await ReminderOptOut.insert(
-                *[ReminderOptOut(user=user_id, source=name) for name in wanted]
-            )
-
-
-async def ledger(status: str, limit: int = 200) -> list[dict]:
-    return (
-        await ReminderLedger.select()
-        .where(ReminderLedger.status == status)
-        .order_by(ReminderLedger.due_at, ascending=False)
-        .limit(limit)
-    )
-
-
-async def why_not_sent(who: str) -> list[dict]:
-    """Every ledger row for a recipient (an email address, or a user's id or email), newest
-    first, with its status and reason: what an operator needs to answer "why not"."""
-    who = who.strip().lower()
-    from incubator.auth.tables import User
-
-    keys = {f"email:{who}"}
-    user = await User.select(User.id).where(
-        (User.email == who) | (User.id == (int(who) if who.isdigit() else -1))
-    )
-    if user:
-        keys.add(f"user:{user[0]['id']}")
-    rows = (
-        await ReminderLedger.select()
-        .where(ReminderLedger.recipient.is_in(sorted(keys)) | (ReminderLedger.address == who))
-        .order_by(ReminderLedger.due_at, ascending=False)
-        .limit(300)
-    )
-    return rows
-
-
-async def retry_dead(ledger_id: int) -> None:
-    updated = (
-        await ReminderLedger.update(
-            {
-                ReminderLedger.status: "pending",
-                ReminderLedger.attempts: 0,
-                ReminderLedger.next_attempt_at: utcnow(),
-            }
-        )
-        .where((ReminderLedger.id == ledger_id) & (ReminderLedger.status == "dead"))
-        .returning(ReminderLedger.id)
-    )
-    if not updated:
-        raise NotFound(f"there is no dead reminder {ledger_id}")
 
 
 async def run_once(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
