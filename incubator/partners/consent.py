@@ -1,8 +1,8 @@
 """Start-ups' consent to be shared with a partner park: which profile fields, until when.
 
 No consent, no sharing: everything a partner receives (exports, referrals) is drawn through
-`LIVE` and only the fields the consent names. A consent is live when it has not been
-withdrawn and its expiry date, if any, has not passed (in Hong Kong).
+`conditions.LIVE_CONSENT` and only the fields the consent names. A consent is live when it has
+not been withdrawn and its expiry date, if any, has not passed (in Hong Kong).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
 from incubator.i18n import today_hk
+from incubator.partners.conditions import MOU_IN_FORCE
 from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
 from incubator.startups import policy as startup_policy
 from incubator.startups.tables import Startup
@@ -44,9 +45,6 @@ FIELD_LABELS = {
     "contact": "Contact person, email and phone",
 }
 
-# The SQL condition for a live consent of alias `c`, with the day as its one parameter.
-LIVE = "c.withdrawn_at IS NULL AND (c.expires_on IS NULL OR c.expires_on >= {})"
-
 
 def split_fields(text: str) -> list[str]:
     return [f for f in text.split(",") if f in FIELDS]
@@ -69,13 +67,13 @@ async def consents_of(viewer: Viewer, startup_id: int) -> list[dict]:
     await _require_edit(viewer, startup_id)
     today = today_hk()
     rows = await PartnerPark.raw(
-        """
+        f"""
         SELECT p.id AS partner, p.name, p.name_zh, p.country, c.fields, c.expires_on,
                c.granted_at, c.withdrawn_at,
-               EXISTS (SELECT 1 FROM mou m WHERE m.partner = p.id AND m.status = 'active'
-                       AND m.signed_on <= {} AND m.expires_on >= {}) AS has_live_mou
+               EXISTS (SELECT 1 FROM mou m WHERE m.partner = p.id AND {MOU_IN_FORCE})
+                 AS has_live_mou
         FROM partner_park p
-        LEFT JOIN sharing_consent c ON c.partner = p.id AND c.startup = {}
+        LEFT JOIN sharing_consent c ON c.partner = p.id AND c.startup = {{}}
         ORDER BY p.name
         """,
         today,

@@ -20,7 +20,8 @@ from incubator.db import bulk_insert, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
-from incubator.partners.consent import FIELDS, LIVE, split_fields
+from incubator.partners.conditions import LIVE_CONSENT
+from incubator.partners.consent import FIELDS, split_fields
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.tables import (
     ExportChunk,
@@ -112,7 +113,8 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
             f"""
             SELECT s.id, s.slug, {select}, c.fields AS consented
             FROM sharing_consent c JOIN startup s ON s.id = c.startup
-            WHERE c.partner = {{}} AND c.startup > {{}} AND s.id > {{}} AND {LIVE} AND {scope}
+            WHERE c.partner = {{}} AND c.startup > {{}} AND s.id > {{}}
+              AND {LIVE_CONSENT} AND {scope}
             ORDER BY c.startup LIMIT {BATCH}
             """,
             park["id"],

@@ -12,7 +12,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.consent import LIVE
+from incubator.partners.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import Mou, MouCluster, PartnerPark
 from incubator.startups.tables import Cluster, Stage
 
@@ -243,17 +243,14 @@ async def list_mous(
 async def live_mou(partner_id: int, day: date | None = None) -> dict | None:
     """The partner's live MOU that expires last (the one exports and referrals go under)."""
     day = day or today_hk()
-    return (
-        await Mou.select()
-        .where(
-            (Mou.partner == partner_id)
-            & (Mou.status == "active")
-            & (Mou.signed_on <= day)
-            & (Mou.expires_on >= day)
-        )
-        .order_by(Mou.expires_on, ascending=False)
-        .first()
+    rows = await Mou.raw(
+        f"SELECT m.* FROM mou m WHERE m.partner = {{}} AND {MOU_IN_FORCE} "
+        "ORDER BY m.expires_on DESC LIMIT 1",
+        partner_id,
+        day,
+        day,
     )
+    return rows[0] if rows else None
 
 
 def scope_condition(mou: dict, cluster_ids: list[int]) -> tuple[str, list[Any]]:
@@ -284,7 +281,7 @@ async def suggestions(viewer: Viewer, mou_id: int, limit: int = 50) -> list[dict
         f"""
         SELECT s.id, s.slug, s.name_en, s.name_zh, s.stage, c.fields
         FROM startup s JOIN sharing_consent c ON c.startup = s.id AND c.partner = {{}}
-        WHERE {LIVE} AND {scope}
+        WHERE {LIVE_CONSENT} AND {scope}
           AND NOT EXISTS (SELECT 1 FROM referral r WHERE r.startup = s.id AND r.partner = {{}}
                           AND r.direction = 'outbound'
                           AND r.status NOT IN ('declined', 'withdrawn'))

@@ -13,6 +13,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text, read_url
 from incubator.i18n import today_hk
 from incubator.partners import policy
+from incubator.partners.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import (
     PartnerContact,
     PartnerMembership,
@@ -96,14 +97,12 @@ async def list_partners(viewer: Viewer) -> list[dict]:
     policy.require_staff(viewer, "see the partner parks")
     today = today_hk()
     return await PartnerPark.raw(
-        """
+        f"""
         SELECT p.id, p.name, p.name_zh, p.country, p.city, p.website,
-          (SELECT COUNT(*) FROM mou m WHERE m.partner = p.id AND m.status = 'active'
-             AND m.signed_on <= {} AND m.expires_on >= {}) AS live_mous,
+          (SELECT COUNT(*) FROM mou m WHERE m.partner = p.id AND {MOU_IN_FORCE}) AS live_mous,
           (SELECT MIN(m.expires_on) FROM mou m WHERE m.partner = p.id AND m.status = 'active'
-             AND m.expires_on >= {}) AS next_expiry,
-          (SELECT COUNT(*) FROM sharing_consent c WHERE c.partner = p.id
-             AND c.withdrawn_at IS NULL AND (c.expires_on IS NULL OR c.expires_on >= {}))
+             AND m.expires_on >= {{}}) AS next_expiry,
+          (SELECT COUNT(*) FROM sharing_consent c WHERE c.partner = p.id AND {LIVE_CONSENT})
              AS consents,
           (SELECT COUNT(*) FROM partner_membership pm WHERE pm.partner = p.id) AS users,
           (SELECT MAX(e.created_at) FROM referral_export e WHERE e.partner = p.id

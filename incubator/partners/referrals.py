@@ -17,6 +17,7 @@ from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
+from incubator.partners.conditions import LIVE_CONSENT
 from incubator.partners.consent import FIELDS, live_fields
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.tables import Mou, PartnerPark, Referral, ReferralNote, ReferralStatus
@@ -256,8 +257,7 @@ async def list_referrals(
         where.append(
             "(r.direction = 'inbound' OR r.status NOT IN ('proposed', 'withdrawn') "
             "AND EXISTS (SELECT 1 FROM sharing_consent c "
-            "WHERE c.startup = r.startup AND c.partner = r.partner AND c.withdrawn_at IS NULL "
-            "AND (c.expires_on IS NULL OR c.expires_on >= {})))"
+            f"WHERE c.startup = r.startup AND c.partner = r.partner AND {LIVE_CONSENT}))"
         )
         args.append(today_hk())
     elif partner_id is not None:

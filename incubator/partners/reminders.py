@@ -68,6 +68,7 @@ async def mou_expires(since: datetime, until: datetime, settings: Settings) -> l
 
 
 async def monthly_export(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+    from incubator.partners.conditions import MOU_IN_FORCE
     from incubator.partners.tables import PartnerPark
 
     dues = []
@@ -76,11 +77,9 @@ async def monthly_export(since: datetime, until: datetime, settings: Settings) -
         due_at = local_moment(day, settings.reminder_hour)
         if since <= due_at <= until:
             parks = await PartnerPark.raw(
-                """
-                SELECT p.id, p.name FROM partner_park p
-                WHERE p.webhook_url <> '' AND EXISTS (
-                  SELECT 1 FROM mou m WHERE m.partner = p.id AND m.status = 'active'
-                    AND m.signed_on <= {} AND m.expires_on >= {})
+                f"""
+                SELECT p.id, p.name FROM partner_park p WHERE p.webhook_url <> ''
+                  AND EXISTS (SELECT 1 FROM mou m WHERE m.partner = p.id AND {MOU_IN_FORCE})
                 """,
                 day,
                 day,
