@@ -400,3 +400,26 @@ async def test_a_learners_private_feed_lists_the_sessions_of_their_runs(client, 
         "Web3 Fundamentals: session 1 / Web3 基礎：第 1 節",
         "Web3 Fundamentals: session 2 / Web3 基礎：第 2 節",
     ]
+
+
+async def test_the_roster_form_saves_ticks_and_names_a_bad_score(client, park, academy):
+    from tests.conftest import post_form
+
+    await login(client, park.users["manager"])
+    run_id, people, sessions = await _run_with_people(
+        client, park, has_assessment=True, pass_mark=60
+    )
+    form = {
+        "present": [f"{sessions[0]}:{people['Ada']}", f"{sessions[1]}:{people['Ada']}"],
+        f"score-{people['Ada']}": "85",
+        f"score-{people['Ben']}": "120",
+    }
+    response = await post_form(client, f"/academy/runs/{run_id}/roster", form)
+    assert response.status_code == 422
+    assert "must be a whole number from 0 to 100" in text_of(response.text)
+    from incubator.events.tables import AssessmentScore, SessionAttendance
+
+    marks = await SessionAttendance.select().where(SessionAttendance.registration == people["Ada"])
+    assert sorted(m["session"] for m in marks) == sorted(sessions[:2])
+    scores = {s["registration"]: s["score"] for s in await AssessmentScore.select()}
+    assert scores == {people["Ada"]: 85}

@@ -217,29 +217,13 @@ class AcademyPages(Controller):
         """The whole attendance grid and the scores, as the instructor left them."""
         viewer = signed_in(request)
         form = await request.form()
-        state = await completion.roster(viewer, run_id)
-        ticked = {str(v) for v in form.getall("present", [])}
-        errors: dict[str, str] = {}
-        try:
-            for person in state["people"]:
-                for session in state["sessions"]:
-                    if session["starts_at"] > utcnow():
-                        continue
-                    want = f"{session['id']}:{person['id']}" in ticked
-                    if want != (session["id"] in person["attended"]):
-                        await completion.mark_attendance(viewer, session["id"], person["id"], want)
-                raw = str(form.get(f"score-{person['id']}") or "").strip()
-                if (
-                    state["run"]["course_row"]["has_assessment"]
-                    and raw
-                    and raw != str(person["score"])
-                ):
-                    try:
-                        await completion.set_score(viewer, run_id, person["id"], {"score": raw})
-                    except DomainError as exc:
-                        errors[f"score-{person['id']}"] = exc.errors.get("score", exc.message)
-        except DomainError as exc:
-            errors["action"] = exc.message
+        scores = {
+            int(name.removeprefix("score-")): str(form.get(name) or "")
+            for name in form
+            if name.startswith("score-") and name.removeprefix("score-").isdigit()
+        }
+        present = {str(v) for v in form.getall("present", [])}
+        errors = await completion.save_roster(viewer, run_id, present, scores)
         if errors:
             state = await completion.roster(viewer, run_id)
             return page(

@@ -128,16 +128,25 @@ async def mark_attendance(
         )
     await _enrolment(run_id, registration_id)
     async with write_transaction():
-        await SessionAttendance.delete().where(
-            (SessionAttendance.session == session_id)
-            & (SessionAttendance.registration == registration_id)
+        await _mark(session_id, registration_id, present, viewer.user_id)
+
+
+async def _mark(session_id: int, registration_id: int, present: bool, by: int | None) -> None:
+    await SessionAttendance.delete().where(
+        (SessionAttendance.session == session_id)
+        & (SessionAttendance.registration == registration_id)
+    )
+    if present:
+        await SessionAttendance.insert(
+            SessionAttendance(session=session_id, registration=registration_id, marked_by=by)
         )
-        if present:
-            await SessionAttendance.insert(
-                SessionAttendance(
-                    session=session_id, registration=registration_id, marked_by=viewer.user_id
-                )
-            )
+
+
+async def _score(registration_id: int, score: int, by: int | None) -> None:
+    await AssessmentScore.delete().where(AssessmentScore.registration == registration_id)
+    await AssessmentScore.insert(
+        AssessmentScore(registration=registration_id, score=score, marked_by=by)
+    )
 
 
 async def set_score(viewer: Viewer, run_id: int, registration_id: int, data: dict) -> None:
@@ -150,10 +159,43 @@ async def set_score(viewer: Viewer, run_id: int, registration_id: int, data: dic
         raise ValidationFailed(errors)
     await _enrolment(run_id, registration_id)
     async with write_transaction():
-        await AssessmentScore.delete().where(AssessmentScore.registration == registration_id)
-        await AssessmentScore.insert(
-            AssessmentScore(registration=registration_id, score=score, marked_by=viewer.user_id)
-        )
+        await _score(registration_id, score, viewer.user_id)
+
+
+async def save_roster(
+    viewer: Viewer, run_id: int, present: set[str], scores: dict[int, str]
+) -> dict[str, str]:
+    """The whole grid as the instructor left it: `present` holds "session:registration" for
+    every tick, `scores` the typed score per enrolment. The run is checked once, and every
+    change of attendance is written in one transaction; a score that breaks its rule is not
+    saved and comes back as an error under `score-<id>`."""
+    state = await roster(viewer, run_id)
+    now = utcnow()
+    errors: dict[str, str] = {}
+    marks: list[tuple[int, int, bool]] = []
+    new_scores: list[tuple[int, int]] = []
+    assessed = state["run"]["course_row"]["has_assessment"]
+    for person in state["people"]:
+        for session in state["sessions"]:
+            if session["starts_at"] > now:
+                continue  # marked once it begins
+            want = f"{session['id']}:{person['id']}" in present
+            if want != (session["id"] in person["attended"]):
+                marks.append((session["id"], person["id"], want))
+        raw = scores.get(person["id"], "").strip()
+        if assessed and raw and raw != str(person["score"]):
+            rule: dict[str, str] = {}
+            score = read_whole_number({"score": raw}, "score", rule, 0, 100)
+            if score is None:
+                errors[f"score-{person['id']}"] = rule["score"]
+            else:
+                new_scores.append((person["id"], score))
+    async with write_transaction():
+        for session_id, registration_id, want in marks:
+            await _mark(session_id, registration_id, want, viewer.user_id)
+        for registration_id, score in new_scores:
+            await _score(registration_id, score, viewer.user_id)
+    return errors
 
 
 async def evaluate_run(viewer: Viewer, run_id: int) -> list[str]:
