@@ -15,7 +15,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
 from incubator.i18n import today_hk
-from incubator.partners.conditions import MOU_IN_FORCE
+from incubator.partners.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
 from incubator.startups import policy as startup_policy
 from incubator.startups.tables import Startup
@@ -188,11 +188,19 @@ async def consent_history(viewer: Viewer, startup_id: int) -> list[dict]:
 
 async def live_fields(startup_id: int, partner_id: int) -> list[str] | None:
     """The fields this start-up lets the partner have today; None without live consent."""
-    row = (
-        await SharingConsent.select()
-        .where((SharingConsent.startup == startup_id) & (SharingConsent.partner == partner_id))
-        .first()
+    return (await live_fields_of([startup_id], partner_id)).get(startup_id)
+
+
+async def live_fields_of(startup_ids: list[int], partner_id: int) -> dict[int, list[str]]:
+    """For each of these start-ups with a live consent to the partner, the fields it allows."""
+    if not startup_ids:
+        return {}
+    marks = ", ".join("{}" for _ in startup_ids)
+    rows = await SharingConsent.raw(
+        f"SELECT c.startup, c.fields FROM sharing_consent c WHERE c.partner = {{}} "
+        f"AND c.startup IN ({marks}) AND {LIVE_CONSENT}",
+        partner_id,
+        *startup_ids,
+        today_hk(),
     )
-    if row is None or not is_live(row, today_hk()):
-        return None
-    return split_fields(row["fields"])
+    return {r["startup"]: split_fields(r["fields"]) for r in rows}

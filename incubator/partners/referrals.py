@@ -18,7 +18,7 @@ from incubator.fields import read_email, read_text
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
 from incubator.partners.conditions import LIVE_CONSENT
-from incubator.partners.consent import FIELDS, live_fields
+from incubator.partners.consent import FIELDS, live_fields, live_fields_of
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.tables import Mou, PartnerPark, Referral, ReferralNote, ReferralStatus
 from incubator.startups import policy as startup_policy
@@ -280,28 +280,35 @@ async def list_referrals(
         *args,
     )
     if caller is not None:
-        for row in rows:
-            await _shared_view(row, caller.partner_id)
+        await _shared_views(rows, caller.partner_id)
     return rows
 
 
-async def _shared_view(row: dict, partner_id: int) -> None:
-    """What a partner may see of an outbound referral's start-up: its consented fields."""
-    if row["direction"] != "outbound" or row["startup"] is None:
-        row["shared"] = {}
-        return
-    fields = await live_fields(row["startup"], partner_id) or []
-    columns = [c for f in fields for c in FIELDS[f] if c not in ("clusters", "tags")]
-    values = (
-        await Startup.select(*[getattr(Startup, c) for c in columns])
-        .where(Startup.id == row["startup"])
-        .first()
-        if columns
-        else {}
-    ) or {}
-    row["shared"] = values
-    if "name" not in fields:
-        row["startup_name_en"] = row["startup_name_zh"] = ""
+async def _shared_views(rows: list[dict], partner_id: int) -> None:
+    """What a partner may see of each outbound referral's start-up: its consented fields
+    (read for all the rows at once: two queries, whatever the number of rows)."""
+    startups = [r["startup"] for r in rows if r["direction"] == "outbound" and r["startup"]]
+    fields = await live_fields_of(startups, partner_id)
+    columns = sorted(
+        {c for chosen in fields.values() for f in chosen for c in FIELDS[f]} - {"clusters", "tags"}
+    )
+    values = {
+        r["id"]: r
+        for r in (
+            await Startup.select(Startup.id, *[getattr(Startup, c) for c in columns]).where(
+                Startup.id.is_in(list(fields))
+            )
+            if fields and columns
+            else []
+        )
+    }
+    for row in rows:
+        chosen = fields.get(row["startup"], []) if row["direction"] == "outbound" else []
+        allowed = {c for f in chosen for c in FIELDS[f]}
+        known = values.get(row["startup"], {})
+        row["shared"] = {c: known[c] for c in columns if c in allowed and c in known}
+        if row["direction"] == "outbound" and "name" not in chosen:
+            row["startup_name_en"] = row["startup_name_zh"] = ""
 
 
 async def get_referral(
@@ -318,7 +325,7 @@ async def get_referral(
         raise NotFound(f"there is no referral {referral_id}")
     row = rows[0]
     if caller is not None:
-        await _shared_view(row, caller.partner_id)
+        await _shared_views([row], caller.partner_id)
         hidden = row["status"] in ("proposed", "withdrawn")
         if row["direction"] == "outbound" and (hidden or not row["shared"]):
             raise NotFound(f"there is no referral {referral_id}")
