@@ -20,6 +20,12 @@ from incubator.web import errors_for_form, form_values, page, signed_in
 Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]
 
 
+def form_context(extra: dict[str, Any]) -> dict[str, Any]:
+    """What a page with several forms needs when shown plainly, with `extra` on top: which
+    form was sent, its values and errors, and the notice."""
+    return {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""} | extra
+
+
 async def act(
     request: Request,
     names: tuple[str, ...],
@@ -58,14 +64,13 @@ class PartnerPages(Controller):
         return await self._index(signed_in(request), 200, {"message": message})
 
     async def _index(self, viewer: Viewer, status: int, extra: dict[str, Any]) -> Response:
-        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
         return page(
             "partners/index.html",
             status,
             partners=await parks.list_partners(viewer),
             expiring=await mous.list_mous(viewer, expiring_only=True),
             can_manage=await policy.is_partnership_staff(viewer),
-            **context,
+            **form_context(extra),
         )
 
     @post("/")
@@ -97,7 +102,6 @@ class PartnerPages(Controller):
     ) -> Response:
         park = await parks.partner_details(viewer, partner_id)
         staff = park["can_manage"]
-        context = {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""}
         return page(
             "partners/show.html",
             status,
@@ -108,7 +112,7 @@ class PartnerPages(Controller):
             token_rows=await tokens.list_tokens(viewer, partner_id) if staff else [],
             referral_rows=await referrals.list_referrals(viewer, partner_id=partner_id),
             formats=exports.FORMATS,
-            **(context | extra),
+            **form_context(extra),
         )
 
     def _rerender(self, viewer: Viewer, partner_id: int) -> Rerender:
@@ -274,13 +278,12 @@ class PartnerPages(Controller):
         self, viewer: Viewer, mou_id: int, status: int, extra: dict[str, Any]
     ) -> Response:
         mou = await mous.get_mou(viewer, mou_id)
-        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
         return page(
             "partners/mou.html",
             status,
             m=mou,
             suggestions=await mous.suggestions(viewer, mou_id),
-            **context,
+            **form_context(extra),
         )
 
     @get("/mous/{mou_id:int}/edit")

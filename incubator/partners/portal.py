@@ -13,7 +13,7 @@ from incubator.auth.viewer import Viewer
 from incubator.errors import DomainError
 from incubator.partners import consent, exports, mous, parks, policy, referrals, tokens
 from incubator.partners.api import export_download
-from incubator.partners.controllers import act
+from incubator.partners.controllers import act, form_context
 from incubator.partners.policy import PartnerCaller
 from incubator.startups import services as startups
 from incubator.web import errors_for_form, form_values, page, signed_in
@@ -46,7 +46,6 @@ class ReferralPages(Controller):
     async def _index(
         self, viewer: Viewer, direction: str, status: str, code: int, extra: dict[str, Any]
     ) -> Response:
-        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
         return page(
             "referrals/index.html",
             code,
@@ -56,7 +55,7 @@ class ReferralPages(Controller):
             statuses=referrals.STATUSES,
             partners=await parks.partner_names(),
             can_manage=await policy.is_partnership_staff(viewer),
-            **context,
+            **form_context(extra),
         )
 
     @post("/")
@@ -99,13 +98,12 @@ class ReferralPages(Controller):
     async def _show(
         self, viewer: Viewer, referral_id: int, code: int, extra: dict[str, Any]
     ) -> Response:
-        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
         return page(
             "referrals/show.html",
             code,
             r=await referrals.get_referral(viewer, referral_id),
             statuses=referrals.STATUSES,
-            **context,
+            **form_context(extra),
         )
 
     @post("/{referral_id:int}/move")
@@ -140,7 +138,6 @@ class PortalPages(Controller):
     async def _home(
         self, viewer: Viewer, caller: PartnerCaller, code: int, extra: dict[str, Any]
     ) -> Response:
-        context = {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""}
         return page(
             "partners/portal.html",
             code,
@@ -150,7 +147,7 @@ class PortalPages(Controller):
             referral_rows=await referrals.list_referrals(viewer, caller=caller),
             token_rows=await tokens.list_tokens(viewer, caller.partner_id),
             formats=exports.FORMATS,
-            **(context | extra),
+            **form_context(extra),
         )
 
     async def _action(self, request: Request, names: tuple[str, ...], action: str, run) -> Response:
@@ -241,7 +238,6 @@ class SharingPages(Controller):
     async def _show(
         self, viewer: Viewer, startup_id: int, code: int, extra: dict[str, Any]
     ) -> Response:
-        context = {"action": "", "values": {}, "errors": {}, "message": ""} | extra
         return page(
             "startups/sharing.html",
             code,
@@ -252,7 +248,7 @@ class SharingPages(Controller):
             referred=await referrals.referrals_of_startup(viewer, startup_id),
             field_labels=consent.FIELD_LABELS,
             required_fields=consent.REQUIRED_FIELDS,
-            **context,
+            **form_context(extra),
         )
 
     @post("/{partner_id:int}")
