@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.centres.api import LeasesApi, SpaceApi
     from incubator.centres.controllers import CentrePages, LeasePages, SpacePages
     from incubator.centres.leases import startup_leases
+    from incubator.dashboard.controllers import DashboardApi, DashboardPages, ReportPages
     from incubator.events.academy_api import AcademyApi
     from incubator.events.academy_pages import AcademyPages
     from incubator.events.api import EventsApi
@@ -268,6 +269,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             RegistrationPages,
             AcademyApi,
             AcademyPages,
+            DashboardPages,
+            DashboardApi,
+            ReportPages,
             PartnersApi,
             PartnerPages,
             InboxPages,

@@ -59,6 +59,16 @@ def contains(column: Any, text: str) -> Any:
     return column.ilike(pattern) if is_postgres() else column.like(pattern)
 
 
+def among(column: str, ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    """A condition " AND column IN (...)" and its arguments, for raw SQL: nothing when `ids`
+    is None (no restriction), and a condition that holds for no row when it is empty."""
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
+
+
 def all_tables() -> list[type[Table]]:
     from piccolo.apps.migrations.tables import Migration
     from piccolo.conf.apps import Finder

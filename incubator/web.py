@@ -22,6 +22,11 @@ def viewer_of(request: Request) -> Viewer:
     return user if isinstance(user, Viewer) else ANONYMOUS
 
 
+def language_of(request: Request) -> str:
+    """The interface language the request is served in ("en" or "zh-Hant")."""
+    return request.scope.get("state", {}).get("lang", "en")
+
+
 def signed_in(request: Request) -> Viewer:
     """The viewer, who must be logged in (pages send others to the log-in page)."""
     viewer = viewer_of(request)

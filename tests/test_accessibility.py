@@ -96,6 +96,8 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         "/inbox",
         "/account/reminders",
         "/admin/reminders",
+        "/dashboard",
+        "/reports/quarterly",
     ]
     partner_pages = ["/portal", f"/portal/referrals/{referral}"]
     problems = []

@@ -4,10 +4,12 @@ is in force that day (the definition that also makes its start-up onsite)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from incubator.centres.tables import Building, Unit
+from incubator.db import among
 from incubator.i18n import today_hk
 from incubator.startups.onsite import IN_FORCE, onsite_condition
 from incubator.startups.tables import Centre
@@ -50,18 +52,17 @@ def _finish(total: dict) -> dict:
     return total
 
 
-async def occupancy(day: date | None = None, centre_id: int | None = None) -> dict:
-    """Figures for the park (or one centre's units), by building and by centre."""
+async def occupancy(day: date | None = None, centres: Sequence[int] | None = None) -> dict:
+    """Figures for the park (or some centres' units), by building and by centre."""
     day = day or today_hk()
     ending = ", ".join(
         f"SUM(CASE WHEN l.id IS NOT NULL AND l.ends_on <= {{}} THEN 1 ELSE 0 END) AS ending_{d}"
         for d in ENDING_WINDOWS
     )
     args: list[Any] = [day + timedelta(days=d) for d in ENDING_WINDOWS] + [day, day]
-    where = "u.status = 'available'"
-    if centre_id is not None:
-        where += " AND u.centre = {}"
-        args.append(centre_id)
+    within, ids = among("u.centre", centres)
+    where = "u.status = 'available'" + within
+    args += ids
     rows = await Unit.raw(
         "SELECT u.building, u.centre, COUNT(*) AS units, COUNT(l.id) AS occupied_units, "
         "SUM(u.area_sqft) AS area_sqft, "
@@ -84,7 +85,7 @@ async def occupancy(day: date | None = None, centre_id: int | None = None) -> di
     return {
         "day": day,
         "park": _finish(park),
-        "buildings": [_finish(b) for b in by_building.values() if b["units"] or centre_id is None],
+        "buildings": [_finish(b) for b in by_building.values() if b["units"] or centres is None],
         "centres": [_finish(c) for c in by_centre.values() if c["units"]],
     }
 
@@ -112,14 +113,13 @@ async def vacant_units(centre_id: int | None, day: date | None = None, limit: in
     return {"rows": rows, "total": int(total)}
 
 
-async def community_figures(centre_id: int | None = None, day: date | None = None) -> dict:
+async def community_figures(centres: Sequence[int] | None = None, day: date | None = None) -> dict:
     """Each centre's or hub's community figures (by centre id): affiliated active start-ups
     and how many of them are onsite, in one query; centres without start-ups are absent."""
     condition, args = onsite_condition(day or today_hk())
-    where = "s.status = 'active'"
-    if centre_id is not None:
-        where += " AND a.centre = {}"
-        args.append(centre_id)
+    within, ids = among("a.centre", centres)
+    where = "s.status = 'active'" + within
+    args += ids
     rows = await Centre.raw(
         f"SELECT a.centre, COUNT(*) AS n, SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS onsite "
         "FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
@@ -140,4 +140,4 @@ async def community_figures(centre_id: int | None = None, day: date | None = Non
 async def centre_figures(centre_id: int, day: date | None = None) -> dict:
     """One centre's or hub's community figures."""
     empty = {"startups": 0, "onsite": 0, "offsite": 0}
-    return (await community_figures(centre_id, day)).get(centre_id, empty)
+    return (await community_figures([centre_id], day)).get(centre_id, empty)

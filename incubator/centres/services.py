@@ -30,7 +30,7 @@ async def centre_overview(viewer: Viewer, slug: str) -> dict:
     """Everything a centre's page shows; tenants' names only to those who manage its space."""
     centre = await get_centre(slug)
     can_manage = viewer.is_authenticated and await policy.can_manage_centre(viewer, centre["id"])
-    figures = await occupancy.occupancy(centre_id=centre["id"])
+    figures = await occupancy.occupancy(centres=[centre["id"]])
     overview = {
         "centre": centre,
         "managers": await managers(centre["id"]),

@@ -18,7 +18,7 @@ _CJK = "MSung-Light"
 _registered: list[bool] = []
 
 
-def _font() -> str:
+def cjk_font() -> str:
     if not _registered:
         pdfmetrics.registerFont(UnicodeCIDFont(_CJK))
         _registered.append(True)
@@ -26,7 +26,7 @@ def _font() -> str:
 
 
 def certificate_pdf(cert: dict[str, Any], out: BinaryIO) -> None:
-    cjk = _font()
+    cjk = cjk_font()
     width, height = landscape(A4)
     pdf = Canvas(out, pagesize=(width, height))
     pdf.setTitle(f"Certificate {cert['code']}")

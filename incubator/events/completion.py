@@ -11,10 +11,12 @@ per enrolment, a unique key).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.db import utcnow, write_transaction
+from incubator.db import among, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.events import academy, policy
 from incubator.events.tables import (
@@ -294,12 +296,23 @@ async def startup_badges(viewer: Viewer, startup_id: int) -> list[dict]:
     )
 
 
-async def figures(track: str = "") -> dict[str, Any]:
+async def figures(
+    track: str = "",
+    centres: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+) -> dict[str, Any]:
     """Participants (confirmed enrolments), certificates, completion rate (certificates over
     participants of finished runs) and waitlist length, per course, per track and per
-    quarter of the runs' start."""
+    quarter of the runs' start; for the runs of some centres (None: all) that start in
+    `between` (from, until; None: any time)."""
     condition = "AND co.track = {}" if track in academy.TRACKS else ""
     args: list[Any] = [utcnow()] + ([track] if condition else [])
+    within, ids = among("e.centre", centres)
+    condition += within
+    args += ids
+    if between is not None:
+        condition += " AND e.starts_at >= {} AND e.starts_at < {}"
+        args += list(between)
     rows = await Event.raw(
         f"""
         SELECT co.id AS course, co.title_en, co.title_zh, co.track, e.id AS run, e.starts_at,
@@ -325,8 +338,6 @@ async def figures(track: str = "") -> dict[str, Any]:
 
 
 def _quarter(moment: Any) -> str:
-    from datetime import datetime
-
     from incubator.i18n import HONG_KONG
 
     if isinstance(moment, str):
