@@ -29,14 +29,14 @@ def _short(text: str, limit: int = 28) -> str:
 
 
 def _nice_top(value: float) -> float:
-    """The smallest 1, 2 or 5 × 10ⁿ at or above the value (at least 1)."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
+    """The top of the axis: four gridline steps of 1, 2 or 5 × 10ⁿ (at least 1) that reach
+    the value, so the gridlines read 0, 5, 10, 15, 20 rather than 0, 1.2, 2.5."""
+    need = max(value, 1) / 4
+    power = 10 ** math.floor(math.log10(need)) if need >= 1 else 1
     for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
+        if step * power >= need:
+            return 4 * step * power
+    return 40 * power
 
 
 def _plotted(row: Row, series: list[str]) -> list[float]:
@@ -102,7 +102,7 @@ def _columns(figure: Figure, label: Callable[[Row], str]) -> tuple[Markup, int]:
         )
     slot = (WIDTH - left - 8) / max(len(rows), 1)
     bar = max(min(slot * 0.8 / max(len(series), 1), 28), 1)
-    every = math.ceil(len(rows) / 12) or 1
+    every = math.ceil(len(rows) / 6) or 1  # at most six labels under the columns
     for i, row in enumerate(rows):
         x0 = left + i * slot + (slot - bar * len(series)) / 2
         for s, value in enumerate(_plotted(row, series)):
