@@ -58,7 +58,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def measure(base: str, paths: list[str], requests: int, concurrency: int) -> dict:
+async def measure(
+    base: str, paths: list[str], requests: int, concurrency: int, cookies: dict | None = None
+) -> dict:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(requests))
@@ -74,7 +76,9 @@ async def measure(base: str, paths: list[str], requests: int, concurrency: int) 
                 errors += 1
 
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=60, cookies=cookies
+    ) as client:
         for path in paths[:3]:  # warm-up
             await client.get(path)
         started = time.perf_counter()

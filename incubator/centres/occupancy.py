@@ -4,14 +4,15 @@ is in force that day (the definition that also makes its start-up onsite)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from incubator.centres.tables import Building, Unit
-from incubator.db import among
+from incubator.db import among, is_postgres
 from incubator.i18n import today_hk
-from incubator.startups.onsite import IN_FORCE, onsite_condition
+from incubator.startups.onsite import IN_FORCE, ONSITE_STARTUPS, onsite_condition
 from incubator.startups.tables import Centre
 
 ENDING_WINDOWS = (30, 90, 180)
@@ -115,25 +116,54 @@ async def vacant_units(centre_id: int | None, day: date | None = None, limit: in
 
 async def community_figures(centres: Sequence[int] | None = None, day: date | None = None) -> dict:
     """Each centre's or hub's community figures (by centre id): affiliated active start-ups
-    and how many of them are onsite, in one query; centres without start-ups are absent."""
-    condition, args = onsite_condition(day or today_hk())
+    and how many of them are onsite; centres without start-ups are absent."""
+    day = day or today_hk()
     within, ids = among("a.centre", centres)
-    where = "s.status = 'active'" + within
-    args += ids
-    rows = await Centre.raw(
-        f"SELECT a.centre, COUNT(*) AS n, SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS onsite "
-        "FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
-        f"WHERE {where} GROUP BY a.centre",
-        *args,
+    if is_postgres():
+        # One pass: PostgreSQL hashes the onsite start-ups once (120 ms at 100,000 start-ups;
+        # the two queries below cost it 200 ms).
+        condition, args = onsite_condition(day)
+        rows = await Centre.raw(
+            "SELECT a.centre, COUNT(*) AS n, "
+            f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS onsite "
+            "FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
+            f"WHERE s.status = 'active'{within} GROUP BY a.centre",
+            *args,
+            *ids,
+        )
+        return _community(rows, {r["centre"]: int(r["onsite"] or 0) for r in rows})
+    # SQLite probes a list for each of 225,000 affiliations in one pass (350 ms at 100,000);
+    # two queries at once take 150: every affiliation of an active start-up, and those of
+    # the onsite ones, driven from the leases in force. SQLite keeps a CROSS JOIN's order: for
+    # the whole park it walks the active start-ups (an index), for some centres their
+    # affiliations first.
+    tables = (
+        "startup s CROSS JOIN startup_affiliation a"
+        if centres is None
+        else "startup_affiliation a CROSS JOIN startup s"
     )
+    where = f"a.startup = s.id AND s.status = 'active'{within}"
+    totals, onsite = await asyncio.gather(
+        Centre.raw(
+            f"SELECT a.centre, COUNT(*) AS n FROM {tables} WHERE {where} GROUP BY a.centre", *ids
+        ),
+        Centre.raw(
+            f"SELECT a.centre, COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
+            f"CROSS JOIN startup_affiliation a WHERE s.id = o.startup AND {where} "
+            "GROUP BY a.centre",
+            day,
+            day,
+            *ids,
+        ),
+    )
+    return _community(totals, {r["centre"]: int(r["n"]) for r in onsite})
+
+
+def _community(totals: list[dict], onsite: dict[int, int]) -> dict:
     figures = {}
-    for row in rows:
-        startups, onsite = int(row["n"]), int(row["onsite"] or 0)
-        figures[row["centre"]] = {
-            "startups": startups,
-            "onsite": onsite,
-            "offsite": startups - onsite,
-        }
+    for row in totals:
+        startups, here = int(row["n"]), onsite.get(row["centre"], 0)
+        figures[row["centre"]] = {"startups": startups, "onsite": here, "offsite": startups - here}
     return figures
 
 

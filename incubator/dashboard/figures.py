@@ -5,6 +5,7 @@ rows of values, the series a chart draws, and the totals."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +18,7 @@ from incubator.centres import occupancy as occupancy_figures
 from incubator.events import completion
 from incubator.i18n import HONG_KONG, gettext, today_hk
 from incubator.partners.conditions import MOU_IN_FORCE
-from incubator.startups.onsite import onsite_condition
+from incubator.startups.onsite import ONSITE_STARTUPS
 from incubator.startups.tables import Centre, Stage
 
 Value = int | float | None
@@ -205,14 +206,21 @@ async def startups_by_centre(scope: Scope) -> Figure:
 
 async def startups_by_cluster(scope: Scope) -> Figure:
     within, args = _in_scope(scope)
-    found = await Centre.raw(
-        "SELECT cl.slug, cl.name_en, cl.name_zh, COUNT(s.id) AS n FROM cluster cl "
-        "LEFT JOIN startup_cluster sc ON sc.cluster = cl.id "
-        f"LEFT JOIN startup s ON s.id = sc.startup AND s.status = 'active'{within} "
-        "GROUP BY cl.id, cl.slug, cl.name_en, cl.name_zh ORDER BY n DESC, cl.name_en",
+    # Walk the active start-ups (an index) and their clusters; SQLite keeps a CROSS JOIN's order.
+    counted = await Centre.raw(
+        "SELECT sc.cluster, COUNT(*) AS n FROM startup s CROSS JOIN startup_cluster sc "
+        f"WHERE sc.startup = s.id AND s.status = 'active'{within} GROUP BY sc.cluster",
         *args,
     )
-    rows = [Row(r["slug"], r["name_en"], r["name_zh"], {"startups": _int(r["n"])}) for r in found]
+    counts = {r["cluster"]: _int(r["n"]) for r in counted}
+    clusters = await Centre.raw("SELECT id, slug, name_en, name_zh FROM cluster")
+    rows = sorted(
+        (
+            Row(c["slug"], c["name_en"], c["name_zh"], {"startups": counts.get(c["id"], 0)})
+            for c in clusters
+        ),
+        key=lambda r: (-_int(r.values["startups"]), r.name_en),
+    )
     return Figure(
         "startups-by-cluster",
         TITLES["startups-by-cluster"],
@@ -264,14 +272,18 @@ async def startups_by_stage(scope: Scope) -> Figure:
 
 async def onsite_offsite(scope: Scope) -> Figure:
     within, args = _in_scope(scope)
-    condition, onsite_args = onsite_condition(scope.day)
-    found = await Centre.raw(
-        f"SELECT COUNT(*) AS n, SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS onsite "
-        f"FROM startup s WHERE s.status = 'active'{within}",
-        *onsite_args,
-        *args,
+    # the onsite ones driven from the leases in force (see occupancy.community_figures)
+    total, onsite = await asyncio.gather(
+        _active_total(scope),
+        Centre.raw(
+            f"SELECT COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
+            f"WHERE s.id = o.startup AND s.status = 'active'{within}",
+            scope.day,
+            scope.day,
+            *args,
+        ),
     )
-    total, onsite = _int(found[0]["n"]), _int(found[0]["onsite"])
+    total, onsite = _int(total["startups"]), _int(onsite[0]["n"])
     rows = [
         Row("onsite", "Onsite", _zh("Onsite"), {"startups": onsite, "share": _rate(onsite, total)}),
         Row(
@@ -498,11 +510,11 @@ FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
 
 
 async def figure(key: str, scope: Scope) -> Figure:
-    async with db.read_snapshot():
-        return await FIGURES[key](scope)
+    return await FIGURES[key](scope)
 
 
 async def all_figures(scope: Scope) -> list[Figure]:
-    """Every figure, read on one connection (one snapshot) on SQLite."""
-    async with db.read_snapshot():
-        return [await compute(scope) for compute in FIGURES.values()]
+    """Every figure, computed at once: each on its own connection (PostgreSQL's pool, or
+    SQLite's connection per query, whose threads run in parallel), so the page waits for the
+    slowest figure rather than for their sum."""
+    return list(await asyncio.gather(*(compute(scope) for compute in FIGURES.values())))

@@ -16,6 +16,8 @@ from incubator.startups.tables import Startup
 
 IN_FORCE = "l.status <> 'draft' AND l.starts_on <= {} AND l.ends_on >= {}"
 ONSITE_IDS = f"SELECT l.startup FROM lease l WHERE {IN_FORCE}"
+# The same start-ups once each, to drive a join from (figures that count onsite start-ups).
+ONSITE_STARTUPS = f"SELECT DISTINCT l.startup FROM lease l WHERE {IN_FORCE}"
 DERIVED_MESSAGE = (
     "follows the start-up's leases: it is onsite while it holds a lease in force; "
     "lease it a unit (or end its lease) instead"
