@@ -130,6 +130,18 @@ def handle_integrity_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def handle_out_of_range(request: Request, exc: Exception) -> Response:
+    """A value in the request that does not fit the database: a number beyond its integers
+    (ids are 32-bit on PostgreSQL, 64-bit on SQLite) or a text beyond its column."""
+    log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    return _error_response(
+        request,
+        400,
+        "a value in the request does not fit its field: a number out of range "
+        "(ids fit in 32 bits) or a text too long",
+    )
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error_response(request, 500, "something went wrong on our side; it has been logged")
@@ -304,6 +316,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             HTTPException: handle_http_exception,
             sqlite3.IntegrityError: handle_integrity_error,
             asyncpg.exceptions.IntegrityConstraintViolationError: handle_integrity_error,
+            OverflowError: handle_out_of_range,  # SQLite: int too large for an INTEGER
+            # PostgreSQL's data exceptions (class 22: "value out of int32 range", a text too
+            # long for its column) and asyncpg refusing an argument
+            asyncpg.exceptions.DataError: handle_out_of_range,
+            asyncpg.exceptions._base.DataError: handle_out_of_range,
             Exception: handle_unexpected,
         },
         state=State({"settings": settings}),

@@ -21,7 +21,8 @@ from incubator.partners.conditions import MOU_IN_FORCE
 from incubator.startups.onsite import ONSITE_STARTUPS
 from incubator.startups.tables import Centre, Stage
 
-Value = int | float | None
+# A count, a rate or nothing; declared as a JSON number (an integer is one too).
+Value = float | None
 
 # A figure's and a series' names, in English; pages and reports translate them.
 TITLES = {
