@@ -358,6 +358,14 @@ async def test_page_api_csv_and_report_show_the_same_numbers(client, park):
     for title in ("Start-ups by stage", "Events and attendance per month", "Referrals per"):
         assert title in text
     assert "Shanghai Lingang Group" in text
+    one_centre = await client.get("/reports/quarterly?quarter=2024-Q1&centre=technology")
+    assert "Quarterly report 2024-Q1" in one_centre.text
+    assert "Technology Centre · 2024-01-01 – 2024-03-31" in one_centre.text
+    assert 'value="2024-Q1" selected' in one_centre.text
+    pdf = await client.get("/reports/quarterly.pdf?quarter=2024-Q1&centre=technology")
+    assert "report_technology_2024-Q1.pdf" in pdf.headers["content-disposition"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Technology Centre" in text and "The whole park" not in text
 
 
 async def test_the_range_is_checked_and_named_in_the_error(client, park):

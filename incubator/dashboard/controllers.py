@@ -183,7 +183,7 @@ class ReportPages(Controller):
             "dashboard/quarterly.html",
             choice=choice,
             quarter=label,
-            quarters=recent_quarters(today_hk()),
+            quarters=sorted({label, *recent_quarters(today_hk())}, reverse=True),
             panels=panels(await F.all_figures(choice.scope), language_of(request), query),
             pdf=f"/reports/quarterly.pdf?quarter={label}"
             + (f"&centre={choice.centre}" if choice.centre else ""),
