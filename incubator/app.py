@@ -206,6 +206,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     os.environ.setdefault("PICCOLO_CONF", db.PICCOLO_CONF)
 
     from incubator.auth.controllers import AccountController, AdminUsersController, AuthController
+    from incubator.benchref import BenchReference
     from incubator.centres.api import LeasesApi, SpaceApi
     from incubator.centres.controllers import CentrePages, LeasePages, SpacePages
     from incubator.centres.leases import startup_leases
@@ -293,6 +294,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             PortalPages,
             SharingPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
+            *([BenchReference] if settings.bench_endpoints else []),
         ],
         lifespan=[database],
         middleware=[DefineMiddleware(ViewerMiddleware, settings=settings)],

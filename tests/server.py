@@ -15,6 +15,14 @@ from tests.mailbox import free_port
 
 @contextmanager
 def running_server(database_url: str, workers: int = 1, extra_env: dict | None = None):
+    """The server's base URL while it runs."""
+    with serving(database_url, workers, extra_env) as (url, _process):
+        yield url
+
+
+@contextmanager
+def serving(database_url: str, workers: int = 1, extra_env: dict | None = None):
+    """(base URL, the server's process) while it runs."""
     port = free_port()
     env = os.environ | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
     process = subprocess.Popen(
@@ -46,7 +54,7 @@ def running_server(database_url: str, workers: int = 1, extra_env: dict | None =
                 output = process.stdout.read() if process.stdout else ""
                 raise RuntimeError(f"the server did not start:\n{output}")
             time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

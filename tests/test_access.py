@@ -273,7 +273,13 @@ CASES = [
 
 
 async def fingerprint() -> dict:
-    counts = {t._meta.tablename: await t.count() for t in all_tables()}
+    # every table's row count in one query (one per table cost a second per role)
+    counts = await Startup.raw(
+        " UNION ALL ".join(
+            f"SELECT '{t._meta.tablename}' AS name, COUNT(*) AS n FROM \"{t._meta.tablename}\""
+            for t in all_tables()
+        )
+    )
     rows = await Startup.select().order_by(Startup.id)
     return {"counts": counts, "startups": rows}
 

@@ -36,7 +36,9 @@ async def log_in(client: httpx.AsyncClient, email: str) -> None:
     assert response.status_code == 303, response.text
 
 
+# The production shape is PostgreSQL's; SQLite's several workers are tested by the lease race.
 @pytest.mark.slow
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
 async def test_workers_without_scheduler_share_sessions_and_one_scheduler_sends_once(
     settings, park
 ):

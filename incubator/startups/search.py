@@ -127,7 +127,29 @@ class DirectoryPage:
         return max(1, -(-self.total // self.per_page))
 
 
+@dataclass(frozen=True)
+class DirectorySQL:
+    """The directory query as SQL with `{}` placeholders: a page of rows and the total."""
+
+    page_sql: str
+    page_args: list
+    count_sql: str
+    count_args: list
+
+
 async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
+    sql = directory_sql(query)
+    rows = await Startup.raw(sql.page_sql, *sql.page_args)
+    total_rows = await Startup.raw(sql.count_sql, *sql.count_args)
+    onsite = await onsite_among((row["id"] for row in rows), query.day or today_hk())
+    for row in rows:
+        row["onsite"] = row["id"] in onsite
+    return DirectoryPage(
+        rows=rows, total=int(total_rows[0]["n"]), page=query.page, per_page=query.per_page
+    )
+
+
+def directory_sql(query: DirectoryQuery) -> DirectorySQL:
     postgres = is_postgres()
     args: list = []
     source = "startup s"
@@ -201,12 +223,9 @@ async def run_directory_query(query: DirectoryQuery) -> DirectoryPage:
         "s.website, s.stage, s.founded_year, s.team_size, s.tags, s.status, "
         f"s.updated_at FROM {source}{where_sql} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
     )
-    rows = await Startup.raw(select_sql, *args, *order_args, query.per_page, offset)
-    count_sql = f"SELECT COUNT(*) AS n FROM {source}{where_sql}"
-    total_rows = await Startup.raw(count_sql, *args)
-    onsite = await onsite_among((row["id"] for row in rows), query.day or today_hk())
-    for row in rows:
-        row["onsite"] = row["id"] in onsite
-    return DirectoryPage(
-        rows=rows, total=int(total_rows[0]["n"]), page=query.page, per_page=query.per_page
+    return DirectorySQL(
+        select_sql,
+        [*args, *order_args, query.per_page, offset],
+        f"SELECT COUNT(*) AS n FROM {source}{where_sql}",
+        list(args),
     )

@@ -1,0 +1,57 @@
+"""The load benchmark's reference: the directory's own SQL run straight through the database
+driver and encoded with msgspec, served by the same server. It has no session, no page
+context, no onsite lookup and no ORM in the way: what one worker could serve if the app
+added nothing, so bench/ can say how much the app's layers cost. Mounted only when
+INCUBATOR_BENCH_ENDPOINTS=1."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.params import QueryParameter
+from piccolo.engine.postgres import PostgresEngine
+
+from incubator import db
+from incubator.startups.search import DirectoryQuery, directory_sql
+
+_PLACEHOLDER = re.compile(r"\{\}")
+_connections: dict[str, Any] = {}
+
+
+def _numbered(sql: str) -> str:
+    counter = iter(range(1, 10_000))
+    return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+
+
+async def _fetch(sql: str, args: list) -> list[dict]:
+    engine = db.current_engine()
+    if isinstance(engine, PostgresEngine):
+        async with engine.pool.acquire() as connection:
+            return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+    import aiosqlite
+
+    connection = _connections.get(engine.path)
+    if connection is None:  # one long-lived connection per process: the best case
+        connection = await aiosqlite.connect(engine.path)
+        connection.row_factory = aiosqlite.Row
+        _connections[engine.path] = connection
+    cursor = await connection.execute(_PLACEHOLDER.sub("?", sql), args)
+    return [dict(r) for r in await cursor.fetchall()]
+
+
+class BenchReference(Controller):
+    path = "/bench"
+    include_in_schema = False
+
+    @get("/directory-raw")
+    async def directory_raw(
+        self, q: Annotated[str, QueryParameter(description="search terms")] = ""
+    ) -> Response:
+        sql = directory_sql(DirectoryQuery(q=q))
+        rows = await _fetch(sql.page_sql, sql.page_args)
+        total = (await _fetch(sql.count_sql, sql.count_args))[0]["n"]
+        body = msgspec.json.encode({"rows": rows, "total": total})
+        return Response(content=body, media_type="application/json")
