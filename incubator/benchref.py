@@ -6,6 +6,7 @@ INCUBATOR_BENCH_ENDPOINTS=1."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from incubator.startups.search import DirectoryQuery, directory_sql
 
 _PLACEHOLDER = re.compile(r"\{\}")
 _connections: dict[str, Any] = {}
+POOL = 4  # SQLite connections; PostgreSQL uses the app's pool
 
 
 def _numbered(sql: str) -> str:
@@ -33,13 +35,20 @@ async def _fetch(sql: str, args: list) -> list[dict]:
             return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
     import aiosqlite
 
-    connection = _connections.get(engine.path)
-    if connection is None:  # one long-lived connection per process: the best case
-        connection = await aiosqlite.connect(engine.path)
-        connection.row_factory = aiosqlite.Row
-        _connections[engine.path] = connection
-    cursor = await connection.execute(_PLACEHOLDER.sub("?", sql), args)
-    return [dict(r) for r in await cursor.fetchall()]
+    pool = _connections.get(engine.path)
+    if pool is None:  # a few long-lived connections per process, each with its own thread
+        pool = asyncio.Queue()
+        for _ in range(POOL):
+            connection = await aiosqlite.connect(engine.path)
+            connection.row_factory = aiosqlite.Row
+            pool.put_nowait(connection)
+        _connections[engine.path] = pool
+    connection = await pool.get()
+    try:
+        cursor = await connection.execute(_PLACEHOLDER.sub("?", sql), args)
+        return [dict(r) for r in await cursor.fetchall()]
+    finally:
+        pool.put_nowait(connection)
 
 
 class BenchReference(Controller):
