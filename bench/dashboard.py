@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.directory import build_park, measure, recreate_pg  # noqa: E402
+from bench.directory import measure, park_database  # noqa: E402
 from incubator.dashboard.figures import FIGURES  # noqa: E402
 from incubator.demo import DEMO_PASSWORD  # noqa: E402
 from tests.server import running_server  # noqa: E402
@@ -62,14 +61,7 @@ async def main() -> None:
     parser.add_argument("--url", default="", help="a database built before")
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    url = args.url
-    if not url:
-        if args.engine == "postgres":
-            url = await recreate_pg(f"incubator_bench_{args.startups}")
-        else:
-            url = f"sqlite:///{tempfile.mkdtemp(prefix='incubator-bench-')}/bench.sqlite3"
-        seconds = build_park(url, args.startups)
-        print(f"# {args.startups} start-ups on {args.engine}; demo built in {seconds:.1f} s")
+    url = await park_database(args.engine, args.startups, args.url)
     print(f"# {args.requests} requests per scenario, one at a time, signed in")
     print(f"{'scenario':<38} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}")
     with running_server(url) as base:

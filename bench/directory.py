@@ -53,6 +53,19 @@ async def recreate_pg(name: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+async def park_database(engine: str, startups: int, url: str = "") -> str:
+    """The database to measure: `url` when given (built before), else a new demo park."""
+    if url:
+        return url
+    if engine == "postgres":
+        url = await recreate_pg(f"incubator_bench_{startups}")
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='incubator-bench-')}/bench.sqlite3"
+    seconds = build_park(url, startups)
+    print(f"# {startups} start-ups on {engine}; demo built in {seconds:.1f} s")
+    return url
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -121,12 +134,7 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    if args.engine == "postgres":
-        url = await recreate_pg(f"incubator_bench_{args.startups}")
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='incubator-bench-')}/bench.sqlite3"
-    seconds = build_park(url, args.startups)
-    print(f"# {args.startups} start-ups on {args.engine}; demo built in {seconds:.1f} s")
+    url = await park_database(args.engine, args.startups)
     print(
         f"# {args.requests} requests per scenario; loaded = {args.concurrency} concurrent clients"
     )

@@ -18,13 +18,13 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.directory import build_park, recreate_pg  # noqa: E402
+from bench.load import consenting_partner  # noqa: E402
 
 
 def peak_mb() -> float:
@@ -37,39 +37,14 @@ async def run(url: str, startups: int) -> None:
     from incubator import db
     from incubator.auth.tables import Role, User
     from incubator.auth.viewer import Viewer
-    from incubator.i18n import today_hk
     from incubator.partners import exports
-    from incubator.partners.tables import Mou, PartnerPark
 
+    partner = await consenting_partner(url)  # every start-up consents to every field
     engine = db.make_engine(url)
     db.use_engine(engine)
     await db.prepare_engine(engine)
     await db.start_pool(engine, 1, 4)
     baseline = peak_mb()
-    park = await PartnerPark.insert(PartnerPark(name="Bench Park", country="Nowhere")).returning(
-        PartnerPark.id
-    )
-    partner = park[0]["id"]
-    today = today_hk()
-    await Mou.insert(
-        Mou(
-            partner=partner,
-            title="Everything",
-            signed_on=today - timedelta(days=1),
-            expires_on=today + timedelta(days=365),
-            status="active",
-        )
-    )
-    every_field = ",".join(exports.FIELDS)
-    async with db.write_transaction():
-        await PartnerPark.raw(
-            "INSERT INTO sharing_consent (startup, partner, fields, granted_at) "
-            "SELECT id, {}, {}, {} FROM startup",
-            partner,
-            every_field,
-            db.utcnow(),
-        )
-    await db.analyze()  # as autovacuum would after a bulk insert; plans use fresh statistics
     admin = await User.select(User.id).where(User.role == "admin").first()
     viewer = Viewer(user_id=admin["id"], name="bench", role=Role.admin)
     print(f"# baseline peak memory after imports and pool: {baseline:.0f} MB")

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import signed_in  # noqa: E402
-from bench.directory import build_park, measure, percentile, recreate_pg  # noqa: E402
+from bench.directory import measure, park_database, percentile  # noqa: E402
 from tests.server import serving  # noqa: E402
 
 COMMON = ["pay", "smart", "games"]
@@ -186,14 +185,7 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    url = args.url
-    if not url:
-        if args.engine == "postgres":
-            url = await recreate_pg(f"incubator_bench_{args.startups}")
-        else:
-            url = f"sqlite:///{tempfile.mkdtemp(prefix='incubator-bench-')}/bench.sqlite3"
-        seconds = build_park(url, args.startups)
-        print(f"# {args.startups} start-ups on {args.engine}; demo built in {seconds:.1f} s")
+    url = await park_database(args.engine, args.startups, args.url)
     partner = await consenting_partner(url)
     print(
         f"# unloaded: one at a time, {max(50, args.requests // 4)} requests; at rate: "

@@ -105,6 +105,16 @@ def presets(today: date) -> list[dict[str, str]]:
     return result
 
 
+async def one_figure(
+    request: Request, key: str, first: str, last: str, centre: str
+) -> tuple[Choice, F.Figure]:
+    """One figure by its key, for the scope and range asked (the CSV and the API)."""
+    if key not in F.FIGURES:
+        raise NotFound(f"no figure is called {key[:60]!r}")
+    choice = await choose(viewer_of(request), centre, *parse_range(first, last))
+    return choice, await F.figure(key, choice.scope)
+
+
 class DashboardPages(Controller):
     path = "/dashboard"
     include_in_schema = False
@@ -151,10 +161,7 @@ class DashboardPages(Controller):
         last: ToDay = "",
         centre: CentreSlug = "",
     ) -> Response:
-        if key not in F.FIGURES:
-            raise NotFound(f"no figure is called {key[:60]!r}")
-        choice = await choose(viewer_of(request), centre, *parse_range(first, last))
-        figure = await F.figure(key, choice.scope)
+        choice, figure = await one_figure(request, key, first, last, centre)
         scope = choice.scope
         return csv_response(
             f"{key}_{choice.centre or 'all'}_{scope.starts_on}_{scope.ends_on}.csv",
@@ -266,10 +273,8 @@ class DashboardApi(Controller):
         last: ToDay = "",
         centre: CentreSlug = "",
     ) -> Dashboard:
-        if key not in F.FIGURES:
-            raise NotFound(f"no figure is called {key[:60]!r}")
-        choice = await choose(viewer_of(request), centre, *parse_range(first, last))
-        return _dashboard(choice, [await F.figure(key, choice.scope)])
+        choice, figure = await one_figure(request, key, first, last, centre)
+        return _dashboard(choice, [figure])
 
 
 def _dashboard(choice: Choice, figures: list[F.Figure]) -> Dashboard:

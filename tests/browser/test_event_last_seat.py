@@ -6,21 +6,10 @@ from datetime import timedelta
 import pytest
 
 from incubator.i18n import today_hk
-from tests.conftest import PASSWORD
+from tests.browser.pages import log_in
 from tests.server import running_server
 
 pytestmark = pytest.mark.browser
-
-
-async def log_in(browser, url: str, email: str):
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    await page.goto(f"{url}/login")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await page.wait_for_url(f"{url}/")
-    return page
 
 
 async def test_two_members_and_the_last_seat(settings, park, browser, artifacts, engine_name):

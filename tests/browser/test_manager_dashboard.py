@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from incubator.i18n import today_hk
-from tests.conftest import PASSWORD
+from tests.browser.pages import log_in
 from tests.server import running_server
 from tests.test_dashboard import known_park, month_start
 
@@ -18,12 +18,7 @@ async def test_a_manager_changes_the_range_and_sees_only_their_centres(
 ):
     k = await known_park(park)
     with running_server(settings.database_url) as url:
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(f"{url}/login")
-        await page.get_by_label("Email").fill(park.users["manager"])
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Log in").click()
-        await page.wait_for_url(f"{url}/")
+        page = await log_in(browser, url, park.users["manager"])
 
         await page.get_by_role("link", name="Dashboard").click()
         await page.wait_for_url(f"{url}/dashboard")

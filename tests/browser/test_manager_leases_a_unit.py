@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from incubator.i18n import today_hk
-from tests.conftest import PASSWORD
+from tests.browser.pages import log_in
 from tests.server import running_server
 
 pytestmark = pytest.mark.browser
@@ -16,12 +16,7 @@ async def test_manager_leases_a_vacant_unit_and_sees_occupancy_change(
     settings, park, browser, artifacts, engine_name
 ):
     with running_server(settings.database_url) as url:
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(f"{url}/login")
-        await page.get_by_label("Email").fill(park.users["manager"])
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Log in").click()
-        await page.wait_for_url(f"{url}/")
+        page = await log_in(browser, url, park.users["manager"])
 
         await page.get_by_role("link", name="Centres and hubs").click()
         await page.get_by_role("link", name="Entrepreneurship Centre").click()

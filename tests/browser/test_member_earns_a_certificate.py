@@ -8,7 +8,7 @@ import pytest
 
 from incubator.db import utcnow
 from incubator.events.tables import Course, Event
-from tests.browser.test_event_last_seat import log_in
+from tests.browser.pages import log_in
 from tests.server import running_server
 from tests.test_academy import into_the_past
 

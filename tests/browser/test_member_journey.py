@@ -3,7 +3,7 @@ switches the language: in a real chromium against a real server process."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.pages import log_in
 from tests.server import running_server
 
 pytestmark = pytest.mark.browser
@@ -14,12 +14,7 @@ async def test_member_edits_profile_finds_it_in_the_directory_and_switches_langu
 ):
     sid = park.startups["harbour-pay"]
     with running_server(settings.database_url) as url:
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(f"{url}/login")
-        await page.get_by_label("Email").fill(park.users["member"])
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Log in").click()
-        await page.wait_for_url(f"{url}/")
+        page = await log_in(browser, url, park.users["member"])
         assert await page.locator(".who").inner_text() == "Member (member)"
 
         await page.goto(f"{url}/startups/{sid}/edit")

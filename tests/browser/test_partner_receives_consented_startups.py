@@ -12,7 +12,7 @@ import pytest
 from incubator.i18n import today_hk
 from incubator.partners.tables import Mou
 from incubator.startups.tables import Startup
-from tests.browser.test_event_last_seat import log_in
+from tests.browser.pages import log_in
 from tests.server import running_server
 
 pytestmark = pytest.mark.browser
