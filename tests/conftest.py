@@ -81,6 +81,22 @@ async def database(request: pytest.FixtureRequest) -> AsyncIterator[Settings]:
         yield settings
     finally:
         await db.close_pool(engine)
+        await _remove_database(request.param, url)
+
+
+async def _remove_database(engine_name: str, url: str) -> None:
+    """Leave nothing behind: CI runs on a machine whose PostgreSQL outlives the run."""
+    if engine_name == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 async def clear_tables() -> None:
