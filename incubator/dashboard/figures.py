@@ -470,19 +470,15 @@ async def mous_expiring(scope: Scope) -> Figure:
         day,
         day + timedelta(days=MOU_WINDOW_DAYS),
     )
-    rows = []
-    for r in found:
-        expires = r["expires_on"]
-        if isinstance(expires, str):
-            expires = date.fromisoformat(expires)
-        rows.append(
-            Row(
-                str(r["id"]),
-                f"{r['name']}: {r['title']}",
-                f"{r['name_zh'] or r['name']}：{r['title']}",
-                {"days_left": (expires - day).days},
-            )
+    rows = [
+        Row(
+            str(r["id"]),
+            f"{r['name']}: {r['title']}",
+            f"{r['name_zh'] or r['name']}：{r['title']}",
+            {"days_left": (r["expires_on"] - day).days},
         )
+        for r in found
+    ]
     return Figure(
         "mous-expiring",
         TITLES["mous-expiring"],
