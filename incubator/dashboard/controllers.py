@@ -56,7 +56,8 @@ def panels(figures: list[F.Figure], lang: str, query: str) -> list[Panel]:
         summary = ", ".join(
             f"{label(r)}: "
             + " / ".join(
-                f"{_text(r.values.get(s))} {gettext(lang, F.SERIES[s])}" for s in figure.plotted
+                f"{F.value_text(r.values.get(s))} {gettext(lang, F.SERIES[s])}"
+                for s in figure.plotted
             )
             for r in figure.rows[:24]
         )
@@ -71,14 +72,6 @@ def panels(figures: list[F.Figure], lang: str, query: str) -> list[Panel]:
             )
         )
     return result
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
-    return f"{value:,}"
 
 
 def _query(choice: Choice) -> str:
@@ -139,6 +132,7 @@ class DashboardPages(Controller):
                 panels=[],
                 presets=presets(today_hk()),
                 query="",
+                value_text=F.value_text,
             )
         query = _query(choice)
         found = await F.all_figures(choice.scope)
@@ -150,6 +144,7 @@ class DashboardPages(Controller):
             panels=panels(found, language_of(request), query),
             presets=presets(today_hk()),
             query=query,
+            value_text=F.value_text,
         )
 
     @get("/csv/{key:str}")
@@ -195,6 +190,7 @@ class ReportPages(Controller):
             pdf=f"/reports/quarterly.pdf?quarter={label}"
             + (f"&centre={choice.centre}" if choice.centre else ""),
             scope_name=_scope_name(choice, language_of(request)),
+            value_text=F.value_text,
         )
 
     @get("/quarterly.pdf")

@@ -120,6 +120,16 @@ class Figure(msgspec.Struct):
     note: str = ""
 
 
+def value_text(value: Value, blank: str = "—") -> str:
+    """A figure's value as people read it: a rate (a float up to 1) as a percentage, other
+    numbers with thousands separators; the page, the chart summaries and the PDF use it."""
+    if value is None:
+        return blank
+    if isinstance(value, float):
+        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
+    return f"{value:,}"
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), HONG_KONG).astimezone(UTC)
 

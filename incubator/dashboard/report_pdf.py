@@ -14,18 +14,14 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from incubator.dashboard.figures import SERIES, Figure, Scope
+from incubator.dashboard.figures import SERIES, Figure, Scope, Value, value_text
 from incubator.events.certificate_pdf import cjk_font
 
 BAR_COLOURS = (colors.HexColor("#0b5fa5"), colors.HexColor("#f5a623"), colors.HexColor("#4a9d5b"))
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+def _cell(value: Value) -> str:
+    return value_text(value, blank="-")
 
 
 def _bar(figure: Figure, values: dict, top: float, width: float) -> Drawing:
