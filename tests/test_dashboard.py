@@ -11,13 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from pypdf import PdfReader
 
+from incubator.dashboard.scope import month_start
 from incubator.i18n import HONG_KONG, today_hk
 from tests.conftest import Park, api, login, text_of
-
-
-def month_start(day: date, back: int) -> date:
-    month = day.month - back
-    return date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
 def hk(day: date, hour: int, minute: int = 0) -> datetime:

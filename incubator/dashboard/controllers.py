@@ -15,7 +15,14 @@ from incubator.csvexport import csv_response
 from incubator.dashboard import figures as F
 from incubator.dashboard.charts import svg
 from incubator.dashboard.report_pdf import report_pdf
-from incubator.dashboard.scope import Choice, choose, default_range, parse_quarter, parse_range
+from incubator.dashboard.scope import (
+    Choice,
+    choose,
+    default_range,
+    month_start,
+    parse_quarter,
+    parse_range,
+)
 from incubator.errors import BadParameter, NotFound
 from incubator.i18n import gettext, today_hk
 from incubator.web import errors_for_form, language_of, page, signed_in, viewer_of
@@ -88,12 +95,7 @@ def presets(today: date) -> list[dict[str, str]]:
     """Ranges offered as links: the last 3 and 12 months, and this year so far."""
     result = []
     for key, name in PRESETS:
-        if key == "ytd":
-            first = date(today.year, 1, 1)
-        else:
-            months = int(key) - 1
-            month = today.month - months
-            first = date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        first = date(today.year, 1, 1) if key == "ytd" else month_start(today, int(key) - 1)
         result.append({"name": name, "from": first.isoformat(), "to": today.isoformat()})
     return result
 
@@ -231,9 +233,9 @@ def recent_quarters(today: date, count: int = 8) -> list[str]:
 def _scope_name(choice: Choice, lang: str) -> str:
     if choice.whole_park:
         return gettext(lang, "The whole park")
-    chosen = [c for c in choice.centres if c["id"] in (choice.scope.centres or ())]
     return ", ".join(
-        (c["name_zh"] if lang == "zh-Hant" and c["name_zh"] else c["name_en"]) for c in chosen
+        (c["name_zh"] if lang == "zh-Hant" and c["name_zh"] else c["name_en"])
+        for c in choice.chosen
     )
 
 
@@ -275,7 +277,5 @@ class DashboardApi(Controller):
 
 def _dashboard(choice: Choice, figures: list[F.Figure]) -> Dashboard:
     scope = choice.scope
-    slugs = None
-    if scope.centres is not None:
-        slugs = [c["slug"] for c in choice.centres if c["id"] in scope.centres]
+    slugs = None if scope.centres is None else [c["slug"] for c in choice.chosen]
     return Dashboard(slugs, scope.starts_on, scope.ends_on, scope.day, figures)

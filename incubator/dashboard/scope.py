@@ -30,14 +30,22 @@ class Choice:
     centres: list[dict]  # the centres and hubs the viewer may choose
     whole_park: bool  # an administrator's view of the park
 
+    @property
+    def chosen(self) -> list[dict]:
+        """The centres the scope covers, among those offered (none for the whole park)."""
+        return [c for c in self.centres if c["id"] in (self.scope.centres or ())]
+
+
+def month_start(day: date, back: int = 0) -> date:
+    """The first day of the month `back` months before the day's month."""
+    month = day.month - back
+    return date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
 
 def default_range(today: date | None = None) -> tuple[date, date]:
     """The last twelve months: the first day of the month eleven months ago, to today."""
     today = today or today_hk()
-    month = today.month - 11
-    year = today.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, 1), today
+    return month_start(today, 11), today
 
 
 def parse_range(start: str, end: str) -> tuple[date, date]:
