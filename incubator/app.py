@@ -148,6 +148,8 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 
 def _jinja_environment() -> Environment:
+    from incubator.startups.tables import STAGE_NAMES  # tables: only once PICCOLO_CONF is set
+
     env = Environment(
         loader=FileSystemLoader(PACKAGE_DIR / "templates"),
         autoescape=select_autoescape(["html", "xml"]),
@@ -179,6 +181,7 @@ def _jinja_environment() -> Environment:
         current_language=current_language,
         localised=localised,
         LANGUAGES=i18n.LANGUAGES,
+        STAGE_NAMES=STAGE_NAMES,
         viewer_of=viewer_of,
     )
     env.filters["hk"] = i18n.hk_text

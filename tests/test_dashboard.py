@@ -412,7 +412,9 @@ async def test_every_figure_title_series_and_note_is_translated(client, park):
 
     await known_park(park)
     await login(client, park.users["admin"])
-    names = [*figures.TITLES.values(), *figures.SERIES.values()]
+    from incubator.startups.tables import STAGE_NAMES
+
+    names = [*figures.TITLES.values(), *figures.SERIES.values(), *STAGE_NAMES.values()]
     names += [f["note"] for f in (await dashboard(client, "")).values() if f["note"]]
     untranslated = [n for n in names if gettext("zh-Hant", n) == n]
     assert untranslated == []

@@ -19,7 +19,7 @@ from incubator.events import completion
 from incubator.i18n import HONG_KONG, gettext, today_hk
 from incubator.partners.conditions import MOU_IN_FORCE
 from incubator.startups.onsite import ONSITE_STARTUPS
-from incubator.startups.tables import Centre, Stage
+from incubator.startups.tables import STAGE_NAMES, Centre, Stage
 
 # A count, a rate or nothing; declared as a JSON number (an integer is one too).
 Value = float | None
@@ -61,14 +61,6 @@ SERIES = {
     "landed": "Landed",
     "days_left": "Days left",
     "share": "Share",
-}
-STAGE_NAMES = {
-    "idea": "Idea",
-    "pre_seed": "Pre-seed",
-    "seed": "Seed",
-    "series_a": "Series A",
-    "series_b_plus": "Series B+",
-    "growth": "Growth",
 }
 MOU_WINDOW_DAYS = 180
 

@@ -33,6 +33,17 @@ class Stage(str, Enum):
     growth = "growth"
 
 
+# Each stage's name in English; pages translate it (the catalog has the Chinese).
+STAGE_NAMES = {
+    "idea": "Idea",
+    "pre_seed": "Pre-seed",
+    "seed": "Seed",
+    "series_a": "Series A",
+    "series_b_plus": "Series B+",
+    "growth": "Growth",
+}
+
+
 class ProgrammeStatus(str, Enum):
     applied = "applied"
     incubating = "incubating"
