@@ -10,7 +10,7 @@ import pytest
 
 from incubator.reminders.tables import ReminderLedger
 from incubator.web import SESSION_COOKIE
-from tests.conftest import PASSWORD
+from tests.conftest import login
 from tests.mailbox import Mailbox
 from tests.server import running_server
 from tests.test_reminder_processes import (
@@ -20,20 +20,6 @@ from tests.test_reminder_processes import (
     stop,
     wait_until_sent,
 )
-
-
-async def log_in(client: httpx.AsyncClient, email: str) -> None:
-    await client.get("/login")
-    response = await client.post(
-        "/login",
-        data={
-            "email": email,
-            "password": PASSWORD,
-            "next": "/account",
-            "_csrf_token": client.cookies.get("csrftoken"),
-        },
-    )
-    assert response.status_code == 303, response.text
 
 
 # The production shape is PostgreSQL's; SQLite's several workers are tested by the lease race.
@@ -55,7 +41,7 @@ async def test_workers_without_scheduler_share_sessions_and_one_scheduler_sends_
             async with httpx.AsyncClient(base_url=url) as client:
                 ready = await client.get("/health/ready")
                 assert ready.status_code == 200 and ready.json()["status"] == "ok"
-                await log_in(client, email)
+                await login(client, email)
                 # New connections each time, so the kernel spreads them over the workers.
                 statuses = []
                 for _ in range(30):

@@ -107,7 +107,7 @@ async def one_figure(
     if key not in F.FIGURES:
         raise NotFound(f"no figure is called {key[:60]!r}")
     choice = await choose(viewer_of(request), centre, *parse_range(first, last))
-    return choice, await F.figure(key, choice.scope)
+    return choice, await F.FIGURES[key](choice.scope)
 
 
 class DashboardPages(Controller):

@@ -508,10 +508,6 @@ FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
 }
 
 
-async def figure(key: str, scope: Scope) -> Figure:
-    return await FIGURES[key](scope)
-
-
 async def all_figures(scope: Scope) -> list[Figure]:
     """Every figure, computed at once: each on its own connection (PostgreSQL's pool, or
     SQLite's connection per query, whose threads run in parallel), so the page waits for the
