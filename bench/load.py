@@ -184,6 +184,9 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--only", default="", help="run the scenarios whose names contain this, and no export"
+    )
     args = parser.parse_args()
     url = await park_database(args.engine, args.startups, args.url)
     partner = await consenting_partner(url)
@@ -200,6 +203,8 @@ async def main() -> None:
     env = {"INCUBATOR_BENCH_ENDPOINTS": "1", "INCUBATOR_SCHEDULER": "0"}
     with serving(url, extra_env=env) as (base, process):
         for name, paths in scenarios().items():
+            if args.only not in name:
+                continue
             idle = await measure(base, paths, max(50, args.requests // 4), 1)
             paced = await at_rate(base, paths, args.rate, args.seconds)
             busy = await measure(base, paths, args.requests, args.concurrency)
@@ -211,6 +216,8 @@ async def main() -> None:
                 f"{busy['p99']:>6.1f} {errors:>4}"
             )
         for kind in ("common", "rare"):
+            if f"raw SQL directory, {kind} term" not in results:
+                continue
             raw = results[f"raw SQL directory, {kind} term"]["rps"]
             json_share = results[f"directory JSON, {kind} term"]["rps"] / raw
             html_share = results[f"directory HTML, {kind} term"]["rps"] / raw
@@ -218,7 +225,8 @@ async def main() -> None:
                 f"# {kind} term: directory JSON at {json_share:.0%} of the raw-SQL throughput "
                 f"(target 70%), HTML at {html_share:.0%} (target 60%)"
             )
-        await full_export(base, partner, process.pid)
+        if not args.only:
+            await full_export(base, partner, process.pid)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from incubator.sqlitepool import PooledSQLiteEngine
+
 PICCOLO_CONF = "incubator.piccolo_conf"
 
 # Piccolo's SQLite engine opens a connection per query; concurrent writers in one process
@@ -36,7 +38,7 @@ def make_engine(url: str) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        return SQLiteEngine(path=path, timeout=60)
+        return PooledSQLiteEngine(path=path, timeout=60)
     raise ValueError(
         "INCUBATOR_DATABASE_URL must start with sqlite:/// or postgresql://, "
         f"not {urlparse(url).scheme!r}"
@@ -116,11 +118,15 @@ async def analyze() -> None:
 async def start_pool(engine: Engine, min_size: int, max_size: int) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=min_size, max_size=max_size)
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.start_pool(max_idle=max_size)
 
 
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()
 
 
 async def migrate(quiet: bool = True) -> None:
