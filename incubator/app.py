@@ -71,6 +71,7 @@ class ViewerMiddleware:
             viewer.language if viewer.is_authenticated else None,
             headers.get("accept-language", ""),
         )
+        i18n.REQUEST_LANGUAGE.set(scope["state"]["lang"])
         if (
             viewer.is_authenticated
             and scope["method"] in UNSAFE
@@ -158,16 +159,18 @@ def _jinja_environment() -> Environment:
     )
 
     @pass_context
-    def translate(context: Any, message: str, **values: Any) -> str:
+    def current_language(context: Any) -> str:
+        """The page's language: its request's, or (in a macro imported without context,
+        which sees no request) the language of the request being served."""
         request = context.get("request")
-        language = request.scope.get("state", {}).get("lang", "en") if request else "en"
-        text = i18n.gettext(language, message)
-        return text % values if values else text
+        if request is None:
+            return i18n.REQUEST_LANGUAGE.get()
+        return request.scope.get("state", {}).get("lang", "en")
 
     @pass_context
-    def current_language(context: Any) -> str:
-        request = context.get("request")
-        return request.scope.get("state", {}).get("lang", "en") if request else "en"
+    def translate(context: Any, message: str, **values: Any) -> str:
+        text = i18n.gettext(current_language(context), message)
+        return text % values if values else text
 
     @pass_context
     def localised(context: Any, row: dict, field: str) -> str:

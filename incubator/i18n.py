@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,9 @@ def today_hk() -> date:
 
 
 LANGUAGES = {"en": "English", "zh-Hant": "繁體中文"}
+# The language of the request being served (set by the app's middleware): templates and
+# macros imported without their caller's context translate with it.
+REQUEST_LANGUAGE: ContextVar[str] = ContextVar("request_language", default="en")
 DEFAULT_LANGUAGE = "en"
 _LOCALE_DIR = Path(__file__).parent / "locale"
 _CATALOG_DIRS = {"zh-Hant": "zh_Hant"}

@@ -45,6 +45,9 @@ async def test_language_switch_turns_the_pages_into_traditional_chinese(client, 
     assert "初創企業名錄" in chinese.text and 'lang="zh-Hant-HK"' in chinese.text
     assert "海港支付" in chinese.text  # content fields in Chinese too
     assert "找到的初創企業：1 間" in chinese.text
+    # Macros imported without their page's context (the pager) translate too.
+    paged = await client.get("/startups?per_page=1&sort=name")
+    assert "第 1 頁，共 3 頁" in paged.text and "Page 1 of" not in paged.text
     assert (await client.get("/lang/fr")).status_code == 400
     away = await client.get("/lang/en?next=https://evil.example")
     assert away.headers["location"] == "/"
