@@ -1,7 +1,8 @@
-"""The load benchmark's reference: the directory's own SQL run straight through the database
-driver and encoded with msgspec, served by the same server. It has no session, no page
-context, no onsite lookup and no ORM in the way: what one worker could serve if the app
-added nothing, so bench/ can say how much the app's layers cost. Mounted only when
+"""The load benchmark's reference: the directory's own queries (`search.directory_rows`: the
+count, the page in the order it allows, the page's links) run straight through the database
+driver and encoded with msgspec, served by the same server. It has no session, no
+middleware, no response types and no ORM in the way: what one worker could serve if the app
+added nothing to its SQL, so bench/ can say how much the app's layers cost. Mounted only when
 INCUBATOR_BENCH_ENDPOINTS=1."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from litestar.params import QueryParameter
 from piccolo.engine.postgres import PostgresEngine
 
 from incubator import db
-from incubator.startups.search import DirectoryQuery, directory_sql
+from incubator.startups.search import DirectoryQuery, directory_rows
 
 _PLACEHOLDER = re.compile(r"\{\}")
 _connections: dict[str, Any] = {}
@@ -59,8 +60,6 @@ class BenchReference(Controller):
     async def directory_raw(
         self, q: Annotated[str, QueryParameter(description="search terms")] = ""
     ) -> Response:
-        sql = directory_sql(DirectoryQuery(q=q))
-        rows = await _fetch(sql.page_sql, sql.page_args)
-        total = (await _fetch(sql.count_sql, sql.count_args))[0]["n"]
-        body = msgspec.json.encode({"rows": rows, "total": total})
+        result = await directory_rows(DirectoryQuery(q=q), _fetch)
+        body = msgspec.json.encode({"rows": result.rows, "total": result.total})
         return Response(content=body, media_type="application/json")

@@ -16,8 +16,9 @@ async def names(client, query: str) -> list[str]:
 
 async def test_api_returns_items_total_page_and_per_page(client, park):
     body = (await client.get("/api/startups?per_page=2&page=1&sort=name")).json()
-    assert set(body) == {"items", "total", "page", "per_page"}
+    assert set(body) == {"items", "total", "page", "per_page", "more", "order"}
     assert body["total"] == 3 and body["page"] == 1 and body["per_page"] == 2
+    assert body["more"] is False and body["order"] == "name"
     assert [i["name_en"] for i in body["items"]] == ["Bamboo Home", "Harbour Pay"]
     second = (await client.get("/api/startups?per_page=2&page=2&sort=name")).json()
     assert [i["name_en"] for i in second["items"]] == ["Lantern Chain"]
@@ -143,3 +144,42 @@ async def test_the_directory_pages_through_a_larger_park(client, settings):
         items = (await client.get(f"/api/startups?per_page=50&page={page_number}&sort=name")).json()
         seen |= {i["id"] for i in items["items"]}
     assert len(seen) == 120
+
+
+async def test_a_search_counts_to_the_limit_and_ranks_only_what_it_counted(
+    client, settings, monkeypatch
+):
+    """At 100,000 start-ups a common word matches tens of thousands; the search counts to
+    SEARCH_LIMIT and, beyond it, lists the most recently added first instead of ranking."""
+    from incubator.demo import build_demo_park
+    from incubator.startups import search
+
+    await build_demo_park(startups=120, seed=7)
+    everything = (await client.get("/api/startups?q=hong+kong&per_page=100")).json()
+    assert everything["total"] == 120 and everything["more"] is False
+    assert everything["order"] == "relevance"
+    narrow = (await client.get("/api/startups?q=payments")).json()
+    assert 0 < narrow["total"] < 30 and narrow["order"] == "relevance"
+
+    monkeypatch.setattr(search, "SEARCH_LIMIT", 30)
+    broad = (await client.get("/api/startups?q=hong+kong&per_page=20")).json()
+    assert broad["total"] == 30 and broad["more"] is True and broad["order"] == "added"
+    assert [i["id"] for i in broad["items"]] == list(range(120, 100, -1))
+    later = (await client.get("/api/startups?q=hong+kong&per_page=20&page=6")).json()
+    assert [i["id"] for i in later["items"]] == list(range(20, 0, -1))  # past the count
+    by_name = (await client.get("/api/startups?q=hong+kong&sort=name")).json()
+    assert by_name["more"] is True and by_name["order"] == "name"
+    names = [i["name_en"] for i in by_name["items"]]
+    assert names == sorted(names)
+    still_ranked = (await client.get("/api/startups?q=payments")).json()
+    assert still_ranked == narrow
+
+    page = await client.get("/startups?q=hong+kong")
+    assert "Start-ups found: more than 30" in page.text
+    assert "listed most recently added first, not by relevance" in page.text
+    assert "Page 1" in page.text and 'rel="next"' in page.text and "Page 1 of" not in page.text
+    last = await client.get("/startups?q=hong+kong&per_page=25&page=5")  # 20 rows: the end
+    assert 'rel="prev"' in last.text and 'rel="next"' not in last.text
+    counted = await client.get("/startups?q=payments")
+    assert f"Start-ups found: {narrow['total']}" in counted.text
+    assert "not by relevance" not in counted.text

@@ -121,6 +121,8 @@ class StartupsApi(Controller):
             total=result.total,
             page=result.page,
             per_page=result.per_page,
+            more=result.more,
+            order=result.order,
         )
 
     @get("/{startup_id:int}", summary="One start-up's profile")

@@ -8,7 +8,6 @@ filter, profiles, the park's figures and the centre pages all use these function
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -27,20 +26,6 @@ DERIVED_MESSAGE = (
 def onsite_condition(day: date, column: str = "s.id") -> tuple[str, list[Any]]:
     """A WHERE condition (with its arguments) true for start-ups onsite on `day`."""
     return f"{column} IN ({ONSITE_IDS})", [day, day]
-
-
-async def onsite_among(startup_ids: Iterable[int], day: date) -> set[int]:
-    ids = list(startup_ids)
-    if not ids:
-        return set()
-    marks = ", ".join("{}" for _ in ids)
-    rows = await Startup.raw(
-        f"SELECT DISTINCT l.startup FROM lease l WHERE l.startup IN ({marks}) AND {IN_FORCE}",
-        *ids,
-        day,
-        day,
-    )
-    return {row["startup"] for row in rows}
 
 
 async def count_onsite(day: date, status: str = "active") -> int:

@@ -37,6 +37,11 @@ class StartupPage(msgspec.Struct):
     total: int
     page: int
     per_page: int
+    # True when a search matched more start-ups than `total` (counting stops at 1,000).
+    more: bool
+    # The order applied: `sort`, or "added" (most recently added first) for a search that
+    # matched more than 1,000 start-ups, which is not ranked by relevance.
+    order: str
 
 
 class ProgrammeEntry(msgspec.Struct):

@@ -13,7 +13,7 @@ from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
-from incubator.startups.onsite import DERIVED_MESSAGE, count_onsite, onsite_among
+from incubator.startups.onsite import DERIVED_MESSAGE, count_onsite
 from incubator.startups.profile import (
     LIST_FIELDS,
     MANAGER_FIELDS,
@@ -22,7 +22,7 @@ from incubator.startups.profile import (
     clean_profile,
     display_value,
 )
-from incubator.startups.search import DirectoryPage, DirectoryQuery, run_directory_query
+from incubator.startups.search import DirectoryPage, DirectoryQuery, attach_links, directory_rows
 from incubator.startups.search import search_document as build_search_document
 from incubator.startups.tables import (
     Centre,
@@ -89,33 +89,7 @@ async def directory(viewer: Viewer, query: DirectoryQuery) -> DirectoryPage:
         else:
             raise Forbidden("only managers and administrators may list archived start-ups")
     async with read_snapshot():
-        result = await run_directory_query(query)
-        await _attach_links(result.rows)
-    return result
-
-
-async def _attach_links(rows: list[dict]) -> None:
-    """Add clusters, centres and hubs (slugs) and has_logo to each row, in three queries."""
-    if not rows:
-        return
-    ids = [row["id"] for row in rows]
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row |= {"clusters": [], "centres": [], "hubs": [], "has_logo": False}
-    for link in await StartupCluster.select(
-        StartupCluster.startup, StartupCluster.cluster.slug
-    ).where(StartupCluster.startup.is_in(ids)):
-        by_id[link["startup"]]["clusters"].append(link["cluster.slug"])
-    for link in await StartupAffiliation.select(
-        StartupAffiliation.startup, StartupAffiliation.centre.slug, StartupAffiliation.centre.kind
-    ).where(StartupAffiliation.startup.is_in(ids)):
-        key = "hubs" if link["centre.kind"] == "hub" else "centres"
-        by_id[link["startup"]][key].append(link["centre.slug"])
-    for logo in await StartupLogo.select(StartupLogo.startup).where(StartupLogo.startup.is_in(ids)):
-        by_id[logo["startup"]]["has_logo"] = True
-    for row in rows:
-        for key in ("clusters", "centres", "hubs"):
-            row[key].sort()
+        return await directory_rows(query)
 
 
 async def get_profile(viewer: Viewer, startup_id: int) -> dict:
@@ -124,12 +98,11 @@ async def get_profile(viewer: Viewer, startup_id: int) -> dict:
     if row is None:
         raise NotFound(f"no start-up with id {startup_id}")
     row.pop("search_document", None)
-    row["onsite"] = bool(await onsite_among([startup_id], today_hk()))
     can_manage = await policy.can_manage(viewer, startup_id)
     can_edit = can_manage or await policy.can_edit(viewer, startup_id)
     if row["status"] == "archived" and not can_edit:
         raise NotFound(f"no start-up with id {startup_id}")
-    await _attach_links([row])
+    await attach_links([row], today_hk())
     row["tags"] = [t for t in row["tags"].split(",") if t]
     row["programmes"] = (
         await StartupProgramme.select(
