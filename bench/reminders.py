@@ -6,7 +6,9 @@ then again (every row exists: the sweep must add nothing), and a 30-day preview.
     uv run python bench/reminders.py --url postgresql://postgres@127.0.0.1:5432/incubator_bench_100000
 
 Build the park first with `incubator demo --startups 100000` (or bench/load.py). The sweep is
-run at 09:05 Hong Kong time today, when day reminders (lease ends) fall due.
+run at 09:05 Hong Kong time today, when day reminders (lease ends) fall due. `--leases N`
+first tops the park up to N leases with copies of its leases twenty years earlier (ended
+long ago: they fall due never, but the sweep has them to read past).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True)
+    parser.add_argument("--leases", type=int, default=0, help="top the park up to this many")
     args = parser.parse_args()
     os.environ["INCUBATOR_DATABASE_URL"] = args.url
     os.environ.setdefault("PICCOLO_CONF", "incubator.piccolo_conf")
@@ -46,6 +49,7 @@ async def main() -> None:
     now = datetime.combine(today_hk(), datetime.min.time().replace(hour=9, minute=5))
     now = now.replace(tzinfo=HONG_KONG).astimezone(UTC)
     await ReminderLedger.delete(force=True)
+    await top_up_leases(args.leases)
     leases = await Lease.count()
     print(
         f"# {leases:,} leases; grace {settings.reminder_grace_hours} h; sources: "
@@ -60,6 +64,31 @@ async def main() -> None:
     print(f"{'30-day preview':<28} {time.perf_counter() - started:6.2f} s  {len(rows):,} rows")
     await ReminderLedger.delete(force=True)
     await db.close_pool(database)
+
+
+async def top_up_leases(wanted: int) -> None:
+    """Copies of the park's leases, `20 * k` years earlier, until there are `wanted`."""
+    from incubator import db
+    from incubator.centres.tables import Lease
+
+    years = 0
+    while (have := await Lease.count()) < wanted:
+        years += 20
+        if db.is_postgres():
+            shift = [f"({c} - interval '{years} years')::date" for c in ("starts_on", "ends_on")]
+        else:
+            shift = [f"date({c}, '-{years} years')" for c in ("starts_on", "ends_on")]
+        async with db.write_transaction():
+            await Lease.raw(
+                "INSERT INTO lease (unit, startup, starts_on, ends_on, contract_ends_on, "
+                "monthly_rent_cents, deposit_cents, status, termination_reason, created_at, "
+                f"updated_at) SELECT unit, startup, {shift[0]}, {shift[1]}, {shift[1]}, "
+                "monthly_rent_cents, deposit_cents, 'ended', '', created_at, updated_at "
+                "FROM lease WHERE id IN (SELECT id FROM lease WHERE status <> 'draft' "
+                "AND renewal_of IS NULL ORDER BY id LIMIT {})",
+                wanted - have,
+            )
+    await db.analyze()
 
 
 if __name__ == "__main__":

@@ -588,22 +588,17 @@ async def _startups(
             "updated_at",
         ),
         startups,
-        chunk=400,
     )
     say("start-ups inserted")
-    await bulk_insert(StartupCluster, ("startup", "cluster"), clusters, chunk=2000)
-    await bulk_insert(StartupAffiliation, ("startup", "centre"), affiliations, chunk=2000)
+    await bulk_insert(StartupCluster, ("startup", "cluster"), clusters)
+    await bulk_insert(StartupAffiliation, ("startup", "centre"), affiliations)
     await bulk_insert(
-        StartupProgramme,
-        ("startup", "programme", "status", "started_on", "ended_on"),
-        programmes,
-        chunk=1000,
+        StartupProgramme, ("startup", "programme", "status", "started_on", "ended_on"), programmes
     )
     await bulk_insert(
         TeamMember,
         ("id", "startup", "name", "name_zh", "title", "email", "is_founder", "sort_order"),
         team,
-        chunk=800,
     )
     say(
         f"links inserted: {len(clusters)} clusters, {len(affiliations)} affiliations, "

@@ -102,7 +102,6 @@ async def build_space(
             "status",
         ),
         units,
-        chunk=1000,
     )
     order = [u[0] for u in units]
     rng.shuffle(order)
@@ -205,6 +204,5 @@ async def build_space(
             "renewal_of",
         ),
         sorted(leases, key=lambda row: row[0]),
-        chunk=500,
     )
     say(f"space: {len(building_ids)} buildings, {len(units)} units, {len(leases)} leases")

@@ -272,8 +272,8 @@ async def build_academy(
         "allow_guests",
         "status",
     )
-    await bulk_insert(Event, columns, runs, chunk=100)
-    await bulk_insert(Event, columns, sessions, chunk=100)
+    await bulk_insert(Event, columns, runs)
+    await bulk_insert(Event, columns, sessions)
     await bulk_insert(
         Registration,
         ("event", "name", "email", "status", "code", "startup", "created_at"),

@@ -171,7 +171,7 @@ async def build_events(
         "created_at",
         "updated_at",
     )
-    await bulk_insert(Event, columns, events, chunk=100)
+    await bulk_insert(Event, columns, events)
     await bulk_insert(EventCluster, ("event", "cluster"), links)
     # One registration per person and event, as the unique index wants.
     unique, seen = [], set()
@@ -183,6 +183,5 @@ async def build_events(
         Registration,
         ("event", "user", "name", "email", "status", "code", "created_at", "checked_in_at"),
         unique,
-        chunk=500,
     )
     say(f"events: {len(venue_rows)} venues, {len(events)} events, {len(unique)} registrations")
