@@ -244,6 +244,27 @@ async def bulk_insert(
     return count
 
 
+@contextlib.asynccontextmanager
+async def gin_indexes_deferred(table: type[Table]) -> AsyncIterator[None]:
+    """Inside a transaction, for a bulk load: on PostgreSQL the table's GIN indexes are
+    dropped and built once afterwards (kept up row by row, the start-up search index took
+    most of loading 100,000 start-ups). Nothing changes on SQLite."""
+    if not is_postgres():
+        yield
+        return
+    name = table._meta.tablename
+    indexes = await table.raw(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = {} "
+        "AND indexdef LIKE '% USING gin %'",
+        name,
+    )
+    for index in indexes:
+        await table.raw(f'DROP INDEX "{index["indexname"]}"')
+    yield
+    for index in indexes:
+        await table.raw(index["indexdef"])
+
+
 class _RawSQL(Table):
     """No table of its own: a handle for running a raw migration's SQL on its engine."""
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
 from incubator.centres.demo import build_space
-from incubator.db import analyze, bulk_insert, is_postgres, write_transaction
+from incubator.db import analyze, bulk_insert, gin_indexes_deferred, is_postgres, write_transaction
 from incubator.events.academy_demo import build_academy
 from incubator.events.demo import build_events
 from incubator.i18n import today_hk
@@ -565,30 +565,31 @@ async def _startups(
                 )
             )
     say(f"start-ups generated: {len(startups)}")
-    await bulk_insert(
-        Startup,
-        (
-            "id",
-            "slug",
-            "name_en",
-            "name_zh",
-            "description_en",
-            "description_zh",
-            "website",
-            "founded_year",
-            "stage",
-            "team_size",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "tags",
-            "status",
-            "search_document",
-            "created_at",
-            "updated_at",
-        ),
-        startups,
-    )
+    async with gin_indexes_deferred(Startup):
+        await bulk_insert(
+            Startup,
+            (
+                "id",
+                "slug",
+                "name_en",
+                "name_zh",
+                "description_en",
+                "description_zh",
+                "website",
+                "founded_year",
+                "stage",
+                "team_size",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "tags",
+                "status",
+                "search_document",
+                "created_at",
+                "updated_at",
+            ),
+            startups,
+        )
     say("start-ups inserted")
     await bulk_insert(StartupCluster, ("startup", "cluster"), clusters)
     await bulk_insert(StartupAffiliation, ("startup", "centre"), affiliations)
