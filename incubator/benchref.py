@@ -7,9 +7,8 @@ INCUBATOR_BENCH_ENDPOINTS=1."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get
@@ -20,8 +19,6 @@ from incubator import db
 from incubator.startups.search import DirectoryQuery, directory_rows
 
 _PLACEHOLDER = re.compile(r"\{\}")
-_connections: dict[str, Any] = {}
-POOL = 4  # SQLite connections; PostgreSQL uses the app's pool
 
 
 def _numbered(sql: str) -> str:
@@ -30,26 +27,13 @@ def _numbered(sql: str) -> str:
 
 
 async def _fetch(sql: str, args: list) -> list[dict]:
+    """The statement straight through the driver, on the app's own connections (PostgreSQL's
+    pool, or the SQLite engine's reused ones)."""
     engine = db.current_engine()
     if isinstance(engine, PostgresEngine):
         async with engine.pool.acquire() as connection:
             return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
-    import aiosqlite
-
-    pool = _connections.get(engine.path)
-    if pool is None:  # a few long-lived connections per process, each with its own thread
-        pool = asyncio.Queue()
-        for _ in range(POOL):
-            connection = await aiosqlite.connect(engine.path)
-            connection.row_factory = aiosqlite.Row
-            pool.put_nowait(connection)
-        _connections[engine.path] = pool
-    connection = await pool.get()
-    try:
-        cursor = await connection.execute(_PLACEHOLDER.sub("?", sql), args)
-        return [dict(r) for r in await cursor.fetchall()]
-    finally:
-        pool.put_nowait(connection)
+    return await engine.fetch(_PLACEHOLDER.sub("?", sql), args)
 
 
 class BenchReference(Controller):

@@ -84,9 +84,13 @@ class PooledSQLiteEngine(SQLiteEngine):
     ) -> Any:
         if not self.pooled:
             return await super()._run_in_new_connection(query, args, query_type, table)
+        return await self.fetch(query, args or [])
+
+    async def fetch(self, query: str, args: list[Any]) -> list[dict]:
+        """Run one statement (`?` placeholders) on a pooled connection and return its rows."""
         connection = await self.take()
         try:
-            async with connection.execute(query, args or []) as cursor:
+            async with connection.execute(query, args) as cursor:
                 rows = await cursor.fetchall()
         except BaseException:
             await connection.close()
