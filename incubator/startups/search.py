@@ -142,13 +142,14 @@ class DirectoryPage:
 @dataclass(frozen=True)
 class DirectorySQL:
     """The directory query as SQL with `{}` placeholders: a page of rows and the total
-    (for a search, the total up to SEARCH_LIMIT + 1)."""
+    (for a search, `capped`: the total up to SEARCH_LIMIT + 1)."""
 
     page_sql: str
     page_args: list
     count_sql: str
     count_args: list
     order: str
+    capped: bool
 
 
 async def engine_fetch(sql: str, args: list) -> list[dict]:
@@ -160,7 +161,7 @@ async def directory_rows(query: DirectoryQuery, fetch: Fetch = engine_fetch) -> 
     queries, each run by `fetch(sql, args)` (the app's engine, or the bench's raw driver)."""
     sql = directory_sql(query)
     counted = int((await fetch(sql.count_sql, sql.count_args))[0]["n"])
-    more = counted > SEARCH_LIMIT and bool(parse_query(query.q))
+    more = sql.capped and counted > SEARCH_LIMIT
     if more:
         sql = directory_sql(query, broad=True)
     rows = await fetch(sql.page_sql, sql.page_args)
@@ -294,4 +295,5 @@ def directory_sql(query: DirectoryQuery, broad: bool = False) -> DirectorySQL:
         count_sql,
         count_args,
         order_name,
+        capped=bool(terms),
     )
