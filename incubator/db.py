@@ -21,7 +21,7 @@ from incubator.sqlitepool import PooledSQLiteEngine
 
 PICCOLO_CONF = "incubator.piccolo_conf"
 
-# Piccolo's SQLite engine opens a connection per query; concurrent writers in one process
+# Each SQLite write transaction has a connection of its own; concurrent writers in one process
 # queue here instead of racing for SQLite's write lock (see STYLE.md, "SQLite writes").
 _sqlite_write_lock: asyncio.Lock | None = None
 _sqlite_write_loop: asyncio.AbstractEventLoop | None = None
@@ -203,8 +203,8 @@ async def lock_row(table: type[Table], row_id: int, columns: str = "id") -> dict
 
 @contextlib.asynccontextmanager
 async def read_snapshot() -> AsyncIterator[None]:
-    """Several reads on one SQLite connection (Piccolo otherwise opens one per query, ~1.5 ms
-    each) that also see one snapshot. PostgreSQL reads come from the pool as they are."""
+    """Several SQLite reads that see one snapshot (one connection, one read transaction).
+    PostgreSQL reads come from the pool as they are."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine) and engine.current_transaction.get() is None:
         async with engine.transaction(transaction_type=TransactionType.deferred):

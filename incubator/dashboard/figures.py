@@ -509,7 +509,7 @@ FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
 
 
 async def all_figures(scope: Scope) -> list[Figure]:
-    """Every figure, computed at once: each on its own connection (PostgreSQL's pool, or
-    SQLite's connection per query, whose threads run in parallel), so the page waits for the
-    slowest figure rather than for their sum."""
+    """Every figure, computed at once: each query on a connection of its own (PostgreSQL's
+    pool, or SQLite's reused connections, each with its own thread), so the page waits for
+    the slowest figure rather than for their sum."""
     return list(await asyncio.gather(*(compute(scope) for compute in FIGURES.values())))
