@@ -20,7 +20,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.directory import measure, park_database  # noqa: E402
+from bench.directory import measure, park_arguments, park_database  # noqa: E402
 from incubator.dashboard.figures import FIGURES  # noqa: E402
 from incubator.demo import DEMO_PASSWORD  # noqa: E402
 from tests.server import running_server  # noqa: E402
@@ -56,9 +56,7 @@ def scenarios() -> dict[str, tuple[str, list[str]]]:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--startups", type=int, default=2000)
-    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--url", default="", help="a database built before")
+    park_arguments(parser)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
     url = await park_database(args.engine, args.startups, args.url)

@@ -53,6 +53,13 @@ async def recreate_pg(name: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+def park_arguments(parser: argparse.ArgumentParser) -> None:
+    """--startups, --engine and --url: what park_database() takes."""
+    parser.add_argument("--startups", type=int, default=2000)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--url", default="", help="a database built before")
+
+
 async def park_database(engine: str, startups: int, url: str = "") -> str:
     """The database to measure: `url` when given (built before), else a new demo park."""
     if url:
@@ -129,12 +136,11 @@ SCENARIOS = {
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--startups", type=int, default=2000)
-    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    park_arguments(parser)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    url = await park_database(args.engine, args.startups)
+    url = await park_database(args.engine, args.startups, args.url)
     print(
         f"# {args.requests} requests per scenario; loaded = {args.concurrency} concurrent clients"
     )

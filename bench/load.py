@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import signed_in  # noqa: E402
-from bench.directory import measure, park_database, percentile  # noqa: E402
+from bench.directory import measure, park_arguments, park_database, percentile  # noqa: E402
 from tests.server import serving  # noqa: E402
 
 COMMON = ["pay", "smart", "games"]
@@ -177,9 +177,7 @@ async def full_export(base: str, partner: int, server_pid: int) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--startups", type=int, default=2000)
-    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--url", default="", help="a database built before")
+    park_arguments(parser)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rate", type=float, default=20.0)
