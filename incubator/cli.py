@@ -58,7 +58,12 @@ async def _seed_demo(startups: int, seed: int) -> list | None:
 
     if not await database_is_empty():
         return None
-    return await build_demo_park(startups=startups, seed=seed, progress=lambda m: print("  " + m))
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"  {time.perf_counter() - started:6.1f} s  {message}", flush=True)
+
+    return await build_demo_park(startups=startups, seed=seed, progress=progress)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -245,24 +245,40 @@ async def bulk_insert(
 
 
 @contextlib.asynccontextmanager
-async def gin_indexes_deferred(table: type[Table]) -> AsyncIterator[None]:
-    """Inside a transaction, for a bulk load: on PostgreSQL the table's GIN indexes are
-    dropped and built once afterwards (kept up row by row, the start-up search index took
-    most of loading 100,000 start-ups). Nothing changes on SQLite."""
-    if not is_postgres():
-        yield
-        return
+async def search_index_deferred(table: type[Table]) -> AsyncIterator[None]:
+    """Inside a transaction, for a bulk load: the table's full-text index is built once
+    afterwards instead of row by row (kept up row by row, it took most of loading 100,000
+    start-ups on either engine).
+
+    PostgreSQL: its GIN indexes are dropped and created again. SQLite: the triggers that copy
+    each inserted row into an FTS5 table (`<table>_fts_ai`) are dropped, the FTS table is
+    rebuilt from its content table, and the triggers are created again; DDL is part of the
+    transaction on both engines, so a failed load leaves the indexes as they were."""
     name = table._meta.tablename
-    indexes = await table.raw(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = {} "
-        "AND indexdef LIKE '% USING gin %'",
+    if is_postgres():
+        indexes = await table.raw(
+            "SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = {} "
+            "AND indexdef LIKE '% USING gin %'",
+            name,
+        )
+        for index in indexes:
+            await table.raw(f'DROP INDEX "{index["name"]}"')
+        yield
+        for index in indexes:
+            await table.raw(index["sql"])
+        return
+    triggers = await table.raw(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {} "
+        "AND name LIKE '%\\_fts\\_ai' ESCAPE '\\'",
         name,
     )
-    for index in indexes:
-        await table.raw(f'DROP INDEX "{index["indexname"]}"')
+    for trigger in triggers:
+        await table.raw(f'DROP TRIGGER "{trigger["name"]}"')
     yield
-    for index in indexes:
-        await table.raw(index["indexdef"])
+    for trigger in triggers:
+        fts = trigger["name"].removesuffix("_ai")
+        await table.raw(f'INSERT INTO "{fts}" ("{fts}") VALUES (\'rebuild\')')
+        await table.raw(trigger["sql"])
 
 
 class _RawSQL(Table):

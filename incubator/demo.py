@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
 from incubator.centres.demo import build_space
-from incubator.db import analyze, bulk_insert, gin_indexes_deferred, is_postgres, write_transaction
+from incubator.db import analyze, bulk_insert, search_index_deferred, is_postgres, write_transaction
 from incubator.events.academy_demo import build_academy
-from incubator.events.demo import build_events
+from incubator.events.demo import build_events, park_scale
 from incubator.i18n import today_hk
 from incubator.partners.demo import build_partners
 from incubator.partners.tables import PartnerMembership, PartnerPark
@@ -376,8 +376,9 @@ async def build_demo_park(
         )
         await build_space(seed, today_hk(), onsite, offsite, centre_ids, say)
         logins = await _users(rng, startups, centre_ids, password_hash)
-        await build_events(seed, today_hk(), centre_ids, cluster_ids, say)
-        await build_academy(seed, today_hk(), centre_ids, say)
+        scale = park_scale(startups)
+        await build_events(seed, today_hk(), centre_ids, cluster_ids, say, scale)
+        await build_academy(seed, today_hk(), centre_ids, say, scale)
         await build_partners(seed, today_hk(), say)
         if is_postgres():
             for table in (
@@ -565,7 +566,7 @@ async def _startups(
                 )
             )
     say(f"start-ups generated: {len(startups)}")
-    async with gin_indexes_deferred(Startup):
+    async with search_index_deferred(Startup):
         await bulk_insert(
             Startup,
             (

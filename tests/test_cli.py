@@ -168,3 +168,23 @@ async def test_users_command_creates_an_admin_and_resets_a_password(settings, pa
         "another-long-password",
     )
     assert missing.returncode == 1 and "no user with the email" in missing.stderr
+
+
+async def test_a_bigger_park_has_proportionally_more_venues_events_and_enrolments(settings):
+    """bench/ measures parks of 2,000 to 100,000 start-ups: the calendar and the Academy grow
+    with the park (a set of venues and sixty events per 2,000 start-ups, every course run once
+    per Academy Classroom), so a big park is not a small park's calendar with more start-ups."""
+    from incubator.events.tables import Event, Registration, Venue
+
+    await build_demo_park(startups=4000)
+    assert await Venue.count() == 16
+    assert await Venue.exists().where(Venue.name_en == "Academy Classroom 2")
+    assert await Event.count().where(Event.kind == "event") == 120
+    assert await Registration.count().where(Registration.email.like("%@visitor.example")) > 6000
+    classrooms = await Event.raw(
+        "SELECT COUNT(DISTINCT e.venue) AS n FROM event e JOIN venue v ON v.id = e.venue "
+        "WHERE e.kind = 'session' AND v.name_en LIKE 'Academy Classroom%'"
+    )
+    assert classrooms[0]["n"] == 2
+    # A park of 2,000 has about 5,000 Academy enrolments; twice the park, about twice as many.
+    assert await Registration.count().where(Registration.email.like("%@academy.example")) > 9000

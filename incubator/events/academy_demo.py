@@ -1,7 +1,8 @@
 """The demo's Web3 Academy: ten courses on three tracks (some with prerequisites and an
 assessment), two years of quarterly runs with sessions in the Academy Classroom or online,
 over 3,000 participants with attendance, scores, certificates and waitlists, and the next
-quarter's runs open for enrolment."""
+quarter's runs open for enrolment. A bigger park runs every course once per Academy
+Classroom (one per set of venues), so enrolments grow with the number of start-ups."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from incubator.db import bulk_insert
 from incubator.events.completion import meets_rule
+from incubator.events.demo import RegistrationCodes, venue_name
 from incubator.events.registrations import _CODE_ALPHABET
 from incubator.events.tables import (
     AssessmentScore,
@@ -100,26 +102,26 @@ def _code(rng: random.Random, length: int) -> str:
     return "".join(rng.choice(_CODE_ALPHABET) for _ in range(length))
 
 
-def _registration_code(rng: random.Random) -> str:
-    raw = _code(rng, 8)
-    return f"{raw[:4]}-{raw[4:]}"
-
-
 def _certificate_code(rng: random.Random) -> str:
     raw = _code(rng, 16)
     return "W3A-" + "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 async def build_academy(
-    seed: int, today: date, centre_ids: dict[str, int], say: Callable[[str], None]
+    seed: int,
+    today: date,
+    centre_ids: dict[str, int],
+    say: Callable[[str], None],
+    scale: int = 1,
 ) -> None:
     rng = random.Random(seed * 17 + 5)
     knowledge = centre_ids["knowledge"]
-    classroom = (
+    classrooms = [
         await Venue.select(Venue.id, Venue.setup_minutes, Venue.teardown_minutes)
-        .where(Venue.name_en == "Academy Classroom")
+        .where(Venue.name_en == venue_name("Academy Classroom", copy))
         .first()
-    )
+        for copy in range(scale)
+    ]
     course_ids = []
     for title, title_zh, track, level, _n, assessed, _pre, _seats in COURSES:
         rows = await Course.insert(
@@ -142,118 +144,123 @@ async def build_academy(
             await CoursePrerequisite.insert(
                 CoursePrerequisite(course=course_ids[index], requires=course_ids[spec[6]])
             )
-    startups = [r["id"] for r in await Startup.select(Startup.id).limit(600)]
+    startups = [r["id"] for r in await Startup.select(Startup.id).limit(600 * scale)]
     next_id = (await Event.raw("SELECT COALESCE(MAX(id), 0) AS n FROM event"))[0]["n"] + 1
-    taken: set[tuple[date, int]] = set()
+    taken: set[tuple[int, date, int]] = set()
     runs, sessions, people = [], [], []
     run_ends: dict[int, datetime] = {}
     now = datetime.now(UTC)
-    for quarter in range(-8, 2):  # two years back, and the next quarter's runs
-        for index, (title, title_zh, _t, _l, count, assessed, _p, online) in enumerate(COURSES):
-            if quarter < 0 and rng.random() < 0.12:
-                continue  # not every course runs every quarter
-            first = today + timedelta(days=quarter * 91 + rng.randint(0, 40))
-            if quarter >= 0:
-                first = today + timedelta(days=21 + index * 2 + quarter * 91)
-            run_id = next_id
-            next_id += 1
-            seats = online or CLASSROOM_SEATS
-            days = []
-            day = first
-            while len(days) < count:
-                slot = 0 if day.weekday() < 5 else 1
-                if day.weekday() != 6 and (day, slot) not in taken:
-                    taken.add((day, slot))
-                    days.append((day, slot))
-                    day += timedelta(days=7)
-                else:
-                    day += timedelta(days=1)
-            run_start = datetime.combine(days[0][0], time(0), tzinfo=HONG_KONG).astimezone(UTC)
-            run_end = datetime.combine(days[-1][0], time(23, 59), tzinfo=HONG_KONG).astimezone(UTC)
-            runs.append(
+    planned = [
+        (quarter, index, copy)
+        for quarter in range(-8, 2)  # two years back, and the next quarter's runs
+        for index in range(len(COURSES))
+        for copy in range(scale)
+    ]
+    for quarter, index, copy in planned:
+        title, title_zh, _t, _l, count, assessed, _p, online = COURSES[index]
+        classroom = classrooms[copy]
+        if quarter < 0 and rng.random() < 0.12:
+            continue  # not every course runs every quarter
+        first = today + timedelta(days=quarter * 91 + rng.randint(0, 40))
+        if quarter >= 0:
+            first = today + timedelta(days=21 + index * 2 + quarter * 91)
+        run_id = next_id
+        next_id += 1
+        seats = online or CLASSROOM_SEATS
+        days = []
+        day = first
+        while len(days) < count:
+            slot = 0 if day.weekday() < 5 else 1
+            if day.weekday() != 6 and (copy, day, slot) not in taken:
+                taken.add((copy, day, slot))
+                days.append((day, slot))
+                day += timedelta(days=7)
+            else:
+                day += timedelta(days=1)
+        run_start = datetime.combine(days[0][0], time(0), tzinfo=HONG_KONG).astimezone(UTC)
+        run_end = datetime.combine(days[-1][0], time(23, 59), tzinfo=HONG_KONG).astimezone(UTC)
+        runs.append(
+            (
+                run_id,
+                "course_run",
+                course_ids[index],
+                None,
+                title,
+                title_zh,
+                knowledge,
+                None,
+                "",
+                run_start,
+                run_end,
+                None,
+                None,
+                seats,
+                rng.random() < 0.3,
+                "published",
+            )
+        )
+        run_ends[run_id] = run_end
+        session_ids = []
+        for day, slot in days:
+            start_time, hours = SLOTS[slot]
+            starts = datetime.combine(day, start_time, tzinfo=HONG_KONG).astimezone(UTC)
+            ends = starts + timedelta(hours=hours)
+            venue = None if online else classroom["id"]
+            held = (
+                (None, None)
+                if online
+                else (
+                    starts - timedelta(minutes=classroom["setup_minutes"]),
+                    ends + timedelta(minutes=classroom["teardown_minutes"]),
+                )
+            )
+            sessions.append(
                 (
+                    next_id,
+                    "session",
+                    None,
                     run_id,
-                    "course_run",
-                    course_ids[index],
-                    None,
-                    title,
-                    title_zh,
+                    f"{title}: session {len(session_ids) + 1}",
+                    f"{title_zh}：第 {len(session_ids) + 1} 節",
                     knowledge,
-                    None,
-                    "",
-                    run_start,
-                    run_end,
-                    None,
-                    None,
+                    venue,
+                    "https://academy.example/live" if online else "",
+                    starts,
+                    ends,
+                    *held,
                     seats,
-                    rng.random() < 0.3,
+                    False,
                     "published",
                 )
             )
-            run_ends[run_id] = run_end
-            session_ids = []
-            for day, slot in days:
-                start_time, hours = SLOTS[slot]
-                starts = datetime.combine(day, start_time, tzinfo=HONG_KONG).astimezone(UTC)
-                ends = starts + timedelta(hours=hours)
-                venue = None if online else classroom["id"]
-                held = (
-                    (None, None)
-                    if online
-                    else (
-                        starts - timedelta(minutes=classroom["setup_minutes"]),
-                        ends + timedelta(minutes=classroom["teardown_minutes"]),
-                    )
-                )
-                sessions.append(
-                    (
-                        next_id,
-                        "session",
-                        None,
-                        run_id,
-                        f"{title}: session {len(session_ids) + 1}",
-                        f"{title_zh}：第 {len(session_ids) + 1} 節",
-                        knowledge,
-                        venue,
-                        "https://academy.example/live" if online else "",
-                        starts,
-                        ends,
-                        *held,
-                        seats,
-                        False,
-                        "published",
-                    )
-                )
-                session_ids.append((next_id, ends))
-                next_id += 1
-            finished = run_end < now
-            wanted = int(
-                seats * (rng.uniform(0.85, 1.25) if quarter < 1 else rng.uniform(0.2, 0.7))
+            session_ids.append((next_id, ends))
+            next_id += 1
+        finished = run_end < now
+        wanted = int(seats * (rng.uniform(0.85, 1.25) if quarter < 1 else rng.uniform(0.2, 0.7)))
+        for n in range(wanted):
+            confirmed = n < seats
+            startup = rng.choice(startups) if startups and rng.random() < 0.6 else None
+            attended = (
+                [s for s, ends in session_ids if ends < now and rng.random() < 0.86]
+                if confirmed
+                else []
             )
-            for n in range(wanted):
-                confirmed = n < seats
-                startup = rng.choice(startups) if startups and rng.random() < 0.6 else None
-                attended = (
-                    [s for s, ends in session_ids if ends < now and rng.random() < 0.86]
-                    if confirmed
-                    else []
+            score = rng.randint(40, 100) if assessed and confirmed and finished else None
+            people.append(
+                (
+                    run_id,
+                    f"Learner {run_id}-{n}",
+                    f"learner{run_id}.{n}@academy.example",
+                    "confirmed" if confirmed else "waitlisted",
+                    startup,
+                    attended,
+                    score,
+                    finished,
+                    count,
+                    assessed,
+                    run_start - timedelta(days=30, minutes=-n),
                 )
-                score = rng.randint(40, 100) if assessed and confirmed and finished else None
-                people.append(
-                    (
-                        run_id,
-                        f"Learner {run_id}-{n}",
-                        f"learner{run_id}.{n}@academy.example",
-                        "confirmed" if confirmed else "waitlisted",
-                        startup,
-                        attended,
-                        score,
-                        finished,
-                        count,
-                        assessed,
-                        run_start - timedelta(days=30, minutes=-n),
-                    )
-                )
+            )
     columns = (
         "id",
         "kind",
@@ -274,10 +281,12 @@ async def build_academy(
     )
     await bulk_insert(Event, columns, runs)
     await bulk_insert(Event, columns, sessions)
+    events_codes = {r["code"] for r in await Registration.select(Registration.code)}
+    code = RegistrationCodes(rng, taken=events_codes)
     await bulk_insert(
         Registration,
         ("event", "name", "email", "status", "code", "startup", "created_at"),
-        [(p[0], p[1], p[2], p[3], _registration_code(rng), p[4], p[10]) for p in people],
+        [(p[0], p[1], p[2], p[3], code(), p[4], p[10]) for p in people],
     )
     ids = {
         r["email"]: r["id"]

@@ -1,5 +1,8 @@
 """The demo park's venues and a calendar of events around today, with registrations,
-waitlists and check-ins, so the calendar, feeds and attendance figures have content."""
+waitlists and check-ins, so the calendar, feeds and attendance figures have content.
+
+A park of N start-ups has N/2,000 sets of venues and 30 events per 1,000 start-ups, so a
+bigger park is busier in proportion rather than crammed into eight rooms."""
 
 from __future__ import annotations
 
@@ -55,11 +58,34 @@ EVENTS = [
     ("Soft-landing Briefing", "軟著陸簡介會", "collaboration", 7, "fintech", 30),
 ]
 SLOTS = [(time(10, 0), 2), (time(14, 0), 2), (time(18, 30), 2)]
+EVENTS_PER_SET = 60  # events per set of venues (per 2,000 start-ups)
 
 
-def _code(rng: random.Random) -> str:
-    raw = "".join(rng.choice(_CODE_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
+def park_scale(startups: int) -> int:
+    """How many sets of venues, events and Academy runs a park of this size has."""
+    return max(1, round(startups / 2000))
+
+
+def venue_name(name: str, copy: int) -> str:
+    """The first set keeps the rooms' own names; later sets number them (Innovation Hall 2)."""
+    return name if copy == 0 else f"{name} {copy + 1}"
+
+
+class RegistrationCodes:
+    """Random check-in codes, never one twice: the column is unique, and a park of 100,000
+    start-ups draws hundreds of thousands of them."""
+
+    def __init__(self, rng: random.Random, taken: set[str] | None = None) -> None:
+        self.rng = rng
+        self.taken = taken if taken is not None else set()
+
+    def __call__(self) -> str:
+        while True:
+            raw = "".join(self.rng.choices(_CODE_ALPHABET, k=8))
+            code = f"{raw[:4]}-{raw[4:]}"
+            if code not in self.taken:
+                self.taken.add(code)
+                return code
 
 
 async def build_events(
@@ -68,11 +94,25 @@ async def build_events(
     centre_ids: dict[str, int],
     cluster_ids: dict[str, int],
     say: Callable[[str], None],
+    scale: int = 1,
 ) -> None:
     rng = random.Random(seed * 131 + 7)
+    code = RegistrationCodes(rng)
     venue_rows = []
-    for index, (centre, en, zh, location, capacity, setup, teardown) in enumerate(VENUES, 1):
-        venue_rows.append((index, centre_ids[centre], en, zh, location, capacity, setup, teardown))
+    for copy in range(scale):
+        for index, (centre, en, zh, location, capacity, setup, teardown) in enumerate(VENUES):
+            venue_rows.append(
+                (
+                    copy * len(VENUES) + index + 1,
+                    centre_ids[centre],
+                    venue_name(en, copy),
+                    venue_name(zh, copy),
+                    location,
+                    capacity,
+                    setup,
+                    teardown,
+                )
+            )
     await bulk_insert(
         Venue,
         (
@@ -91,9 +131,10 @@ async def build_events(
     taken: set[tuple[int, date, int]] = set()
     events, links, registrations = [], [], []
     now = datetime.now(UTC)
-    for event_id in range(1, 61):
+    for event_id in range(1, EVENTS_PER_SET * scale + 1):
         title, title_zh, organiser, venue_index, cluster, capacity = rng.choice(EVENTS)
-        venue = venue_index + 1
+        copy = rng.randrange(scale) if scale > 1 else 0  # the 2,000 park stays as it was
+        venue = copy * len(VENUES) + venue_index + 1
         while True:
             day = today + timedelta(days=rng.randint(-60, 90))
             slot = rng.randrange(len(SLOTS))
@@ -147,7 +188,7 @@ async def build_events(
                     name,
                     email,
                     "confirmed" if confirmed else "waitlisted",
-                    _code(rng),
+                    code(),
                     starts - timedelta(days=20, minutes=-n),
                     starts + timedelta(minutes=rng.randint(-20, 30)) if checked else None,
                 )
