@@ -245,40 +245,69 @@ async def bulk_insert(
 
 
 @contextlib.asynccontextmanager
-async def search_index_deferred(table: type[Table]) -> AsyncIterator[None]:
-    """Inside a transaction, for a bulk load: the table's full-text index is built once
-    afterwards instead of row by row (kept up row by row, it took most of loading 100,000
-    start-ups on either engine).
+async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
+    """Inside a write transaction, around a bulk load into these tables: their indexes are
+    built once afterwards instead of row by row, as pg_restore does. Kept up row by row, the
+    search index alone took most of loading 100,000 start-ups on either engine.
 
-    PostgreSQL: its GIN indexes are dropped and created again. SQLite: the triggers that copy
-    each inserted row into an FTS5 table (`<table>_fts_ai`) are dropped, the FTS table is
-    rebuilt from its content table, and the triggers are created again; DDL is part of the
-    transaction on both engines, so a failed load leaves the indexes as they were."""
-    name = table._meta.tablename
+    PostgreSQL: foreign keys and exclusion constraints are dropped with the indexes that no
+    constraint owns (the search index among them), then created again, which checks every
+    row at once: a row that breaks one fails the transaction, as it would have row by row.
+    Primary keys and unique constraints stay. SQLite: the triggers that copy each inserted row
+    into an FTS5 table (`<table>_fts_ai`) are dropped, the FTS table is rebuilt from its
+    content table, and the triggers are created again (SQLite's own indexes and foreign-key
+    checks cost about as much built afterwards). DDL is part of the transaction on both
+    engines, so a failed load leaves the schema as it was."""
+    names = [table._meta.tablename for table in tables]
+    run = tables[0].raw if tables else None
+    if run is None:
+        yield
+        return
     if is_postgres():
-        indexes = await table.raw(
-            "SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = {} "
-            "AND indexdef LIKE '% USING gin %'",
-            name,
+        constraints = await run(
+            "SELECT conrelid::regclass::text AS tbl, conname AS name, contype AS kind, "
+            "pg_get_constraintdef(oid) AS sql FROM pg_constraint "
+            "WHERE conrelid = ANY({}::text[]::regclass[]) AND contype IN ('f', 'x') "
+            "ORDER BY contype, conrelid::regclass::text, conname",
+            names,
         )
+        indexes = await run(
+            "SELECT i.tablename AS tbl, i.indexname AS name, i.indexdef AS sql "
+            "FROM pg_indexes i WHERE i.schemaname = current_schema() "
+            "AND i.tablename = ANY({}) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conname = i.indexname AND c.conrelid = i.tablename::regclass) "
+            "ORDER BY i.tablename, i.indexname",
+            names,
+        )
+        for constraint in constraints:  # foreign keys first ('f' < 'x')
+            await run(f'ALTER TABLE "{constraint["tbl"]}" DROP CONSTRAINT "{constraint["name"]}"')
         for index in indexes:
-            await table.raw(f'DROP INDEX "{index["name"]}"')
+            await run(f'DROP INDEX "{index["name"]}"')
         yield
         for index in indexes:
-            await table.raw(index["sql"])
+            await run(index["sql"])
+        for constraint in reversed(constraints):  # exclusion constraints, then foreign keys
+            await run(
+                f'ALTER TABLE "{constraint["tbl"]}" ADD CONSTRAINT "{constraint["name"]}" '
+                f"{constraint['sql']}"
+            )
         return
-    triggers = await table.raw(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {} "
-        "AND name LIKE '%\\_fts\\_ai' ESCAPE '\\'",
-        name,
-    )
+    triggers = [
+        trigger
+        for name in names
+        for trigger in await run(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {} "
+            "AND name LIKE '%\\_fts\\_ai' ESCAPE '\\'",
+            name,
+        )
+    ]
     for trigger in triggers:
-        await table.raw(f'DROP TRIGGER "{trigger["name"]}"')
+        await run(f'DROP TRIGGER "{trigger["name"]}"')
     yield
     for trigger in triggers:
         fts = trigger["name"].removesuffix("_ai")
-        await table.raw(f'INSERT INTO "{fts}" ("{fts}") VALUES (\'rebuild\')')
-        await table.raw(trigger["sql"])
+        await run(f'INSERT INTO "{fts}" ("{fts}") VALUES (\'rebuild\')')
+        await run(trigger["sql"])
 
 
 class _RawSQL(Table):

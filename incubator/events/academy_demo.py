@@ -98,13 +98,9 @@ CLASSROOM_SEATS = 40
 SLOTS = [(time(19, 0), 2), (time(14, 0), 3)]
 
 
-def _code(rng: random.Random, length: int) -> str:
-    return "".join(rng.choice(_CODE_ALPHABET) for _ in range(length))
-
-
 def _certificate_code(rng: random.Random) -> str:
-    raw = _code(rng, 16)
-    return "W3A-" + "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+    raw = "".join(rng.choices(_CODE_ALPHABET, k=16))
+    return f"W3A-{raw[:4]}-{raw[4:8]}-{raw[8:12]}-{raw[12:]}"
 
 
 async def build_academy(
