@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from incubator.sqlitepool import PooledSQLiteEngine
@@ -199,6 +200,34 @@ async def lock_row(table: type[Table], row_id: int, columns: str = "id") -> dict
         f'SELECT {columns} FROM "{table._meta.tablename}" WHERE id = {{}}{lock}', row_id
     )
     return rows[0] if rows else None
+
+
+async def fetch_rows(sql: str, *args: Any) -> list[tuple]:
+    """Run one read statement (`{}` placeholders, as Piccolo's raw queries) through the driver
+    and return its rows as tuples. For reads of many rows by position: an export reads
+    100,000, and dicts built by Piccolo cost more than the rest of the row's work."""
+    engine = current_engine()
+    parts = sql.split("{}")
+    if len(parts) != len(args) + 1:
+        raise ValueError(f"{len(parts) - 1} placeholders for {len(args)} arguments")
+    if isinstance(engine, PostgresEngine):
+        query = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        transaction = engine.current_transaction.get()
+        if transaction is not None:
+            return [tuple(r) for r in await transaction.connection.fetch(query, *args)]
+        if engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return [tuple(r) for r in await connection.fetch(query, *args)]
+        connection = await engine.get_new_connection()
+        try:
+            return [tuple(r) for r in await connection.fetch(query, *args)]
+        finally:
+            await connection.close()
+    query = "?".join(parts)
+    if isinstance(engine, PooledSQLiteEngine) and engine.current_transaction.get() is None:
+        return await engine.fetch(query, list(args), tuples=True)
+    rows = await engine.run_querystring(QueryString(sql, *args))  # a transaction's connection
+    return [tuple(row.values()) for row in rows]
 
 
 @contextlib.asynccontextmanager

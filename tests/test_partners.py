@@ -676,3 +676,55 @@ async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
         "+1",
         "@sum",
     ]
+
+
+async def test_an_export_built_in_many_batches_is_its_log_row_for_row(
+    client, park, partners, monkeypatch
+):
+    """The log is written first and the file is made from it, a batch at a time, while the
+    next batch is read and earlier chunks are stored: with batches of one start-up and tiny
+    chunks, every file still holds exactly the logged start-ups, in the log's order, with
+    exactly their consented fields, and its SHA-256 stays true."""
+    from incubator.partners import exports
+    from incubator.startups.tables import Startup
+
+    monkeypatch.setattr(exports, "BATCH", 1)
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 40)
+    monkeypatch.setattr(exports, "STORE_BYTES", 100)
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])  # no clusters or stages: every start-up
+    hp, lc, bh = (park.startups[s] for s in ("harbour-pay", "lantern-chain", "bamboo-home"))
+    await Startup.update({Startup.founded_year: None}).where(Startup.id == bh)
+    await consent(client, hp, partners["lingang"], ["name", "clusters", "tags"])
+    await consent(client, lc, partners["lingang"], ["name", "clusters", "contact"])
+    await consent(client, bh, partners["lingang"], ["name", "founded_year"])
+
+    made = {fmt: await make_export(client, partners["lingang"], fmt) for fmt in ("csv", "json")}
+    for fmt, export in made.items():
+        data = await download(client, export)
+        assert export["sha256"] == hashlib.sha256(data).hexdigest()
+        assert export["row_count"] == 3
+        items = (
+            await ExportItem.select(ExportItem.startup, ExportItem.fields)
+            .where(ExportItem.export == export["id"])
+            .order_by(ExportItem.id)
+        )
+        assert [(i["startup"], i["fields"]) for i in items] == [
+            (hp, "name,clusters,tags"),
+            (lc, "name,clusters,contact"),
+            (bh, "name,founded_year"),
+        ]
+        if fmt == "csv":
+            rows = csv_rows(data)
+            assert [r["slug"] for r in rows] == ["harbour-pay", "lantern-chain", "bamboo-home"]
+            assert rows[0]["clusters"] == "FinTech" and rows[0]["tags"] == "payments; b2b"
+            assert rows[1]["clusters"] == "FinTech; Web3" and rows[1]["tags"] == ""
+            assert rows[2]["founded_year"] == "" and rows[2]["clusters"] == ""
+        else:
+            first, second, third = json.loads(data)["rows"]
+            assert first["clusters"] == ["FinTech"] and first["tags"] == ["payments", "b2b"]
+            assert second["clusters"] == ["FinTech", "Web3"] and "tags" not in second
+            assert "contact_email" in second and "description_en" not in second
+            # Consented but unknown is null; not consented is left out.
+            assert set(third) == {"slug", "name_en", "name_zh", "founded_year"}
+            assert third["founded_year"] is None

@@ -11,12 +11,14 @@ stages) that hold a live consent for this partner. Nothing else, in any format.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.db import bulk_insert, utcnow, write_transaction
+from incubator.db import fetch_rows, is_postgres, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
@@ -30,14 +32,13 @@ from incubator.partners.tables import (
     PartnerPark,
     ReferralExport,
 )
-from incubator.startups.tables import StartupCluster
-from incubator.tableformats import MEDIA_TYPES, encoder
+from incubator.tableformats import ABSENT, MEDIA_TYPES, encoder
 
 FORMATS = tuple(MEDIA_TYPES)
 COLUMNS = ["slug"] + [column for columns in FIELDS.values() for column in columns]
 BATCH = 1000
 CHUNK_BYTES = 256 * 1024
-_PROFILE_COLUMNS = [c for c in COLUMNS if c not in ("slug", "clusters")]
+STORE_BYTES = 4 * CHUNK_BYTES  # chunks are written a few at a time, in one transaction
 
 
 async def _who(viewer: Viewer, caller: PartnerCaller | None, partner_id: int) -> tuple:
@@ -88,12 +89,107 @@ async def create_export(
     return export_id
 
 
-async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
+def _clusters_sql(separator: str) -> str:
+    """SQL: the start-up's cluster names, sorted, joined by `separator`, if the logged consent
+    (alias `i`) names clusters (the only column worth not reading when it is not shared)."""
+    if is_postgres():
+        names = (
+            f"(SELECT string_agg(cl.name_en, '{separator}' ORDER BY cl.name_en) "
+            "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
+            "WHERE sc.startup = s.id)"
+        )
+    else:
+        names = (
+            f"(SELECT group_concat(name_en, '{separator}') FROM (SELECT cl.name_en "
+            "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
+            "WHERE sc.startup = s.id ORDER BY cl.name_en))"
+        )
+    return f"CASE WHEN (',' || i.fields || ',') LIKE '%,clusters,%' THEN {names} END"
+
+
+_UNIT_SEPARATOR = "\x1f"  # joins cluster names for JSON, where they become a list again
+
+
+def _columns_sql(sheet: bool) -> str:
+    """The export's columns in COLUMNS order. For a sheet (CSV, XLSX) clusters and tags come
+    as text joined by "; "; for JSON they are split into lists in Python."""
+    cells = []
+    for column in COLUMNS:
+        if column == "clusters":
+            cells.append(_clusters_sql("; " if sheet else _UNIT_SEPARATOR))
+        elif column == "tags" and sheet:
+            cells.append("replace(s.tags, ',', '; ')")
+        else:
+            cells.append(f"s.{column}")
+    return ", ".join(cells)
+
+
+class _Consents:
+    """Which columns each consent text lets through, worked out once per distinct text (a
+    park has a handful)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[bool, ...]] = {}
+
+    def __call__(self, consented: str) -> tuple[bool, ...]:
+        mask = self._seen.get(consented)
+        if mask is None:
+            shown = {column for field in split_fields(consented) for column in FIELDS[field]}
+            mask = tuple(column in shown or column == "slug" for column in COLUMNS)
+            self._seen[consented] = mask
+        return mask
+
+
+_CLUSTERS, _TAGS = COLUMNS.index("clusters"), COLUMNS.index("tags")
+
+
+def _sheet_row(cells: list, mask: tuple[bool, ...]) -> list:
+    """A CSV or XLSX row: what the consent does not name is an empty cell."""
+    return [v if shown else None for v, shown in zip(cells, mask, strict=True)]
+
+
+def _json_row(cells: list, mask: tuple[bool, ...]) -> list:
+    """A JSON row: what the consent does not name is left out; clusters and tags are lists."""
+    row = [v if shown else ABSENT for v, shown in zip(cells, mask, strict=True)]
+    if mask[_CLUSTERS]:
+        row[_CLUSTERS] = [n for n in (cells[_CLUSTERS] or "").split(_UNIT_SEPARATOR) if n]
+    if mask[_TAGS]:
+        row[_TAGS] = [t for t in (cells[_TAGS] or "").split(",") if t]
+    return row
+
+
+async def _log_items(export_id: int, partner_id: int, mou: dict) -> int:
+    """Write the export's log, one row per start-up with the fields it consented to, in one
+    statement over one snapshot; returns the highest log id before it. The file is then made
+    from the log, so the two always agree, and no start-up's row is sent back from Python."""
     clusters = [
         r["cluster"]
         for r in await MouCluster.select(MouCluster.cluster).where(MouCluster.mou == mou["id"])
     ]
     scope, scope_args = mous.scope_condition(mou, clusters)
+    async with write_transaction():
+        before = await ExportItem.raw("SELECT COALESCE(MAX(id), 0) AS n FROM export_item")
+        await ExportItem.raw(
+            f"""
+            INSERT INTO export_item (export, startup, startup_name, fields)
+            SELECT {{}}, s.id, s.name_en, c.fields
+            FROM sharing_consent c JOIN startup s ON s.id = c.startup
+            WHERE c.partner = {{}} AND {LIVE_CONSENT} AND {scope}
+            ORDER BY c.startup
+            """,
+            export_id,
+            partner_id,
+            today_hk(),
+            *scope_args,
+        )
+    return int(before[0]["n"])
+
+
+async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
+    """Log the export, then read the logged start-ups in batches, encode them and store the
+    file's chunks. The next batch is read and the last chunks written while this batch is
+    encoded (each on its own connection), so the database and Python work side by side."""
+    after = await _log_items(export_id, park["id"], mou)
     meta = {
         "partner": park["name"],
         "mou": mou["title"],
@@ -102,61 +198,63 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
         "title": f"{park['name']} referrals",
     }
     table = encoder(fmt, COLUMNS, meta)
+    shaped = _json_row if fmt == "json" else _sheet_row
+    consents = _Consents()
     digest = hashlib.sha256()
     pending = bytearray(table.start())
     seq = count = size = 0
-    last_id = 0
-    today = today_hk()
-    select = ", ".join(f"s.{c}" for c in _PROFILE_COLUMNS)
-    while True:
-        batch = await PartnerPark.raw(
-            f"""
-            SELECT s.id, s.slug, {select}, c.fields AS consented
-            FROM sharing_consent c JOIN startup s ON s.id = c.startup
-            WHERE c.partner = {{}} AND c.startup > {{}} AND s.id > {{}}
-              AND {LIVE_CONSENT} AND {scope}
-            ORDER BY c.startup LIMIT {BATCH}
-            """,
-            park["id"],
-            last_id,
-            last_id,  # bounds both sides, so a merge join does not rescan from the first id
-            today,
-            *scope_args,
-        )
-        if not batch:
-            break
-        last_id = batch[-1]["id"]
-        names = await _cluster_names(batch[0]["id"], last_id)
-        shaped, items = [], []
-        for row in batch:
-            fields = split_fields(row["consented"])
-            record: dict[str, Any] = {"slug": row["slug"]}
-            for field in fields:
-                for column in FIELDS[field]:
-                    record[column] = (
-                        names.get(row["id"], []) if column == "clusters" else row[column]
-                    )
-                    if column == "tags":
-                        record[column] = [t for t in (row["tags"] or "").split(",") if t]
-            shaped.append(record)
-            items.append((export_id, row["id"], row["name_en"], ",".join(fields)))
-        pending += table.rows(shaped)
-        count += len(batch)
-        chunks, pending = _full_chunks(pending)
+    query = f"""
+        SELECT i.id, i.fields, {_columns_sql(sheet=fmt != "json")}
+        FROM export_item i JOIN startup s ON s.id = i.startup
+        WHERE i.export = {{}} AND i.id > {{}}
+        ORDER BY i.id LIMIT {BATCH}
+        """
+
+    def read_after(last_id: int) -> asyncio.Future:
+        return asyncio.ensure_future(fetch_rows(query, export_id, last_id))
+
+    async def store(chunks: list[tuple[int, bytes]]) -> None:
         async with write_transaction():
-            for data in chunks:
+            for number, data in chunks:
+                await ExportChunk.insert(ExportChunk(export=export_id, seq=number, data=data))
+
+    reading, writing = read_after(after), None
+    try:
+        while batch := await reading:
+            reading = read_after(batch[-1][0])
+            pending += table.rows([shaped(cells, consents(fields)) for _, fields, *cells in batch])
+            count += len(batch)
+            if len(pending) < STORE_BYTES:
+                continue
+            full, pending = _full_chunks(pending)
+            chunks = []
+            for data in full:
                 digest.update(data)
                 size += len(data)
-                await ExportChunk.insert(ExportChunk(export=export_id, seq=seq, data=data))
+                chunks.append((seq, data))
                 seq += 1
-            await bulk_insert(ExportItem, ("export", "startup", "startup_name", "fields"), items)
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(store(chunks))
+        if writing is not None:
+            await writing
+    except BaseException:  # no task outlives the build: the export is marked failed after
+        for task in (reading, writing):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        raise
     pending += table.finish()
+    full, pending = _full_chunks(pending)
+    if pending:
+        full.append(bytes(pending))
     async with write_transaction():
-        if pending:
-            data = bytes(pending)
+        for data in full:
             digest.update(data)
             size += len(data)
             await ExportChunk.insert(ExportChunk(export=export_id, seq=seq, data=data))
+            seq += 1
         await ReferralExport.update(
             {
                 ReferralExport.status: "ready",
@@ -174,21 +272,6 @@ def _full_chunks(pending: bytearray) -> tuple[list[bytes], bytearray]:
         chunks.append(bytes(pending[:CHUNK_BYTES]))
         del pending[:CHUNK_BYTES]
     return chunks, pending
-
-
-async def _cluster_names(first_id: int, last_id: int) -> dict[int, list[str]]:
-    """Cluster names of the start-ups with ids in [first_id, last_id] (a range is far cheaper
-    to send than a list of a thousand ids)."""
-    rows = await StartupCluster.raw(
-        "SELECT sc.startup, c.name_en AS name FROM startup_cluster sc "
-        "JOIN cluster c ON c.id = sc.cluster WHERE sc.startup BETWEEN {} AND {}",
-        first_id,
-        last_id,
-    )
-    names: dict[int, list[str]] = {}
-    for row in rows:
-        names.setdefault(row["startup"], []).append(row["name"])
-    return {k: sorted(v) for k, v in names.items()}
 
 
 async def get_export(
