@@ -7,9 +7,9 @@ import contextlib
 import io
 import itertools
 import os
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
@@ -19,6 +19,8 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from incubator.sqlitepool import PooledSQLiteEngine
+
+T = TypeVar("T")
 
 PICCOLO_CONF = "incubator.piccolo_conf"
 
@@ -86,6 +88,21 @@ def current_engine() -> Engine:
     engine = Finder().get_engine()
     assert engine is not None
     return engine
+
+
+def in_transaction() -> bool:
+    """Whether this task is inside a transaction (its statements share one connection)."""
+    return current_engine().current_transaction.get() is not None
+
+
+async def alongside(work: Awaitable[T]) -> asyncio.Future[T]:
+    """Start `work` to run beside the caller's own, on its own connection; inside a
+    transaction, where every statement shares the transaction's connection, run it now."""
+    if not in_transaction():
+        return asyncio.ensure_future(work)
+    done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    done.set_result(await work)
+    return done
 
 
 def use_engine(engine: Engine) -> None:

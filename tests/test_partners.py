@@ -728,3 +728,31 @@ async def test_an_export_built_in_many_batches_is_its_log_row_for_row(
             # Consented but unknown is null; not consented is left out.
             assert set(third) == {"slug", "name_en", "name_zh", "founded_year"}
             assert third["founded_year"] is None
+
+
+async def test_an_export_made_inside_a_transaction_reads_and_writes_in_turn(
+    client, park, partners, monkeypatch
+):
+    """The demo makes exports inside its own write transaction, where every statement shares
+    one connection: there the next batch is read and the chunks stored one after the other
+    (two statements at once on one PostgreSQL connection would fail)."""
+    from incubator import db
+    from incubator.auth.tables import Role
+    from incubator.auth.viewer import Viewer
+    from incubator.partners import exports
+
+    monkeypatch.setattr(exports, "BATCH", 1)
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 40)
+    monkeypatch.setattr(exports, "STORE_BYTES", 100)
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])
+    for slug in ("harbour-pay", "lantern-chain", "bamboo-home"):
+        await consent(client, park.startups[slug], partners["lingang"], ["name", "description"])
+    admin = await User.select(User.id).where(User.email == park.users["admin"]).first()
+    viewer = Viewer(user_id=admin["id"], name="Admin", role=Role.admin)
+    async with db.write_transaction():
+        export_id = await exports.create_export(viewer, partners["lingang"], "csv")
+    data = b"".join([chunk async for chunk in exports.stream_chunks(export_id)])
+    made = await ReferralExport.select().where(ReferralExport.id == export_id).first()
+    assert made["status"] == "ready" and made["sha256"] == hashlib.sha256(data).hexdigest()
+    assert [r["slug"] for r in csv_rows(data)] == ["harbour-pay", "lantern-chain", "bamboo-home"]

@@ -109,7 +109,9 @@ async def build_academy(
     centre_ids: dict[str, int],
     say: Callable[[str], None],
     scale: int = 1,
+    codes: set[str] | None = None,
 ) -> None:
+    """`codes`: the registration codes the park's events drew already."""
     rng = random.Random(seed * 17 + 5)
     knowledge = centre_ids["knowledge"]
     classrooms = [
@@ -277,23 +279,26 @@ async def build_academy(
     )
     await bulk_insert(Event, columns, runs)
     await bulk_insert(Event, columns, sessions)
-    events_codes = {r["code"] for r in await Registration.select(Registration.code)}
-    code = RegistrationCodes(rng, taken=events_codes)
+    # Ids are given, not read back: the enrolments' rows follow from the list.
+    first_id = (await Registration.raw("SELECT COALESCE(MAX(id), 0) AS n FROM registration"))[0]
+    ids = range(first_id["n"] + 1, first_id["n"] + 1 + len(people))
+    code = RegistrationCodes(rng, taken=codes)
     await bulk_insert(
         Registration,
-        ("event", "name", "email", "status", "code", "startup", "created_at"),
-        [(p[0], p[1], p[2], p[3], code(), p[4], p[10]) for p in people],
+        ("id", "event", "name", "email", "status", "code", "startup", "created_at"),
+        [
+            (i, p[0], p[1], p[2], p[3], code(), p[4], p[10])
+            for i, p in zip(ids, people, strict=True)
+        ],
     )
-    ids = {
-        r["email"]: r["id"]
-        for r in await Registration.raw(
-            "SELECT id, email FROM registration WHERE email LIKE {}", "%@academy.example"
-        )
-    }
     attendance, scores, certificates = [], [], []
+    rules = {
+        assessed: {"completion_percent": 75, "has_assessment": assessed, "pass_mark": 60}
+        for assessed in (False, True)
+    }
     course_of_run = {r[0]: r[2] for r in runs}
     titles = {course_ids[i]: (c[0], c[1]) for i, c in enumerate(COURSES)}
-    for (
+    for registration, (
         run_id,
         name,
         email,
@@ -305,13 +310,15 @@ async def build_academy(
         count,
         assessed,
         _,
-    ) in people:
-        registration = ids[email]
+    ) in zip(ids, people, strict=True):
         attendance += [(session, registration) for session in attended]
         if score is not None:
             scores.append((registration, score))
-        rule = {"completion_percent": 75, "has_assessment": assessed, "pass_mark": 60}
-        if status == "confirmed" and finished and meets_rule(rule, len(attended), count, score):
+        if (
+            status == "confirmed"
+            and finished
+            and meets_rule(rules[assessed], len(attended), count, score)
+        ):
             course = course_of_run[run_id]
             certificates.append(
                 (

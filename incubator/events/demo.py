@@ -95,7 +95,9 @@ async def build_events(
     cluster_ids: dict[str, int],
     say: Callable[[str], None],
     scale: int = 1,
-) -> None:
+) -> set[str]:
+    """The venues and events; returns the registration codes drawn (the Academy's enrolments
+    draw theirs from the same column)."""
     rng = random.Random(seed * 131 + 7)
     code = RegistrationCodes(rng)
     venue_rows = []
@@ -226,3 +228,4 @@ async def build_events(
         unique,
     )
     say(f"events: {len(venue_rows)} venues, {len(events)} events, {len(unique)} registrations")
+    return code.taken

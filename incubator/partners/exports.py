@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.db import fetch_rows, is_postgres, utcnow, write_transaction
+from incubator.db import alongside, fetch_rows, is_postgres, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
@@ -210,18 +210,18 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
         ORDER BY i.id LIMIT {BATCH}
         """
 
-    def read_after(last_id: int) -> asyncio.Future:
-        return asyncio.ensure_future(fetch_rows(query, export_id, last_id))
+    def read_after(last_id: int) -> Awaitable[asyncio.Future]:
+        return alongside(fetch_rows(query, export_id, last_id))
 
     async def store(chunks: list[tuple[int, bytes]]) -> None:
         async with write_transaction():
             for number, data in chunks:
                 await ExportChunk.insert(ExportChunk(export=export_id, seq=number, data=data))
 
-    reading, writing = read_after(after), None
+    reading, writing = await read_after(after), None
     try:
         while batch := await reading:
-            reading = read_after(batch[-1][0])
+            reading = await read_after(batch[-1][0])
             pending += table.rows([shaped(cells, consents(fields)) for _, fields, *cells in batch])
             count += len(batch)
             if len(pending) < STORE_BYTES:
@@ -235,7 +235,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
                 seq += 1
             if writing is not None:
                 await writing
-            writing = asyncio.ensure_future(store(chunks))
+            writing = await alongside(store(chunks))
         if writing is not None:
             await writing
     except BaseException:  # no task outlives the build: the export is marked failed after
