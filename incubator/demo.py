@@ -15,7 +15,14 @@ from incubator.auth.services import hash_password
 from incubator.auth.tables import Role, User
 from incubator.centres.demo import build_space
 from incubator.centres.tables import Lease, Unit
-from incubator.db import analyze, bulk_insert, indexes_deferred, is_postgres, write_transaction
+from incubator.db import (
+    analyze,
+    bulk_insert,
+    bulk_load_cache,
+    indexes_deferred,
+    is_postgres,
+    write_transaction,
+)
 from incubator.events.academy_demo import build_academy
 from incubator.events.demo import build_events, park_scale
 from incubator.events.tables import (
@@ -394,7 +401,7 @@ async def build_demo_park(
     say = progress or (lambda _message: None)
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)
-    async with write_transaction():
+    async with write_transaction(), bulk_load_cache():
         centre_ids = await _reference_data()
         cluster_ids = {c["slug"]: c["id"] for c in await Cluster.select(Cluster.id, Cluster.slug)}
         programme_ids = {

@@ -117,6 +117,26 @@ async def clear_tables() -> None:
                 await Centre.raw(f'DELETE FROM "{name}"')
 
 
+async def schema_objects() -> set[tuple]:
+    """Every index, trigger and table constraint, with its definition."""
+    from incubator.startups.tables import Centre
+
+    if db.is_postgres():
+        indexes = await Centre.raw(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema()"
+        )
+        constraints = await Centre.raw(
+            "SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def "
+            "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        )
+        return {tuple(row.values()) for row in indexes + constraints}
+    rows = await Centre.raw(  # less the planner's statistics, which ANALYZE adds
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"
+    )
+    return {tuple(row.values()) for row in rows}
+
+
 @pytest.fixture
 async def settings(database: Settings) -> AsyncIterator[Settings]:
     """An empty database (all rows removed) for one test."""

@@ -2,7 +2,6 @@
 
 import pytest
 
-from incubator import db
 from incubator.auth.tables import Role
 from incubator.auth.viewer import Viewer
 from incubator.startups import services
@@ -135,26 +134,9 @@ async def test_directory_page_shows_filters_results_and_pages(client, park):
     assert "Page 1 of 3" in paged.text and 'rel="next"' in paged.text
 
 
-async def schema_objects() -> set[tuple]:
-    """Every index, trigger and table constraint, with its definition."""
-    if db.is_postgres():
-        indexes = await Startup.raw(
-            "SELECT tablename, indexname, indexdef FROM pg_indexes "
-            "WHERE schemaname = current_schema()"
-        )
-        constraints = await Startup.raw(
-            "SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def "
-            "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
-        )
-        return {tuple(row.values()) for row in indexes + constraints}
-    rows = await Startup.raw(  # less the planner's statistics, which ANALYZE adds
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"
-    )
-    return {tuple(row.values()) for row in rows}
-
-
 async def test_the_directory_pages_through_a_larger_park(client, settings):
     from incubator.demo import build_demo_park
+    from tests.conftest import schema_objects
 
     before = await schema_objects()
     await build_demo_park(startups=120, seed=7)
