@@ -86,14 +86,11 @@ class PooledSQLiteEngine(SQLiteEngine):
             return await super()._run_in_new_connection(query, args, query_type, table)
         return await self.fetch(query, args or [])
 
-    async def fetch(self, query: str, args: list[Any], tuples: bool = False) -> list:
-        """Run one statement (`?` placeholders) on a pooled connection and return its rows:
-        dicts, or with `tuples` plain tuples (cheaper, for rows read by position)."""
+    async def fetch(self, query: str, args: list[Any]) -> list[dict]:
+        """Run one statement (`?` placeholders) on a pooled connection and return its rows."""
         connection = await self.take()
         try:
             async with connection.execute(query, args) as cursor:
-                if tuples:
-                    cursor.row_factory = None  # type: ignore[assignment]
                 rows = await cursor.fetchall()
         except BaseException:
             await connection.close()

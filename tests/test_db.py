@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from incubator import db
 from incubator.startups.tables import Cluster
 
 
-async def test_fetch_rows_reads_tuples_in_and_out_of_a_transaction(settings):
-    await Cluster.insert(
-        Cluster(slug="fintech", name_en="FinTech"), Cluster(slug="web3", name_en="Web3")
-    )
+async def rows_of(sql: str, *args, size: int = 1000) -> list[list[tuple]]:
+    return [batch async for batch in db.stream_rows(sql, *args, size=size)]
+
+
+async def test_stream_rows_reads_tuples_in_batches_in_and_out_of_a_transaction(settings):
+    await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(5)))
     query = "SELECT slug, name_en FROM cluster WHERE slug <> {} ORDER BY slug"
-    assert await db.fetch_rows(query, "none") == [("fintech", "FinTech"), ("web3", "Web3")]
+    assert await rows_of(query, "c2", size=2) == [
+        [("c0", "Cluster 0"), ("c1", "Cluster 1")],
+        [("c3", "Cluster 3"), ("c4", "Cluster 4")],
+    ]
     async with db.write_transaction():
-        await Cluster.insert(Cluster(slug="ai", name_en="AI"))
+        await Cluster.insert(Cluster(slug="c5", name_en="Cluster 5"))
         # Inside a transaction it reads on the transaction's connection: its own write shows.
-        assert [r[0] for r in await db.fetch_rows(query, "web3")] == ["ai", "fintech"]
-    assert await db.fetch_rows("SELECT COUNT(*) FROM cluster WHERE slug = {}", "ai") == [(1,)]
+        assert [len(batch) for batch in await rows_of(query, "c0", size=3)] == [3, 2]
+    assert await rows_of("SELECT COUNT(*) FROM cluster WHERE slug = {}", "c5") == [[(1,)]]
+    assert await rows_of("SELECT slug FROM cluster WHERE slug = {}", "none") == []
 
 
-async def test_fetch_rows_refuses_a_placeholder_without_its_argument(settings):
+async def test_a_stream_left_early_gives_its_connection_back(settings):
+    query = "SELECT id FROM cluster WHERE id > {} ORDER BY id"
+    await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(5)))
+    for _ in range(30):  # more than the pool holds, were any left behind
+        async with contextlib.aclosing(db.stream_rows(query, 0, size=1)) as batches:
+            assert len(await anext(batches)) == 1
+    assert len(await rows_of(query, 0)) == 1
+
+
+async def test_stream_rows_refuses_a_placeholder_without_its_argument(settings):
     with pytest.raises(ValueError, match="2 placeholders for 1 arguments"):
-        await db.fetch_rows("SELECT {} + {}", 1)
+        await rows_of("SELECT {} + {}", 1)
 
 
 LEASE_COLUMNS = (

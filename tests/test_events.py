@@ -203,6 +203,27 @@ async def test_calendar_month_week_and_list_views_filter_by_centre_hub_and_clust
     assert (await client.get("/events?view=year")).status_code == 400
 
 
+async def test_a_busy_day_in_the_month_grid_shows_four_events_and_links_to_the_rest(client, park):
+    await login(client, park.users["admin"])
+    for hour in range(9, 15):
+        made = await schedule(
+            client,
+            None,
+            title_en=f"Clinic at {hour}",
+            online_url="https://meet.example/clinic",
+            starts_at=at(hour),
+            ends_at=at(hour, 45),
+        )
+        assert made.status_code == 201, made.text
+    page = await client.get(f"/events?view=month&date={DAY}&cluster=fintech")
+    text = text_of(page.text)
+    assert [h for h in range(9, 15) if f"Clinic at {h}" in text] == [9, 10, 11, 12]
+    assert "2 more" in text
+    assert f'href="?cluster=fintech&view=list&date={DAY}"' in page.text
+    listed = text_of((await client.get(f"/events?cluster=fintech&view=list&date={DAY}")).text)
+    assert all(f"Clinic at {h}" in listed for h in range(9, 15))
+
+
 # ---------------------------------------------------------------- registration
 
 

@@ -681,10 +681,10 @@ async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
 async def test_an_export_built_in_many_batches_is_its_log_row_for_row(
     client, park, partners, monkeypatch
 ):
-    """The log is written first and the file is made from it, a batch at a time, while the
-    next batch is read and earlier chunks are stored: with batches of one start-up and tiny
-    chunks, every file still holds exactly the logged start-ups, in the log's order, with
-    exactly their consented fields, and its SHA-256 stays true."""
+    """The log is written first and the file is made from it through one cursor, a batch at
+    a time, while the next batch is read and earlier chunks are stored: with batches of one
+    start-up and tiny chunks, every file still holds exactly the logged start-ups, in the
+    log's order, with exactly their consented fields, and its SHA-256 stays true."""
     from incubator.partners import exports
     from incubator.startups.tables import Startup
 

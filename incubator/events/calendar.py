@@ -16,6 +16,7 @@ from incubator.i18n import HONG_KONG, today_hk
 from incubator.startups.tables import Centre, Cluster
 
 VIEWS = ("list", "month", "week")
+PER_DAY = 4  # events shown in a day of the month or week grid
 
 
 @dataclass
@@ -84,8 +85,10 @@ async def events_between(
     cluster: str = "",
     limit: int | None = None,
     offset: int = 0,
+    counts: bool = True,
 ) -> tuple[list[dict], int]:
-    """Events overlapping [start, end), in start order, as the viewer may see them."""
+    """Events overlapping [start, end), in start order, as the viewer may see them; with
+    `counts`, each with its clusters and registration counts."""
     # Academy sessions are in the calendar; the course run they belong to is not (it is a
     # period, not a time).
     period = (Event.starts_at < end) & (Event.ends_at > start) & (Event.kind != "course_run")
@@ -120,7 +123,9 @@ async def events_between(
     query = query.order_by(Event.starts_at).order_by(Event.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return await _attach(await query), await count
+        return (await _attach(await query) if counts else await query), await count
+    rows = await query
+    return (await _attach(rows) if counts else rows), len(rows)
 
 
 async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
@@ -136,6 +141,7 @@ async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
         query.cluster,
         limit,
         offset,
+        counts=query.view == "list",  # the grid's chips show a time and a title
     )
     days: dict[date, list[dict]] = {}
     for row in rows:
@@ -145,6 +151,10 @@ async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
         while day <= last and day < end:
             days.setdefault(day, []).append(row)
             day += timedelta(days=1)
+    # A busy day shows its first events and how many more (a park of 100,000 start-ups has
+    # forty events and sessions on some days); the list view from that day has them all.
+    more = {day: len(events) - PER_DAY for day, events in days.items() if len(events) > PER_DAY}
+    days = {day: events[:PER_DAY] for day, events in days.items()}
     weeks = []
     if query.view in ("month", "week"):
         day = start
@@ -164,6 +174,7 @@ async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
         "pages": max(1, -(-total // query.per_page)),
         "page": query.page,
         "days": days,
+        "more": more,
         "weeks": weeks,
         "start": start,
         "end": end,

@@ -73,6 +73,7 @@ class EventPages(Controller):
             result=result,
             query=query,
             params=params,
+            list_params={k: v for k, v in params.items() if k != "view"},
             **await _choices(viewer),
         )
 

@@ -11,14 +11,13 @@ stages) that hold a live consent for this partner. Nothing else, in any format.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.db import alongside, fetch_rows, is_postgres, utcnow, write_transaction
+from incubator.db import alongside, is_postgres, stream_rows, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
@@ -186,9 +185,10 @@ async def _log_items(export_id: int, partner_id: int, mou: dict) -> int:
 
 
 async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
-    """Log the export, then read the logged start-ups in batches, encode them and store the
-    file's chunks. The next batch is read and the last chunks written while this batch is
-    encoded (each on its own connection), so the database and Python work side by side."""
+    """Log the export, then read the logged start-ups through one cursor in batches, encode
+    them and store the file's chunks. The next batch is read and the last chunks written
+    while this batch is encoded (each on its own connection, unless the caller's transaction
+    holds the only one), so the database and Python work side by side."""
     after = await _log_items(export_id, park["id"], mou)
     meta = {
         "partner": park["name"],
@@ -204,47 +204,46 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     pending = bytearray(table.start())
     seq = count = size = 0
     query = f"""
-        SELECT i.id, i.fields, {_columns_sql(sheet=fmt != "json")}
+        SELECT i.fields, {_columns_sql(sheet=fmt != "json")}
         FROM export_item i JOIN startup s ON s.id = i.startup
         WHERE i.export = {{}} AND i.id > {{}}
-        ORDER BY i.id LIMIT {BATCH}
+        ORDER BY i.id
         """
-
-    def read_after(last_id: int) -> Awaitable[asyncio.Future]:
-        return alongside(fetch_rows(query, export_id, last_id))
 
     async def store(chunks: list[tuple[int, bytes]]) -> None:
         async with write_transaction():
             for number, data in chunks:
                 await ExportChunk.insert(ExportChunk(export=export_id, seq=number, data=data))
 
-    reading, writing = await read_after(after), None
-    try:
-        while batch := await reading:
-            reading = await read_after(batch[-1][0])
-            pending += table.rows([shaped(cells, consents(fields)) for _, fields, *cells in batch])
-            count += len(batch)
-            if len(pending) < STORE_BYTES:
-                continue
-            full, pending = _full_chunks(pending)
-            chunks = []
-            for data in full:
-                digest.update(data)
-                size += len(data)
-                chunks.append((seq, data))
-                seq += 1
+    writing = None
+    async with contextlib.aclosing(stream_rows(query, export_id, after, size=BATCH)) as batches:
+        reading = await alongside(anext(batches, []))
+        try:
+            while batch := await reading:
+                reading = await alongside(anext(batches, []))
+                pending += table.rows([shaped(cells, consents(fields)) for fields, *cells in batch])
+                count += len(batch)
+                if len(pending) < STORE_BYTES:
+                    continue
+                full, pending = _full_chunks(pending)
+                chunks = []
+                for data in full:
+                    digest.update(data)
+                    size += len(data)
+                    chunks.append((seq, data))
+                    seq += 1
+                if writing is not None:
+                    await writing
+                writing = await alongside(store(chunks))
             if writing is not None:
                 await writing
-            writing = await alongside(store(chunks))
-        if writing is not None:
-            await writing
-    except BaseException:  # no task outlives the build: the export is marked failed after
-        for task in (reading, writing):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
-        raise
+        except BaseException:  # no task outlives the build: the export is marked failed after
+            for task in (reading, writing):
+                if task is not None and not task.done():
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
+            raise
     pending += table.finish()
     full, pending = _full_chunks(pending)
     if pending:
