@@ -38,7 +38,12 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """An engine for `sqlite:///path` or `postgresql://...`; nothing is opened yet."""
     if url.startswith(("postgres://", "postgresql://")):
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        # Every statement planned for its own arguments: a generic plan, made once for any
+        # search term, counted 38,000 matches where the term's own plan stops at 1,001.
+        return PostgresEngine(
+            config={"dsn": url, "server_settings": {"plan_cache_mode": "force_custom_plan"}},
+            log_queries=False,
+        )
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if path != ":memory:":

@@ -82,3 +82,13 @@ async def test_a_bulk_load_checks_the_rules_it_deferred_and_a_broken_one_undoes_
             await db.bulk_insert(Lease, LEASE_COLUMNS, overlapping)
     assert await Lease.count() == leases + 2
     assert await schema_objects() == before
+
+
+async def test_postgres_plans_every_statement_for_its_own_arguments(settings, engine_name):
+    """A generic plan, made once for any search term, counted `smart`'s 38,000 matches at
+    100,000 start-ups in 18 ms where a plan for `smart` itself stops at the 1,001st after a
+    few: so every statement is planned with its own arguments."""
+    if engine_name != "postgres":
+        pytest.skip("SQLite keeps no generic plans: it plans each statement it prepares")
+    rows = await Cluster.raw("SHOW plan_cache_mode")
+    assert rows[0]["plan_cache_mode"] == "force_custom_plan"
