@@ -84,11 +84,16 @@ async def test_a_bulk_load_checks_the_rules_it_deferred_and_a_broken_one_undoes_
     assert await schema_objects() == before
 
 
-async def test_postgres_plans_every_statement_for_its_own_arguments(settings, engine_name):
+async def test_postgres_connections_plan_every_statement_for_its_own_arguments():
     """A generic plan, made once for any search term, counted `smart`'s 38,000 matches at
     100,000 start-ups in 18 ms where a plan for `smart` itself stops at the 1,001st after a
-    few: so every statement is planned with its own arguments."""
-    if engine_name != "postgres":
-        pytest.skip("SQLite keeps no generic plans: it plans each statement it prepares")
-    rows = await Cluster.raw("SHOW plan_cache_mode")
-    assert rows[0]["plan_cache_mode"] == "force_custom_plan"
+    few: so the engine's connections plan every statement with its own arguments. (SQLite
+    keeps no generic plans.)"""
+    from tests.conftest import PG_ADMIN_DSN
+
+    engine = db.make_engine(PG_ADMIN_DSN)
+    connection = await engine.get_new_connection()
+    try:
+        assert await connection.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
+    finally:
+        await connection.close()
