@@ -34,7 +34,7 @@ from incubator.events.tables import (
     SessionAttendance,
 )
 from incubator.i18n import today_hk
-from incubator.partners.demo import build_partners
+from incubator.partners.demo import build_partners, make_exports
 from incubator.partners.tables import PartnerMembership, PartnerPark
 from incubator.startups.search import search_document
 from incubator.startups.tables import (
@@ -418,7 +418,7 @@ async def build_demo_park(
             codes = await build_events(seed, today_hk(), centre_ids, cluster_ids, say, scale)
             await build_academy(seed, today_hk(), centre_ids, say, scale, codes)
         say("indexes and constraints built")
-        await build_partners(seed, today_hk(), say)
+        exports = await build_partners(seed, today_hk(), say)
         if is_postgres():
             for table in (
                 "startup",
@@ -447,6 +447,7 @@ async def build_demo_park(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
+    await make_exports(exports, say)
     await analyze()
     say(f"users: {len(logins)} demo logins")
     return logins

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from incubator.auth.tables import Role, User
@@ -80,8 +81,18 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-async def build_partners(seed: int, today: date, say: Callable[[str], None]) -> None:
+@dataclass(frozen=True)
+class Export:
+    viewer: Viewer
+    partner: int
+    format: str
+
+
+async def build_partners(seed: int, today: date, say: Callable[[str], None]) -> list[Export]:
+    """Partner parks, MOUs, consents and referrals; returns the exports to make once the park
+    is committed."""
     rng = random.Random(seed + 6)
+    exports: list[Export] = []
     clusters = {c["slug"]: c["id"] for c in await Cluster.select(Cluster.id, Cluster.slug)}
     admin = await User.select(User.id, User.name, User.role).where(User.role == "admin").first()
     collab = (
@@ -214,11 +225,20 @@ async def build_partners(seed: int, today: date, say: Callable[[str], None]) -> 
 
         # An export made by the Collaboration Centre's manager, logged like any other.
         viewer = Viewer(user_id=collab["id"], name=collab["name"], role=Role(collab["role"]))
-        await create_export(viewer, park["id"], rng.choice(["csv", "xlsx", "json"]))
+        exports.append(Export(viewer, park["id"], rng.choice(["csv", "xlsx", "json"])))
     say(
         f"partners: {len(PARTNERS)} parks with MOUs, {consents:,} consents "
-        f"({changes:,} changes), {referrals} referrals, one export each"
+        f"({changes:,} changes), {referrals} referrals"
     )
+    return exports
+
+
+async def make_exports(exports: list[Export], say: Callable[[str], None]) -> None:
+    """The partners' exports, each in its own transactions as any export is made (after the
+    park is committed: an export streams its rows while it stores its file)."""
+    for export in exports:
+        await create_export(export.viewer, export.partner, export.format)
+    say(f"exports: {len(exports)} made, one per partner")
 
 
 async def _notes(referral_id: int, author: dict, status: str, created: datetime) -> None:

@@ -17,7 +17,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.db import alongside, is_postgres, stream_rows, utcnow, write_transaction
+from incubator.db import (
+    alongside,
+    in_transaction,
+    is_postgres,
+    stream_rows,
+    utcnow,
+    write_transaction,
+)
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy
@@ -187,8 +194,8 @@ async def _log_items(export_id: int, partner_id: int, mou: dict) -> int:
 async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     """Log the export, then read the logged start-ups through one cursor in batches, encode
     them and store the file's chunks. The next batch is read and the last chunks written
-    while this batch is encoded (each on its own connection, unless the caller's transaction
-    holds the only one), so the database and Python work side by side."""
+    while this batch is encoded (each on its own connection), so the database and Python work
+    side by side."""
     after = await _log_items(export_id, park["id"], mou)
     meta = {
         "partner": park["name"],
@@ -215,6 +222,9 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
             for number, data in chunks:
                 await ExportChunk.insert(ExportChunk(export=export_id, seq=number, data=data))
 
+    # Inside a caller's transaction the read and the writes share one connection, and a
+    # write between a cursor's reads can abort SQLite's cursor: the chunks wait for the end.
+    inside = in_transaction()
     writing = None
     async with contextlib.aclosing(stream_rows(query, export_id, after, size=BATCH)) as batches:
         reading = await alongside(anext(batches, []))
@@ -223,7 +233,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
                 reading = await alongside(anext(batches, []))
                 pending += table.rows([shaped(cells, consents(fields)) for fields, *cells in batch])
                 count += len(batch)
-                if len(pending) < STORE_BYTES:
+                if len(pending) < STORE_BYTES or inside:
                     continue
                 full, pending = _full_chunks(pending)
                 chunks = []
