@@ -35,7 +35,12 @@ from incubator.events.tables import (
 )
 from incubator.i18n import today_hk
 from incubator.partners.demo import build_partners, make_exports
-from incubator.partners.tables import PartnerMembership, PartnerPark
+from incubator.partners.tables import (
+    ConsentChange,
+    PartnerMembership,
+    PartnerPark,
+    SharingConsent,
+)
 from incubator.startups.search import search_document
 from incubator.startups.tables import (
     Centre,
@@ -372,6 +377,8 @@ BULK_LOADED = (
     SessionAttendance,
     AssessmentScore,
     Certificate,
+    SharingConsent,
+    ConsentChange,
 )
 
 
@@ -417,8 +424,8 @@ async def build_demo_park(
             scale = park_scale(startups)
             codes = await build_events(seed, today_hk(), centre_ids, cluster_ids, say, scale)
             await build_academy(seed, today_hk(), centre_ids, say, scale, codes)
+            exports = await build_partners(seed, today_hk(), say)
         say("indexes and constraints built")
-        exports = await build_partners(seed, today_hk(), say)
         if is_postgres():
             for table in (
                 "startup",
