@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from incubator.db import bulk_insert
 from incubator.events.completion import meets_rule
@@ -96,6 +97,22 @@ COURSES = [
 ]
 CLASSROOM_SEATS = 40
 SLOTS = [(time(19, 0), 2), (time(14, 0), 3)]
+
+
+class Learner(NamedTuple):
+    """One enrolment in a run, as the demo draws it."""
+
+    run: int
+    name: str
+    email: str
+    status: str
+    startup: int | None
+    attended: list[int]  # the sessions (ids) attended
+    score: int | None
+    finished: bool  # the run has ended
+    sessions: int  # how many sessions the run has
+    assessed: bool
+    enrolled_at: datetime
 
 
 def _certificate_code(rng: random.Random) -> str:
@@ -245,7 +262,7 @@ async def build_academy(
             )
             score = rng.randint(40, 100) if assessed and confirmed and finished else None
             people.append(
-                (
+                Learner(
                     run_id,
                     f"Learner {run_id}-{n}",
                     f"learner{run_id}.{n}@academy.example",
@@ -287,7 +304,7 @@ async def build_academy(
         Registration,
         ("id", "event", "name", "email", "status", "code", "startup", "created_at"),
         [
-            (i, p[0], p[1], p[2], p[3], code(), p[4], p[10])
+            (i, p.run, p.name, p.email, p.status, code(), p.startup, p.enrolled_at)
             for i, p in zip(ids, people, strict=True)
         ],
     )
@@ -298,41 +315,30 @@ async def build_academy(
     }
     course_of_run = {r[0]: r[2] for r in runs}
     titles = {course_ids[i]: (c[0], c[1]) for i, c in enumerate(COURSES)}
-    for registration, (
-        run_id,
-        name,
-        email,
-        status,
-        startup,
-        attended,
-        score,
-        finished,
-        count,
-        assessed,
-        _,
-    ) in zip(ids, people, strict=True):
+    for registration, p in zip(ids, people, strict=True):
+        attended = p.attended
         attendance += [(session, registration) for session in attended]
-        if score is not None:
-            scores.append((registration, score))
+        if p.score is not None:
+            scores.append((registration, p.score))
         if (
-            status == "confirmed"
-            and finished
-            and meets_rule(rules[assessed], len(attended), count, score)
+            p.status == "confirmed"
+            and p.finished
+            and meets_rule(rules[p.assessed], len(attended), p.sessions, p.score)
         ):
-            course = course_of_run[run_id]
+            course = course_of_run[p.run]
             certificates.append(
                 (
                     registration,
                     _certificate_code(rng),
                     course,
-                    run_id,
-                    startup,
-                    name,
-                    email,
+                    p.run,
+                    p.startup,
+                    p.name,
+                    p.email,
                     *titles[course],
-                    round(100 * len(attended) / count),
-                    score,
-                    run_ends[run_id] + timedelta(days=3),
+                    round(100 * len(attended) / p.sessions),
+                    p.score,
+                    run_ends[p.run] + timedelta(days=3),
                 )
             )
     await bulk_insert(SessionAttendance, ("session", "registration"), attendance)
@@ -355,7 +361,7 @@ async def build_academy(
         ),
         certificates,
     )
-    confirmed = sum(1 for p in people if p[3] == "confirmed")
+    confirmed = sum(1 for p in people if p.status == "confirmed")
     say(
         f"academy: {len(COURSES)} courses, {len(runs)} runs, {len(sessions)} sessions, "
         f"{confirmed:,} participants, {len(certificates):,} certificates"
