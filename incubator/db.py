@@ -367,11 +367,11 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
     are created again. SQLite's own indexes and foreign-key checks cost about as much built
     afterwards, so they stay. DDL is part of the transaction on both engines, so a failed
     load leaves the schema as it was."""
-    names = [table._meta.tablename for table in tables]
-    run = tables[0].raw if tables else None
-    if run is None:
+    if not tables:
         yield
         return
+    names = [table._meta.tablename for table in tables]
+    run = tables[0].raw
     if is_postgres():
         constraints = await run(
             "SELECT conrelid::regclass::text AS tbl, conname AS name, contype AS kind, "

@@ -217,10 +217,24 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
         ORDER BY i.id
         """
 
+    def numbered(full: list[bytes]) -> list[tuple[int, bytes]]:
+        """The file's next chunks with their sequence numbers, counted into its size and hash."""
+        nonlocal seq, size
+        chunks = []
+        for data in full:
+            digest.update(data)
+            size += len(data)
+            chunks.append((seq, data))
+            seq += 1
+        return chunks
+
+    async def insert(chunks: list[tuple[int, bytes]]) -> None:
+        for number, data in chunks:
+            await ExportChunk.insert(ExportChunk(export=export_id, seq=number, data=data))
+
     async def store(chunks: list[tuple[int, bytes]]) -> None:
         async with write_transaction():
-            for number, data in chunks:
-                await ExportChunk.insert(ExportChunk(export=export_id, seq=number, data=data))
+            await insert(chunks)
 
     # Inside a caller's transaction the read and the writes share one connection, and a
     # write between a cursor's reads can abort SQLite's cursor: the chunks wait for the end.
@@ -236,12 +250,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
                 if len(pending) < STORE_BYTES or inside:
                     continue
                 full, pending = _full_chunks(pending)
-                chunks = []
-                for data in full:
-                    digest.update(data)
-                    size += len(data)
-                    chunks.append((seq, data))
-                    seq += 1
+                chunks = numbered(full)
                 if writing is not None:
                     await writing
                 writing = await alongside(store(chunks))
@@ -258,12 +267,9 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     full, pending = _full_chunks(pending)
     if pending:
         full.append(bytes(pending))
+    chunks = numbered(full)
     async with write_transaction():
-        for data in full:
-            digest.update(data)
-            size += len(data)
-            await ExportChunk.insert(ExportChunk(export=export_id, seq=seq, data=data))
-            seq += 1
+        await insert(chunks)
         await ReferralExport.update(
             {
                 ReferralExport.status: "ready",
