@@ -108,9 +108,6 @@ async def events_between(
         & (Event.ends_at > start)
         & (Event.kind != "course_run")
     )
-    columns = _EVENT_COLUMNS if detail else _GRID_COLUMNS
-    query = Event.select(*columns).where(period)
-    count = Event.count().where(period)
     managed = await managed_centres(viewer) if viewer.is_authenticated else []
     if managed is None:
         visible = None
@@ -134,15 +131,20 @@ async def events_between(
                 )
             )
         )
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    query = query.order_by(Event.starts_at).order_by(Event.id)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-        return (await _attach(await query) if detail else await query), await count
-    rows = await query
-    return (await _attach(rows) if detail else rows), len(rows)
+    columns = _EVENT_COLUMNS if detail else _GRID_COLUMNS
+    query = (
+        Event.select(*columns)
+        .where(period, *conditions)
+        .order_by(Event.starts_at)
+        .order_by(Event.id)
+    )
+    if limit is None:  # the whole period: its length is the count
+        rows = await query
+        total = len(rows)
+    else:
+        rows = await query.limit(limit).offset(offset)
+        total = await Event.count().where(period, *conditions)
+    return (await _attach(rows) if detail else rows), total
 
 
 async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
