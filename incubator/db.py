@@ -316,6 +316,7 @@ async def bulk_insert(
         async with write_transaction():
             return await bulk_insert(table, columns, rows, chunk)
     connection = transaction.connection
+    await share_trigger_plans()
     name = table._meta.tablename
     quoted = ", ".join(f'"{column}"' for column in columns)
     insert = f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" for _ in columns)})'
@@ -328,6 +329,18 @@ async def bulk_insert(
             await connection.executemany(insert, batch)
         count += len(batch)
     return count
+
+
+async def share_trigger_plans() -> None:
+    """Inside a PostgreSQL write transaction that inserts many rows with foreign keys: let
+    each key's check reuse one plan until the transaction ends. The engine's connections plan
+    every statement for its own arguments (`make_engine`), and a foreign key is checked by a
+    statement its trigger runs for every row, so 100,000 export log rows were planned 200,000
+    times (8 s where sharing the plans takes 2.7 s). Nothing to do on SQLite."""
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    if isinstance(engine, PostgresEngine) and transaction is not None:
+        await transaction.connection.execute("SET LOCAL plan_cache_mode = auto")
 
 
 @contextlib.asynccontextmanager

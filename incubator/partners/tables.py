@@ -210,7 +210,7 @@ class ExportChunk(Table, tablename="export_chunk"):
 class ExportItem(Table, tablename="export_item"):
     """One start-up in one export, with the fields that were sent; it outlives the start-up."""
 
-    export = ForeignKey(ReferralExport, on_delete=OnDelete.cascade, index=True)
+    export = ForeignKey(ReferralExport, on_delete=OnDelete.cascade)  # indexed with id
     startup = ForeignKey(Startup, null=True, default=None, on_delete=OnDelete.set_null, index=True)
     startup_name = Varchar(length=200, default="")
     fields = Varchar(length=300, default="")
