@@ -29,23 +29,14 @@ from incubator.web import (
 PROGRAMME_ROWS_EXTRA = 2
 
 
-async def _names() -> dict[str, Any]:
-    """Centres, hubs and clusters, and the same by slug for showing names where rows carry
-    slugs (in the reader's language)."""
-    centres = await services.list_centres()
-    clusters = await services.list_clusters()
-    return {
-        "centres": centres,
-        "clusters": clusters,
-        "centre_by_slug": {c["slug"]: c for c in centres},
-        "cluster_by_slug": {c["slug"]: c for c in clusters},
-    }
-
-
 async def _choices() -> dict[str, Any]:
-    """Everything the directory's filters and the profile forms offer."""
-    return await _names() | {
-        "programmes": await services.list_programmes(),
+    """Everything the directory's filters and the profile pages offer: centres, hubs,
+    clusters and programmes, and centres and clusters by slug for showing names where rows
+    carry slugs (in the reader's language)."""
+    lists = await services.choice_lists()
+    return lists | {
+        "centre_by_slug": {c["slug"]: c for c in lists["centres"]},
+        "cluster_by_slug": {c["slug"]: c for c in lists["clusters"]},
         "stages": STAGES,
         "programme_statuses": PROGRAMME_STATUSES,
     }
@@ -127,7 +118,7 @@ class ProfilePages(Controller):
             history=history,
             **await profile_sections(viewer, startup_id),
             message=message,
-            **await _names(),
+            **await _choices(),
         )
 
     async def _edit_page(
