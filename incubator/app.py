@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Litestar, MediaType, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.openapi import OpenAPIConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -28,9 +26,9 @@ from incubator import db, i18n, jobs
 from incubator.auth.services import viewer_for_token
 from incubator.auth.viewer import ANONYMOUS
 from incubator.errors import DomainError, TooManyRequests
-from incubator.money import format_hkd, hkd_input
 from incubator.settings import Settings, get_settings
-from incubator.web import SESSION_COOKIE, login_redirect, page, viewer_of, wants_json
+from incubator.templating import LanguageTemplates
+from incubator.web import SESSION_COOKIE, login_redirect, page, wants_json
 
 log = logging.getLogger("incubator")
 PACKAGE_DIR = Path(__file__).parent
@@ -146,51 +144,6 @@ def handle_out_of_range(request: Request, exc: Exception) -> Response:
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error_response(request, 500, "something went wrong on our side; it has been logged")
-
-
-def _jinja_environment() -> Environment:
-    from incubator.startups.tables import STAGE_NAMES  # tables: only once PICCOLO_CONF is set
-
-    env = Environment(
-        loader=FileSystemLoader(PACKAGE_DIR / "templates"),
-        autoescape=select_autoescape(["html", "xml"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-    @pass_context
-    def current_language(context: Any) -> str:
-        """The page's language: its request's, or (in a macro imported without context,
-        which sees no request) the language of the request being served."""
-        request = context.get("request")
-        if request is None:
-            return i18n.REQUEST_LANGUAGE.get()
-        return request.scope.get("state", {}).get("lang", "en")
-
-    @pass_context
-    def translate(context: Any, message: str, **values: Any) -> str:
-        text = i18n.gettext(current_language(context), message)
-        return text % values if values else text
-
-    @pass_context
-    def localised(context: Any, row: dict, field: str) -> str:
-        """The Traditional Chinese version of a content field when chosen and present."""
-        if current_language(context) == "zh-Hant" and row.get(f"{field}_zh"):
-            return row[f"{field}_zh"]
-        return row.get(f"{field}_en") or row.get(field) or ""
-
-    env.globals.update(
-        _=translate,
-        current_language=current_language,
-        localised=localised,
-        LANGUAGES=i18n.LANGUAGES,
-        STAGE_NAMES=STAGE_NAMES,
-        viewer_of=viewer_of,
-    )
-    env.filters["hk"] = i18n.hk_text
-    env.filters["hkd"] = format_hkd
-    env.filters["hkd_input"] = hkd_input
-    return env
 
 
 def register_reminders(settings: Settings) -> None:
@@ -310,9 +263,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             cookie_secure=settings.cookie_secure,
             cookie_samesite="lax",
         ),
-        template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(_jinja_environment())
-        ),
+        template_config=TemplateConfig(engine=LanguageTemplates(PACKAGE_DIR / "templates")),
         openapi_config=OpenAPIConfig(
             title="Cyberport community API",
             version="1.0.0",

@@ -80,3 +80,24 @@ def test_instants_are_shown_in_hong_kong_time():
 
     assert _hong_kong_time(datetime(2026, 1, 1, 20, 30, tzinfo=UTC)) == "2026-01-02 04:30"
     assert _hong_kong_time(None) == ""
+
+
+def test_constant_interface_text_is_translated_once_when_a_template_is_compiled(tmp_path):
+    """Each language has its own environment: `_("…")` of constant text is compiled into the
+    page already translated; `_` of a variable is still translated as the page renders, and
+    named values are filled into the translated text."""
+    from incubator.templating import environment
+
+    (tmp_path / "page.html").write_text(
+        '{{ _("Start-ups") }}|{{ _("founded %(year)s", year=2019) }}|{{ _(word) }}|'
+        "{{ stage_name('seed') }}|{{ current_language() }}"
+    )
+    zh = environment("zh-Hant", tmp_path)
+    assert zh.get_template("page.html").render(word="Start-ups") == (
+        f"初創企業|2019 年成立|初創企業|{i18n.gettext('zh-Hant', 'Seed')}|zh-Hant"
+    )
+    assert "初創企業" in zh.compile(zh.loader.get_source(zh, "page.html")[0], raw=True)
+    en = environment("en", tmp_path)
+    assert en.get_template("page.html").render(word="Start-ups") == (
+        "Start-ups|founded 2019|Start-ups|Seed|en"
+    )

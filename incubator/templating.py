@@ -1,0 +1,131 @@
+"""The pages' Jinja environments: one per interface language, so text is translated once.
+
+Each language has its own environment and compiled templates. A `_("…")` of constant text is
+translated when the template is compiled (`_ConstantsTranslated`), so a page no longer looks
+up a hundred strings in the catalog, each through Jinja's call machinery (the directory page
+spent about half its render time on them); only `_` of a variable is looked up as the page
+renders. The request's language (set by the app's middleware) picks the environment, and
+macros imported without their caller's context are in it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    TemplateNotFound,
+    nodes,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.visitor import NodeTransformer
+from litestar.exceptions import TemplateNotFoundException
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from incubator import i18n
+from incubator.money import format_hkd, hkd_input
+from incubator.web import viewer_of
+
+
+def _format(text: str, **values: Any) -> str:
+    return text % values if values else text
+
+
+class _ConstantsTranslated(NodeTransformer):
+    """`_("text")` becomes the translated text, and `_("text %(n)s", n=…)` formats the
+    translated text; `_` of anything else is left for the page's render."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        if not (
+            isinstance(node.node, nodes.Name)
+            and node.node.name == "_"
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        text = nodes.Const(i18n.gettext(self.language, node.args[0].value), lineno=node.lineno)
+        if not node.kwargs:
+            return text
+        name = nodes.Name("_format", "load", lineno=node.lineno)
+        return nodes.Call(name, [text], node.kwargs, None, None, lineno=node.lineno)
+
+
+class _LanguageEnvironment(Environment):
+    def __init__(self, language: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.language = language
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        return _ConstantsTranslated(self.language).visit(super()._parse(source, name, filename))
+
+
+def environment(language: str, folder: Path) -> Environment:
+    """The pages' environment for one language."""
+    from incubator.startups.tables import STAGE_NAMES  # tables: only once PICCOLO_CONF is set
+
+    env = _LanguageEnvironment(
+        language,
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def translate(message: str, **values: Any) -> str:
+        return _format(i18n.gettext(language, message), **values)
+
+    def localised(row: Mapping[str, Any], field: str) -> str:
+        """The Traditional Chinese version of a content field when chosen and present."""
+        if language == "zh-Hant" and row.get(f"{field}_zh"):
+            return row[f"{field}_zh"]
+        return row.get(f"{field}_en") or row.get(field) or ""
+
+    def stage_name(stage: str) -> str:
+        """A stage's name in this language (a function, not a macro: the directory shows one
+        a row, and a Jinja macro call costs ten times as much)."""
+        return translate(STAGE_NAMES.get(stage, stage))
+
+    env.globals.update(
+        _=translate,
+        stage_name=stage_name,
+        _format=_format,
+        current_language=lambda: language,
+        localised=localised,
+        LANGUAGES=i18n.LANGUAGES,
+        viewer_of=viewer_of,
+    )
+    env.filters["hk"] = i18n.hk_text
+    env.filters["hkd"] = format_hkd
+    env.filters["hkd_input"] = hkd_input
+    return env
+
+
+class LanguageTemplates(JinjaTemplateEngine):
+    """Litestar's Jinja engine over one environment per language: a page is rendered in the
+    environment of the request's language."""
+
+    def __init__(self, folder: Path) -> None:
+        self.environments = {language: environment(language, folder) for language in i18n.LANGUAGES}
+        super().__init__(engine_instance=self.environments[i18n.DEFAULT_LANGUAGE])
+
+    def get_template(self, template_name: str) -> Any:
+        env = self.environments.get(i18n.REQUEST_LANGUAGE.get(), self.engine)
+        try:
+            return env.get_template(name=template_name)
+        except TemplateNotFound as exc:
+            raise TemplateNotFoundException(template_name=template_name) from exc
+
+    def register_template_callable(self, key: str, template_callable: Callable) -> None:
+        for env in getattr(self, "environments", {}).values():
+            env.globals[key] = pass_context(template_callable)
