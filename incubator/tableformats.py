@@ -52,7 +52,7 @@ def _csv_cell(value: Any) -> Any:
     return safe_cell(_plain(value))
 
 
-_CELL, _ROW = "\x1f", "\x1e"  # ASCII's unit and record separators: never in a profile's text
+_CELL, _ROW = "\x1f", "\x1e"  # ASCII's unit and record separators (a cell holding one is caught)
 
 
 class CsvEncoder:
