@@ -10,9 +10,13 @@ from tests.conftest import api, login
 
 
 async def names(client, query: str) -> list[str]:
+    """The names listed, after checking the count agrees with them: the count and the page
+    are separate queries, each with its own form of every filter."""
     response = await client.get(f"/api/startups?{query}")
     assert response.status_code == 200, response.text
-    return sorted(item["name_en"] for item in response.json()["items"])
+    body = response.json()
+    assert body["total"] == len(body["items"]), (query, body["total"])
+    return sorted(item["name_en"] for item in body["items"])
 
 
 async def test_api_returns_items_total_page_and_per_page(client, park):

@@ -23,8 +23,17 @@ DERIVED_MESSAGE = (
 )
 
 
-def onsite_condition(day: date, column: str = "s.id") -> tuple[str, list[Any]]:
-    """A WHERE condition (with its arguments) true for start-ups onsite on `day`."""
+def onsite_condition(
+    day: date, column: str = "s.id", correlated: bool = False
+) -> tuple[str, list[Any]]:
+    """A WHERE condition (with its arguments) true for start-ups onsite on `day`: a list of
+    the onsite start-ups, or (`correlated`) a lookup of one start-up's leases, which is what a
+    query that stops after a page of rows wants."""
+    if correlated:
+        return f"EXISTS (SELECT 1 FROM lease l WHERE l.startup = {column} AND {IN_FORCE})", [
+            day,
+            day,
+        ]
     return f"{column} IN ({ONSITE_IDS})", [day, day]
 
 

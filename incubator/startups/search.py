@@ -232,39 +232,62 @@ def directory_sql(query: DirectoryQuery, broad: bool = False) -> DirectorySQL:
             where.append("startup_fts MATCH {}")
             args.append(fts5_query(terms))
             rank = "f.rank"
+    # Each filter has two forms: a lookup per start-up for the page, which reads start-ups in
+    # its order and stops after a page, and, for the count of a list without search terms, a
+    # list of the start-ups that pass, which SQLite can drive the count from (a hub's count:
+    # 140 ms as a lookup for each of 100,000 start-ups, 28 ms from the hub's list). With
+    # search terms the matches drive both, and each is looked up.
+    listed = not terms
+    count_where, count_args = list(where), list(args)
+
+    def condition(lookup: str, members: str, values: list) -> None:
+        where.append(lookup)
+        args.extend(values)
+        count_where.append(members if listed else lookup)
+        count_args.extend(values)
+
     for kind, slug in (("centre", query.centre), ("hub", query.hub)):
         if slug:
-            where.append(
+            condition(
                 "EXISTS (SELECT 1 FROM startup_affiliation a JOIN centre c ON c.id = a.centre "
-                "WHERE a.startup = s.id AND c.kind = {} AND c.slug = {})"
+                "WHERE a.startup = s.id AND c.kind = {} AND c.slug = {})",
+                "s.id IN (SELECT a.startup FROM startup_affiliation a JOIN centre c "
+                "ON c.id = a.centre WHERE c.kind = {} AND c.slug = {})",
+                [kind, slug],
             )
-            args += [kind, slug]
     if query.cluster:
-        where.append(
+        condition(
             "EXISTS (SELECT 1 FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
-            "WHERE sc.startup = s.id AND cl.slug = {})"
+            "WHERE sc.startup = s.id AND cl.slug = {})",
+            "s.id IN (SELECT sc.startup FROM startup_cluster sc JOIN cluster cl "
+            "ON cl.id = sc.cluster WHERE cl.slug = {})",
+            [query.cluster],
         )
-        args.append(query.cluster)
     if query.programme:
-        where.append(
+        condition(
             "EXISTS (SELECT 1 FROM startup_programme sp JOIN programme p ON p.id = sp.programme "
-            "WHERE sp.startup = s.id AND p.slug = {})"
+            "WHERE sp.startup = s.id AND p.slug = {})",
+            "s.id IN (SELECT sp.startup FROM startup_programme sp JOIN programme p "
+            "ON p.id = sp.programme WHERE p.slug = {})",
+            [query.programme],
         )
-        args.append(query.programme)
     if query.stage:
-        where.append("s.stage = {}")
-        args.append(query.stage)
+        condition("s.stage = {}", "s.stage = {}", [query.stage])
     if query.onsite is not None:
-        condition, condition_args = onsite_condition(query.day or today_hk())
-        where.append(condition if query.onsite else f"NOT {condition}")
-        args += condition_args
+        day = query.day or today_hk()
+        negation = "" if query.onsite else "NOT "
+        lookup, values = onsite_condition(day, correlated=True)
+        members, _ = onsite_condition(day)
+        condition(negation + lookup, negation + members, values)
     if query.within_centres is not None:
         ids = query.within_centres or [0]
-        where.append(
+        marks = ", ".join("{}" for _ in ids)
+        condition(
             "EXISTS (SELECT 1 FROM startup_affiliation a2 "
-            "WHERE a2.startup = s.id AND a2.centre IN (" + ", ".join("{}" for _ in ids) + "))"
+            f"WHERE a2.startup = s.id AND a2.centre IN ({marks}))",
+            f"s.id IN (SELECT a2.startup FROM startup_affiliation a2 WHERE a2.centre IN ({marks}))",
+            list(ids),
         )
-        args += ids
     where_sql = " WHERE " + " AND ".join(where)
 
     order_args: list = []
@@ -287,13 +310,15 @@ def directory_sql(query: DirectoryQuery, broad: bool = False) -> DirectorySQL:
         "s.website, s.stage, s.founded_year, s.team_size, s.tags, s.status, "
         f"s.updated_at FROM {source}{where_sql} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
     )
+    count_where_sql = " WHERE " + " AND ".join(count_where)
     if terms:
         count_sql = (
-            f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source}{where_sql} LIMIT {{}}) matches"
+            f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {source}{count_where_sql} LIMIT {{}}) "
+            "matches"
         )
-        count_args = [*args, SEARCH_LIMIT + 1]
+        count_args = [*count_args, SEARCH_LIMIT + 1]
     else:
-        count_sql, count_args = f"SELECT COUNT(*) AS n FROM {source}{where_sql}", list(args)
+        count_sql = f"SELECT COUNT(*) AS n FROM {source}{count_where_sql}"
     return DirectorySQL(
         select_sql,
         [*args, *order_args, query.per_page, offset],
