@@ -97,6 +97,12 @@ async def create_export(
     return export_id
 
 
+def _logged_sql(field: str) -> str:
+    """SQL: whether the consent logged for the row (alias `i`) names `field`."""
+    find = "strpos" if is_postgres() else "instr"
+    return f"{find}(',' || i.fields || ',', ',{field},') > 0"
+
+
 def _clusters_sql(separator: str) -> str:
     """SQL: the start-up's cluster names, sorted, joined by `separator`, if the logged consent
     (alias `i`) names clusters (the only column worth not reading when it is not shared)."""
@@ -112,15 +118,16 @@ def _clusters_sql(separator: str) -> str:
             "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
             "WHERE sc.startup = s.id ORDER BY cl.name_en))"
         )
-    return f"CASE WHEN (',' || i.fields || ',') LIKE '%,clusters,%' THEN {names} END"
+    return f"CASE WHEN {_logged_sql('clusters')} THEN {names} END"
 
 
 _UNIT_SEPARATOR = "\x1f"  # joins cluster names for JSON, where they become a list again
 
 
 def _columns_sql(sheet: bool) -> str:
-    """The export's columns in COLUMNS order. For a sheet (CSV, XLSX) clusters and tags come
-    as text joined by "; "; for JSON they are split into lists in Python."""
+    """The export's columns in COLUMNS order, as XLSX and JSON read them. For a sheet
+    clusters and tags come as text joined by "; "; for JSON they are split into lists in
+    Python."""
     cells = []
     for column in COLUMNS:
         if column == "clusters":
@@ -146,8 +153,7 @@ def _csv_query() -> str:
 
     Every row is found by index from the log's, with nothing joined by estimate: right after
     the log's 100,000 rows are written, the planner still thinks it holds none of them."""
-    first_code, find = ("ascii", "strpos") if is_postgres() else ("unicode", "instr")
-    consented = "(',' || i.fields || ',')"
+    first_code = "ascii" if is_postgres() else "unicode"
     cells = []
     for column in COLUMNS:
         if column == "clusters":
@@ -161,9 +167,9 @@ def _csv_query() -> str:
                 f"THEN '''' || {value} ELSE {value} END"
             )
         if column != "slug":
-            value = f"CASE WHEN {find}({consented}, ',{_FIELD_OF[column]},') > 0 THEN {value} END"
+            value = f"CASE WHEN {_logged_sql(_FIELD_OF[column])} THEN {value} END"
         cells.append(f"COALESCE({value}, '')")
-    cells.append(f"CASE WHEN {find}({consented}, ',clusters,') > 0 THEN s.id END")
+    cells.append(f"CASE WHEN {_logged_sql('clusters')} THEN s.id END")
     return f"""
         SELECT {", ".join(cells)}
         FROM export_item i JOIN startup s ON s.id = i.startup
