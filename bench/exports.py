@@ -1,6 +1,7 @@
 """Referral export benchmark: every start-up of a demo park of N consents to one partner, then
 one process builds the full export in each format and reads it back chunk by chunk, as a
-download or a webhook does. Prints the log's time, rows a second and the process's peak memory.
+download or a webhook does. Prints the log's time (written beside the file, until it has
+committed), rows a second and the process's peak memory.
 
     uv run python bench/exports.py --startups 20000 --engine sqlite
     uv run python bench/exports.py --startups 100000 --engine postgres
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,16 +53,17 @@ async def run(url: str, formats: list[str]) -> None:
     admin = await User.select(User.id).where(User.role == "admin").first()
     viewer = Viewer(user_id=admin["id"], name="bench", role=Role.admin)
     logged: list[float] = []
-    log_items = exports._log_items
+    beside = exports.write_beside_read
 
-    async def timed_log(*args: object) -> int:  # the log's share of the build
+    @contextlib.asynccontextmanager
+    async def timed_log(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        """The log's time: from its start until it has committed, beside the file's making."""
         started = time.perf_counter()
-        try:
-            return await log_items(*args)
-        finally:
-            logged.append(time.perf_counter() - started)
+        async with beside(*args, **kwargs) as (rows, written):
+            written.add_done_callback(lambda _: logged.append(time.perf_counter() - started))
+            yield rows, written
 
-    exports._log_items = timed_log
+    exports.write_beside_read = timed_log
     print(f"# baseline peak memory after imports and pool: {baseline:.0f} MB")
     print("format  rows     log s  build s  build rows/s  read s  read rows/s   MB   peak MB")
     for fmt in formats:

@@ -43,6 +43,59 @@ async def test_stream_rows_refuses_a_placeholder_without_its_argument(settings):
         await rows_of("SELECT {} + {}", 1)
 
 
+COPY_CLUSTERS = (
+    "INSERT INTO cluster (slug, name_en) SELECT 'copy-' || slug, name_en FROM cluster "
+    "WHERE slug LIKE {}",
+    ["c%"],
+)
+READ_SLUGS = ("SELECT slug FROM cluster WHERE slug <> {} ORDER BY slug", [""])
+
+
+async def slugs_of(batches) -> list[str]:
+    return [slug async for batch in batches for (slug,) in batch]
+
+
+async def test_a_write_beside_a_read_and_the_read_both_see_the_snapshot_they_began_with(settings):
+    """An export writes its log while it reads its file from the same snapshot: neither sees
+    the other's work, nor a commit made while they run."""
+    await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(3)))
+    async with db.write_beside_read(COPY_CLUSTERS, READ_SLUGS, size=2) as (batches, written):
+        async with db.write_transaction():  # SQLite: waits for the write to commit
+            await Cluster.insert(Cluster(slug="c9", name_en="Late"))
+        read = await slugs_of(batches)
+        await written
+    assert read == ["c0", "c1", "c2"]
+    copies = await Cluster.select(Cluster.slug).where(Cluster.slug.like("copy-%"))
+    assert sorted(row["slug"] for row in copies) == ["copy-c0", "copy-c1", "copy-c2"]
+
+
+async def test_a_failed_write_beside_a_read_is_raised_and_leaves_nothing_locked(settings):
+    await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(3)))
+    duplicates = ("INSERT INTO cluster (slug, name_en) SELECT slug, name_en FROM cluster", [])
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        async with db.write_beside_read(duplicates, READ_SLUGS) as (batches, written):
+            assert await slugs_of(batches) == ["c0", "c1", "c2"]
+            await written
+    assert await Cluster.count() == 3
+    with pytest.raises(ZeroDivisionError):  # the caller's own failure, with the write pending
+        async with db.write_beside_read(COPY_CLUSTERS, READ_SLUGS) as (batches, written):
+            raise ZeroDivisionError
+    async with db.write_transaction():  # the write lock and the connections were given back
+        await Cluster.insert(Cluster(slug="c3", name_en="Cluster 3"))
+    assert await Cluster.exists().where(Cluster.slug == "c3")
+
+
+async def test_inside_a_transaction_the_write_runs_first_and_the_read_sees_it(settings):
+    await Cluster.insert(Cluster(slug="c0", name_en="Cluster 0"))
+    async with (
+        db.write_transaction(),
+        db.write_beside_read(COPY_CLUSTERS, READ_SLUGS) as (batches, written),
+    ):
+        assert written.done()
+        assert await slugs_of(batches) == ["c0", "copy-c0"]
+    assert await Cluster.count() == 2
+
+
 LEASE_COLUMNS = (
     "unit",
     "startup",

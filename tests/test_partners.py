@@ -650,7 +650,7 @@ async def test_partners_api_is_in_the_openapi_document(client):
 
 
 async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
-    from incubator.startups.tables import Startup
+    from incubator.startups.tables import Cluster, Startup
 
     await login(client, park.users["admin"])
     await record_mou(client, partners["lingang"])
@@ -659,14 +659,17 @@ async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
     await Startup.update({Startup.name_en: formula, Startup.tags: "+1,@sum"}).where(
         Startup.id == hp
     )
-    await consent(client, hp, partners["lingang"], ["name", "tags"])
+    await Cluster.update({Cluster.name_en: "=FinTech"}).where(Cluster.name_en == "FinTech")
+    await consent(client, hp, partners["lingang"], ["name", "tags", "clusters"])
     (row,) = csv_rows(await download(client, await make_export(client, partners["lingang"], "csv")))
     assert row["name_en"] == "'" + formula and row["tags"] == "'+1; @sum"
+    assert row["clusters"] == "'=FinTech"
     data = await download(client, await make_export(client, partners["lingang"], "xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     header, values = list(sheet.iter_rows(values_only=True))
     cells = dict(zip(header, values, strict=True))
     assert cells["name_en"] == "'" + formula and cells["tags"] == "'+1; @sum"
+    assert cells["clusters"] == "'=FinTech"
     assert sheet["B2"].data_type == "s"  # a string, never a formula
     # JSON is data for machines: kept exact.
     document = json.loads(
@@ -676,15 +679,17 @@ async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
         "+1",
         "@sum",
     ]
+    assert document["rows"][0]["clusters"] == ["=FinTech"]
 
 
 async def test_an_export_built_in_many_batches_is_its_log_row_for_row(
     client, park, partners, monkeypatch
 ):
-    """The log is written first and the file is made from it through one cursor, a batch at
-    a time, while the next batch is read and earlier chunks are stored: with batches of one
-    start-up and tiny chunks, every file still holds exactly the logged start-ups, in the
-    log's order, with exactly their consented fields, and its SHA-256 stays true."""
+    """The log is written beside the file, from the same snapshot, and the file is read
+    through one cursor, a batch at a time, while the next batch is read and earlier chunks
+    are stored: with batches of one start-up and tiny chunks, every file still holds exactly
+    the logged start-ups, in the log's order, with exactly their consented fields, and its
+    SHA-256 stays true."""
     from incubator.partners import exports
     from incubator.startups.tables import Startup
 

@@ -17,14 +17,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from incubator.auth.viewer import Viewer
-from incubator.csvexport import FORMULA_START, safe_cell
+from incubator.csvexport import FORMULA_START
 from incubator.db import (
     alongside,
     in_transaction,
     is_postgres,
-    share_trigger_plans,
-    stream_rows,
     utcnow,
+    write_beside_read,
     write_transaction,
 )
 from incubator.errors import Forbidden, NotFound, ValidationFailed
@@ -97,28 +96,41 @@ async def create_export(
     return export_id
 
 
-def _logged_sql(field: str) -> str:
-    """SQL: whether the consent logged for the row (alias `i`) names `field`."""
+_FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_START)
+
+
+def _consented_sql(field: str) -> str:
+    """SQL: whether the row's consent (alias `c`) names `field`."""
     find = "strpos" if is_postgres() else "instr"
-    return f"{find}(',' || i.fields || ',', ',{field},') > 0"
+    return f"{find}(',' || c.fields || ',', ',{field},') > 0"
 
 
-def _clusters_sql(separator: str) -> str:
-    """SQL: the start-up's cluster names, sorted, joined by `separator`, if the logged consent
-    (alias `i`) names clusters (the only column worth not reading when it is not shared)."""
+def _clusters_sql(separator: str, neutralised: bool = False) -> str:
+    """SQL: the start-up's cluster names in code-point order (as Python sorts, whatever the
+    database's collation), joined by `separator`, if the row's consent (alias `c`) names
+    clusters (the only column worth not reading when it is not shared). `neutralised`: behind
+    an apostrophe where the text would start a formula, as `safe_cell` does for a cell,
+    decided on the first name inside the same subquery, so it runs once a row."""
+    first, collate = ("ascii", ' COLLATE "C"') if is_postgres() else ("unicode", "")
+    guard = ""
+    if neutralised:
+        guard = (
+            f"CASE WHEN {first}(min(cl.name_en{collate})) IN ({_FORMULA_CODES}) "
+            "THEN '''' ELSE '' END || "
+        )
     if is_postgres():
         names = (
-            f"(SELECT string_agg(cl.name_en, '{separator}' ORDER BY cl.name_en) "
+            f"(SELECT {guard}string_agg(cl.name_en, '{separator}' ORDER BY cl.name_en{collate}) "
             "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
             "WHERE sc.startup = s.id)"
         )
     else:
         names = (
-            f"(SELECT group_concat(name_en, '{separator}') FROM (SELECT cl.name_en "
+            f"(SELECT {guard}group_concat(cl.name_en, '{separator}') FROM (SELECT cl.name_en "
             "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
-            "WHERE sc.startup = s.id ORDER BY cl.name_en))"
+            "WHERE sc.startup = s.id ORDER BY cl.name_en) cl)"
         )
-    return f"CASE WHEN {_logged_sql('clusters')} THEN {names} END"
+    return f"CASE WHEN {_consented_sql('clusters')} THEN {names} END"
 
 
 _UNIT_SEPARATOR = "\x1f"  # joins cluster names for JSON, where they become a list again
@@ -139,24 +151,19 @@ def _columns_sql(sheet: bool) -> str:
     return ", ".join(cells)
 
 
-_FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_START)
 _NUMBER_COLUMNS = {"founded_year", "team_size"}
 _FIELD_OF = {column: field for field, columns in FIELDS.items() for column in columns}
 
 
-def _csv_query() -> str:
-    """The export's CSV rows as the database can make them, from the log (alias `i`): every
-    cell text ('' for empty), what the consent does not name left empty, and text a
-    spreadsheet would run as a formula behind an apostrophe, so Python only has to join and
-    quote (`CsvEncoder.text_rows`). The clusters are the one cell left: each row ends with its
-    start-up's id where the consent names clusters (`_cluster_names` fills them in).
-
-    Every row is found by index from the log's, with nothing joined by estimate: right after
-    the log's 100,000 rows are written, the planner still thinks it holds none of them."""
+def _csv_cells() -> str:
+    """The export's CSV cells as the database can make them: every cell text ('' for empty),
+    what the consent does not name left empty, and text a spreadsheet would run as a formula
+    behind an apostrophe, so Python only has to join and quote (`CsvEncoder.text_rows`)."""
     first_code = "ascii" if is_postgres() else "unicode"
     cells = []
     for column in COLUMNS:
         if column == "clusters":
+            cells.append(f"COALESCE({_clusters_sql('; ', neutralised=True)}, '')")
             continue
         value = "replace(s.tags, ',', '; ')" if column == "tags" else f"s.{column}"
         if column in _NUMBER_COLUMNS:
@@ -167,31 +174,9 @@ def _csv_query() -> str:
                 f"THEN '''' || {value} ELSE {value} END"
             )
         if column != "slug":
-            value = f"CASE WHEN {_logged_sql(_FIELD_OF[column])} THEN {value} END"
+            value = f"CASE WHEN {_consented_sql(_FIELD_OF[column])} THEN {value} END"
         cells.append(f"COALESCE({value}, '')")
-    cells.append(f"CASE WHEN {_logged_sql('clusters')} THEN s.id END")
-    return f"""
-        SELECT {", ".join(cells)}
-        FROM export_item i JOIN startup s ON s.id = i.startup
-        WHERE i.export = {{}} AND i.id > {{}}
-        ORDER BY i.id
-        """
-
-
-async def _cluster_names(export_id: int) -> dict[int, str]:
-    """Each logged start-up's cluster names, sorted and joined by "; " as a sheet shows them
-    (neutralised like any cell), read once for the whole export."""
-    names: dict[int, list[str]] = {}
-    query = """
-        SELECT sc.startup, cl.name_en
-        FROM export_item i JOIN startup_cluster sc ON sc.startup = i.startup
-        JOIN cluster cl ON cl.id = sc.cluster
-        WHERE i.export = {}
-        """
-    async for batch in stream_rows(query, export_id, size=10_000):
-        for startup, name in batch:
-            names.setdefault(startup, []).append(name)
-    return {startup: safe_cell("; ".join(sorted(n))) for startup, n in names.items()}
+    return ", ".join(cells)
 
 
 class _Consents:
@@ -228,40 +213,37 @@ def _json_row(cells: list, mask: tuple[bool, ...]) -> list:
     return row
 
 
-async def _log_items(export_id: int, partner_id: int, mou: dict) -> int:
-    """Write the export's log, one row per start-up with the fields it consented to, in one
-    statement over one snapshot; returns the highest log id before it. The file is then made
-    from the log, so the two always agree, and no start-up's row is sent back from Python."""
+async def _chosen(partner_id: int, mou: dict) -> tuple[str, list]:
+    """FROM, WHERE and ORDER BY (consent `c`, start-up `s`) of who goes out in an export, and
+    their arguments: active start-ups in the MOU's scope with a live consent to the partner,
+    in start-up order."""
     clusters = [
         r["cluster"]
         for r in await MouCluster.select(MouCluster.cluster).where(MouCluster.mou == mou["id"])
     ]
     scope, scope_args = mous.scope_condition(mou, clusters)
-    async with write_transaction():
-        await share_trigger_plans()
-        before = await ExportItem.raw("SELECT COALESCE(MAX(id), 0) AS n FROM export_item")
-        await ExportItem.raw(
-            f"""
-            INSERT INTO export_item (export, startup, startup_name, fields)
-            SELECT {{}}, s.id, s.name_en, c.fields
-            FROM sharing_consent c JOIN startup s ON s.id = c.startup
-            WHERE c.partner = {{}} AND {LIVE_CONSENT} AND {scope}
-            ORDER BY c.startup
-            """,
-            export_id,
-            partner_id,
-            today_hk(),
-            *scope_args,
-        )
-    return int(before[0]["n"])
+    return (
+        f"""
+        FROM sharing_consent c JOIN startup s ON s.id = c.startup
+        WHERE c.partner = {{}} AND {LIVE_CONSENT} AND {scope}
+        ORDER BY c.startup
+        """,
+        [partner_id, today_hk(), *scope_args],
+    )
 
 
 async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
-    """Log the export, then read the logged start-ups through one cursor in batches, encode
-    them and store the file's chunks. The next batch is read and the last chunks written
-    while this batch is encoded (each on its own connection), so the database and Python work
-    side by side."""
-    after = await _log_items(export_id, park["id"], mou)
+    """Write the export's log (one row per start-up, with the fields it consented to) and,
+    beside it, read the same start-ups from the same snapshot through one cursor in batches,
+    encode them and store the file's chunks: the log and the file always agree, and the
+    database writes the log while Python makes the file. The next batch is read and the last
+    chunks written while this batch is encoded (each on its own connection)."""
+    chosen, chosen_args = await _chosen(park["id"], mou)
+    log = (
+        f"INSERT INTO export_item (export, startup, startup_name, fields) "
+        f"SELECT {{}}, s.id, s.name_en, c.fields {chosen}",
+        [export_id, *chosen_args],
+    )
     meta = {
         "partner": park["name"],
         "mou": mou["title"],
@@ -271,20 +253,9 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     }
     table = encoder(fmt, COLUMNS, meta)
     if isinstance(table, CsvEncoder):
-        query, args = _csv_query(), (export_id, after)
-        names, at = await _cluster_names(export_id), _CLUSTERS
-
-        def encode(batch: list[tuple]) -> bytes:
-            return table.text_rows([(*r[:at], names.get(r[-1], ""), *r[at:-1]) for r in batch])
-
+        query, encode = f"SELECT {_csv_cells()} {chosen}", table.text_rows
     else:
-        query = f"""
-            SELECT i.fields, {_columns_sql(sheet=fmt != "json")}
-            FROM export_item i JOIN startup s ON s.id = i.startup
-            WHERE i.export = {{}} AND i.id > {{}}
-            ORDER BY i.id
-            """
-        args = (export_id, after)
+        query = f"SELECT c.fields, {_columns_sql(sheet=fmt != 'json')} {chosen}"
         shaped = _json_row if fmt == "json" else _sheet_row
         consents = _Consents()
 
@@ -318,7 +289,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     # write between a cursor's reads can abort SQLite's cursor: the chunks wait for the end.
     inside = in_transaction()
     writing = None
-    async with contextlib.aclosing(stream_rows(query, *args, size=BATCH)) as batches:
+    async with write_beside_read(log, (query, chosen_args), size=BATCH) as (batches, logged):
         reading = await alongside(anext(batches, []))
         try:
             while batch := await reading:
@@ -334,6 +305,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
                 writing = await alongside(store(chunks))
             if writing is not None:
                 await writing
+            await logged
         except BaseException:  # no task outlives the build: the export is marked failed after
             for task in (reading, writing):
                 if task is not None and not task.done():
