@@ -137,6 +137,25 @@ async def test_a_bulk_load_checks_the_rules_it_deferred_and_a_broken_one_undoes_
     assert await schema_objects() == before
 
 
+async def test_a_bulk_load_builds_the_indexes_it_deferred_and_a_duplicate_undoes_it(park):
+    """indexes_deferred drops the tables' own indexes for a bulk load and builds them once
+    afterwards: a unique index broken by the load fails it, and the schema and the table
+    are as before."""
+    from incubator.startups.tables import StartupCluster
+    from tests.conftest import schema_objects
+
+    startup, cluster = park.startups["bamboo-home"], park.clusters["web3"]
+    before, links = await schema_objects(), await StartupCluster.count()
+    twice = [(startup, cluster), (startup, cluster)]
+    with pytest.raises(Exception, match=r"(?i)unique|startup_cluster_pair"):
+        async with db.write_transaction(), db.indexes_deferred(StartupCluster):
+            during = await schema_objects()
+            await db.bulk_insert(StartupCluster, ("startup", "cluster"), twice)
+    assert any("startup_cluster_pair" in str(item) for item in before - during)
+    assert await StartupCluster.count() == links
+    assert await schema_objects() == before
+
+
 async def test_a_bulk_write_shares_trigger_plans_for_its_own_transaction_only(
     settings, engine_name
 ):
