@@ -123,7 +123,8 @@ class Registration(Table, tablename="registration"):
     order of `id`.
     """
 
-    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    # Indexed first in (event, status, id), the waitlist's order (a raw migration).
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
     user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null, index=True)
     startup = ForeignKey(Startup, null=True, default=None, on_delete=OnDelete.set_null)
     name = Varchar(length=200)
@@ -148,7 +149,8 @@ class FeedToken(Table, tablename="feed_token"):
 class SessionAttendance(Table, tablename="session_attendance"):
     """An enrolled person was at a session (one row per session and enrolment)."""
 
-    session = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    # Indexed first in the unique (session, registration) (a raw migration).
+    session = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
     registration = ForeignKey(Registration, on_delete=OnDelete.cascade, index=True, null=False)
     marked_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     marked_at = Timestamptz(default=TimestamptzNow())
