@@ -13,8 +13,7 @@ from typing import NamedTuple
 
 from incubator.db import bulk_insert
 from incubator.events.completion import meets_rule
-from incubator.events.demo import RegistrationCodes, venue_name
-from incubator.events.registrations import _CODE_ALPHABET
+from incubator.events.demo import CODE_PAIRS, RegistrationCodes, venue_name
 from incubator.events.tables import (
     AssessmentScore,
     Certificate,
@@ -116,8 +115,9 @@ class Learner(NamedTuple):
 
 
 def _certificate_code(rng: random.Random) -> str:
-    raw = "".join(rng.choices(_CODE_ALPHABET, k=16))
-    return f"W3A-{raw[:4]}-{raw[4:8]}-{raw[8:12]}-{raw[12:]}"
+    pair, n = rng.random, len(CODE_PAIRS)
+    raw = [CODE_PAIRS[int(pair() * n)] for _ in range(8)]
+    return f"W3A-{raw[0]}{raw[1]}-{raw[2]}{raw[3]}-{raw[4]}{raw[5]}-{raw[6]}{raw[7]}"
 
 
 async def build_academy(
