@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from incubator.db import bulk_insert
 from incubator.events.completion import meets_rule
-from incubator.events.demo import CODE_PAIRS, RegistrationCodes, venue_name
+from incubator.events.demo import RegistrationCodes, code_pairs, venue_name
 from incubator.events.tables import (
     AssessmentScore,
     Certificate,
@@ -115,9 +115,8 @@ class Learner(NamedTuple):
 
 
 def _certificate_code(rng: random.Random) -> str:
-    pair, n = rng.random, len(CODE_PAIRS)
-    raw = [CODE_PAIRS[int(pair() * n)] for _ in range(8)]
-    return f"W3A-{raw[0]}{raw[1]}-{raw[2]}{raw[3]}-{raw[4]}{raw[5]}-{raw[6]}{raw[7]}"
+    a, b, c, d, e, f, g, h = code_pairs(rng, 8)
+    return f"W3A-{a}{b}-{c}{d}-{e}{f}-{g}{h}"
 
 
 async def build_academy(

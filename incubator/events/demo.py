@@ -73,7 +73,13 @@ def venue_name(name: str, copy: int) -> str:
 
 # Every two characters a code may hold: a code drawn a pair at a time takes half the draws
 # (840,000 codes for the demo's park of 100,000 start-ups).
-CODE_PAIRS = [a + b for a in _CODE_ALPHABET for b in _CODE_ALPHABET]
+_CODE_PAIRS = [a + b for a in _CODE_ALPHABET for b in _CODE_ALPHABET]
+
+
+def code_pairs(rng: random.Random, count: int) -> list[str]:
+    """`count` random pairs of a code's characters, one draw each."""
+    draw, pairs = rng.random, len(_CODE_PAIRS)
+    return [_CODE_PAIRS[int(draw() * pairs)] for _ in range(count)]
 
 
 class RegistrationCodes:
@@ -85,12 +91,9 @@ class RegistrationCodes:
         self.taken = taken if taken is not None else set()
 
     def __call__(self) -> str:
-        pair, pairs = self.rng.random, len(CODE_PAIRS)
         while True:
-            code = (
-                f"{CODE_PAIRS[int(pair() * pairs)]}{CODE_PAIRS[int(pair() * pairs)]}-"
-                f"{CODE_PAIRS[int(pair() * pairs)]}{CODE_PAIRS[int(pair() * pairs)]}"
-            )
+            a, b, c, d = code_pairs(self.rng, 4)
+            code = f"{a}{b}-{c}{d}"
             if code not in self.taken:
                 self.taken.add(code)
                 return code
