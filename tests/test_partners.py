@@ -735,6 +735,41 @@ async def test_an_export_built_in_many_batches_is_its_log_row_for_row(
             assert third["founded_year"] is None
 
 
+async def test_cluster_names_are_in_code_point_order_in_every_format(
+    client, park, partners, engine_name
+):
+    """The same order in every file, whatever the database's collation: "Web3" before
+    "fintech" (an upper-case W before a lower-case f), where a language's collation, as the
+    cluster names get here on PostgreSQL, puts "fintech" first."""
+    from incubator.startups.tables import Cluster
+
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])
+    await Cluster.update({Cluster.name_en: "fintech"}).where(Cluster.name_en == "FinTech")
+    await consent(client, park.startups["lantern-chain"], partners["lingang"], ["name", "clusters"])
+    language = 'ALTER TABLE cluster ALTER COLUMN name_en TYPE varchar(120) COLLATE "{}"'
+    if engine_name == "postgres":
+        await Cluster.raw(language.format("und-x-icu"))
+        ordered = [
+            r["name_en"] for r in await Cluster.raw("SELECT name_en FROM cluster ORDER BY 1")
+        ]
+        assert ordered.index("fintech") < ordered.index("Web3")
+    try:
+        made = {
+            fmt: await download(client, await make_export(client, partners["lingang"], fmt))
+            for fmt in ("csv", "xlsx", "json")
+        }
+    finally:
+        if engine_name == "postgres":
+            await Cluster.raw(language.format("default"))
+    (row,) = csv_rows(made["csv"])
+    assert row["clusters"] == "Web3; fintech"
+    sheet = openpyxl.load_workbook(io.BytesIO(made["xlsx"])).active
+    header, values = list(sheet.iter_rows(values_only=True))
+    assert dict(zip(header, values, strict=True))["clusters"] == "Web3; fintech"
+    assert json.loads(made["json"])["rows"][0]["clusters"] == ["Web3", "fintech"]
+
+
 async def test_an_export_made_inside_a_transaction_stores_its_file_after_reading_it(
     client, park, partners, monkeypatch
 ):
