@@ -748,8 +748,16 @@ async def test_cluster_names_are_in_code_point_order_in_every_format(
     await Cluster.update({Cluster.name_en: "fintech"}).where(Cluster.name_en == "FinTech")
     await consent(client, park.startups["lantern-chain"], partners["lingang"], ["name", "clusters"])
     language = 'ALTER TABLE cluster ALTER COLUMN name_en TYPE varchar(120) COLLATE "{}"'
+
+    async def collate(collation: str) -> None:
+        from incubator import db
+
+        await Cluster.raw(language.format(collation))
+        # Statements the pooled connections prepared before are void after the change.
+        await db.current_engine().pool.expire_connections()
+
     if engine_name == "postgres":
-        await Cluster.raw(language.format("und-x-icu"))
+        await collate("und-x-icu")
         ordered = [
             r["name_en"] for r in await Cluster.raw("SELECT name_en FROM cluster ORDER BY 1")
         ]
@@ -761,7 +769,7 @@ async def test_cluster_names_are_in_code_point_order_in_every_format(
         }
     finally:
         if engine_name == "postgres":
-            await Cluster.raw(language.format("default"))
+            await collate("default")
     (row,) = csv_rows(made["csv"])
     assert row["clusters"] == "Web3; fintech"
     sheet = openpyxl.load_workbook(io.BytesIO(made["xlsx"])).active
