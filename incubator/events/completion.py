@@ -19,6 +19,7 @@ from incubator.auth.viewer import Viewer
 from incubator.db import among, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.events import academy, policy
+from incubator.events.registrations import CODE_ALPHABET
 from incubator.events.tables import (
     AssessmentScore,
     Certificate,
@@ -29,12 +30,10 @@ from incubator.events.tables import (
 from incubator.fields import read_text, read_whole_number
 from incubator.i18n import hk_text
 
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
 
 def new_certificate_code() -> str:
     """16 symbols from 31 (about 79 bits): unguessable, and easy to read out or type."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
     return "W3A-" + "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 

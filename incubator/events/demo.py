@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from incubator.auth.tables import User
 from incubator.db import bulk_insert
-from incubator.events.registrations import _CODE_ALPHABET
+from incubator.events.registrations import CODE_ALPHABET
 from incubator.events.tables import Event, EventCluster, Registration, Venue
 from incubator.i18n import HONG_KONG
 
@@ -73,7 +73,7 @@ def venue_name(name: str, copy: int) -> str:
 
 # Every two characters a code may hold: a code drawn a pair at a time takes half the draws
 # (840,000 codes for the demo's park of 100,000 start-ups).
-_CODE_PAIRS = [a + b for a in _CODE_ALPHABET for b in _CODE_ALPHABET]
+_CODE_PAIRS = [a + b for a in CODE_ALPHABET for b in CODE_ALPHABET]
 
 
 def code_pairs(rng: random.Random, count: int) -> list[str]:
