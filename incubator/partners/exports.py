@@ -99,6 +99,11 @@ async def create_export(
 _FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_START)
 
 
+def _formula_sql(text: str) -> str:
+    """SQL: whether `text` starts as a spreadsheet formula would (as `safe_cell` tests)."""
+    return f"{'ascii' if is_postgres() else 'unicode'}({text}) IN ({_FORMULA_CODES})"
+
+
 def _consented_sql(field: str) -> str:
     """SQL: whether the row's consent (alias `c`) names `field`."""
     find = "strpos" if is_postgres() else "instr"
@@ -111,13 +116,11 @@ def _clusters_sql(separator: str, neutralised: bool = False) -> str:
     clusters (the only column worth not reading when it is not shared). `neutralised`: behind
     an apostrophe where the text would start a formula, as `safe_cell` does for a cell,
     decided on the first name inside the same subquery, so it runs once a row."""
-    first, collate = ("ascii", ' COLLATE "C"') if is_postgres() else ("unicode", "")
+    collate = ' COLLATE "C"' if is_postgres() else ""
     guard = ""
     if neutralised:
-        guard = (
-            f"CASE WHEN {first}(min(cl.name_en{collate})) IN ({_FORMULA_CODES}) "
-            "THEN '''' ELSE '' END || "
-        )
+        first = f"min(cl.name_en{collate})"
+        guard = f"CASE WHEN {_formula_sql(first)} THEN '''' ELSE '' END || "
     if is_postgres():
         names = (
             f"(SELECT {guard}string_agg(cl.name_en, '{separator}' ORDER BY cl.name_en{collate}) "
@@ -159,7 +162,6 @@ def _csv_cells() -> str:
     """The export's CSV cells as the database can make them: every cell text ('' for empty),
     what the consent does not name left empty, and text a spreadsheet would run as a formula
     behind an apostrophe, so Python only has to join and quote (`CsvEncoder.text_rows`)."""
-    first_code = "ascii" if is_postgres() else "unicode"
     cells = []
     for column in COLUMNS:
         if column == "clusters":
@@ -169,10 +171,7 @@ def _csv_cells() -> str:
         if column in _NUMBER_COLUMNS:
             value = f"CAST({value} AS TEXT)"
         else:
-            value = (
-                f"CASE WHEN {first_code}({value}) IN ({_FORMULA_CODES}) "
-                f"THEN '''' || {value} ELSE {value} END"
-            )
+            value = f"CASE WHEN {_formula_sql(value)} THEN '''' || {value} ELSE {value} END"
         if column != "slug":
             value = f"CASE WHEN {_consented_sql(_FIELD_OF[column])} THEN {value} END"
         cells.append(f"COALESCE({value}, '')")
