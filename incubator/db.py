@@ -338,16 +338,28 @@ async def write_beside_read(
     pinned = asyncio.Event()
     postgres = is_postgres()
 
-    async def writer() -> None:  # a task of its own: its transaction is its alone
-        async with write_transaction(), _driver(*write) as (connection, query):
+    async def writer() -> None:
+        # Not write_transaction(): Piccolo's PostgreSQL transaction keeps its connection from
+        # the pool when it is cancelled mid-statement, and this write may be cancelled.
+        async with _driver(*write, own=True) as (connection, query):
             if postgres:
-                await connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                snapshot.set_result(await connection.fetchval("SELECT pg_export_snapshot()"))
-            else:
-                snapshot.set_result("")  # the write lock is held: nothing else can commit
-            await pinned.wait()
-            await share_trigger_plans()
-            await _execute(connection, query, write[1])
+                async with connection.transaction(isolation="repeatable_read"):
+                    snapshot.set_result(await connection.fetchval("SELECT pg_export_snapshot()"))
+                    await pinned.wait()
+                    await share_trigger_plans(connection)
+                    await connection.execute(query, *write[1])
+                return
+            async with _write_lock():
+                await _execute(connection, "BEGIN IMMEDIATE", ())
+                try:
+                    snapshot.set_result("")
+                    await pinned.wait()
+                    await _execute(connection, query, write[1])
+                    await _execute(connection, "COMMIT", ())
+                except BaseException:
+                    if connection.in_transaction:
+                        await _execute(connection, "ROLLBACK", ())
+                    raise
 
     writing = asyncio.ensure_future(writer())
     try:
@@ -430,16 +442,18 @@ async def bulk_insert(
     return count
 
 
-async def share_trigger_plans() -> None:
-    """Inside a PostgreSQL write transaction that inserts many rows with foreign keys: let
-    each key's check reuse one plan until the transaction ends. The engine's connections plan
-    every statement for its own arguments (`make_engine`), and a foreign key is checked by a
-    statement its trigger runs for every row, so 100,000 export log rows were planned 200,000
-    times (8 s where sharing the plans takes 2.7 s). Nothing to do on SQLite."""
+async def share_trigger_plans(connection: Any = None) -> None:
+    """Inside a PostgreSQL write transaction that inserts many rows with foreign keys (the
+    current one, or the driver's `connection`'s): let each key's check reuse one plan until
+    the transaction ends. The engine's connections plan every statement for its own arguments
+    (`make_engine`), and a foreign key is checked by a statement its trigger runs for every
+    row, so 100,000 export log rows were planned 200,000 times (8 s where sharing the plans
+    takes 2.7 s). Nothing to do on SQLite."""
     engine = current_engine()
-    transaction = engine.current_transaction.get()
-    if isinstance(engine, PostgresEngine) and transaction is not None:
-        await transaction.connection.execute("SET LOCAL plan_cache_mode = auto")
+    if connection is None and (transaction := engine.current_transaction.get()) is not None:
+        connection = transaction.connection
+    if isinstance(engine, PostgresEngine) and connection is not None:
+        await connection.execute("SET LOCAL plan_cache_mode = auto")
 
 
 @contextlib.asynccontextmanager
