@@ -205,6 +205,23 @@ async def test_every_export_is_logged_with_its_sha256_and_shown_to_the_startup(
         assert (await member.get(f"/startups/{hp}/sharing")).status_code == 403
 
 
+async def test_the_export_log_outlives_the_startup_it_names(client, park, partners):
+    """The log is a record of what was sent: were a start-up deleted (nothing in the app does),
+    its log rows keep its id and name as they were."""
+    from incubator.startups.tables import Startup
+
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])
+    (made,) = await Startup.insert(Startup(slug="brief-co", name_en="Brief Co")).returning(
+        Startup.id
+    )
+    await consent(client, made["id"], partners["lingang"], ["name"])
+    export = await make_export(client, partners["lingang"], "csv")
+    await Startup.delete().where(Startup.id == made["id"])  # its consent goes with it
+    items = await ExportItem.select().where(ExportItem.export == export["id"])
+    assert [(i["startup"], i["startup_name"]) for i in items] == [(made["id"], "Brief Co")]
+
+
 async def test_a_consent_needs_the_name_and_a_future_expiry(client, park, partners):
     await login(client, park.users["member"])
     hp = park.startups["harbour-pay"]

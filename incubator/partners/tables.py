@@ -204,14 +204,16 @@ class ReferralExport(Table, tablename="referral_export"):
 class ExportChunk(Table, tablename="export_chunk"):
     export = ForeignKey(ReferralExport, on_delete=OnDelete.cascade)
     seq = Integer()
-    data = Bytea()
+    data = Bytea()  # PostgreSQL compresses it with lz4 where it can (the 2026-11-24 migration)
 
 
 class ExportItem(Table, tablename="export_item"):
-    """One start-up in one export, with the fields that were sent; it outlives the start-up."""
+    """One start-up in one export, with the fields that were sent. An append-only record that
+    outlives the start-up and the export it names, so without foreign keys (checking them was
+    most of writing an export's log)."""
 
-    export = ForeignKey(ReferralExport, on_delete=OnDelete.cascade)  # indexed with id
-    startup = ForeignKey(Startup, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    export = Integer()  # a referral_export id, never NULL; indexed with id
+    startup = Integer(null=True, default=None, index=True)  # a startup id, kept if it goes
     startup_name = Varchar(length=200, default="")
     fields = Varchar(length=300, default="")
 
