@@ -52,6 +52,12 @@ def _csv_cell(value: Any) -> Any:
 
 _CELL, _ROW = "\x1f", "\x1e"  # ASCII's unit and record separators (a cell holding one is caught)
 
+COPY_END = 30  # the code of the last cell of a COPY read's rows, ASCII's record separator
+# How a row of PostgreSQL's COPY ... (FORMAT csv, FORCE_QUOTE *) ends when its last cell is
+# COPY_END: inside a quoted cell every quote is doubled, so a lone quote before and after the
+# separator can only open and close a cell of its own, the last, since a line end follows.
+_COPY_ROW_END = b',"' + bytes([COPY_END]) + b'"\n'
+
 
 class CsvEncoder:
     """UTF-8 with a BOM (so Excel reads Chinese right), CRLF line ends, every cell quoted (so
@@ -61,6 +67,7 @@ class CsvEncoder:
         self.columns = list(columns)
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+        self._carry = b""  # the start of a row `copied` has not seen the end of
 
     def _take(self) -> bytes:
         text = self._buffer.getvalue()
@@ -94,7 +101,25 @@ class CsvEncoder:
         text = text.replace('"', '""').replace(_CELL, '","').replace(_ROW, '"\r\n"')
         return f'"{text}"\r\n'.encode()
 
+    def copied(self, data: bytes) -> tuple[bytes, int]:
+        """Rows as PostgreSQL's `COPY (...) TO STDOUT (FORMAT csv, FORCE_QUOTE *)` writes them,
+        their cells text, '' for empty, already neutralised (as for `text_rows`) and followed
+        by one more cell, chr(COPY_END), that marks where each row ends (a cell may hold a line
+        end): the same bytes `text_rows` makes, and how many rows they are. A row the chunk
+        cuts off waits for the next chunk."""
+        data = self._carry + data if self._carry else data
+        end = data.rfind(_COPY_ROW_END)
+        if end < 0:
+            self._carry = data
+            return b"", 0
+        end += len(_COPY_ROW_END)
+        self._carry = data[end:]
+        whole = data[:end]
+        return whole.replace(_COPY_ROW_END, b"\r\n"), whole.count(_COPY_ROW_END)
+
     def finish(self) -> bytes:
+        if self._carry:
+            raise ValueError(f"a copied row did not end: {self._carry[:80]!r}")
         return b""
 
 

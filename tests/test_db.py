@@ -38,6 +38,29 @@ async def test_a_stream_left_early_gives_its_connection_back(settings):
     assert len(await rows_of(query, 0)) == 1
 
 
+async def test_a_copy_read_is_the_servers_csv_and_one_left_early_gives_its_connection_back(
+    settings, engine_name
+):
+    """PostgreSQL writes a read as CSV itself (COPY), every cell quoted, what cells hold kept
+    exactly; SQLite has no COPY and says so."""
+    query = "SELECT slug, name_en FROM cluster WHERE slug LIKE {} ORDER BY slug"
+    if engine_name == "sqlite":
+        with pytest.raises(ValueError, match="COPY is PostgreSQL's"):
+            await anext(db.stream_rows(query, "c%", copy_csv=True))
+        return
+    await Cluster.insert(
+        Cluster(slug="c0", name_en='A "quoted", two-line\nname'),
+        Cluster(slug="c1", name_en="香港"),
+    )
+    copied = b"".join([data async for data in db.stream_rows(query, "c%", copy_csv=True)])
+    assert copied == '"c0","A ""quoted"", two-line\nname"\n"c1","香港"\n'.encode()
+    long = "SELECT n, repeat('x', 200) FROM generate_series(1, {}) n"  # ~4 MB
+    for _ in range(30):  # more than the pool holds, were any left behind mid-copy
+        async with contextlib.aclosing(db.stream_rows(long, 20_000, copy_csv=True)) as read:
+            assert (await anext(read)).startswith(b'"1","xxx')
+    assert await Cluster.count() == 2
+
+
 async def test_stream_rows_refuses_a_placeholder_without_its_argument(settings):
     with pytest.raises(ValueError, match="2 placeholders for 1 arguments"):
         await rows_of("SELECT {} + {}", 1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from incubator.tableformats import CsvEncoder
+import pytest
+
+from incubator.tableformats import COPY_END, CsvEncoder
 
 AWKWARD = [
     ["plain", "with, comma", 'a "quoted" word'],
@@ -31,3 +33,35 @@ def test_csv_text_rows_takes_the_slow_way_when_a_cell_holds_a_separator():
     got = CsvEncoder(["a", "b", "c"]).text_rows(rows)
     assert got == CsvEncoder(["a", "b", "c"]).rows(rows)
     assert list(csv.reader(io.StringIO(got.decode(), newline=""))) == rows
+
+
+def copy_output(rows: list[list[str]]) -> bytes:
+    """What PostgreSQL's COPY ... (FORMAT csv, FORCE_QUOTE *) sends for these rows of text
+    with the end cell after each (test_db checks the server's own output has this form)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(
+        [*row, chr(COPY_END)] for row in rows
+    )
+    return out.getvalue().encode()
+
+
+def test_csv_from_a_copy_is_the_text_rows_file_however_the_chunks_fall():
+    """Rows end where the end cell and a line end follow; a line end, a quote or the end cell's
+    own character inside a cell, even the whole ending as a cell's text, ends nothing. Cut at
+    any byte, a row waits for the rest."""
+    rows = [
+        *AWKWARD,
+        ['a cell ending ,"\x1e"\n like a row', "\x1e", '"\x1e"'],
+        ["", "last", "row"],
+    ]
+    expected = CsvEncoder(["a", "b", "c"]).rows(rows)
+    data = copy_output(rows)
+    for cut in range(len(data) + 1):
+        encoder = CsvEncoder(["a", "b", "c"])
+        first, second = encoder.copied(data[:cut]), encoder.copied(data[cut:])
+        assert first[0] + second[0] + encoder.finish() == expected
+        assert first[1] + second[1] == len(rows)
+    encoder = CsvEncoder(["a", "b", "c"])
+    encoder.copied(data[:-3])
+    with pytest.raises(ValueError, match="a copied row did not end"):
+        encoder.finish()
