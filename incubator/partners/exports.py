@@ -128,10 +128,10 @@ def _names_sql(separator: str, neutralised: bool) -> str:
     return f"{guard}group_concat(cl.name_en, '{separator}')"
 
 
-def _clusters_sql(separator: str, neutralised: bool = False) -> str:
-    """SQL: the start-up's cluster names (`_names_sql`), if the row's consent (alias `c`)
-    names clusters (the only column worth not reading when it is not shared), one subquery
-    a row."""
+def _clusters_sql(separator: str, neutralised: bool = False, masked: bool = False) -> str:
+    """SQL: the start-up's cluster names (`_names_sql`), if the row's consent (alias `c`, or
+    its mask `m` where `masked`) names clusters (the only column worth not reading when it is
+    not shared), one subquery a row."""
     if is_postgres():
         names = (
             f"(SELECT {_names_sql(separator, neutralised)} "
@@ -144,21 +144,26 @@ def _clusters_sql(separator: str, neutralised: bool = False) -> str:
             "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
             "WHERE sc.startup = s.id ORDER BY cl.name_en) cl)"
         )
-    return f"CASE WHEN {_consented_sql('clusters')} THEN {names} END"
+    return f"CASE WHEN {_consented_sql('clusters', masked)} THEN {names} END"
 
 
 def _csv_joins() -> str:
-    """PostgreSQL: what a CSV export's rows join, each `{}` the partner's id: `m`, for each
-    consent text the partner holds, whether it names each field, so a row tests its consent
-    once instead of once a cell; `k`, the cluster names of each start-up consenting to the
-    partner, aggregated in one pass instead of a subquery a row (0.6 s of 100,000). The masks
-    are made in the grouping, which the planner cannot dissolve into the outer query (as it
-    did a DISTINCT, testing every cell again). On SQLite both made the export slower."""
+    """What a CSV export's rows join, each `{}` the partner's id: `m`, for each consent text
+    the partner holds, whether it names each field, so a row tests its consent once instead of
+    once a cell (made in a grouping, which the planner cannot dissolve into the outer query, as
+    it did a DISTINCT, testing every cell again). PostgreSQL also joins `k`, the cluster names
+    of each start-up consenting to the partner (in the MOU's scope or not), aggregated in one
+    pass instead of a subquery a row (0.6 s of 100,000); on SQLite that made the export
+    slower."""
     masks = ", ".join(f"{_consented_sql(field)} AS {field}" for field in FIELDS)
-    return (
+    joins = (
         f"JOIN (SELECT fields, {masks} FROM sharing_consent c WHERE partner = {{}} "
-        "GROUP BY fields) m ON m.fields = c.fields "
-        f"LEFT JOIN (SELECT sc.startup, {_names_sql('; ', neutralised=True)} AS names "
+        "GROUP BY fields) m ON m.fields = c.fields"
+    )
+    if not is_postgres():
+        return joins
+    return (
+        f"{joins} LEFT JOIN (SELECT sc.startup, {_names_sql('; ', neutralised=True)} AS names "
         "FROM sharing_consent c JOIN startup_cluster sc ON sc.startup = c.startup "
         "JOIN cluster cl ON cl.id = sc.cluster WHERE c.partner = {} GROUP BY sc.startup) k "
         "ON k.startup = s.id"
@@ -187,18 +192,18 @@ _NUMBER_COLUMNS = {"founded_year", "team_size"}
 _FIELD_OF = {column: field for field, columns in FIELDS.items() for column in columns}
 
 
-def _csv_cells(joined: bool = False) -> str:
-    """The export's CSV cells as the database can make them: every cell text ('' for empty),
-    what the consent does not name left empty, and text a spreadsheet would run as a formula
-    behind an apostrophe, so Python only has to join and quote (`CsvEncoder.text_rows`).
-    `joined`: from the masks and names of `_csv_joins`."""
+def _csv_cells() -> str:
+    """The export's CSV cells as the database can make them, from the rows `_csv_joins`
+    joins: every cell text ('' for empty), what the consent does not name left empty, and text
+    a spreadsheet would run as a formula behind an apostrophe, so Python only has to join and
+    quote (`CsvEncoder.text_rows`), or nothing at all (`CsvEncoder.copied`)."""
     cells = []
     for column in COLUMNS:
         if column == "clusters":
-            if joined:
-                value = f"CASE WHEN {_consented_sql('clusters', joined)} THEN k.names END"
-            else:  # asks for the consent itself, to read no names otherwise
-                value = _clusters_sql("; ", neutralised=True)
+            if is_postgres():
+                value = f"CASE WHEN {_consented_sql('clusters', masked=True)} THEN k.names END"
+            else:
+                value = _clusters_sql("; ", neutralised=True, masked=True)
             cells.append(f"COALESCE({value}, '')")
             continue
         value = "replace(s.tags, ',', '; ')" if column == "tags" else f"s.{column}"
@@ -207,7 +212,7 @@ def _csv_cells(joined: bool = False) -> str:
         else:  # the text columns are NOT NULL
             value = f"CASE WHEN {_formula_sql(value)} THEN '''' || {value} ELSE {value} END"
         if column != "slug":
-            consented = _consented_sql(_FIELD_OF[column], joined)
+            consented = _consented_sql(_FIELD_OF[column], masked=True)
             value = f"CASE WHEN {consented} THEN {value} ELSE '' END"
         cells.append(value)
     return ", ".join(cells)
@@ -296,19 +301,21 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     table = encoder(fmt, COLUMNS, meta)
     copy = isinstance(table, CsvEncoder) and is_postgres()
     encode: Callable[[Any], tuple[bytes, int]]
-    read_args = chosen_args
-    if copy:  # the server writes the CSV: no cell becomes a Python object
+    if isinstance(table, CsvEncoder):
         joined, read_args = choose(_csv_joins())
-        query = f"SELECT {_csv_cells(joined=True)}, chr({COPY_END}) {joined}"
-        encode = table.copied
-    elif isinstance(table, CsvEncoder):
-        query = f"SELECT {_csv_cells()} {chosen}"
+        if copy:  # the server writes the CSV: no cell becomes a Python object
+            query, encode = f"SELECT {_csv_cells()}, chr({COPY_END}) {joined}", table.copied
+        else:
+            query = f"SELECT {_csv_cells()} {joined}"
 
-        def encode(batch: list[tuple]) -> tuple[bytes, int]:
-            return table.text_rows(batch), len(batch)
+            def encode(batch: list[tuple]) -> tuple[bytes, int]:
+                return table.text_rows(batch), len(batch)
 
     else:
-        query = f"SELECT c.fields, {_columns_sql(sheet=fmt != 'json')} {chosen}"
+        query, read_args = (
+            f"SELECT c.fields, {_columns_sql(sheet=fmt != 'json')} {chosen}",
+            chosen_args,
+        )
         shaped = _json_row if fmt == "json" else _sheet_row
         consents = _Consents()
 
