@@ -26,13 +26,17 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
 
 
-async def _fetch(sql: str, args: list) -> list[dict]:
+async def _fetch(sql: str, args: list, planner: str = "") -> list[dict]:
     """The statement straight through the driver, on the app's own connections (PostgreSQL's
-    pool, or the SQLite engine's reused ones)."""
+    pool, or the SQLite engine's reused ones), planned as the app plans it."""
     engine = db.current_engine()
     if isinstance(engine, PostgresEngine):
         async with engine.pool.acquire() as connection:
-            return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+            if not planner:
+                return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+            async with connection.transaction(readonly=True):
+                await connection.execute(planner)
+                return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
     return await engine.fetch(_PLACEHOLDER.sub("?", sql), args)
 
 

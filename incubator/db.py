@@ -267,6 +267,20 @@ async def _driver(
         await connection.close()
 
 
+async def fetch_planned(planner: str, sql: str, args: Sequence[Any]) -> list[dict]:
+    """PostgreSQL: one read (`{}` placeholders) as a list of dicts, planned with `planner`'s
+    settings (`SET LOCAL` statements), in a transaction of its own (a savepoint inside the
+    caller's) rolled back after it, which ends the settings too."""
+    async with _driver(sql, args) as (connection, query):
+        read = connection.transaction(readonly=not connection.is_in_transaction())
+        await read.start()
+        try:
+            await connection.execute(planner)
+            return [dict(row) for row in await connection.fetch(query, *args)]
+        finally:
+            await read.rollback()
+
+
 async def stream_rows(
     sql: str, *args: Any, size: int = 1000, copy_csv: bool = False
 ) -> AsyncIterator[Any]:

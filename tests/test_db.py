@@ -61,6 +61,28 @@ async def test_a_copy_read_is_the_servers_csv_and_one_left_early_gives_its_conne
     assert await Cluster.count() == 2
 
 
+async def test_a_planned_read_keeps_its_planner_settings_to_itself(settings, engine_name):
+    """A search's count is planned with PostgreSQL settings of its own (SET LOCAL), which end
+    with it, inside a caller's transaction too; SQLite's directory plans nothing so."""
+    from incubator.startups.search import DirectoryQuery, directory_sql
+
+    planner = directory_sql(DirectoryQuery(q="pay")).count_planner
+    if engine_name == "sqlite":
+        assert planner == ""
+        return
+    assert planner == "SET LOCAL random_page_cost = 1.1"
+    show = "SELECT current_setting('random_page_cost') AS cost"
+    default = (await Cluster.raw(show))[0]["cost"]
+    assert default != "1.1"
+    assert await db.fetch_planned(planner, show, []) == [{"cost": "1.1"}]
+    async with db.write_transaction():
+        assert await db.fetch_planned(planner, show, []) == [{"cost": "1.1"}]
+        assert (await Cluster.raw(show))[0]["cost"] == default
+    for _ in range(30):  # more than the pool holds: every connection is back, as it was
+        assert (await Cluster.raw(show))[0]["cost"] == default
+        await db.fetch_planned(planner, show, [])
+
+
 async def test_stream_rows_refuses_a_placeholder_without_its_argument(settings):
     with pytest.raises(ValueError, match="2 placeholders for 1 arguments"):
         await rows_of("SELECT {} + {}", 1)
