@@ -196,3 +196,19 @@ async def test_a_search_counts_to_the_limit_and_ranks_only_what_it_counted(
     counted = await client.get("/startups?q=payments")
     assert f"Start-ups found: {narrow['total']}" in counted.text
     assert "not by relevance" not in counted.text
+
+
+def test_a_template_row_reads_its_keys_as_attributes_and_stays_a_dict():
+    """The directory page hands its rows to the template as `Row`s: `s.name_en` is an
+    attribute read (no failed lookup first), and helpers that take a mapping still work."""
+    from jinja2 import Environment
+
+    from incubator.web import Row, rows_for_template
+
+    (row,) = rows_for_template([{"name_en": "Harbour Pay", "stage": "seed"}])
+    assert isinstance(row, Row) and isinstance(row, dict)
+    assert row.name_en == row["name_en"] == row.get("name_en") == "Harbour Pay"
+    template = Environment(autoescape=True).from_string(
+        "{{ s.name_en }} / {{ s.stage }} / {{ s.missing }}."
+    )
+    assert template.render(s=row) == "Harbour Pay / seed / ."

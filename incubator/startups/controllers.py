@@ -22,6 +22,7 @@ from incubator.web import (
     logged_in_redirect,
     page,
     require_admin,
+    rows_for_template,
     signed_in,
     viewer_of,
 )
@@ -33,7 +34,9 @@ async def _choices() -> dict[str, Any]:
     """Everything the directory's filters and the profile pages offer: centres, hubs,
     clusters and programmes, and centres and clusters by slug for showing names where rows
     carry slugs (in the reader's language)."""
-    lists = await services.choice_lists()
+    lists = {
+        name: rows_for_template(rows) for name, rows in (await services.choice_lists()).items()
+    }
     return lists | {
         "centre_by_slug": {c["slug"]: c for c in lists["centres"]},
         "cluster_by_slug": {c["slug"]: c for c in lists["clusters"]},
@@ -54,6 +57,7 @@ class DirectoryPages(Controller):
         raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
         query = directory_query(**raw)
         result = await services.directory(viewer_of(request), query)
+        result.rows = rows_for_template(result.rows)
         # The filters as they stand, for the pager's links.
         params = {k: v for k, v in raw.items() if k != "page" and v}
         return page(
