@@ -276,9 +276,15 @@ async def fetch_planned(planner: str, sql: str, args: Sequence[Any]) -> list[dic
         await read.start()
         try:
             await connection.execute(planner)
-            return [dict(row) for row in await connection.fetch(query, *args)]
-        finally:
-            await read.rollback()
+            rows = [dict(row) for row in await connection.fetch(query, *args)]
+        except BaseException:
+            # Cancelled mid-statement the connection cannot roll back yet: the pool resets
+            # it, and the cancellation (or the failure) is what the caller must see.
+            with contextlib.suppress(Exception):
+                await read.rollback()
+            raise
+        await read.rollback()
+        return rows
 
 
 async def stream_rows(

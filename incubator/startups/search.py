@@ -326,8 +326,8 @@ def directory_sql(query: DirectoryQuery, broad: bool = False) -> DirectorySQL:
     )
     if postgres and order_name == "added":
         # A broad search's page: the start-ups newest first, tested one by one until the
-        # page is full (at least one start-up in a hundred matches, or it would not be
-        # broad). The subquery, fenced by OFFSET 0, keeps the planner to that order: from a
+        # page is full (more than 1,000 match, so in a park of 100,000 at least one in a
+        # hundred). The subquery, fenced by OFFSET 0, keeps the planner to that order: from a
         # phrase's match count, which it misjudges (174 for 4,058), it chose the index and a
         # sort of every match (13 ms; 91 ms from page 11) over reading a few hundred rows.
         matching = "s.search_vector @@ to_tsquery('english', {})"
