@@ -31,12 +31,10 @@ async def _fetch(sql: str, args: list, planner: str = "") -> list[dict]:
     pool, or the SQLite engine's reused ones), planned as the app plans it."""
     engine = db.current_engine()
     if isinstance(engine, PostgresEngine):
+        if planner:
+            return await db.fetch_planned(planner, sql, args)
         async with engine.pool.acquire() as connection:
-            if not planner:
-                return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
-            async with connection.transaction(readonly=True):
-                await connection.execute(planner)
-                return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+            return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
     return await engine.fetch(_PLACEHOLDER.sub("?", sql), args)
 
 
