@@ -6,9 +6,12 @@ against the framework floor and a raw-SQL directory served by the same server.
 
 Every scenario runs three ways: unloaded (one request at a time: latency), at a stated rate
 (--rate requests a second, sent on a fixed schedule whatever the answers: latency under that
-load) and saturated (a closed loop of --concurrency clients: throughput). Then one full CSV
-referral export of every start-up is built and downloaded over HTTP, with the server's peak
-memory. `--url` reuses a database built before.
+load) and saturated (a closed loop of --concurrency clients: throughput). After each scenario,
+MB is the server's peak resident memory so far and anon the part of its memory now that is its
+own (heap, stacks), not mapped from files. The targets' throughput shares (directory JSON and
+HTML against the raw-SQL directory) are then measured again in --rounds interleaved rounds.
+Last, one full CSV referral export of every start-up is built and downloaded over HTTP, with
+the server's peak memory. `--url` reuses a database built before.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import time
 from datetime import timedelta
@@ -89,6 +93,40 @@ async def at_rate(base: str, paths: list[str], rate: float, seconds: float) -> d
     }
 
 
+async def interleaved_shares(base: str, rounds: int, requests: int, concurrency: int) -> None:
+    """The targets' throughput shares measured again in rounds, each round running raw SQL,
+    JSON and HTML one after the other: a single saturated run lasts about a second, so a
+    passing slowdown of the machine moved one scenario's figure and not the next one's (the
+    same code read 53% and 85% in two runs). Prints each round's shares and their median."""
+    print(f"# the shares again, {rounds} interleaved rounds of {requests} requests each")
+    for kind, terms in (("common", COMMON), ("rare", RARE)):
+        paths = {
+            name: [f"{prefix}?q={term.replace(' ', '+')}" for term in terms]
+            for name, prefix in (
+                ("raw", "/bench/directory-raw"),
+                ("json", "/api/startups"),
+                ("html", "/startups"),
+            )
+        }
+        json_shares, html_shares = [], []
+        for _ in range(rounds):
+            rps = {
+                name: (await measure(base, each, requests, concurrency))["rps"]
+                for name, each in paths.items()
+            }
+            json_shares.append(rps["json"] / rps["raw"])
+            html_shares.append(rps["html"] / rps["raw"])
+        print(
+            f"# {kind} term, by round: JSON {' '.join(f'{v:.0%}' for v in json_shares)}; "
+            f"HTML {' '.join(f'{v:.0%}' for v in html_shares)}"
+        )
+        print(
+            f"# {kind} term, median of {rounds}: directory JSON at "
+            f"{statistics.median(json_shares):.0%} of the raw-SQL throughput (target 70%), "
+            f"HTML at {statistics.median(html_shares):.0%} (target 60%)"
+        )
+
+
 async def consenting_partner(url: str) -> int:
     """A partner park with an MOU covering everything, and every start-up's consent to all
     its fields (as bench/exports.py sets up)."""
@@ -132,8 +170,9 @@ async def consenting_partner(url: str) -> int:
         await db.close_pool(engine)
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The peak resident memory of a process and its children (uvicorn's worker)."""
+def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
+    """The peak resident memory of a process and its children (uvicorn's worker); `field`
+    another figure of /proc/PID/status (VmRSS: now; RssAnon, RssFile: its parts now)."""
     peak = 0.0
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -144,7 +183,7 @@ def peak_rss_mb(pid: int) -> float:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if proc.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            peak = max(peak, int(fields.get("VmHWM", "0 kB").split()[0]) / 1024)
+            peak = max(peak, int(fields.get(field, "0 kB").split()[0]) / 1024)
     return peak
 
 
@@ -183,6 +222,9 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved rounds of the shares (0: none)"
+    )
+    parser.add_argument(
         "--only", default="", help="run the scenarios (and the export) whose names contain this"
     )
     args = parser.parse_args()
@@ -195,7 +237,7 @@ async def main() -> None:
     )
     print(
         f"{'scenario':<34} {'p50':>6} {'p99':>6} | {'p50':>6} {'p99':>6} | "
-        f"{'req/s':>6} {'p50':>6} {'p99':>6} {'err':>4}"
+        f"{'req/s':>6} {'p50':>6} {'p99':>6} {'err':>4} {'MB':>5} {'anon':>5}"
     )
     results: dict[str, dict] = {}
     env = {"INCUBATOR_BENCH_ENDPOINTS": "1", "INCUBATOR_SCHEDULER": "0"}
@@ -211,7 +253,8 @@ async def main() -> None:
             print(
                 f"{name:<34} {idle['p50']:>6.1f} {idle['p99']:>6.1f} | {paced['p50']:>6.1f} "
                 f"{paced['p99']:>6.1f} | {busy['rps']:>6.0f} {busy['p50']:>6.1f} "
-                f"{busy['p99']:>6.1f} {errors:>4}"
+                f"{busy['p99']:>6.1f} {errors:>4} {peak_rss_mb(process.pid):>5.0f} "
+                f"{peak_rss_mb(process.pid, 'RssAnon'):>5.0f}"
             )
         for kind in ("common", "rare"):
             if f"raw SQL directory, {kind} term" not in results:
@@ -223,6 +266,8 @@ async def main() -> None:
                 f"# {kind} term: directory JSON at {json_share:.0%} of the raw-SQL throughput "
                 f"(target 70%), HTML at {html_share:.0%} (target 60%)"
             )
+        if args.rounds and args.only in "raw SQL directory, directory JSON, directory HTML":
+            await interleaved_shares(base, args.rounds, args.requests, args.concurrency)
         if args.only in "full CSV export":
             await full_export(base, partner, process.pid)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from incubator.auth.services import hash_password
+from incubator.auth.passwords import hash_password
 from incubator.auth.tables import Role, User
 from incubator.centres.demo import build_space
 from incubator.centres.tables import Lease, Unit
@@ -407,7 +407,7 @@ async def build_demo_park(
     """Fill an empty database with the demo park; returns the demo logins."""
     say = progress or (lambda _message: None)
     rng = random.Random(seed)
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = await hash_password(DEMO_PASSWORD)
     async with write_transaction(), bulk_load_cache():
         centre_ids = await _reference_data()
         cluster_ids = {c["slug"]: c["id"] for c in await Cluster.select(Cluster.id, Cluster.slug)}

@@ -166,10 +166,10 @@ _HASH: list[str] = []
 
 
 def password_hash() -> str:
-    from incubator.auth.services import hash_password
+    from incubator.auth.passwords import HASHER
 
     if not _HASH:
-        _HASH.append(hash_password(PASSWORD))
+        _HASH.append(HASHER.hash(PASSWORD))
     return _HASH[0]
 
 

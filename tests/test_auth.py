@@ -1,7 +1,13 @@
 """Log-in, sessions (server-side, expiring, revocable, surviving restarts), CSRF, throttling."""
 
+import asyncio
+import os
+import threading
 from datetime import timedelta
 
+from argon2 import PasswordHasher
+
+from incubator.auth import passwords
 from incubator.auth.tables import User, UserSession
 from incubator.db import utcnow
 from incubator.startups.tables import Startup
@@ -13,6 +19,50 @@ async def test_passwords_are_stored_as_argon2id_hashes(park):
     user = await User.select(User.password_hash).where(User.email == park.users["admin"]).first()
     assert user["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in user["password_hash"]
+
+
+async def test_new_hashes_use_owasps_argon2id_parameters_and_old_ones_are_remade_at_log_in(
+    client, park
+):
+    email = park.users["member"]
+    await User.update({User.password_hash: PasswordHasher().hash(PASSWORD)}).where(
+        User.email == email
+    )
+    assert (await login(client, email)).status_code == 303
+    user = await User.select(User.password_hash).where(User.email == email).first()
+    assert user["password_hash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await passwords.verify_password(user["password_hash"], PASSWORD)
+
+
+async def test_hashing_runs_off_the_event_loop_at_most_one_hash_per_core():
+    """While passwords are checked, the loop goes on serving: a ticker task keeps ticking."""
+    stored = await passwords.hash_password(PASSWORD)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    results = await asyncio.gather(
+        *(passwords.verify_password(stored, PASSWORD if n % 2 else "wrong") for n in range(8))
+    )
+    ticker.cancel()
+    assert results == [False, True] * 4
+    # Hashed on the loop, the eight would have let the ticker in once or twice between them.
+    assert ticks - before > 100
+    hashing = [t for t in threading.enumerate() if t.name.startswith(passwords.THREAD_PREFIX)]
+    assert 1 <= len(hashing) <= (os.cpu_count() or 2)
+
+
+async def test_an_account_without_a_password_never_matches():
+    assert not await passwords.verify_password("", "")
+    assert not await passwords.verify_password("", PASSWORD)
+    assert not await passwords.verify_password("not a hash", PASSWORD)
 
 
 async def test_login_sets_an_http_only_session_cookie_and_logout_revokes_it(client, park):

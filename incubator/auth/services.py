@@ -8,39 +8,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
+from incubator.auth.passwords import hash_password, needs_rehash, verify_password
 from incubator.auth.tables import LoginAttempt, Role, User, UserSession
 from incubator.auth.viewer import Viewer
 from incubator.db import contains, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from incubator.settings import Settings
 
-_hasher = PasswordHasher()
-# Verifying against this when the account does not exist keeps the timing of both cases alike.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 LANGUAGES = ("en", "zh-Hant")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    if not password_hash:
-        _safe_verify(_DUMMY_HASH, password)
-        return False
-    return _safe_verify(password_hash, password)
-
-
-def _safe_verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def token_hash(token: str) -> str:
@@ -80,6 +57,8 @@ async def create_user(
         errors |= check_password_rules(password)
     if errors:
         raise ValidationFailed(errors)
+    # Hashed before the write transaction, which on SQLite holds the park's one writer.
+    password_hash = await hash_password(password) if password else ""
     async with write_transaction():
         if await User.exists().where(User.email == email):
             raise Conflict(f"a user with the email {email} already exists", {"email": "is taken"})
@@ -87,7 +66,7 @@ async def create_user(
             User(
                 email=email,
                 name=name.strip(),
-                password_hash=hash_password(password) if password else "",
+                password_hash=password_hash,
                 role=role.value,
                 language=language if language in LANGUAGES else "en",
             )
@@ -99,13 +78,12 @@ async def set_password(email: str, password: str) -> None:
     errors = check_password_rules(password)
     if errors:
         raise ValidationFailed(errors)
+    password_hash = await hash_password(password)
     async with write_transaction():
         user = await User.select(User.id).where(User.email == normalise_email(email)).first()
         if user is None:
             raise NotFound(f"no user with the email {normalise_email(email)}")
-        await User.update({User.password_hash: hash_password(password)}).where(
-            User.id == user["id"]
-        )
+        await User.update({User.password_hash: password_hash}).where(User.id == user["id"])
         # A new password ends every session opened with the old one.
         await UserSession.update({UserSession.revoked_at: utcnow()}).where(
             (UserSession.user == user["id"]) & UserSession.revoked_at.is_null()
@@ -146,7 +124,7 @@ async def authenticate(settings: Settings, email: str, password: str, ip: str) -
         .where(User.email == email)
         .first()
     )
-    ok = verify_password(user["password_hash"] if user else "", password)
+    ok = await verify_password(user["password_hash"] if user else "", password)
     ok = ok and bool(user and user["is_active"])
     async with write_transaction():
         await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, succeeded=ok))
@@ -157,8 +135,8 @@ async def authenticate(settings: Settings, email: str, password: str, ip: str) -
         )
         if ok and user:
             await User.update({User.last_login_at: utcnow()}).where(User.id == user["id"])
-    if ok and user and _hasher.check_needs_rehash(user["password_hash"]):
-        await User.update({User.password_hash: hash_password(password)}).where(
+    if ok and user and needs_rehash(user["password_hash"]):
+        await User.update({User.password_hash: await hash_password(password)}).where(
             User.id == user["id"]
         )
     return user["id"] if ok and user else None

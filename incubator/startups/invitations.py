@@ -7,13 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from incubator.auth.services import (
-    check_email,
-    create_user,
-    normalise_email,
-    token_hash,
-    verify_password,
-)
+from incubator.auth.passwords import verify_password
+from incubator.auth.services import check_email, create_user, normalise_email, token_hash
 from incubator.auth.tables import Role, User
 from incubator.auth.viewer import Viewer
 from incubator.db import utcnow, write_transaction
@@ -136,7 +131,7 @@ async def accept_invitation(token: str, name: str, password: str) -> tuple[int, 
             # Nested in this transaction: a rule it refuses also undoes the claim above.
             user_id = await create_user(invitation["email"], name, password, Role.member)
         else:
-            if not verify_password(user["password_hash"], password):
+            if not await verify_password(user["password_hash"], password):
                 raise ValidationFailed({"password": "is not the password of this account"})
             user_id = user["id"]
         if not await StartupMembership.exists().where(
