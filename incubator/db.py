@@ -19,7 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-from incubator.sqlitepool import PooledSQLiteEngine
+from incubator.sqlitepool import PooledSQLiteEngine, fetch_all
 
 T = TypeVar("T")
 
@@ -265,6 +265,19 @@ async def _driver(
         await engine.give_back(connection)
     else:
         await connection.close()
+
+
+async def fetch(sql: str, args: Sequence[Any]) -> list[dict]:
+    """One read statement (`{}` placeholders, as Piccolo's raw queries) as a list of dicts,
+    straight through the driver on the transaction's connection or a pooled one. For hot
+    reads: Piccolo's `raw()` compiles the statement and converts its arguments in Python
+    first, which was a third of the directory's own time on SQLite."""
+    async with _driver(sql, args) as (connection, query):
+        if is_postgres():
+            return [dict(row) for row in await connection.fetch(query, *args)]
+        return await fetch_all(
+            connection, query, list(args)
+        )  # dicts, as Piccolo's connections make
 
 
 async def fetch_planned(planner: str, sql: str, args: Sequence[Any]) -> list[dict]:

@@ -86,17 +86,39 @@ class PooledSQLiteEngine(SQLiteEngine):
             return await super()._run_in_new_connection(query, args, query_type, table)
         return await self.fetch(query, args or [])
 
+    async def _run_in_existing_connection(
+        self,
+        connection: aiosqlite.Connection,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: type[Table] | None = None,
+    ) -> Any:
+        """A statement inside a transaction, in one trip to the connection's thread where
+        Piccolo makes four (each about 70 us here): it turns foreign keys on before every
+        statement, a no-op inside a transaction on connections that have them on from the
+        start, and runs, fetches and closes the cursor in three trips."""
+        if query_type == "insert" and self.get_version_sync() < 3.35:  # no RETURNING
+            return await super()._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        return await fetch_all(connection, query, args or [])
+
     async def fetch(self, query: str, args: list[Any]) -> list[dict]:
         """Run one statement (`?` placeholders) on a pooled connection and return its rows."""
         connection = await self.take()
         try:
-            async with connection.execute(query, args) as cursor:
-                rows = await cursor.fetchall()
+            rows = await fetch_all(connection, query, args)
         except BaseException:
             await connection.close()
             raise
         await self.give_back(connection)
         return rows
+
+
+async def fetch_all(connection: aiosqlite.Connection, query: str, args: list[Any]) -> list:
+    """Run a statement and fetch its rows in one trip to the connection's thread."""
+    return await connection.execute_fetchall(query, args)  # type: ignore[return-value]
 
 
 class PooledTransaction(SQLiteTransaction):

@@ -25,6 +25,7 @@ from jinja2 import (
 from jinja2.visitor import NodeTransformer
 from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
+from markupsafe import Markup
 
 from incubator import i18n
 from incubator.money import format_hkd, hkd_input
@@ -61,6 +62,18 @@ class _ConstantsTranslated(NodeTransformer):
         return nodes.Call(name, [text], node.kwargs, None, None, lineno=node.lineno)
 
 
+def logo(startup: Mapping[str, Any], size: int = 56) -> Markup:
+    """A start-up's logo, or its initial in a placeholder of the same size (a function, not a
+    macro: the directory shows one a row)."""
+    if startup.get("has_logo"):
+        return Markup(
+            '<img class="logo" src="/startups/{}/logo" alt="" width="{}" height="{}">'
+        ).format(startup["id"], size, size)
+    return Markup(
+        '<span class="logo placeholder" aria-hidden="true" style="width:{}px;height:{}px">{}</span>'
+    ).format(size, size, (startup.get("name_en") or "?")[:1])
+
+
 class _LanguageEnvironment(Environment):
     def __init__(self, language: str, **options: Any) -> None:
         super().__init__(**options)
@@ -80,6 +93,9 @@ def environment(language: str, folder: Path) -> Environment:
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: checking each file's time on every page (three for
+        # the directory: the page, the layout and the macros) only finds them unchanged.
+        auto_reload=False,
     )
 
     def translate(message: str, **values: Any) -> str:
@@ -91,13 +107,16 @@ def environment(language: str, folder: Path) -> Environment:
             return row[f"{field}_zh"]
         return row.get(f"{field}_en") or row.get(field) or ""
 
+    stage_names = {stage: translate(name) for stage, name in STAGE_NAMES.items()}
+
     def stage_name(stage: str) -> str:
         """A stage's name in this language (a function, not a macro: the directory shows one
         a row, and a Jinja macro call costs ten times as much)."""
-        return translate(STAGE_NAMES.get(stage, stage))
+        return stage_names.get(stage) or translate(stage)
 
     env.globals.update(
         _=translate,
+        logo=logo,
         stage_name=stage_name,
         _format=_format,
         current_language=lambda: language,

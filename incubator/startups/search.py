@@ -7,10 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from incubator.db import fetch_planned, is_postgres
+from incubator.db import fetch, fetch_planned, is_postgres
 from incubator.i18n import today_hk
 from incubator.startups.onsite import IN_FORCE, onsite_condition
-from incubator.startups.tables import Startup
 
 _CJK = re.compile(
     r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3000-\u303f])"
@@ -172,7 +171,7 @@ class DirectorySQL:
 async def engine_fetch(sql: str, args: list, planner: str = "") -> list[dict]:
     if planner:
         return await fetch_planned(planner, sql, args)
-    return await Startup.raw(sql, *args)
+    return await fetch(sql, args)
 
 
 async def directory_rows(query: DirectoryQuery, fetch: Fetch = engine_fetch) -> DirectoryPage:
