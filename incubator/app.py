@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hmac
 import logging
 import os
@@ -206,6 +207,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             db.use_engine(engine)
             await db.prepare_engine(engine)
             await db.start_pool(engine, settings.pool_min, settings.pool_max)
+            # What exists now (modules, routes, templates' environments) lives as long as the
+            # process: frozen, the collector no longer walks it in every full collection,
+            # which cost a directory page 0.16 ms on average.
+            gc.collect()
+            gc.freeze()
             try:
                 if settings.run_scheduler:
                     async with jobs.running_jobs(settings):

@@ -25,7 +25,7 @@ from jinja2 import (
 from jinja2.visitor import NodeTransformer
 from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from incubator import i18n
 from incubator.money import format_hkd, hkd_input
@@ -64,14 +64,19 @@ class _ConstantsTranslated(NodeTransformer):
 
 def logo(startup: Mapping[str, Any], size: int = 56) -> Markup:
     """A start-up's logo, or its initial in a placeholder of the same size (a function, not a
-    macro: the directory shows one a row)."""
+    macro: the directory shows one a row; and plain f-strings, not Markup.format, which cost
+    a quarter of the directory's render)."""
+    size = int(size)  # the markup below holds only these integers and the escaped initial
     if startup.get("has_logo"):
-        return Markup(
-            '<img class="logo" src="/startups/{}/logo" alt="" width="{}" height="{}">'
-        ).format(startup["id"], size, size)
-    return Markup(
-        '<span class="logo placeholder" aria-hidden="true" style="width:{}px;height:{}px">{}</span>'
-    ).format(size, size, (startup.get("name_en") or "?")[:1])
+        return Markup(  # noqa: S704
+            f'<img class="logo" src="/startups/{int(startup["id"])}/logo" alt="" '
+            f'width="{size}" height="{size}">'
+        )
+    initial = escape((startup.get("name_en") or "?")[:1])
+    return Markup(  # noqa: S704
+        f'<span class="logo placeholder" aria-hidden="true" '
+        f'style="width:{size}px;height:{size}px">{initial}</span>'
+    )
 
 
 class _LanguageEnvironment(Environment):

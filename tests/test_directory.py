@@ -138,6 +138,19 @@ async def test_directory_page_shows_filters_results_and_pages(client, park):
     assert "Page 1 of 3" in paged.text and 'rel="next"' in paged.text
 
 
+async def test_a_name_that_looks_like_markup_is_shown_as_text_in_its_logo_placeholder(
+    client, park
+):
+    await Startup.update({Startup.name_en: "<b>old Pay"}).where(
+        Startup.id == park.startups["harbour-pay"]
+    )
+    page = await client.get("/startups?q=harbour")
+    assert 'style="width:56px;height:56px">&lt;</span>' in page.text
+    assert "<b>old" not in page.text and "&lt;b&gt;old Pay" in page.text
+    profile = await client.get(f"/startups/{park.startups['harbour-pay']}")
+    assert 'style="width:96px;height:96px">&lt;</span>' in profile.text
+
+
 async def test_the_directory_pages_through_a_larger_park(client, settings):
     from incubator.demo import build_demo_park
     from tests.conftest import schema_objects
