@@ -42,6 +42,7 @@ from incubator.partners.tables import (
     SharingConsent,
 )
 from incubator.startups.search import search_document
+from incubator.startups.services import forget_choice_lists
 from incubator.startups.tables import (
     Centre,
     Cluster,
@@ -456,6 +457,7 @@ async def build_demo_park(
                 )
     await make_exports(exports, say)
     await analyze()
+    forget_choice_lists()  # the park's reference data is new
     say(f"users: {len(logins)} demo logins")
     return logins
 

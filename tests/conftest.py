@@ -102,6 +102,10 @@ async def _remove_database(engine_name: str, url: str) -> None:
 async def clear_tables() -> None:
     from piccolo.apps.migrations.tables import Migration
 
+    from incubator.startups.services import forget_choice_lists
+
+    forget_choice_lists()  # the reference data goes too
+
     names = [t._meta.tablename for t in db.all_tables() if t is not Migration]
     engine = db.current_engine()
     from incubator.startups.tables import Centre

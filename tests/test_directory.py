@@ -138,9 +138,25 @@ async def test_directory_page_shows_filters_results_and_pages(client, park):
     assert "Page 1 of 3" in paged.text and 'rel="next"' in paged.text
 
 
-async def test_a_name_that_looks_like_markup_is_shown_as_text_in_its_logo_placeholder(
-    client, park
-):
+async def test_the_choice_lists_are_kept_a_while_and_read_again_when_forgotten(park, monkeypatch):
+    from incubator.startups.tables import Cluster
+
+    first = await services.choice_lists()
+    assert {c["slug"] for c in first["clusters"]} == set(park.clusters)
+    first["clusters"].clear()  # a caller's own copy
+    await Cluster.insert(Cluster(slug="space-tech", name_en="Space Tech", name_zh="太空科技"))
+    kept = await services.choice_lists()
+    assert {c["slug"] for c in kept["clusters"]} == set(park.clusters)
+    monkeypatch.setattr(services, "CHOICES_SECONDS", 0.0)
+    expired = await services.choice_lists()
+    assert "space-tech" in {c["slug"] for c in expired["clusters"]}
+    monkeypatch.setattr(services, "CHOICES_SECONDS", 60.0)
+    await Cluster.delete().where(Cluster.slug == "space-tech")
+    services.forget_choice_lists()
+    assert {c["slug"] for c in (await services.choice_lists())["clusters"]} == set(park.clusters)
+
+
+async def test_a_name_that_looks_like_markup_is_shown_as_text_in_its_logo_placeholder(client, park):
     await Startup.update({Startup.name_en: "<b>old Pay"}).where(
         Startup.id == park.startups["harbour-pay"]
     )
