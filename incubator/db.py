@@ -275,9 +275,8 @@ async def fetch(sql: str, args: Sequence[Any]) -> list[dict]:
     async with _driver(sql, args) as (connection, query):
         if is_postgres():
             return [dict(row) for row in await connection.fetch(query, *args)]
-        return await fetch_all(
-            connection, query, list(args)
-        )  # dicts, as Piccolo's connections make
+        # Piccolo's connections (and the pool's) make their rows dicts.
+        return await fetch_all(connection, query, list(args))
 
 
 async def fetch_planned(planner: str, sql: str, args: Sequence[Any]) -> list[dict]:
