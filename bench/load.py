@@ -99,13 +99,14 @@ async def interleaved_shares(base: str, rounds: int, requests: int, concurrency:
     passing slowdown of the machine moved one scenario's figure and not the next one's (the
     same code read 53% and 85% in two runs). Prints each round's shares and their median."""
     print(f"# the shares again, {rounds} interleaved rounds of {requests} requests each")
-    for kind, terms in (("common", COMMON), ("rare", RARE)):
+    every = scenarios()
+    for kind in ("common", "rare"):
         paths = {
-            name: [f"{prefix}?q={term.replace(' ', '+')}" for term in terms]
-            for name, prefix in (
-                ("raw", "/bench/directory-raw"),
-                ("json", "/api/startups"),
-                ("html", "/startups"),
+            name: every[f"{scenario}, {kind} term"]
+            for name, scenario in (
+                ("raw", "raw SQL directory"),
+                ("json", "directory JSON"),
+                ("html", "directory HTML"),
             )
         }
         json_shares, html_shares = [], []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,9 +24,6 @@ _STOP_WORDS = frozenset(
     "then there these they this to was will with i me my we our you your he she him her its "
     "what which who whom am were been being have has had do does did so than too very can".split()
 )
-# Runs a read: its SQL ({} placeholders), its arguments and, on PostgreSQL, the planner
-# settings it needs (SET LOCAL statements, or "").
-Fetch = Callable[[str, list, str], Awaitable[list[dict]]]
 SORTS = ("relevance", "name", "newest", "updated")
 MAX_PER_PAGE = 100
 # A search counts its matches up to this many, and ranks them by relevance only when there
@@ -168,22 +164,21 @@ class DirectorySQL:
     count_planner: str = ""  # PostgreSQL's settings for planning the count (SET LOCAL ...)
 
 
-async def engine_fetch(sql: str, args: list, planner: str = "") -> list[dict]:
-    if planner:
-        return await fetch_planned(planner, sql, args)
-    return await fetch(sql, args)
-
-
-async def directory_rows(query: DirectoryQuery, fetch: Fetch = engine_fetch) -> DirectoryPage:
+async def directory_rows(query: DirectoryQuery) -> DirectoryPage:
     """Count, read the page in the order the count allows, then the page's links: three
-    queries, each run by `fetch(sql, args)` (the app's engine, or the bench's raw driver)."""
+    queries straight through the driver (`db.fetch`; the count planned as `count_planner`
+    says on PostgreSQL)."""
     sql = directory_sql(query)
-    counted = int((await fetch(sql.count_sql, sql.count_args, sql.count_planner))[0]["n"])
+    if sql.count_planner:
+        counted_rows = await fetch_planned(sql.count_planner, sql.count_sql, sql.count_args)
+    else:
+        counted_rows = await fetch(sql.count_sql, sql.count_args)
+    counted = int(counted_rows[0]["n"])
     more = sql.capped and counted > SEARCH_LIMIT
     if more:
         sql = directory_sql(query, broad=True)
-    rows = await fetch(sql.page_sql, sql.page_args, "")
-    await attach_links(rows, query.day or today_hk(), fetch)
+    rows = await fetch(sql.page_sql, sql.page_args)
+    await attach_links(rows, query.day or today_hk())
     return DirectoryPage(
         rows=rows,
         total=min(counted, SEARCH_LIMIT) if more else counted,
@@ -194,7 +189,7 @@ async def directory_rows(query: DirectoryQuery, fetch: Fetch = engine_fetch) -> 
     )
 
 
-async def attach_links(rows: list[dict], day: date, fetch: Fetch = engine_fetch) -> None:
+async def attach_links(rows: list[dict], day: date) -> None:
     """Add to each row its clusters, centres and hubs (slugs, sorted), has_logo, and onsite
     on `day`, in one query."""
     if not rows:
@@ -214,7 +209,6 @@ async def attach_links(rows: list[dict], day: date, fetch: Fetch = engine_fetch)
         "UNION ALL SELECT DISTINCT l.startup, 'onsite', '' FROM lease l "
         f"WHERE l.startup IN ({marks}) AND {IN_FORCE} ORDER BY 3",
         [*ids, *ids, *ids, *ids, day, day],
-        "",
     )
     for link in links:
         row, kind = by_id[link["startup"]], link["kind"]
