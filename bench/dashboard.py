@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.directory import measure, park_arguments, park_database  # noqa: E402
 from incubator.dashboard.figures import FIGURES  # noqa: E402
-from incubator.demo import DEMO_PASSWORD  # noqa: E402
+from incubator.demo.park import DEMO_PASSWORD  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
 

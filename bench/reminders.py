@@ -32,9 +32,9 @@ async def main() -> None:
     args = parser.parse_args()
     os.environ["INCUBATOR_DATABASE_URL"] = args.url
     os.environ.setdefault("PICCOLO_CONF", "incubator.piccolo_conf")
+    from centres.tables import Lease
     from incubator import db
     from incubator.app import register_reminders
-    from incubator.centres.tables import Lease
     from incubator.i18n import HONG_KONG, today_hk
     from incubator.reminders import engine
     from incubator.reminders.tables import ReminderLedger
@@ -68,8 +68,8 @@ async def main() -> None:
 
 async def top_up_leases(wanted: int) -> None:
     """Copies of the park's leases, `20 * k` years earlier, until there are `wanted`."""
+    from centres.tables import Lease
     from incubator import db
-    from incubator.centres.tables import Lease
 
     years = 0
     while (have := await Lease.count()) < wanted:

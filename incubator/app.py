@@ -28,7 +28,7 @@ from incubator.auth.services import viewer_for_token
 from incubator.auth.viewer import ANONYMOUS
 from incubator.errors import DomainError, TooManyRequests
 from incubator.settings import Settings, get_settings
-from incubator.templating import LanguageTemplates
+from incubator.templating import LanguageTemplates, templates_dir
 from incubator.web import SESSION_COOKIE, login_redirect, page, wants_json
 
 log = logging.getLogger("incubator")
@@ -149,8 +149,8 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 def register_reminders(settings: Settings) -> None:
     """Each domain registers its reminder sources; one job sweeps and delivers every minute."""
-    from incubator.centres import reminders as tenancy
-    from incubator.events import reminders as events
+    from centres import reminders as tenancy
+    from events import reminders as events
     from incubator.partners import reminders as partners
     from incubator.reminders.engine import run_once
     from incubator.startups import reminders as community
@@ -165,35 +165,26 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     settings = settings or get_settings()
     os.environ.setdefault("PICCOLO_CONF", db.PICCOLO_CONF)
 
-    from incubator.auth.controllers import AccountController, AdminUsersController, AuthController
+    from centres.api import LeasesApi, SpaceApi
+    from centres.pages import CentrePages, LeasePages, SpacePages
+    from centres.services.leases import startup_leases
+    from events.academy.api import AcademyApi
+    from events.academy.pages import AcademyPages
+    from events.academy.services.completion import startup_badges
+    from events.api import EventsApi
+    from events.pages import EventPages, RegistrationPages
+    from incubator.auth.pages import AccountController, AdminUsersController, AuthController
     from incubator.benchref import BenchReference
-    from incubator.centres.api import LeasesApi, SpaceApi
-    from incubator.centres.controllers import CentrePages, LeasePages, SpacePages
-    from incubator.centres.leases import startup_leases
-    from incubator.dashboard.controllers import DashboardApi, DashboardPages, ReportPages
-    from incubator.events.academy_api import AcademyApi
-    from incubator.events.academy_pages import AcademyPages
-    from incubator.events.api import EventsApi
-    from incubator.events.completion import startup_badges
-    from incubator.events.controllers import EventPages, RegistrationPages
+    from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
     from incubator.partners.api import PartnersApi
-    from incubator.partners.controllers import PartnerPages
+    from incubator.partners.pages import PartnerPages
     from incubator.partners.portal import PortalPages, ReferralPages, SharingPages
     from incubator.partners.webhooks import deliver_due
-    from incubator.reminders.controllers import (
-        InboxPages,
-        ReminderAdminPages,
-        ReminderPreferencePages,
-    )
+    from incubator.reminders.pages import InboxPages, ReminderAdminPages, ReminderPreferencePages
     from incubator.startups.api import CentresApi, StartupsApi
-    from incubator.startups.controllers import (
-        DirectoryPages,
-        ImportPages,
-        InvitationPages,
-        ProfilePages,
-    )
     from incubator.startups.extensions import add_profile_section
+    from incubator.startups.pages import DirectoryPages, ImportPages, InvitationPages, ProfilePages
 
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)
@@ -269,7 +260,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             cookie_secure=settings.cookie_secure,
             cookie_samesite="lax",
         ),
-        template_config=TemplateConfig(engine=LanguageTemplates(PACKAGE_DIR / "templates")),
+        template_config=TemplateConfig(engine=LanguageTemplates(templates_dir())),
         openapi_config=OpenAPIConfig(
             title="Cyberport community API",
             version="1.0.0",

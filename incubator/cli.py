@@ -40,7 +40,7 @@ def _progress_bar(done: int, total: int, width: int = 30) -> None:
 
 
 def _print_logins(logins: list) -> None:
-    from incubator.demo import DEMO_PASSWORD
+    from incubator.demo.park import DEMO_PASSWORD
 
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     shown: set[str] = set()
@@ -54,7 +54,7 @@ def _print_logins(logins: list) -> None:
 
 
 async def _seed_demo(startups: int, seed: int) -> list | None:
-    from incubator.demo import build_demo_park, database_is_empty
+    from incubator.demo.park import build_demo_park, database_is_empty
 
     if not await database_is_empty():
         return None
@@ -83,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         if logins is None:
             print("Demo data: the database already holds data; left as it is.")
-            from incubator.demo import DEMO_PASSWORD
+            from incubator.demo.park import DEMO_PASSWORD
 
             print(f"Demo logins, if it is the demo park: admin@cyberport.example / {DEMO_PASSWORD}")
         else:

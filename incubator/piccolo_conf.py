@@ -12,8 +12,8 @@ APP_REGISTRY = AppRegistry(
         "incubator.auth.piccolo_app",
         "incubator.startups.piccolo_app",
         "incubator.partners.piccolo_app",
-        "incubator.centres.piccolo_app",
-        "incubator.events.piccolo_app",
+        "centres.piccolo_app",
+        "events.piccolo_app",
         "incubator.reminders.piccolo_app",
     ]
 )

@@ -32,6 +32,13 @@ from incubator.money import format_hkd, hkd_input
 from incubator.web import viewer_of
 
 
+def templates_dir() -> Path:
+    """The templates: `templates/` beside the packages in a checkout, `incubator/templates/`
+    inside a built wheel (pyproject's force-include puts them there)."""
+    installed = Path(__file__).parent / "templates"
+    return installed if installed.is_dir() else Path(__file__).parent.parent / "templates"
+
+
 def _format(text: str, **values: Any) -> str:
     return text % values if values else text
 

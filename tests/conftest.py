@@ -339,7 +339,7 @@ async def _space(centres: dict[str, int], startups: dict[str, int]):
     """Cyberport 1 with four units; Harbour Pay leases 3F-01 (so it is the onsite one)."""
     from datetime import timedelta
 
-    from incubator.centres.tables import Building, Lease, Unit
+    from centres.tables import Building, Lease, Unit
     from incubator.i18n import today_hk
 
     building = await Building.insert(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from incubator.events.tables import Certificate, Event, Registration, Venue
+from events.tables import Certificate, Event, Registration, Venue
 from incubator.i18n import today_hk
 from incubator.startups.tables import Centre, ManagerAssignment
 from tests.conftest import api, login, make_client, text_of
@@ -185,10 +185,10 @@ async def test_prerequisites_are_checked_with_a_clear_message(client, park, acad
         )
         allowed = await api(member, "POST", f"/api/academy/runs/{run_id}/enrolments", json={})
         assert allowed.status_code == 201
+    from events.academy.services import courses as service
     from incubator.auth.tables import Role, User
     from incubator.auth.viewer import Viewer
     from incubator.errors import ValidationFailed
-    from incubator.events import academy as service
 
     admin = await User.select(User.id).where(User.email == park.users["admin"]).first()
     viewer = Viewer(user_id=admin["id"], name="Admin", role=Role.admin)
@@ -417,7 +417,7 @@ async def test_the_roster_form_saves_ticks_and_names_a_bad_score(client, park, a
     response = await post_form(client, f"/academy/runs/{run_id}/roster", form)
     assert response.status_code == 422
     assert "must be a whole number from 0 to 100" in text_of(response.text)
-    from incubator.events.tables import AssessmentScore, SessionAttendance
+    from events.tables import AssessmentScore, SessionAttendance
 
     marks = await SessionAttendance.select().where(SessionAttendance.registration == people["Ada"])
     assert sorted(m["session"] for m in marks) == sorted(sessions[:2])

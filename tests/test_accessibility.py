@@ -129,8 +129,8 @@ async def _academy(park) -> tuple[int, int, str]:
     """A course with a published run of one session, one enrolment and its certificate."""
     from datetime import timedelta
 
+    from events.tables import Certificate, Course, Event, Registration
     from incubator.db import utcnow
-    from incubator.events.tables import Certificate, Course, Event, Registration
 
     centre = park.centres["entrepreneurship"]
     course = await Course.insert(
@@ -216,8 +216,8 @@ async def _partner_network(park) -> tuple[int, int, int]:
 async def _event_with_a_registration(park) -> tuple[int, str]:
     from datetime import timedelta
 
+    from events.tables import Event, Registration, Venue
     from incubator.db import utcnow
-    from incubator.events.tables import Event, Registration, Venue
 
     venue = await Venue.insert(
         Venue(id=1, centre=park.centres["entrepreneurship"], name_en="Hall", capacity=80)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from incubator.auth.tables import User, UserSession
-from incubator.demo import build_demo_park
+from incubator.demo.park import build_demo_park
 from incubator.i18n import today_hk
 from incubator.startups.onsite import count_onsite
 from incubator.startups.tables import Startup, StartupAffiliation, StartupCluster, TeamMember
@@ -69,7 +69,7 @@ async def test_demo_park_has_the_shape_of_the_real_one(settings):
 
 
 async def test_demo_space_makes_900_onsite_with_lease_ends_over_the_next_18_months(settings):
-    from incubator.centres.tables import Building, Lease
+    from centres.tables import Building, Lease
 
     await build_demo_park(startups=2000)
     today = today_hk()
@@ -174,7 +174,7 @@ async def test_a_bigger_park_has_proportionally_more_venues_events_and_enrolment
     """bench/ measures parks of 2,000 to 100,000 start-ups: the calendar and the Academy grow
     with the park (a set of venues and sixty events per 2,000 start-ups, every course run once
     per Academy Classroom), so a big park is not a small park's calendar with more start-ups."""
-    from incubator.events.tables import Event, Registration, Venue
+    from events.tables import Event, Registration, Venue
 
     await build_demo_park(startups=4000)
     assert await Venue.count() == 16

@@ -37,8 +37,8 @@ async def known_park(park: Park) -> Known:
     run with certificates, referrals with two partners and MOUs about to expire, on top of
     the conftest park (Harbour Pay onsite in the Entrepreneurship Centre, Bamboo Home there
     too, Lantern Chain in the Technology Centre and Web3Hub)."""
-    from incubator.centres.tables import Lease
-    from incubator.events.tables import Certificate, Course, Event, Registration
+    from centres.tables import Lease
+    from events.tables import Certificate, Course, Event, Registration
     from incubator.partners.tables import Mou, PartnerPark, Referral
 
     k = Known()

@@ -157,7 +157,7 @@ async def test_a_bulk_load_checks_the_rules_it_deferred_and_a_broken_one_undoes_
     fail the load with the rule's name, and the schema and the table are as before."""
     from datetime import date
 
-    from incubator.centres.tables import Lease
+    from centres.tables import Lease
     from tests.conftest import schema_objects
 
     unit, startup = next(iter(park.units.values())), park.startups["bamboo-home"]

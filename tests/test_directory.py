@@ -168,7 +168,7 @@ async def test_a_name_that_looks_like_markup_is_shown_as_text_in_its_logo_placeh
 
 
 async def test_the_directory_pages_through_a_larger_park(client, settings):
-    from incubator.demo import build_demo_park
+    from incubator.demo.park import build_demo_park
     from tests.conftest import schema_objects
 
     before = await schema_objects()
@@ -193,7 +193,7 @@ async def test_a_search_counts_to_the_limit_and_ranks_only_what_it_counted(
 ):
     """At 100,000 start-ups a common word matches tens of thousands; the search counts to
     SEARCH_LIMIT and, beyond it, lists the most recently added first instead of ranking."""
-    from incubator.demo import build_demo_park
+    from incubator.demo.park import build_demo_park
     from incubator.startups import search
 
     await build_demo_park(startups=120, seed=7)

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import icalendar
 import pytest
 
+from events.tables import Event, Registration, Venue
 from incubator.app import create_app
-from incubator.events.tables import Event, Registration, Venue
 from incubator.i18n import HONG_KONG, today_hk
 from tests.conftest import api, login, make_client, post_form, text_of
 from tests.mailbox import Mailbox
@@ -333,7 +333,7 @@ async def test_check_in_by_name_or_code_and_attendance_figures(client, park):
     assert done.status_code == 303
     row = await Registration.select().where(Registration.id == mine["id"]).first()
     assert row["checked_in_at"] is not None
-    from incubator.events.registrations import attendance_by_centre
+    from events.services.registrations import attendance_by_centre
 
     figures = {r["slug"]: r for r in await attendance_by_centre()}
     assert figures["entrepreneurship"]["checked_in"] == 1

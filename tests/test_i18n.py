@@ -12,7 +12,7 @@ ROOT = Path(__file__).parent.parent
 
 def template_messages() -> set[str]:
     found = extract_from_dir(
-        str(ROOT / "incubator" / "templates"),
+        str(ROOT / "templates"),
         method_map=[("**.html", "jinja2")],
         keywords={"_": None},
     )

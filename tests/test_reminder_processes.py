@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import pytest
 
+from events.tables import Event, Registration
 from incubator.db import utcnow
-from incubator.events.tables import Event, Registration
 from incubator.reminders.tables import ReminderLedger
 from tests.mailbox import Mailbox
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from events.tables import Event, Registration
 from incubator.app import create_app
-from incubator.events.tables import Event, Registration
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.reminders import engine, inbox, operators
 from incubator.reminders.tables import ReminderLedger

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from incubator.centres.tables import Lease, Unit
+from centres.tables import Lease, Unit
 from incubator.i18n import today_hk
 from tests.conftest import api, login, make_client, post_form, text_of
 from tests.server import running_server
@@ -538,7 +538,7 @@ async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
 
 
 def test_lease_state_reads_the_day():
-    from incubator.centres.leases import lease_state
+    from centres.services.leases import lease_state
 
     row = {"status": "active", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}
     assert lease_state(row, date(2025, 12, 31)) == "upcoming"

@@ -13,9 +13,9 @@ from typing import Any
 
 import msgspec
 
+from centres.services import occupancy as occupancy_figures
+from events.academy.services import completion
 from incubator import db
-from incubator.centres import occupancy as occupancy_figures
-from incubator.events import completion
 from incubator.i18n import HONG_KONG, gettext, today_hk
 from incubator.partners.conditions import MOU_IN_FORCE
 from incubator.startups.onsite import ONSITE_STARTUPS

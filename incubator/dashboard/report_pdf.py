@@ -14,8 +14,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from events.academy.certificate_pdf import cjk_font
 from incubator.dashboard.figures import SERIES, Figure, Scope, Value, value_text
-from incubator.events.certificate_pdf import cjk_font
 
 BAR_COLOURS = (colors.HexColor("#0b5fa5"), colors.HexColor("#f5a623"), colors.HexColor("#4a9d5b"))
 

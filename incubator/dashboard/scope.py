@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from centres.policy import managed_centres, require_staff
 from incubator.auth.viewer import Viewer
-from incubator.centres.policy import managed_centres, require_staff
 from incubator.dashboard.figures import Scope
 from incubator.errors import BadParameter, Forbidden
 from incubator.i18n import today_hk

@@ -13,7 +13,7 @@ from incubator.auth.viewer import Viewer
 from incubator.errors import DomainError
 from incubator.partners import consent, exports, mous, parks, policy, referrals, tokens
 from incubator.partners.api import export_download
-from incubator.partners.controllers import act, form_context
+from incubator.partners.pages import act, form_context
 from incubator.partners.policy import PartnerCaller
 from incubator.startups import services as startups
 from incubator.web import errors_for_form, form_values, page, signed_in

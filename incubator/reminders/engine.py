@@ -31,6 +31,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.mail import send_message
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
 from incubator.settings import Settings
+from incubator.templating import templates_dir
 
 log = logging.getLogger("incubator.reminders")
 STALE_CLAIM = timedelta(minutes=10)  # the default of INCUBATOR_REMINDER_STALE_SECONDS
@@ -290,7 +291,7 @@ async def _deliver(settings: Settings, ledger_id: int, now: datetime | None) -> 
 
 
 _templates = Environment(
-    loader=FileSystemLoader(__file__.rsplit("/", 2)[0] + "/templates/reminders"),
+    loader=FileSystemLoader(templates_dir() / "reminders"),
     autoescape=select_autoescape(["html"]),
 )
 

@@ -1,7 +1,7 @@
 """The one definition of onsite: a start-up is onsite on a day when it holds a lease in force.
 
 A lease is in force on a day when it is not a draft and the day lies between its first and
-last day. The lease table belongs to incubator.centres; it is named here in SQL so that the
+last day. The lease table belongs to centres; it is named here in SQL so that the
 start-up core needs no import of the tenancy package (which depends on it). The directory
 filter, profiles, the park's figures and the centre pages all use these functions.
 """

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from events.tables import Course, Event
 from incubator.db import utcnow
-from incubator.events.tables import Course, Event
 from tests.browser.pages import log_in
 from tests.server import running_server
 from tests.test_academy import into_the_past

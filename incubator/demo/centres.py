@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-from incubator.centres.tables import Building, Lease, Unit
+from centres.tables import Building, Lease, Unit
 from incubator.db import bulk_insert
 
 BUILDINGS = [

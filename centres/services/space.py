@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from centres import policy
+from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
 from incubator.auth.viewer import Viewer
-from incubator.centres import policy
-from incubator.centres.tables import Building, Lease, Unit, UnitStatus, UnitType
 from incubator.db import like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk

@@ -9,11 +9,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from incubator.db import utcnow
-from incubator.errors import BadParameter
-from incubator.events import registrations, schedule
-from incubator.events.calendar import events_between
-from incubator.events.schemas import (
+from events.schemas import (
     CancelIn,
     Created,
     EventIn,
@@ -22,7 +18,11 @@ from incubator.events.schemas import (
     RegistrationIn,
     RegistrationOut,
 )
-from incubator.events.times import parse_local
+from events.services import registrations, schedule
+from events.services.calendar import events_between
+from events.times import parse_local
+from incubator.db import utcnow
+from incubator.errors import BadParameter
 from incubator.web import viewer_of
 
 

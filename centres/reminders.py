@@ -12,7 +12,7 @@ from incubator.startups.recipients import centre_managers, startup_members
 
 
 async def lease_ends(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from incubator.centres.tables import Lease
+    from centres.tables import Lease
 
     dues: list[Due] = []
     for days in settings.reminder_lease_days:

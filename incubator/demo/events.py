@@ -10,10 +10,10 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+from events.services.registrations import CODE_ALPHABET
+from events.tables import Event, EventCluster, Registration, Venue
 from incubator.auth.tables import User
 from incubator.db import bulk_insert
-from incubator.events.registrations import CODE_ALPHABET
-from incubator.events.tables import Event, EventCluster, Registration, Venue
 from incubator.i18n import HONG_KONG
 
 VENUES = [

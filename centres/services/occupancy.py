@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from incubator.centres.tables import Building, Unit
+from centres.tables import Building, Unit
 from incubator.db import among, is_postgres
 from incubator.i18n import today_hk
 from incubator.startups.onsite import IN_FORCE, ONSITE_STARTUPS, onsite_condition

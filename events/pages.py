@@ -11,11 +11,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from events import policy
+from events.services import feeds, registrations, schedule
+from events.services.calendar import calendar, calendar_query
+from events.times import local_input
 from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
-from incubator.events import feeds, policy, registrations, schedule
-from incubator.events.calendar import calendar, calendar_query
-from incubator.events.times import local_input
 from incubator.startups import services as startups
 from incubator.web import REFUSALS, errors_for_form, form_values, page, signed_in, viewer_of
 

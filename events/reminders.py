@@ -20,7 +20,7 @@ from incubator.startups.recipients import users
 
 
 async def _registrants(event_ids: list[int], statuses: tuple[str, ...] = ("confirmed",)):
-    from incubator.events.tables import Registration
+    from events.tables import Registration
 
     rows = await Registration.select(
         Registration.id,
@@ -42,7 +42,7 @@ async def _registrants(event_ids: list[int], statuses: tuple[str, ...] = ("confi
 
 
 async def event_tomorrow(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from incubator.events.tables import Event
+    from events.tables import Event
 
     ahead = timedelta(hours=settings.reminder_event_hours)
     events = await Event.select(
@@ -86,7 +86,7 @@ async def event_tomorrow(since: datetime, until: datetime, settings: Settings) -
 
 
 async def session_tomorrow(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from incubator.events.tables import Event
+    from events.tables import Event
 
     first, last = local_day(since) + timedelta(days=1), local_day(until) + timedelta(days=2)
     sessions = await Event.select(
@@ -136,7 +136,7 @@ async def session_tomorrow(since: datetime, until: datetime, settings: Settings)
 
 
 async def promoted(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from incubator.events.tables import Registration
+    from events.tables import Registration
 
     rows = await Registration.select(
         Registration.event,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from incubator.events.tables import (
+from events.tables import (
     AssessmentScore,
     Certificate,
     Course,
@@ -30,6 +30,6 @@ APP_CONFIG = AppConfig(
         AssessmentScore,
         Certificate,
     ],
-    migration_dependencies=["incubator.centres.piccolo_app"],
+    migration_dependencies=["centres.piccolo_app"],
     commands=[],
 )

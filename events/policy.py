@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from centres.policy import managed_centres
 from incubator.auth.viewer import Viewer
-from incubator.centres.policy import managed_centres
 from incubator.errors import Forbidden
 from incubator.startups.policy import require_login
 

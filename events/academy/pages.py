@@ -10,11 +10,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from events import policy
+from events.academy.certificate_pdf import certificate_pdf
+from events.academy.services import completion
+from events.academy.services import courses as academy
+from events.services import registrations, schedule
 from incubator.auth.viewer import Viewer
 from incubator.db import utcnow
 from incubator.errors import DomainError
-from incubator.events import academy, completion, policy, registrations, schedule
-from incubator.events.certificate_pdf import certificate_pdf
 from incubator.startups import services as startups
 from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
 

@@ -8,8 +8,7 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from incubator.centres import leases, occupancy, services, space
-from incubator.centres.schemas import (
+from centres.schemas import (
     CentreDetail,
     Created,
     LeaseIn,
@@ -24,6 +23,8 @@ from incubator.centres.schemas import (
     UnitOut,
     UnitPage,
 )
+from centres.services import leases, occupancy, space
+from centres.services import overview as services
 from incubator.web import viewer_of
 
 

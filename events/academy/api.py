@@ -9,8 +9,9 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from incubator.events import academy, completion, registrations
-from incubator.events.schemas import (
+from events.academy.services import completion
+from events.academy.services import courses as academy
+from events.schemas import (
     AcademyFigures,
     AttendanceIn,
     CertificateOut,
@@ -27,6 +28,7 @@ from incubator.events.schemas import (
     SessionIn,
     SessionOut,
 )
+from events.services import registrations
 from incubator.web import viewer_of
 
 

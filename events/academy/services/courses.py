@@ -13,11 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from incubator.auth.viewer import Viewer
-from incubator.db import lock_row, utcnow, write_transaction
-from incubator.errors import Conflict, NotFound, ValidationFailed
-from incubator.events import policy, registrations, schedule
-from incubator.events.tables import (
+from events import policy
+from events.services import registrations, schedule
+from events.tables import (
     Certificate,
     Course,
     CourseLevel,
@@ -26,7 +24,10 @@ from incubator.events.tables import (
     Event,
     Registration,
 )
-from incubator.events.times import parse_local
+from events.times import parse_local
+from incubator.auth.viewer import Viewer
+from incubator.db import lock_row, utcnow, write_transaction
+from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_text, read_whole_number
 from incubator.startups.tables import Centre
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from centres import policy
+from centres.tables import Lease, LeaseStatus, Unit, UnitStatus
 from incubator.auth.viewer import Viewer
-from incubator.centres import policy
-from incubator.centres.tables import Lease, LeaseStatus, Unit, UnitStatus
 from incubator.db import like_pattern, lock_row, utcnow, write_transaction
 from incubator.errors import BadParameter, Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_date

@@ -11,10 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from centres.tables import Lease, Unit
+from events.tables import (
+    AssessmentScore,
+    Certificate,
+    Event,
+    EventCluster,
+    Registration,
+    SessionAttendance,
+)
 from incubator.auth.passwords import hash_password
 from incubator.auth.tables import Role, User
-from incubator.centres.demo import build_space
-from incubator.centres.tables import Lease, Unit
 from incubator.db import (
     analyze,
     bulk_insert,
@@ -23,18 +30,11 @@ from incubator.db import (
     is_postgres,
     write_transaction,
 )
-from incubator.events.academy_demo import build_academy
-from incubator.events.demo import build_events, park_scale
-from incubator.events.tables import (
-    AssessmentScore,
-    Certificate,
-    Event,
-    EventCluster,
-    Registration,
-    SessionAttendance,
-)
+from incubator.demo.academy import build_academy
+from incubator.demo.centres import build_space
+from incubator.demo.events import build_events, park_scale
+from incubator.demo.partners import build_partners, make_exports
 from incubator.i18n import today_hk
-from incubator.partners.demo import build_partners, make_exports
 from incubator.partners.tables import (
     ConsentChange,
     PartnerMembership,

@@ -9,12 +9,12 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlparse
 
+from events import ical
+from events.services.schedule import _EVENT_COLUMNS
+from events.tables import Event, FeedToken, Registration
 from incubator.auth.viewer import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound
-from incubator.events import ical
-from incubator.events.schedule import _EVENT_COLUMNS
-from incubator.events.tables import Event, FeedToken, Registration
 from incubator.startups.policy import require_login
 from incubator.startups.tables import Centre
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from centres import policy
+from centres.services import leases, occupancy
 from incubator.auth.viewer import Viewer
-from incubator.centres import leases, occupancy, policy
 from incubator.errors import NotFound
 from incubator.startups.tables import Centre, ManagerAssignment
 

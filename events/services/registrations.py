@@ -14,13 +14,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from events import policy
+from events.services.schedule import get_event, registration_open
+from events.tables import Event, Registration, RegistrationStatus
 from incubator.auth.tables import User
 from incubator.auth.viewer import Viewer
 from incubator.db import contains, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from incubator.events import policy
-from incubator.events.schedule import get_event, registration_open
-from incubator.events.tables import Event, Registration, RegistrationStatus
 from incubator.i18n import hk_text
 from incubator.mail import send_email
 from incubator.settings import Settings

@@ -8,7 +8,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from incubator.centres import leases, policy, services, space
+from centres import policy
+from centres.services import leases, space
+from centres.services import overview as services
 from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import today_hk

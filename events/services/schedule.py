@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+from events import policy
+from events.tables import Event, EventCluster, EventStatus, Registration, Venue
+from events.times import parse_local
 from incubator.auth.viewer import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from incubator.events import policy
-from incubator.events.tables import Event, EventCluster, EventStatus, Registration, Venue
-from incubator.events.times import parse_local
 from incubator.i18n import hk_text
 from incubator.startups.tables import Centre, Cluster
 
@@ -421,7 +421,7 @@ async def create_event(
 
 async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> list[int]:
     """Change an event; returns the registrations promoted because capacity grew."""
-    from incubator.events.registrations import fill_seats
+    from events.services.registrations import fill_seats
 
     old = await get_event(viewer, event_id)
     await policy.require_run(viewer, old["centre"], "change this event")

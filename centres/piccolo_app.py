@@ -2,7 +2,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from incubator.centres.tables import Building, Lease, Unit
+from centres.tables import Building, Lease, Unit
 
 APP_CONFIG = AppConfig(
     app_name="centres",

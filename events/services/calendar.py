@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from centres.policy import managed_centres
+from events.services.schedule import _EVENT_COLUMNS, MAX_DURATION, _attach
+from events.tables import Event, EventCluster
 from incubator.auth.viewer import Viewer
-from incubator.centres.policy import managed_centres
 from incubator.errors import BadParameter
-from incubator.events.schedule import _EVENT_COLUMNS, MAX_DURATION, _attach
-from incubator.events.tables import Event, EventCluster
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.startups.tables import Centre, Cluster
 

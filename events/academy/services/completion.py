@@ -15,18 +15,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from events import policy
+from events.academy.services import courses as academy
+from events.services.registrations import CODE_ALPHABET
+from events.tables import AssessmentScore, Certificate, Event, Registration, SessionAttendance
 from incubator.auth.viewer import Viewer
 from incubator.db import among, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
-from incubator.events import academy, policy
-from incubator.events.registrations import CODE_ALPHABET
-from incubator.events.tables import (
-    AssessmentScore,
-    Certificate,
-    Event,
-    Registration,
-    SessionAttendance,
-)
 from incubator.fields import read_text, read_whole_number
 from incubator.i18n import hk_text
 

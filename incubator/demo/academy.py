@@ -11,10 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from incubator.db import bulk_insert
-from incubator.events.completion import meets_rule
-from incubator.events.demo import RegistrationCodes, code_pairs, venue_name
-from incubator.events.tables import (
+from events.academy.services.completion import meets_rule
+from events.tables import (
     AssessmentScore,
     Certificate,
     Course,
@@ -24,6 +22,8 @@ from incubator.events.tables import (
     SessionAttendance,
     Venue,
 )
+from incubator.db import bulk_insert
+from incubator.demo.events import RegistrationCodes, code_pairs, venue_name
 from incubator.i18n import HONG_KONG
 from incubator.startups.tables import Startup
 

@@ -1,0 +1,1 @@
+"""The academy's rules: courses, runs and enrolment; attendance, completion and certificates."""

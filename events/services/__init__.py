@@ -1,0 +1,1 @@
+"""The rules of events: scheduling in venues, registration and waitlists, calendars, feeds."""
