@@ -35,7 +35,7 @@ def pg_dsn(name: str) -> str:
     return PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
 
 
-async def _postgres_available() -> str | None:
+async def postgres_available() -> str | None:
     import asyncpg
 
     try:
@@ -62,7 +62,7 @@ async def recreate_pg_database(name: str) -> str:
 async def database(request: pytest.FixtureRequest) -> AsyncIterator[Settings]:
     """A freshly migrated database of each engine, bound to the tables for the session."""
     if request.param == "postgres":
-        problem = await _postgres_available()
+        problem = await postgres_available()
         if problem:
             if ON_CI:
                 pytest.fail(f"PostgreSQL is required on CI but unreachable: {problem}")

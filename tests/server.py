@@ -21,15 +21,20 @@ def running_server(database_url: str, workers: int = 1, extra_env: dict | None =
 
 
 @contextmanager
-def serving(database_url: str, workers: int = 1, extra_env: dict | None = None):
-    """(base URL, the server's process) while it runs."""
+def serving(
+    database_url: str,
+    workers: int = 1,
+    extra_env: dict | None = None,
+    command: list[str] | None = None,
+    cwd: str | None = None,
+):
+    """(base URL, the server's process) while it runs. `command` is how to call `incubator`
+    (this checkout's by default)."""
     port = free_port()
     env = os.environ | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "incubator.cli",
+            *(command or [sys.executable, "-m", "incubator.cli"]),
             "serve",
             "--port",
             str(port),
@@ -37,6 +42,7 @@ def serving(database_url: str, workers: int = 1, extra_env: dict | None = None):
             str(workers),
         ],
         env=env,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

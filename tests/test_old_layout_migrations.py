@@ -1,0 +1,85 @@
+"""A database migrated before centres/ and events/ left incubator/ (the dumps in fixtures/ were
+made by `incubator migrate` at that layout) counts every migration as applied: Piccolo knows
+a migration by its app's name and its id, and the move kept both."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ON_CI, PG_ADMIN_DSN, postgres_available, recreate_pg_database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _migrate(url: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "incubator.cli", "migrate"],
+        env={"INCUBATOR_DATABASE_URL": url, "INCUBATOR_SECRET_KEY": "x", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_an_old_layout_sqlite_database_has_nothing_left_to_migrate(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript((FIXTURES / "old-layout.sqlite.sql").read_text())
+    with sqlite3.connect(path) as conn:
+        before = conn.execute("SELECT app_name, name FROM migration ORDER BY id").fetchall()
+        schema = set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
+    assert len(before) == 23
+    _migrate(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT app_name, name FROM migration ORDER BY id").fetchall() == before
+        assert set(conn.execute("SELECT type, name, sql FROM sqlite_master")) == schema
+
+
+async def test_an_old_layout_postgres_database_has_nothing_left_to_migrate():
+    import asyncpg
+
+    problem = await postgres_available()
+    if problem:
+        if ON_CI:
+            pytest.fail(f"PostgreSQL is required on CI but unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+
+    psql = shutil.which("psql")
+    assert psql, "psql (PostgreSQL's client) loads the old layout's dump"
+    url = await recreate_pg_database("incubator_old_layout")
+    loaded = subprocess.run(
+        [
+            psql,
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-f",
+            FIXTURES / "old-layout.postgres.sql",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    query = "SELECT app_name, name FROM migration ORDER BY id"
+    conn = await asyncpg.connect(url)
+    try:
+        before = [tuple(r) for r in await conn.fetch(query)]
+        assert len(before) == 23
+        _migrate(url)
+        assert [tuple(r) for r in await conn.fetch(query)] == before
+    finally:
+        await conn.close()
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        await admin.execute('DROP DATABASE IF EXISTS "incubator_old_layout" WITH (FORCE)')
+        await admin.close()
