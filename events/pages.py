@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from events import policy
-from events.services import feeds, registrations, schedule
+from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
 from events.times import local_input
 from incubator.csvexport import csv_response
@@ -39,7 +39,7 @@ async def _choices(viewer) -> dict[str, Any]:
         "centres": centres,
         "my_centres": [c for c in centres if managed is None or c["id"] in (managed or [])],
         "clusters": await startups.list_clusters(),
-        "venues": await schedule.list_venues(managed),
+        "venues": await venues.list_venues(managed),
     }
 
 
@@ -297,7 +297,7 @@ class EventPages(Controller):
         form = await request.form()
         data = form_values(form, VENUE_FIELDS)
         try:
-            await schedule.create_venue(viewer, data)
+            await venues.create_venue(viewer, data)
         except ValidationFailed as exc:
             return page(
                 "events/venues.html", 422, values=data, errors=exc.errors, **await _choices(viewer)
@@ -306,7 +306,7 @@ class EventPages(Controller):
 
     @get("/venues/{venue_id:int}")
     async def edit_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
-        venue = await schedule.get_venue(signed_in(request), venue_id)
+        venue = await venues.get_venue(signed_in(request), venue_id)
         return _venue_form(venue, venue, {})
 
     @post("/venues/{venue_id:int}")
@@ -315,10 +315,10 @@ class EventPages(Controller):
         form = await request.form()
         data = form_values(form, VENUE_FIELDS)
         try:
-            await schedule.update_venue(viewer, venue_id, data)
+            await venues.update_venue(viewer, venue_id, data)
         except DomainError as exc:
             errors = errors_for_form(exc)
-            venue = await schedule.get_venue(viewer, venue_id)
+            venue = await venues.get_venue(viewer, venue_id)
             return _venue_form(venue, data, errors, exc.status_code)
         return Redirect("/events/venues", status_code=303)
 
@@ -326,10 +326,10 @@ class EventPages(Controller):
     async def retire_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         try:
-            await schedule.retire_venue(viewer, venue_id)
+            await venues.retire_venue(viewer, venue_id)
         except DomainError as exc:
             errors = errors_for_form(exc, "venue")
-            venue = await schedule.get_venue(viewer, venue_id)
+            venue = await venues.get_venue(viewer, venue_id)
             return _venue_form(venue, venue, errors, exc.status_code)
         return Redirect("/events/venues", status_code=303)
 

@@ -21,6 +21,7 @@ from incubator.errors import BadParameter, Conflict, Forbidden, NotFound, Valida
 from incubator.fields import read_date
 from incubator.i18n import today_hk
 from incubator.money import format_hkd, parse_hkd
+from incubator.startups.onsite import IN_FORCE
 from incubator.startups.policy import require_login
 from incubator.startups.tables import Startup
 
@@ -345,10 +346,7 @@ async def list_leases(
             [day, day],
         ),
         "ended": ("l.status <> 'draft' AND (l.ends_on < {} OR l.status = 'ended')", [day]),
-        "in_force": (
-            "l.status <> 'draft' AND l.starts_on <= {} AND l.ends_on >= {}",
-            [day, day],
-        ),
+        "in_force": (IN_FORCE, [day, day]),
     }
     if query.state:
         sql, state_args = state_sql[query.state]

@@ -14,7 +14,7 @@ from events import policy
 from events.academy.certificate_pdf import certificate_pdf
 from events.academy.services import completion
 from events.academy.services import courses as academy
-from events.services import registrations, schedule
+from events.services import registrations, schedule, venues
 from incubator.auth.viewer import Viewer
 from incubator.db import utcnow
 from incubator.errors import DomainError
@@ -163,7 +163,7 @@ class AcademyPages(Controller):
             "closed_because": why,
             "mine": await registrations.my_registrations(viewer, run_id),
             "teammates": await registrations.teammates(viewer),
-            "venues": await schedule.list_venues(await policy.managed_centres(viewer))
+            "venues": await venues.list_venues(await policy.managed_centres(viewer))
             if run["can_run"]
             else [],
             "values": {},

@@ -9,25 +9,25 @@ single writer), and each person holds at most one active registration (a unique 
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from events import policy
 from events.services.schedule import get_event, registration_open
+from events.services.seats import fill_seats
 from events.tables import Event, Registration, RegistrationStatus
 from incubator.auth.tables import User
 from incubator.auth.viewer import Viewer
 from incubator.db import contains, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from incubator.fields import EMAIL
 from incubator.i18n import hk_text
 from incubator.mail import send_email
 from incubator.settings import Settings
 from incubator.startups.tables import StartupMembership, TeamMember
 
 log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
 
@@ -70,7 +70,7 @@ async def _attendee(
         )
         if member is None or not (mine or viewer.is_admin):
             raise ValidationFailed({"teammate": "choose someone from your start-up's team"})
-        if not _EMAIL.match(member["email"] or ""):
+        if not EMAIL.match(member["email"] or ""):
             raise ValidationFailed(
                 {"teammate": f"{member['name']} has no email address in the team list; add one"}
             )
@@ -89,7 +89,7 @@ async def _attendee(
     email = str(data.get("email") or "").strip().lower()
     if not name or len(name) > 200:
         errors["name"] = "is required, at most 200 characters"
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not EMAIL.match(email) or len(email) > 254:
         errors["email"] = "must be an email address such as name@example.com"
     if errors:
         raise ValidationFailed(errors)
@@ -147,29 +147,6 @@ async def register(
             )
         ).returning(*Registration.all_columns())
     return Outcome(rows[0], [])
-
-
-async def fill_seats(event_id: int, capacity: int) -> list[int]:
-    """Inside a write transaction holding the event's lock: move the first waitlisted people
-    to seats while any are free; returns their registration ids."""
-    confirmed = await Registration.count().where(
-        (Registration.event == event_id) & (Registration.status == "confirmed")
-    )
-    free = capacity - confirmed
-    if free <= 0:
-        return []
-    queue = (
-        await Registration.select(Registration.id)
-        .where((Registration.event == event_id) & (Registration.status == "waitlisted"))
-        .order_by(Registration.id)
-        .limit(free)
-    )
-    ids = [r["id"] for r in queue]
-    if ids:
-        await Registration.update(
-            {Registration.status: "confirmed", Registration.promoted_at: utcnow()}
-        ).where(Registration.id.is_in(ids))
-    return ids
 
 
 async def can_change(viewer: Viewer, registration: dict, event: dict) -> bool:

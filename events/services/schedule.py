@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 from events import policy
@@ -20,6 +19,7 @@ from events.times import parse_local
 from incubator.auth.viewer import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from incubator.fields import read_whole_number
 from incubator.i18n import hk_text
 from incubator.startups.tables import Centre, Cluster
 
@@ -41,145 +41,6 @@ EVENT_FIELDS = (
 )
 MAX_DURATION = timedelta(days=14)
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-# ---------------------------------------------------------------- venues
-
-
-async def list_venues(centre_ids: list[int] | None = None) -> list[dict]:
-    query = Venue.select(
-        Venue.all_columns(),
-        Venue.centre.slug.as_alias("centre_slug"),
-        Venue.centre.name_en.as_alias("centre_en"),
-        Venue.centre.name_zh.as_alias("centre_zh"),
-    ).where(Venue.is_active == True)  # noqa: E712
-    if centre_ids is not None:
-        query = query.where(Venue.centre.is_in(centre_ids or [0]))
-    return await query.order_by(Venue.centre).order_by(Venue.name_en)
-
-
-def _clean_venue(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {
-        "name_en": str(data.get("name_en") or "").strip(),
-        "name_zh": str(data.get("name_zh") or "").strip()[:120],
-        "location": str(data.get("location") or "").strip()[:200],
-    }
-    if not values["name_en"] or len(values["name_en"]) > 120:
-        errors["name_en"] = "is required, at most 120 characters"
-    values["capacity"] = _whole(data.get("capacity"), 1, 10000, "capacity", errors)
-    for name in ("setup_minutes", "teardown_minutes"):
-        values[name] = _whole(data.get(name, 0), 0, 480, name, errors)
-    return values, errors
-
-
-async def create_venue(viewer: Viewer, data: dict[str, Any]) -> int:
-    policy.require_organiser(viewer, "add venues")
-    values, errors = _clean_venue(data)
-    centre = await Centre.select(Centre.id).where(Centre.slug == str(data.get("centre"))).first()
-    if centre is None:
-        errors["centre"] = "choose the centre or hub the venue belongs to"
-    elif not await policy.can_run(viewer, centre["id"]):
-        errors["centre"] = "must be one of the centres or hubs you manage"
-    if errors:
-        raise ValidationFailed(errors)
-    rows = await Venue.insert(Venue(centre=centre["id"], **values)).returning(Venue.id)
-    return rows[0]["id"]
-
-
-async def get_venue(viewer: Viewer, venue_id: int) -> dict:
-    policy.require_organiser(viewer, "manage venues")
-    venue = await Venue.select().where(Venue.id == venue_id).first()
-    if venue is None:
-        raise NotFound(f"no venue with id {venue_id}")
-    return venue
-
-
-async def _upcoming_in(venue_id: int) -> list[dict]:
-    return (
-        await Event.select(Event.id, Event.title_en, Event.starts_at, Event.ends_at, Event.capacity)
-        .where(
-            (Event.venue == venue_id)
-            & (Event.status != EventStatus.cancelled.value)
-            & (Event.ends_at > utcnow())
-        )
-        .order_by(Event.starts_at)
-    )
-
-
-def _named(event: dict) -> str:
-    return f"“{event['title_en']}” (event {event['id']}, {hk_text(event['starts_at'])})"
-
-
-async def update_venue(viewer: Viewer, venue_id: int, data: dict[str, Any]) -> None:
-    """Change a venue. Its upcoming events must still fit: no event needs more seats than
-    the new capacity, and with the new buffers no two of them overlap; their holds are
-    recomputed in the same transaction."""
-    venue = await get_venue(viewer, venue_id)
-    await policy.require_run(viewer, venue["centre"], "change this venue")
-    values, errors = _clean_venue(data)
-    if errors:
-        raise ValidationFailed(errors)
-    async with write_transaction():
-        await lock_row(Venue, venue_id)
-        upcoming = await _upcoming_in(venue_id)
-        crowded = [e for e in upcoming if e.get("capacity", 0) > values["capacity"]]
-        if crowded:
-            raise ValidationFailed(
-                {
-                    "capacity": f"must be at least {crowded[0]['capacity']:,}: "
-                    f"{_named(crowded[0])} has that many seats"
-                }
-            )
-        setup = timedelta(minutes=values["setup_minutes"])
-        teardown = timedelta(minutes=values["teardown_minutes"])
-        holds = [(e["starts_at"] - setup, e["ends_at"] + teardown, e) for e in upcoming]
-        for (_, until, first), (start, _, second) in pairwise(holds):
-            if start < until:
-                message = (
-                    f"with these buffers {_named(first)} and {_named(second)} would overlap "
-                    "in this venue; move one of them first"
-                )
-                raise Conflict(message, {"setup_minutes": message})
-        await Venue.update({getattr(Venue, k): v for k, v in values.items()}).where(
-            Venue.id == venue_id
-        )
-        # Two passes: shrink every hold to the event itself (inside its old hold, so it can
-        # clash with nothing), then widen to the new holds (which clash with nothing).
-        ids = [e["id"] for e in upcoming]
-        if ids:
-            await Event.update(
-                {Event.venue_from: Event.starts_at, Event.venue_until: Event.ends_at}
-            ).where(Event.id.is_in(ids))
-        for start, until, event in holds:
-            await Event.update({Event.venue_from: start, Event.venue_until: until}).where(
-                Event.id == event["id"]
-            )
-
-
-async def retire_venue(viewer: Viewer, venue_id: int) -> None:
-    """Take a venue out of booking; refused while an upcoming event is held there."""
-    venue = await get_venue(viewer, venue_id)
-    await policy.require_run(viewer, venue["centre"], "retire this venue")
-    async with write_transaction():
-        upcoming = await _upcoming_in(venue_id)
-        if upcoming:
-            raise Conflict(
-                f"{_named(upcoming[0])} is held in this venue; move or cancel it first",
-                {"venue": f"{_named(upcoming[0])} is held in this venue"},
-            )
-        await Venue.update({Venue.is_active: False}).where(Venue.id == venue_id)
-
-
-def _whole(value: Any, low: int, high: int, name: str, errors: dict[str, str]) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        errors[name] = f"must be a whole number from {low} to {high:,}"
-        return low
-    if not low <= number <= high:
-        errors[name] = f"must be a whole number from {low} to {high:,}"
-    return number
 
 
 # ---------------------------------------------------------------- reading events
@@ -320,8 +181,8 @@ async def _clean_event(
             errors["ends_at"] = "must be within 14 days of the start"
         if old is None and clean["starts_at"] < utcnow() - timedelta(days=1):
             errors["starts_at"] = "must not be in the past"
-    capacity = _whole(data.get("capacity"), 1, 100_000, "capacity", errors)
-    if venue and capacity > venue["capacity"] and "capacity" not in errors:
+    capacity = read_whole_number(data, "capacity", errors, 1, 100_000)
+    if venue and capacity is not None and capacity > venue["capacity"]:
         errors["capacity"] = f"must be at most the venue's capacity of {venue['capacity']:,}"
     clean["capacity"] = capacity
     for name in ("registration_opens_at", "registration_closes_at"):
@@ -421,7 +282,7 @@ async def create_event(
 
 async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> list[int]:
     """Change an event; returns the registrations promoted because capacity grew."""
-    from events.services.registrations import fill_seats
+    from events.services.seats import fill_seats
 
     old = await get_event(viewer, event_id)
     await policy.require_run(viewer, old["centre"], "change this event")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,9 +12,9 @@ from incubator.auth.tables import LoginAttempt, Role, User, UserSession
 from incubator.auth.viewer import Viewer
 from incubator.db import contains, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from incubator.fields import EMAIL
 from incubator.settings import Settings
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 LANGUAGES = ("en", "zh-Hant")
 
@@ -35,7 +34,7 @@ def check_password_rules(password: str, field: str = "password") -> dict[str, st
 
 
 def check_email(email: str, field: str = "email") -> dict[str, str]:
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if not EMAIL.match(email) or len(email) > 254:
         return {field: "must be an email address such as name@example.com"}
     return {}
 

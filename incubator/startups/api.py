@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from incubator.errors import BadParameter
+from incubator.fields import read_whole_number
 from incubator.startups import services
 from incubator.startups.profile import STAGES
 from incubator.startups.schemas import (
@@ -26,15 +27,6 @@ from incubator.startups.search import SORTS, DirectoryQuery
 from incubator.web import viewer_of
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def _whole_number(name: str, raw: str, default: int, low: int, high: int, errors: dict) -> int:
-    if raw.strip() == "":
-        return default
-    if not raw.strip().isdigit() or not low <= int(raw) <= high:
-        errors[name] = f"must be a whole number from {low} to {high}"
-        return default
-    return int(raw)
 
 
 def directory_query(
@@ -65,8 +57,9 @@ def directory_query(
         flags[name] = _BOOLEANS.get(value) if value else None
         if value and flags[name] is None:
             errors[name] = "must be true or false"
-    page_number = _whole_number("page", page, 1, 1, 100_000, errors)
-    size = _whole_number("per_page", per_page, 20, 1, 100, errors)
+    numbers = {"page": page, "per_page": per_page}
+    page_number = read_whole_number(numbers, "page", errors, 1, 100_000, required=False) or 1
+    size = read_whole_number(numbers, "per_page", errors, 1, 100, required=False) or 20
     if errors:
         raise BadParameter(errors)
     return DirectoryQuery(

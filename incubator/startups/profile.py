@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from incubator.auth.services import EMAIL_RE
+from incubator.fields import EMAIL
 from incubator.startups.tables import ProgrammeStatus, Stage
 
 # Fields a start-up's own members may change.
@@ -108,7 +108,7 @@ def clean_profile(
         errors["website"] = "must be a web address starting with http:// or https://"
     if clean.get("contact_email"):
         clean["contact_email"] = clean["contact_email"].lower()
-        if not EMAIL_RE.match(clean["contact_email"]):
+        if not EMAIL.match(clean["contact_email"]):
             errors["contact_email"] = "must be an email address such as team@example.com"
     if clean.get("contact_phone") and not _PHONE.match(clean["contact_phone"]):
         errors["contact_phone"] = "must be a phone number of digits, spaces, +, - or brackets"

@@ -423,7 +423,7 @@ async def set_archived(viewer: Viewer, startup_id: int, archived: bool) -> None:
 
 
 def _clean_member(data: dict[str, Any]) -> dict[str, Any]:
-    from incubator.auth.services import EMAIL_RE
+    from incubator.fields import EMAIL
 
     member = {
         "name": str(data.get("name") or "").strip(),
@@ -438,7 +438,7 @@ def _clean_member(data: dict[str, Any]) -> dict[str, Any]:
     for key, limit in (("name", 200), ("name_zh", 200), ("title", 120)):
         if len(member[key]) > limit:
             errors[key] = f"must be at most {limit} characters"
-    if member["email"] and not EMAIL_RE.match(member["email"]):
+    if member["email"] and not EMAIL.match(member["email"]):
         errors["email"] = "must be an email address such as name@example.com"
     if errors:
         raise ValidationFailed(errors)
