@@ -7,11 +7,12 @@ import contextlib
 import pytest
 
 from incubator import db
+from incubator.db import bulk, streaming
 from incubator.startups.tables import Cluster
 
 
 async def rows_of(sql: str, *args, size: int = 1000) -> list[list[tuple]]:
-    return [batch async for batch in db.stream_rows(sql, *args, size=size)]
+    return [batch async for batch in streaming.stream_rows(sql, *args, size=size)]
 
 
 async def test_stream_rows_reads_tuples_in_batches_in_and_out_of_a_transaction(settings):
@@ -33,7 +34,7 @@ async def test_a_stream_left_early_gives_its_connection_back(settings):
     query = "SELECT id FROM cluster WHERE id > {} ORDER BY id"
     await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(5)))
     for _ in range(30):  # more than the pool holds, were any left behind
-        async with contextlib.aclosing(db.stream_rows(query, 0, size=1)) as batches:
+        async with contextlib.aclosing(streaming.stream_rows(query, 0, size=1)) as batches:
             assert len(await anext(batches)) == 1
     assert len(await rows_of(query, 0)) == 1
 
@@ -46,17 +47,17 @@ async def test_a_copy_read_is_the_servers_csv_and_one_left_early_gives_its_conne
     query = "SELECT slug, name_en FROM cluster WHERE slug LIKE {} ORDER BY slug"
     if engine_name == "sqlite":
         with pytest.raises(ValueError, match="COPY is PostgreSQL's"):
-            await anext(db.stream_rows(query, "c%", copy_csv=True))
+            await anext(streaming.stream_rows(query, "c%", copy_csv=True))
         return
     await Cluster.insert(
         Cluster(slug="c0", name_en='A "quoted", two-line\nname'),
         Cluster(slug="c1", name_en="香港"),
     )
-    copied = b"".join([data async for data in db.stream_rows(query, "c%", copy_csv=True)])
+    copied = b"".join([data async for data in streaming.stream_rows(query, "c%", copy_csv=True)])
     assert copied == '"c0","A ""quoted"", two-line\nname"\n"c1","香港"\n'.encode()
     long = "SELECT n, repeat('x', 200) FROM generate_series(1, {}) n"  # ~4 MB
     for _ in range(30):  # more than the pool holds, were any left behind mid-copy
-        async with contextlib.aclosing(db.stream_rows(long, 20_000, copy_csv=True)) as read:
+        async with contextlib.aclosing(streaming.stream_rows(long, 20_000, copy_csv=True)) as read:
             assert (await anext(read)).startswith(b'"1","xxx')
     assert await Cluster.count() == 2
 
@@ -104,7 +105,7 @@ async def test_a_write_beside_a_read_and_the_read_both_see_the_snapshot_they_beg
     """An export writes its log while it reads its file from the same snapshot: neither sees
     the other's work, nor a commit made while they run."""
     await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(3)))
-    async with db.write_beside_read(COPY_CLUSTERS, READ_SLUGS, size=2) as (batches, written):
+    async with streaming.write_beside_read(COPY_CLUSTERS, READ_SLUGS, size=2) as (batches, written):
         async with db.write_transaction():  # SQLite: waits for the write to commit
             await Cluster.insert(Cluster(slug="c9", name_en="Late"))
         read = await slugs_of(batches)
@@ -118,12 +119,12 @@ async def test_a_failed_write_beside_a_read_is_raised_and_leaves_nothing_locked(
     await Cluster.insert(*(Cluster(slug=f"c{n}", name_en=f"Cluster {n}") for n in range(3)))
     duplicates = ("INSERT INTO cluster (slug, name_en) SELECT slug, name_en FROM cluster", [])
     with pytest.raises(Exception, match=r"(?i)unique"):
-        async with db.write_beside_read(duplicates, READ_SLUGS) as (batches, written):
+        async with streaming.write_beside_read(duplicates, READ_SLUGS) as (batches, written):
             assert await slugs_of(batches) == ["c0", "c1", "c2"]
             await written
     assert await Cluster.count() == 3
     with pytest.raises(ZeroDivisionError):  # the caller's own failure, with the write pending
-        async with db.write_beside_read(COPY_CLUSTERS, READ_SLUGS) as (batches, written):
+        async with streaming.write_beside_read(COPY_CLUSTERS, READ_SLUGS) as (batches, written):
             raise ZeroDivisionError
     async with db.write_transaction():  # the write lock and the connections were given back
         await Cluster.insert(Cluster(slug="c3", name_en="Cluster 3"))
@@ -134,7 +135,7 @@ async def test_inside_a_transaction_the_write_runs_first_and_the_read_sees_it(se
     await Cluster.insert(Cluster(slug="c0", name_en="Cluster 0"))
     async with (
         db.write_transaction(),
-        db.write_beside_read(COPY_CLUSTERS, READ_SLUGS) as (batches, written),
+        streaming.write_beside_read(COPY_CLUSTERS, READ_SLUGS) as (batches, written),
     ):
         assert written.done()
         assert await slugs_of(batches) == ["c0", "copy-c0"]
@@ -166,8 +167,8 @@ async def test_a_bulk_load_checks_the_rules_it_deferred_and_a_broken_one_undoes_
         (unit, startup, date(2030, 1, 1), date(2030, 12, 31), date(2030, 12, 31), 100),
         (unit, startup, date(2031, 1, 1), date(2031, 12, 31), date(2031, 12, 31), 100),
     ]
-    async with db.write_transaction(), db.indexes_deferred(Lease):
-        await db.bulk_insert(Lease, LEASE_COLUMNS, apart)
+    async with db.write_transaction(), bulk.indexes_deferred(Lease):
+        await bulk.bulk_insert(Lease, LEASE_COLUMNS, apart)
     assert await Lease.count() == leases + 2
     assert await schema_objects() == before
 
@@ -176,8 +177,8 @@ async def test_a_bulk_load_checks_the_rules_it_deferred_and_a_broken_one_undoes_
         (unit, startup, date(2032, 6, 1), date(2033, 5, 31), date(2033, 5, 31), 100),
     ]
     with pytest.raises(Exception, match="lease_no_overlap"):
-        async with db.write_transaction(), db.indexes_deferred(Lease):
-            await db.bulk_insert(Lease, LEASE_COLUMNS, overlapping)
+        async with db.write_transaction(), bulk.indexes_deferred(Lease):
+            await bulk.bulk_insert(Lease, LEASE_COLUMNS, overlapping)
     assert await Lease.count() == leases + 2
     assert await schema_objects() == before
 
@@ -193,9 +194,9 @@ async def test_a_bulk_load_builds_the_indexes_it_deferred_and_a_duplicate_undoes
     before, links = await schema_objects(), await StartupCluster.count()
     twice = [(startup, cluster), (startup, cluster)]
     with pytest.raises(Exception, match=r"(?i)unique|startup_cluster_pair"):
-        async with db.write_transaction(), db.indexes_deferred(StartupCluster):
+        async with db.write_transaction(), bulk.indexes_deferred(StartupCluster):
             during = await schema_objects()
-            await db.bulk_insert(StartupCluster, ("startup", "cluster"), twice)
+            await bulk.bulk_insert(StartupCluster, ("startup", "cluster"), twice)
     assert any("startup_cluster_pair" in str(item) for item in before - during)
     assert await StartupCluster.count() == links
     assert await schema_objects() == before
@@ -213,13 +214,13 @@ async def test_a_bulk_write_shares_trigger_plans_for_its_own_transaction_only(
 
     if engine_name == "sqlite":  # no plan cache to speak of: nothing to change
         async with db.write_transaction():
-            await db.share_trigger_plans()
+            await bulk.share_trigger_plans()
             await Cluster.insert(Cluster(slug="c1", name_en="Cluster 1"))
         assert await Cluster.count() == 1
         return
     async with db.write_transaction():
         assert await mode() == "force_custom_plan"
-        await db.share_trigger_plans()
+        await bulk.share_trigger_plans()
         assert await mode() == "auto"
     assert await mode() == "force_custom_plan"
 

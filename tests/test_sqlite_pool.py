@@ -14,9 +14,10 @@ import pytest
 from piccolo.engine.sqlite import TransactionType
 
 from incubator import db
+from incubator.db.sqlite import PooledSQLiteEngine
 
 
-class CountingEngine(db.PooledSQLiteEngine):
+class CountingEngine(PooledSQLiteEngine):
     """The real engine; it only counts the connections it opens."""
 
     def __init__(self, path: str, timeout: float) -> None:

@@ -22,7 +22,7 @@ from events.tables import (
     SessionAttendance,
     Venue,
 )
-from incubator.db import bulk_insert
+from incubator.db.bulk import bulk_insert
 from incubator.demo.events import RegistrationCodes, code_pairs, venue_name
 from incubator.i18n import HONG_KONG
 from incubator.startups.tables import Startup

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from centres.tables import Building, Lease, Unit
-from incubator.db import bulk_insert
+from incubator.db.bulk import bulk_insert
 
 BUILDINGS = [
     ("cyberport-1", "Cyberport 1", "數碼港一座", 10),

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from events.services.registrations import CODE_ALPHABET
 from events.tables import Event, EventCluster, Registration, Venue
 from incubator.auth.tables import User
-from incubator.db import bulk_insert
+from incubator.db.bulk import bulk_insert
 from incubator.i18n import HONG_KONG
 
 VENUES = [

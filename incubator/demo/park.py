@@ -22,14 +22,8 @@ from events.tables import (
 )
 from incubator.auth.passwords import hash_password
 from incubator.auth.tables import Role, User
-from incubator.db import (
-    analyze,
-    bulk_insert,
-    bulk_load_cache,
-    indexes_deferred,
-    is_postgres,
-    write_transaction,
-)
+from incubator.db import analyze, is_postgres, write_transaction
+from incubator.db.bulk import bulk_insert, bulk_load_cache, indexes_deferred
 from incubator.demo.academy import build_academy
 from incubator.demo.centres import build_space
 from incubator.demo.events import build_events, park_scale

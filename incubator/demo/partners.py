@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from incubator.auth.tables import Role, User
 from incubator.auth.viewer import Viewer
-from incubator.db import bulk_insert
+from incubator.db.bulk import bulk_insert
 from incubator.partners.consent import FIELDS
 from incubator.partners.exports import create_export
 from incubator.partners.tables import (

@@ -18,14 +18,8 @@ from typing import Any
 
 from incubator.auth.viewer import Viewer
 from incubator.csvexport import FORMULA_START
-from incubator.db import (
-    alongside,
-    in_transaction,
-    is_postgres,
-    utcnow,
-    write_beside_read,
-    write_transaction,
-)
+from incubator.db import alongside, in_transaction, is_postgres, utcnow, write_transaction
+from incubator.db.streaming import write_beside_read
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import mous, policy

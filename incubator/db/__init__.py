@@ -1,0 +1,53 @@
+"""The database: engines from a URL, write transactions that hold the rules under concurrency,
+raw reads through the driver, and migrations. Bulk loads (`db.bulk`) and long streamed reads
+(`db.streaming`) live in modules of their own, named for what they do."""
+
+from incubator.db.engines import (
+    PICCOLO_CONF,
+    all_tables,
+    analyze,
+    close_pool,
+    current_engine,
+    is_postgres,
+    make_engine,
+    prepare_engine,
+    start_pool,
+    use_engine,
+    utcnow,
+)
+from incubator.db.migrations import migrate, pending_migrations, raw_migration
+from incubator.db.reads import among, contains, fetch, fetch_planned, like_pattern
+from incubator.db.transactions import (
+    alongside,
+    in_transaction,
+    lock_row,
+    read_snapshot,
+    write_transaction,
+)
+
+__all__ = [
+    "PICCOLO_CONF",
+    "all_tables",
+    "alongside",
+    "among",
+    "analyze",
+    "close_pool",
+    "contains",
+    "current_engine",
+    "fetch",
+    "fetch_planned",
+    "in_transaction",
+    "is_postgres",
+    "like_pattern",
+    "lock_row",
+    "make_engine",
+    "migrate",
+    "pending_migrations",
+    "prepare_engine",
+    "raw_migration",
+    "read_snapshot",
+    "start_pool",
+    "use_engine",
+    "utcnow",
+    "write_transaction",
+]
