@@ -23,7 +23,7 @@ from centres.schemas import (
     UnitOut,
     UnitPage,
 )
-from centres.services import leases, occupancy, space
+from centres.services import lease_register, leases, occupancy, space
 from centres.services import overview as services
 from incubator.web import viewer_of
 
@@ -133,7 +133,7 @@ class LeasesApi(Controller):
         page: Annotated[str, _doc("page number from 1")] = "",
         per_page: Annotated[str, _doc("1 to 1000; 50 when blank")] = "",
     ) -> LeasePage:
-        query = leases.lease_query(
+        query = lease_register.lease_query(
             centre=centre,
             building=building,
             state=lease_state,
@@ -143,7 +143,7 @@ class LeasesApi(Controller):
             page=page,
             per_page=per_page,
         )
-        result = await leases.list_leases(viewer_of(request), query)
+        result = await lease_register.list_leases(viewer_of(request), query)
         return LeasePage(
             items=[_lease_out(r) for r in result["rows"]],
             total=result["total"],
@@ -155,17 +155,17 @@ class LeasesApi(Controller):
     async def create_lease(self, request: Request, data: JSONBody[LeaseIn]) -> LeaseOut:
         viewer = viewer_of(request)
         lease_id = await leases.create_lease(viewer, msgspec.structs.asdict(data))
-        return _lease_out(await leases.get_lease(viewer, lease_id))
+        return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @get("/{lease_id:int}", summary="One lease (its parties, centre managers, administrators)")
     async def get_lease(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
-        return _lease_out(await leases.get_lease(viewer_of(request), lease_id))
+        return _lease_out(await lease_register.get_lease(viewer_of(request), lease_id))
 
     @post("/{lease_id:int}/activate", summary="A draft lease comes into force", status_code=200)
     async def activate(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
         viewer = viewer_of(request)
         await leases.activate_lease(viewer, lease_id)
-        return _lease_out(await leases.get_lease(viewer, lease_id))
+        return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/notice", summary="Record the tenant's notice", status_code=200)
     async def notice(
@@ -173,7 +173,7 @@ class LeasesApi(Controller):
     ) -> LeaseOut:
         viewer = viewer_of(request)
         await leases.give_notice(viewer, lease_id, msgspec.structs.asdict(data))
-        return _lease_out(await leases.get_lease(viewer, lease_id))
+        return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/terminate", summary="End a lease early with a reason", status_code=200)
     async def terminate(
@@ -181,7 +181,7 @@ class LeasesApi(Controller):
     ) -> LeaseOut:
         viewer = viewer_of(request)
         await leases.terminate_early(viewer, lease_id, msgspec.structs.asdict(data))
-        return _lease_out(await leases.get_lease(viewer, lease_id))
+        return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/renew", summary="Create the next lease, linked to this one")
     async def renew(
@@ -190,7 +190,7 @@ class LeasesApi(Controller):
         viewer = viewer_of(request)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
         new_id = await leases.renew_lease(viewer, lease_id, values)
-        return _lease_out(await leases.get_lease(viewer, new_id))
+        return _lease_out(await lease_register.get_lease(viewer, new_id))
 
     @post("/{lease_id:int}/discard", summary="Delete a draft lease", status_code=200)
     async def discard(self, request: Request, lease_id: FromPath[int]) -> Removed:
@@ -199,4 +199,7 @@ class LeasesApi(Controller):
 
     @get("/of-startup/{startup_id:int}", summary="A start-up's leases the caller may see")
     async def of_startup(self, request: Request, startup_id: FromPath[int]) -> list[LeaseOut]:
-        return [_lease_out(r) for r in await leases.startup_leases(viewer_of(request), startup_id)]
+        return [
+            _lease_out(r)
+            for r in await lease_register.startup_leases(viewer_of(request), startup_id)
+        ]

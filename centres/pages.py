@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from centres import policy
-from centres.services import leases, space
+from centres.services import lease_register, leases, space
 from centres.services import overview as services
 from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
@@ -143,8 +143,8 @@ class SpacePages(Controller):
         unit = await space.get_unit(viewer, unit_id)
         history = []
         if unit["can_manage"]:
-            query = leases.LeaseQuery(unit=unit_id, per_page=500)
-            history = (await leases.list_leases(viewer, query))["rows"]
+            query = lease_register.LeaseQuery(unit=unit_id, per_page=500)
+            history = (await lease_register.list_leases(viewer, query))["rows"]
         return page("space/unit.html", unit=unit, history=history, message=message)
 
     @get("/units/{unit_id:int}/edit")
@@ -208,24 +208,26 @@ class LeasePages(Controller):
         viewer = signed_in(request)
         policy.require_staff(viewer, "see the lease register")
         raw = _raw(request, LEASE_PARAMS)
-        query = leases.lease_query(**raw)
-        result = await leases.list_leases(viewer, query)
+        query = lease_register.lease_query(**raw)
+        result = await lease_register.list_leases(viewer, query)
         params = {k: v for k, v in raw.items() if k != "page" and v}
         return page(
             "leases/register.html",
             result=result,
             filters=raw,
             params=params,
-            states=leases.LEASE_STATES,
+            states=lease_register.LEASE_STATES,
             **await _choices(),
         )
 
     @get("/export.csv")
     async def export(self, request: Request) -> Response:
         viewer = signed_in(request)
-        query = leases.lease_query(**_raw(request, LEASE_PARAMS))
-        rows = await leases.register_rows(viewer, query)
-        return csv_response(f"lease-register-{today_hk()}.csv", leases.REGISTER_HEADER, rows)
+        query = lease_register.lease_query(**_raw(request, LEASE_PARAMS))
+        rows = await lease_register.register_rows(viewer, query)
+        return csv_response(
+            f"lease-register-{today_hk()}.csv", lease_register.REGISTER_HEADER, rows
+        )
 
     async def _form(
         self,
@@ -281,7 +283,7 @@ class LeasePages(Controller):
     async def _show(
         self, request: Request, lease_id: int, status: int = 200, **extra: Any
     ) -> Response:
-        lease = await leases.get_lease(signed_in(request), lease_id)
+        lease = await lease_register.get_lease(signed_in(request), lease_id)
         context = {"lease": lease, "errors": {}, "values": {}, "message": "", "today": today_hk()}
         return page("leases/show.html", status, **(context | extra))
 
@@ -305,7 +307,7 @@ class LeasePages(Controller):
                 new_id = await leases.renew_lease(viewer, lease_id, data)
                 return Redirect(f"/leases/{new_id}?message=renewed", status_code=303)
             elif action == "discard":
-                lease = await leases.get_lease(viewer, lease_id)
+                lease = await lease_register.get_lease(viewer, lease_id)
                 await leases.discard_draft(viewer, lease_id)
                 return Redirect(f"/space/units/{lease['unit']}?message=discarded", status_code=303)
             else:

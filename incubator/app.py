@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
 
     from centres.api import LeasesApi, SpaceApi
     from centres.pages import CentrePages, LeasePages, SpacePages
-    from centres.services.leases import startup_leases
+    from centres.services.lease_register import startup_leases
     from events.academy.api import AcademyApi
     from events.academy.pages import AcademyPages
     from events.academy.services.completion import startup_badges

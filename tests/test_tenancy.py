@@ -538,7 +538,7 @@ async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
 
 
 def test_lease_state_reads_the_day():
-    from centres.services.leases import lease_state
+    from centres.services.lease_register import lease_state
 
     row = {"status": "active", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}
     assert lease_state(row, date(2025, 12, 31)) == "upcoming"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from centres import policy
-from centres.services import leases, occupancy
+from centres.services import lease_register, occupancy
 from incubator.auth.viewer import Viewer
 from incubator.errors import NotFound
 from incubator.startups.tables import Centre, ManagerAssignment
@@ -42,8 +42,8 @@ async def centre_overview(viewer: Viewer, slug: str) -> dict:
         "ending": [],
     }
     if can_manage:
-        query = leases.LeaseQuery(centre=slug, ending_within=180, per_page=100)
-        overview["ending"] = (await leases.list_leases(viewer, query))["rows"]
+        query = lease_register.LeaseQuery(centre=slug, ending_within=180, per_page=100)
+        overview["ending"] = (await lease_register.list_leases(viewer, query))["rows"]
     return overview
 
 

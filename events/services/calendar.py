@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from centres.policy import managed_centres
-from events.services.schedule import _EVENT_COLUMNS, MAX_DURATION, _attach
+from events.services.schedule import EVENT_COLUMNS, MAX_DURATION, with_clusters_and_seats
 from events.tables import Event, EventCluster
 from incubator.auth.viewer import Viewer
 from incubator.errors import BadParameter
@@ -131,7 +131,7 @@ async def events_between(
                 )
             )
         )
-    columns = _EVENT_COLUMNS if detail else _GRID_COLUMNS
+    columns = EVENT_COLUMNS if detail else _GRID_COLUMNS
     query = (
         Event.select(*columns)
         .where(period, *conditions)
@@ -144,7 +144,7 @@ async def events_between(
     else:
         rows = await query.limit(limit).offset(offset)
         total = await Event.count().where(period, *conditions)
-    return (await _attach(rows) if detail else rows), total
+    return (await with_clusters_and_seats(rows) if detail else rows), total
 
 
 async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:

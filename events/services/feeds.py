@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from events import ical
-from events.services.schedule import _EVENT_COLUMNS
+from events.services.schedule import EVENT_COLUMNS
 from events.tables import Event, FeedToken, Registration
 from incubator.auth.viewer import Viewer
 from incubator.db import utcnow, write_transaction
@@ -30,7 +30,7 @@ async def centre_feed(slug: str, base_url: str) -> str:
     if centre is None:
         raise NotFound(f"no centre or hub called {slug}")
     rows = (
-        await Event.select(*_EVENT_COLUMNS)
+        await Event.select(*EVENT_COLUMNS)
         .where(
             (Event.centre == centre["id"])
             & (Event.kind != "course_run")  # a run is its sessions in a calendar
@@ -73,7 +73,7 @@ async def personal_feed(token: str, base_url: str) -> str:
         (Registration.user == row["user"]) & (Registration.status != "cancelled")
     )
     rows = (
-        await Event.select(*_EVENT_COLUMNS)
+        await Event.select(*EVENT_COLUMNS)
         .where(
             (Event.id.is_in(events) | Event.parent.is_in(events))  # an enrolment: its sessions
             & (Event.kind != "course_run")

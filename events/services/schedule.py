@@ -46,7 +46,7 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 # ---------------------------------------------------------------- reading events
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     Event.all_columns(),
     Event.centre.slug.as_alias("centre_slug"),
     Event.centre.kind.as_alias("centre_kind"),
@@ -59,7 +59,9 @@ _EVENT_COLUMNS = (
 )
 
 
-async def _attach(rows: list[dict]) -> list[dict]:
+async def with_clusters_and_seats(rows: list[dict]) -> list[dict]:
+    """The events with their clusters' slugs and their seat counts (confirmed, waitlisted,
+    checked in, left)."""
     if not rows:
         return rows
     ids = [r["id"] for r in rows]
@@ -88,13 +90,13 @@ async def _attach(rows: list[dict]) -> list[dict]:
 
 async def get_event(viewer: Viewer, event_id: int) -> dict:
     """An event as the viewer may see it; drafts only for those who run them."""
-    row = await Event.select(*_EVENT_COLUMNS).where(Event.id == event_id).first()
+    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
     if row is None:
         raise NotFound(f"no event with id {event_id}")
     can_run = await policy.can_run(viewer, row["centre"])
     if row["status"] == EventStatus.draft.value and not can_run:
         raise NotFound(f"no event with id {event_id}")
-    row = (await _attach([row]))[0]
+    row = (await with_clusters_and_seats([row]))[0]
     row["can_run"] = can_run
     return row
 

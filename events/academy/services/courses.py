@@ -251,7 +251,7 @@ async def get_run(viewer: Viewer, run_id: int) -> dict[str, Any]:
         raise NotFound(f"there is no course run {run_id}")
     run["course_row"] = await get_course(viewer, run["course"])
     run["sessions"] = (
-        await Event.select(*schedule._EVENT_COLUMNS)
+        await Event.select(*schedule.EVENT_COLUMNS)
         .where((Event.parent == run_id) & (Event.kind == "session"))
         .order_by(Event.starts_at)
     )
