@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.directory import measure, park_arguments, park_database  # noqa: E402
-from incubator.dashboard.figures import FIGURES  # noqa: E402
+from incubator.dashboard.services.figures import FIGURES  # noqa: E402
 from incubator.demo.park import DEMO_PASSWORD  # noqa: E402
 from tests.server import running_server  # noqa: E402
 

@@ -40,9 +40,9 @@ async def run(url: str, formats: list[str]) -> None:
     os.environ["INCUBATOR_DATABASE_URL"] = url
     os.environ.setdefault("PICCOLO_CONF", "incubator.piccolo_conf")
     from incubator import db
+    from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role, User
-    from incubator.auth.viewer import Viewer
-    from incubator.partners import exports
+    from incubator.partners.services import exports
 
     partner = await consenting_partner(url)  # every start-up consents to every field
     engine = db.make_engine(url)

@@ -36,7 +36,7 @@ async def main() -> None:
     from incubator import db
     from incubator.app import register_reminders
     from incubator.i18n import HONG_KONG, today_hk
-    from incubator.reminders import engine
+    from incubator.reminders.services import engine
     from incubator.reminders.tables import ReminderLedger
     from incubator.settings import get_settings
 

@@ -15,9 +15,9 @@ from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.money import hkd_input
-from incubator.startups import services as startups
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
-from incubator.startups.profile import STAGES
+from incubator.startups.services import profiles as startups
+from incubator.startups.services.validation import STAGES
 from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
 
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")

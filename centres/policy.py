@@ -7,7 +7,7 @@ leases what (the public sees only vacancy and figures).
 
 from __future__ import annotations
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import Forbidden
 from incubator.startups.policy import manager_centre_ids, member_startup_ids, require_login
 

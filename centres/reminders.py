@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from incubator.reminders.engine import Due, Source, local_day, local_moment, register_source
+from incubator.reminders.services.engine import (
+    Due,
+    Source,
+    local_day,
+    local_moment,
+    register_source,
+)
 from incubator.settings import Settings
-from incubator.startups.recipients import centre_managers, startup_members
+from incubator.startups.services.recipients import centre_managers, startup_members
 
 
 async def lease_ends(since: datetime, until: datetime, settings: Settings) -> list[Due]:

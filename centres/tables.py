@@ -55,7 +55,7 @@ class Lease(Table, tablename="lease"):
     """A unit let to a start-up from `starts_on` to `ends_on`, both days included.
 
     The lease is in force on a day when it is not a draft and the day lies in that range;
-    being in force is what makes the start-up onsite (see incubator.startups.onsite).
+    being in force is what makes the start-up onsite (see incubator.startups.services.onsite).
     `ends_on` is the last day the lease holds: the contract's end, or the earlier day of an
     early termination (the contract's end stays in `contract_ends_on`).
     """

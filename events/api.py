@@ -20,7 +20,7 @@ from events.schemas import (
 )
 from events.services import registrations, schedule
 from events.services.calendar import events_between
-from events.times import parse_local
+from events.services.times import parse_local
 from incubator.db import utcnow
 from incubator.errors import BadParameter
 from incubator.web import viewer_of

@@ -14,10 +14,10 @@ from litestar.response import Redirect
 from events import policy
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
-from events.times import local_input
+from events.services.times import local_input
 from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
-from incubator.startups import services as startups
+from incubator.startups.services import profiles as startups
 from incubator.web import REFUSALS, errors_for_form, form_values, page, signed_in, viewer_of
 
 CALENDAR_PARAMS = ("view", "date", "centre", "hub", "cluster", "page")

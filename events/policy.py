@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from centres.policy import managed_centres
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import Forbidden
 from incubator.startups.policy import require_login
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incubator.i18n import hk_text
-from incubator.reminders.engine import (
+from incubator.reminders.services.engine import (
     Due,
     Recipient,
     Source,
@@ -16,7 +16,7 @@ from incubator.reminders.engine import (
     register_source,
 )
 from incubator.settings import Settings
-from incubator.startups.recipients import users
+from incubator.startups.services.recipients import users
 
 
 async def _registrants(event_ids: list[int], statuses: tuple[str, ...] = ("confirmed",)):

@@ -24,8 +24,8 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from incubator import db, i18n, jobs
-from incubator.auth.services import viewer_for_token
-from incubator.auth.viewer import ANONYMOUS
+from incubator.auth.schemas import ANONYMOUS
+from incubator.auth.services.accounts import viewer_for_token
 from incubator.errors import DomainError, TooManyRequests
 from incubator.settings import Settings, get_settings
 from incubator.templating import LanguageTemplates, templates_dir
@@ -61,7 +61,7 @@ class ViewerMiddleware:
         viewer = (await viewer_for_token(self.settings, token) if token else None) or ANONYMOUS
         scope["user"] = viewer
         if viewer.is_authenticated and not wants_json(scope["path"]):
-            from incubator.reminders.inbox import unread_count
+            from incubator.reminders.services.inbox import unread_count
 
             scope.setdefault("state", {})["unread"] = await unread_count(viewer.user_id)
         lang_cookie = cookies["lang"].value if "lang" in cookies else None
@@ -152,7 +152,7 @@ def register_reminders(settings: Settings) -> None:
     from centres import reminders as tenancy
     from events import reminders as events
     from incubator.partners import reminders as partners
-    from incubator.reminders.engine import run_once
+    from incubator.reminders.services.engine import run_once
     from incubator.startups import reminders as community
 
     for domain in (community, tenancy, events, partners):
@@ -178,13 +178,13 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
     from incubator.partners.api import PartnersApi
-    from incubator.partners.pages import PartnerPages
-    from incubator.partners.portal import PortalPages, ReferralPages, SharingPages
-    from incubator.partners.webhooks import deliver_due
+    from incubator.partners.pages.parks import PartnerPages
+    from incubator.partners.pages.portal import PortalPages, ReferralPages, SharingPages
+    from incubator.partners.services.webhooks import deliver_due
     from incubator.reminders.pages import InboxPages, ReminderAdminPages, ReminderPreferencePages
     from incubator.startups.api import CentresApi, StartupsApi
-    from incubator.startups.extensions import add_profile_section
     from incubator.startups.pages import DirectoryPages, ImportPages, InvitationPages, ProfilePages
+    from incubator.startups.services.extensions import add_profile_section
 
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 
-from incubator.startups.search import DirectoryQuery, directory_rows
+from incubator.startups.services.search import DirectoryQuery, directory_rows
 
 
 class BenchReference(Controller):

@@ -162,7 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from incubator.startups.importer import import_startups
+    from incubator.startups.services.importer import import_startups
 
     path = Path(args.file)
     try:
@@ -200,7 +200,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from incubator.auth import services
+    from incubator.auth.services import accounts as services
     from incubator.auth.tables import Role
     from incubator.errors import DomainError
 

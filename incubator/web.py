@@ -9,8 +9,8 @@ from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
-from incubator.auth.services import NewSession
-from incubator.auth.viewer import ANONYMOUS, Viewer
+from incubator.auth.schemas import ANONYMOUS, Viewer
+from incubator.auth.services.accounts import NewSession
 from incubator.errors import DomainError, Forbidden, NotAuthenticated
 from incubator.settings import Settings
 

@@ -102,7 +102,7 @@ async def _remove_database(engine_name: str, url: str) -> None:
 async def clear_tables() -> None:
     from piccolo.apps.migrations.tables import Migration
 
-    from incubator.startups.services import forget_choice_lists
+    from incubator.startups.services.profiles import forget_choice_lists
 
     forget_choice_lists()  # the reference data goes too
 
@@ -170,7 +170,7 @@ _HASH: list[str] = []
 
 
 def password_hash() -> str:
-    from incubator.auth.passwords import HASHER
+    from incubator.auth.services.passwords import HASHER
 
     if not _HASH:
         _HASH.append(HASHER.hash(PASSWORD))
@@ -181,7 +181,7 @@ def password_hash() -> str:
 async def park(settings: Settings) -> Park:
     from incubator.auth.tables import User
     from incubator.partners.tables import PartnerMembership, PartnerPark
-    from incubator.startups import services
+    from incubator.startups.services import profiles as services
     from incubator.startups.tables import (
         Centre,
         Cluster,
@@ -306,7 +306,7 @@ async def park(settings: Settings) -> Park:
         ),
     ]
     refs = await services.references()
-    from incubator.startups.profile import clean_profile
+    from incubator.startups.services.validation import clean_profile
 
     for slug, data in specs:
         async with db.write_transaction():

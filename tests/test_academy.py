@@ -186,8 +186,8 @@ async def test_prerequisites_are_checked_with_a_clear_message(client, park, acad
         allowed = await api(member, "POST", f"/api/academy/runs/{run_id}/enrolments", json={})
         assert allowed.status_code == 201
     from events.academy.services import courses as service
+    from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role, User
-    from incubator.auth.viewer import Viewer
     from incubator.errors import ValidationFailed
 
     admin = await User.select(User.id).where(User.email == park.users["admin"]).first()

@@ -286,9 +286,9 @@ async def fingerprint() -> dict:
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_every_endpoint_answers_each_role_within_its_scope(client, park, role):
+    from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role, User
-    from incubator.auth.viewer import Viewer
-    from incubator.startups import services
+    from incubator.startups.services import profiles as services
 
     user_ids = {u["email"]: u["id"] for u in await User.select(User.id, User.email)}
     admin = Viewer(user_id=user_ids[park.users["admin"]], name="setup", role=Role.admin)

@@ -186,10 +186,10 @@ async def _partner_network(park) -> tuple[int, int, int]:
     referral: (mou, export, referral)."""
     from datetime import timedelta
 
+    from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role, User
-    from incubator.auth.viewer import Viewer
     from incubator.i18n import today_hk
-    from incubator.partners.exports import create_export
+    from incubator.partners.services.exports import create_export
     from incubator.partners.tables import Mou, Referral, SharingConsent
 
     partner, startup = park.partners["lingang"], park.startups["harbour-pay"]

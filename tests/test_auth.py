@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 
-from incubator.auth import passwords
+from incubator.auth.services import passwords
 from incubator.auth.tables import User, UserSession
 from incubator.db import utcnow
 from incubator.startups.tables import Startup

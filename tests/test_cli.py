@@ -9,7 +9,7 @@ from pathlib import Path
 from incubator.auth.tables import User, UserSession
 from incubator.demo.park import build_demo_park
 from incubator.i18n import today_hk
-from incubator.startups.onsite import count_onsite
+from incubator.startups.services.onsite import count_onsite
 from incubator.startups.tables import Startup, StartupAffiliation, StartupCluster, TeamMember
 from tests.conftest import clear_tables, login
 from tests.test_import import GOOD

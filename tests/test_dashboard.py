@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from pypdf import PdfReader
 
-from incubator.dashboard.scope import month_start
+from incubator.dashboard.policy import month_start
 from incubator.i18n import HONG_KONG, today_hk
 from tests.conftest import Park, api, login, text_of
 
@@ -407,7 +407,7 @@ async def test_csv_cells_that_look_like_formulas_are_neutralised(client, park):
 
 
 async def test_every_figure_title_series_and_note_is_translated(client, park):
-    from incubator.dashboard import figures
+    from incubator.dashboard.services import figures
     from incubator.i18n import gettext
 
     await known_park(park)

@@ -65,7 +65,7 @@ async def test_a_copy_read_is_the_servers_csv_and_one_left_early_gives_its_conne
 async def test_a_planned_read_keeps_its_planner_settings_to_itself(settings, engine_name):
     """A search's count is planned with PostgreSQL settings of its own (SET LOCAL), which end
     with it, inside a caller's transaction too; SQLite's directory plans nothing so."""
-    from incubator.startups.search import DirectoryQuery, directory_sql
+    from incubator.startups.services.search import DirectoryQuery, directory_sql
 
     planner = directory_sql(DirectoryQuery(q="pay")).count_planner
     if engine_name == "sqlite":

@@ -2,9 +2,9 @@
 
 import pytest
 
+from incubator.auth.schemas import Viewer
 from incubator.auth.tables import Role
-from incubator.auth.viewer import Viewer
-from incubator.startups import services
+from incubator.startups.services import profiles as services
 from incubator.startups.tables import Startup
 from tests.conftest import api, login
 
@@ -194,7 +194,7 @@ async def test_a_search_counts_to_the_limit_and_ranks_only_what_it_counted(
     """At 100,000 start-ups a common word matches tens of thousands; the search counts to
     SEARCH_LIMIT and, beyond it, lists the most recently added first instead of ranking."""
     from incubator.demo.park import build_demo_park
-    from incubator.startups import search
+    from incubator.startups.services import search
 
     await build_demo_park(startups=120, seed=7)
     everything = (await client.get("/api/startups?q=hong+kong&per_page=100")).json()

@@ -1,6 +1,6 @@
 """CSV import: every bad row reported with its line, applied whole or not at all, idempotent."""
 
-from incubator.startups.importer import import_startups
+from incubator.startups.services.importer import import_startups
 from incubator.startups.tables import ProfileChange, Startup, StartupCluster
 from tests.conftest import login, post_form
 

@@ -20,7 +20,7 @@ import pytest
 from incubator.auth.tables import User
 from incubator.db import utcnow
 from incubator.i18n import today_hk
-from incubator.partners import webhooks
+from incubator.partners.services import webhooks
 from incubator.partners.tables import (
     ExportItem,
     Mou,
@@ -702,7 +702,7 @@ async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
 async def test_a_csv_export_keeps_every_cells_text_exactly(client, park, partners):
     """Line ends, quotes and control characters inside cells come back exactly, however the
     file is made (on PostgreSQL the server writes it; a row's end is found after it)."""
-    from incubator.partners import exports
+    from incubator.partners.services import exports
     from incubator.startups.tables import Startup
     from incubator.tableformats import CsvEncoder
 
@@ -735,7 +735,7 @@ async def test_an_export_built_in_many_batches_is_its_log_row_for_row(
     are stored: with batches of one start-up and tiny chunks, every file still holds exactly
     the logged start-ups, in the log's order, with exactly their consented fields, and its
     SHA-256 stays true."""
-    from incubator.partners import exports
+    from incubator.partners.services import exports
     from incubator.startups.tables import Startup
 
     monkeypatch.setattr(exports, "BATCH", 1)
@@ -830,9 +830,9 @@ async def test_an_export_made_inside_a_transaction_stores_its_file_after_reading
     read when this one is done, and the chunks are stored once the cursor is spent (a write
     between a cursor's reads aborted SQLite's cursor at 100,000 start-ups)."""
     from incubator import db
+    from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role
-    from incubator.auth.viewer import Viewer
-    from incubator.partners import exports
+    from incubator.partners.services import exports
 
     monkeypatch.setattr(exports, "BATCH", 1)
     monkeypatch.setattr(exports, "CHUNK_BYTES", 40)

@@ -13,7 +13,7 @@ import pytest
 from events.tables import Event, Registration
 from incubator.app import create_app
 from incubator.i18n import HONG_KONG, today_hk
-from incubator.reminders import engine, inbox, operators
+from incubator.reminders.services import engine, inbox, operators
 from incubator.reminders.tables import ReminderLedger
 from tests.conftest import login, post_form, text_of
 from tests.mailbox import Mailbox
@@ -275,7 +275,7 @@ async def test_each_domain_offers_its_sources(park, rsettings, mailbox):
 
 
 async def test_the_monthly_export_is_pushed_once_a_month_to_a_real_receiver(park, rsettings):
-    from incubator.partners import webhooks
+    from incubator.partners.services import webhooks
     from incubator.partners.tables import Mou, PartnerPark, ReferralExport
     from tests.test_partners import Receiver
 

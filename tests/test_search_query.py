@@ -1,6 +1,12 @@
 """Query parsing for full-text search: the same terms go to FTS5 and to tsquery."""
 
-from incubator.startups.search import fts5_query, parse_query, search_document, split_cjk, tsquery
+from incubator.startups.services.search import (
+    fts5_query,
+    parse_query,
+    search_document,
+    split_cjk,
+    tsquery,
+)
 
 
 def test_latin_words_become_prefix_terms_and_stop_words_are_dropped():

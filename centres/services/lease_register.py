@@ -8,13 +8,13 @@ from typing import Any
 
 from centres import policy
 from centres.tables import Lease, LeaseStatus
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern
 from incubator.errors import BadParameter, NotFound
 from incubator.i18n import today_hk
 from incubator.money import format_hkd
-from incubator.startups.onsite import IN_FORCE
 from incubator.startups.policy import require_login
+from incubator.startups.services.onsite import IN_FORCE
 
 _DETAIL_COLUMNS = (
     "l.id, l.unit, l.startup, l.starts_on, l.ends_on, l.contract_ends_on, "

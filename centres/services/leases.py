@@ -17,7 +17,7 @@ from centres.services.lease_register import (
     get_lease,
 )
 from centres.tables import Lease, LeaseStatus, Unit, UnitStatus
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_date

@@ -12,7 +12,7 @@ from typing import Any
 from centres.tables import Building, Unit
 from incubator.db import among, is_postgres
 from incubator.i18n import today_hk
-from incubator.startups.onsite import IN_FORCE, ONSITE_STARTUPS, onsite_condition
+from incubator.startups.services.onsite import IN_FORCE, ONSITE_STARTUPS, onsite_condition
 from incubator.startups.tables import Centre
 
 ENDING_WINDOWS = (30, 90, 180)

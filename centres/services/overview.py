@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from centres import policy
 from centres.services import lease_register, occupancy
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import NotFound
 from incubator.startups.tables import Centre, ManagerAssignment
 

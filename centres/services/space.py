@@ -9,13 +9,13 @@ from typing import Any
 
 from centres import policy
 from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.money import parse_hkd
-from incubator.startups.onsite import IN_FORCE
 from incubator.startups.policy import require_login
+from incubator.startups.services.onsite import IN_FORCE
 from incubator.startups.tables import Centre
 
 UNIT_KINDS = tuple(k.value for k in UnitType)

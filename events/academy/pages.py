@@ -15,10 +15,10 @@ from events.academy.certificate_pdf import certificate_pdf
 from events.academy.services import completion
 from events.academy.services import courses as academy
 from events.services import registrations, schedule, venues
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import utcnow
 from incubator.errors import DomainError
-from incubator.startups import services as startups
+from incubator.startups.services import profiles as startups
 from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
 
 

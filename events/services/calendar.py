@@ -10,7 +10,7 @@ from typing import Any
 from centres.policy import managed_centres
 from events.services.schedule import EVENT_COLUMNS, MAX_DURATION, with_clusters_and_seats
 from events.tables import Event, EventCluster
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import BadParameter
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.startups.tables import Centre, Cluster

@@ -9,10 +9,10 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from events import ical
+from events.services import ical
 from events.services.schedule import EVENT_COLUMNS
 from events.tables import Event, FeedToken, Registration
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound
 from incubator.startups.policy import require_login

@@ -17,8 +17,8 @@ from events import policy
 from events.services.schedule import get_event, registration_open
 from events.services.seats import fill_seats
 from events.tables import Event, Registration, RegistrationStatus
+from incubator.auth.schemas import Viewer
 from incubator.auth.tables import User
-from incubator.auth.viewer import Viewer
 from incubator.db import contains, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import EMAIL
@@ -234,7 +234,7 @@ async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None
     retried if the mail server is away."""
     if not registration_ids:
         return
-    from incubator.reminders.engine import run_source_now
+    from incubator.reminders.services.engine import run_source_now
 
     try:
         await run_source_now(settings, "waitlist_promotion")

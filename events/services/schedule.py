@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from events import policy
+from events.services.times import parse_local
 from events.tables import Event, EventCluster, EventStatus, Registration, Venue
-from events.times import parse_local
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_whole_number

@@ -8,7 +8,7 @@ from typing import Any
 
 from events import policy
 from events.tables import Event, EventStatus, Venue
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_whole_number

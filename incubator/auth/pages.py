@@ -6,12 +6,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from incubator.auth import services
+from incubator.auth.services import accounts as services
 from incubator.auth.tables import Role
 from incubator.errors import DomainError, Forbidden, TooManyRequests
 from incubator.i18n import LANGUAGES
 from incubator.settings import Settings
-from incubator.startups import services as startups
+from incubator.startups.services import profiles as startups
 from incubator.startups.tables import ManagerAssignment
 from incubator.web import (
     SESSION_COOKIE,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from incubator.dashboard.figures import Figure, Row
+from incubator.dashboard.services.figures import Figure, Row
 
 WIDTH = 640
 LABEL_WIDTH = 190

@@ -12,10 +12,8 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from incubator.csvexport import csv_response
-from incubator.dashboard import figures as F
 from incubator.dashboard.charts import svg
-from incubator.dashboard.report_pdf import report_pdf
-from incubator.dashboard.scope import (
+from incubator.dashboard.policy import (
     Choice,
     choose,
     default_range,
@@ -23,6 +21,8 @@ from incubator.dashboard.scope import (
     parse_quarter,
     parse_range,
 )
+from incubator.dashboard.report_pdf import report_pdf
+from incubator.dashboard.services import figures as F
 from incubator.errors import BadParameter, NotFound
 from incubator.i18n import gettext, today_hk
 from incubator.web import errors_for_form, language_of, page, signed_in, viewer_of

@@ -18,7 +18,7 @@ from events.tables import (
     Registration,
     SessionAttendance,
 )
-from incubator.auth.passwords import hash_password
+from incubator.auth.services.passwords import hash_password
 from incubator.auth.tables import Role, User
 from incubator.db import analyze, is_postgres, write_transaction
 from incubator.db.bulk import bulk_load_cache, indexes_deferred
@@ -37,7 +37,7 @@ from incubator.partners.tables import (
     PartnerPark,
     SharingConsent,
 )
-from incubator.startups.services import forget_choice_lists
+from incubator.startups.services.profiles import forget_choice_lists
 from incubator.startups.tables import (
     Cluster,
     ManagerAssignment,

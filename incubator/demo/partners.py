@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from incubator.auth.schemas import Viewer
 from incubator.auth.tables import Role, User
-from incubator.auth.viewer import Viewer
 from incubator.db.bulk import bulk_insert
-from incubator.partners.consent import FIELDS
-from incubator.partners.exports import create_export
+from incubator.partners.services.consent import FIELDS
+from incubator.partners.services.exports import create_export
 from incubator.partners.tables import (
     ConsentChange,
     Mou,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from incubator.db.bulk import bulk_insert
 from incubator.demo.reference import CLUSTERS, REFERENCE_DAY
-from incubator.startups.search import search_document
+from incubator.startups.services.search import search_document
 from incubator.startups.tables import (
     Startup,
     StartupAffiliation,

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from incubator.errors import Forbidden, NotAuthenticated
-from incubator.partners import consent, exports, mous, parks, policy, referrals, tokens, webhooks
+from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.schemas import (
     ConsentIn,
@@ -35,6 +35,7 @@ from incubator.partners.schemas import (
     TokenCreated,
     TokenIn,
 )
+from incubator.partners.services import consent, exports, mous, parks, referrals, tokens, webhooks
 from incubator.startups.api import Created
 from incubator.web import viewer_of
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import Forbidden
 from incubator.partners.tables import PartnerMembership
 from incubator.startups.policy import manager_centre_ids, require_login

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from incubator.reminders.engine import (
+from incubator.reminders.services.engine import (
     Due,
     Recipient,
     Source,
@@ -17,7 +17,7 @@ from incubator.reminders.engine import (
     register_source,
 )
 from incubator.settings import Settings
-from incubator.startups.recipients import admins_and_managers_of
+from incubator.startups.services.recipients import admins_and_managers_of
 
 
 async def mou_expires(since: datetime, until: datetime, settings: Settings) -> list[Due]:
@@ -68,7 +68,7 @@ async def mou_expires(since: datetime, until: datetime, settings: Settings) -> l
 
 
 async def monthly_export(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from incubator.partners.conditions import MOU_IN_FORCE
+    from incubator.partners.services.conditions import MOU_IN_FORCE
     from incubator.partners.tables import PartnerPark
 
     dues = []
@@ -103,9 +103,9 @@ async def monthly_export(since: datetime, until: datetime, settings: Settings) -
 
 async def push_export(settings: Settings, row: dict[str, Any]) -> None:
     """Build this month's export (JSON) and queue it for the partner's webhook."""
-    from incubator.auth.viewer import ANONYMOUS
-    from incubator.partners import exports, webhooks
+    from incubator.auth.schemas import ANONYMOUS
     from incubator.partners.policy import PartnerCaller
+    from incubator.partners.services import exports, webhooks
 
     partner_id = int(row["recipient"].split(":")[1])
     caller = PartnerCaller(partner_id=partner_id, user_id=None, name="Monthly referral export")

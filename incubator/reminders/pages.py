@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from incubator.reminders import engine, inbox, operators
+from incubator.reminders.services import engine, inbox, operators
 from incubator.web import page, require_admin, signed_in
 
 

@@ -11,8 +11,6 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from incubator.errors import BadParameter
 from incubator.fields import read_whole_number
-from incubator.startups import services
-from incubator.startups.profile import STAGES
 from incubator.startups.schemas import (
     CentreOut,
     Change,
@@ -23,7 +21,9 @@ from incubator.startups.schemas import (
     StartupPage,
     StartupSummary,
 )
-from incubator.startups.search import SORTS, DirectoryQuery
+from incubator.startups.services import profiles as services
+from incubator.startups.services.search import SORTS, DirectoryQuery
+from incubator.startups.services.validation import STAGES
 from incubator.web import viewer_of
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}

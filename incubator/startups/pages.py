@@ -9,12 +9,13 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Redirect
 
-from incubator.auth import services as auth
+from incubator.auth.services import accounts as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
-from incubator.startups import importer, invitations, services
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
-from incubator.startups.extensions import profile_sections
-from incubator.startups.profile import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
+from incubator.startups.services import importer, invitations
+from incubator.startups.services import profiles as services
+from incubator.startups.services.extensions import profile_sections
+from incubator.startups.services.validation import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
 from incubator.web import (
     client_ip,
     errors_for_form,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from incubator.auth.schemas import Viewer
 from incubator.auth.tables import Role
-from incubator.auth.viewer import Viewer
 from incubator.errors import Forbidden, NotAuthenticated
 from incubator.startups.tables import ManagerAssignment, StartupAffiliation, StartupMembership
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from incubator.reminders.engine import Due, Source, local_day, local_moment, register_source
+from incubator.reminders.services.engine import (
+    Due,
+    Source,
+    local_day,
+    local_moment,
+    register_source,
+)
 from incubator.settings import Settings
-from incubator.startups.recipients import startup_members
+from incubator.startups.services.recipients import startup_members
 
 
 async def profile_stale(since: datetime, until: datetime, settings: Settings) -> list[Due]:

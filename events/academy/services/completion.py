@@ -19,7 +19,7 @@ from events import policy
 from events.academy.services import courses as academy
 from events.services.registrations import CODE_ALPHABET
 from events.tables import AssessmentScore, Certificate, Event, Registration, SessionAttendance
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import among, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_text, read_whole_number

@@ -15,6 +15,7 @@ from typing import Any
 
 from events import policy
 from events.services import registrations, schedule
+from events.services.times import parse_local
 from events.tables import (
     Certificate,
     Course,
@@ -24,8 +25,7 @@ from events.tables import (
     Event,
     Registration,
 )
-from events.times import parse_local
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_text, read_whole_number

@@ -1,4 +1,4 @@
-"""Onsite is no longer stored: it follows from leases (incubator.startups.onsite)."""
+"""Onsite is no longer stored: it follows from leases (incubator.startups.services.onsite)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder

@@ -8,7 +8,7 @@ from datetime import date
 
 from incubator.db import fetch, fetch_planned, is_postgres
 from incubator.i18n import today_hk
-from incubator.startups.onsite import IN_FORCE, onsite_condition
+from incubator.startups.services.onsite import IN_FORCE, onsite_condition
 
 _CJK = re.compile(
     r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3000-\u303f])"

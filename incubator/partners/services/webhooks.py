@@ -22,10 +22,11 @@ from typing import Any
 
 import httpx
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
-from incubator.partners import exports, policy
+from incubator.partners import policy
+from incubator.partners.services import exports
 from incubator.partners.tables import PartnerPark, ReferralExport, WebhookDelivery
 from incubator.settings import Settings
 

@@ -11,11 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import analyze, write_transaction
-from incubator.startups import services
-from incubator.startups.onsite import DERIVED_MESSAGE
-from incubator.startups.profile import ALL_FIELDS, clean_profile
+from incubator.startups.services import profiles as services
+from incubator.startups.services.onsite import DERIVED_MESSAGE
+from incubator.startups.services.validation import ALL_FIELDS, clean_profile
 from incubator.startups.tables import Startup
 
 REQUIRED = ("slug", "name_en", "centres")

@@ -16,16 +16,17 @@ import hashlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.csvexport import FORMULA_START
 from incubator.db import alongside, in_transaction, is_postgres, utcnow, write_transaction
 from incubator.db.streaming import write_beside_read
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
-from incubator.partners import mous, policy
-from incubator.partners.conditions import LIVE_CONSENT
-from incubator.partners.consent import FIELDS, split_fields
+from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
+from incubator.partners.services import mous
+from incubator.partners.services.conditions import LIVE_CONSENT
+from incubator.partners.services.consent import FIELDS, split_fields
 from incubator.partners.tables import (
     ExportChunk,
     ExportItem,

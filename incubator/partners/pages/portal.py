@@ -9,13 +9,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import DomainError
-from incubator.partners import consent, exports, mous, parks, policy, referrals, tokens
+from incubator.partners import policy
 from incubator.partners.api import export_download
-from incubator.partners.pages import act, form_context
+from incubator.partners.pages.parks import act, form_context
 from incubator.partners.policy import PartnerCaller
-from incubator.startups import services as startups
+from incubator.partners.services import consent, exports, mous, parks, referrals, tokens
+from incubator.startups.services import profiles as startups
 from incubator.web import errors_for_form, form_values, page, signed_in
 
 INBOUND_FIELDS = (

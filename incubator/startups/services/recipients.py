@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from incubator.auth.tables import User
-from incubator.reminders.engine import Recipient
+from incubator.reminders.services.engine import Recipient
 from incubator.startups.tables import Centre, ManagerAssignment, StartupMembership
 
 

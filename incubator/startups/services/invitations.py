@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from incubator.auth.passwords import verify_password
-from incubator.auth.services import check_email, create_user, normalise_email, token_hash
+from incubator.auth.schemas import Viewer
+from incubator.auth.services.accounts import check_email, create_user, normalise_email, token_hash
+from incubator.auth.services.passwords import verify_password
 from incubator.auth.tables import Role, User
-from incubator.auth.viewer import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.mail import send_email

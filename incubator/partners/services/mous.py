@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.conditions import LIVE_CONSENT, MOU_IN_FORCE
+from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import Mou, MouCluster, PartnerPark
 from incubator.startups.tables import Cluster, Stage
 

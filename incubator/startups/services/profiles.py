@@ -9,13 +9,20 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import fetch, read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
-from incubator.startups.onsite import DERIVED_MESSAGE, count_onsite
-from incubator.startups.profile import (
+from incubator.startups.services.onsite import DERIVED_MESSAGE, count_onsite
+from incubator.startups.services.search import (
+    DirectoryPage,
+    DirectoryQuery,
+    attach_links,
+    directory_rows,
+)
+from incubator.startups.services.search import search_document as build_search_document
+from incubator.startups.services.validation import (
     LIST_FIELDS,
     MANAGER_FIELDS,
     MEMBER_FIELDS,
@@ -23,8 +30,6 @@ from incubator.startups.profile import (
     clean_profile,
     display_value,
 )
-from incubator.startups.search import DirectoryPage, DirectoryQuery, attach_links, directory_rows
-from incubator.startups.search import search_document as build_search_document
 from incubator.startups.tables import (
     Centre,
     Cluster,

@@ -4,7 +4,7 @@ they turned off."""
 from __future__ import annotations
 
 from incubator.db import utcnow, write_transaction
-from incubator.reminders.engine import optional_sources
+from incubator.reminders.services.engine import optional_sources
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from incubator.auth.services import create_user, normalise_email
+from incubator.auth.schemas import Viewer
+from incubator.auth.services.accounts import create_user, normalise_email
 from incubator.auth.tables import Role, User
-from incubator.auth.viewer import Viewer
 from incubator.db import write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text, read_url
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.conditions import LIVE_CONSENT, MOU_IN_FORCE
+from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import (
     PartnerContact,
     PartnerMembership,

@@ -17,8 +17,8 @@ from centres.services import occupancy as occupancy_figures
 from events.academy.services import completion
 from incubator import db
 from incubator.i18n import HONG_KONG, gettext, today_hk
-from incubator.partners.conditions import MOU_IN_FORCE
-from incubator.startups.onsite import ONSITE_STARTUPS
+from incubator.partners.services.conditions import MOU_IN_FORCE
+from incubator.startups.services.onsite import ONSITE_STARTUPS
 from incubator.startups.tables import STAGE_NAMES, Centre, Stage
 
 # A count, a rate or nothing; declared as a JSON number (an integer is one too).

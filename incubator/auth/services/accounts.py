@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incubator.auth.passwords import hash_password, needs_rehash, verify_password
+from incubator.auth.schemas import Viewer
+from incubator.auth.services.passwords import hash_password, needs_rehash, verify_password
 from incubator.auth.tables import LoginAttempt, Role, User, UserSession
-from incubator.auth.viewer import Viewer
 from incubator.db import contains, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from incubator.fields import EMAIL

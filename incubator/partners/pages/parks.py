@@ -9,12 +9,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.errors import DomainError
-from incubator.partners import exports, mous, parks, policy, referrals, tokens, webhooks
+from incubator.partners import policy
 from incubator.partners.api import export_download
-from incubator.partners.consent import FIELD_LABELS
-from incubator.startups import services as startups
+from incubator.partners.services import exports, mous, parks, referrals, tokens, webhooks
+from incubator.partners.services.consent import FIELD_LABELS
+from incubator.startups.services import profiles as startups
 from incubator.web import errors_for_form, form_values, page, signed_in
 
 Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]

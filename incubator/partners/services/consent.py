@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
 from incubator.i18n import today_hk
-from incubator.partners.conditions import LIVE_CONSENT, MOU_IN_FORCE
+from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
 from incubator.startups import policy as startup_policy
 from incubator.startups.tables import Startup

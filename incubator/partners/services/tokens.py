@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import utcnow
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_text

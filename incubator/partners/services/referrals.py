@@ -11,15 +11,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text
 from incubator.i18n import today_hk
-from incubator.partners import mous, policy
-from incubator.partners.conditions import LIVE_CONSENT
-from incubator.partners.consent import FIELDS, live_fields, live_fields_of
+from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
+from incubator.partners.services import mous
+from incubator.partners.services.conditions import LIVE_CONSENT
+from incubator.partners.services.consent import FIELDS, live_fields, live_fields_of
 from incubator.partners.tables import Mou, PartnerPark, Referral, ReferralNote, ReferralStatus
 from incubator.startups import policy as startup_policy
 from incubator.startups.tables import Startup

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from incubator.auth.viewer import Viewer
+from incubator.auth.schemas import Viewer
 
 ProfileSection = Callable[[Viewer, int], Awaitable[Any]]
 _profile_sections: dict[str, ProfileSection] = {}

@@ -1,0 +1,1 @@
+"""The auth domain's rules: the only code that writes its tables."""

@@ -1,0 +1,1 @@
+"""The reminders domain's rules: the only code that writes its tables."""

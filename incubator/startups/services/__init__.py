@@ -1,0 +1,1 @@
+"""The startups domain's rules: the only code that writes its tables."""
