@@ -17,6 +17,7 @@ from incubator.i18n import today_hk
 from incubator.money import hkd_input
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import profiles as startups
+from incubator.startups.services import reference
 from incubator.startups.services.validation import STAGES
 from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
 
@@ -32,7 +33,7 @@ def _raw(request: Request, names: tuple[str, ...]) -> dict[str, str]:
 async def _choices() -> dict[str, Any]:
     return {
         "buildings": await space.list_buildings(),
-        "centres": await startups.list_centres(),
+        "centres": await reference.list_centres(),
         "unit_kinds": space.UNIT_KINDS,
     }
 
@@ -55,7 +56,7 @@ class CentrePages(Controller):
         query = directory_query(**raw)
         result = await startups.directory(viewer, query)
         params = {k: v for k, v in raw.items() if k not in ("page", kind) and v}
-        clusters = await startups.list_clusters()
+        clusters = await reference.list_clusters()
         return page(
             "centres/show.html",
             o=overview,
@@ -63,7 +64,7 @@ class CentrePages(Controller):
             query=query,
             params=params,
             clusters=clusters,
-            programmes=await startups.list_programmes(),
+            programmes=await reference.list_programmes(),
             stages=STAGES,
             cluster_by_slug={c["slug"]: c for c in clusters},
         )

@@ -17,7 +17,7 @@ from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
 from incubator.csvexport import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
-from incubator.startups.services import profiles as startups
+from incubator.startups.services import reference
 from incubator.web import REFUSALS, errors_for_form, form_values, page, signed_in, viewer_of
 
 CALENDAR_PARAMS = ("view", "date", "centre", "hub", "cluster", "page")
@@ -34,11 +34,11 @@ VENUE_FIELDS = (
 
 async def _choices(viewer) -> dict[str, Any]:
     managed = await policy.managed_centres(viewer) if viewer.is_authenticated else []
-    centres = await startups.list_centres()
+    centres = await reference.list_centres()
     return {
         "centres": centres,
         "my_centres": [c for c in centres if managed is None or c["id"] in (managed or [])],
-        "clusters": await startups.list_clusters(),
+        "clusters": await reference.list_clusters(),
         "venues": await venues.list_venues(managed),
     }
 

@@ -102,7 +102,7 @@ async def _remove_database(engine_name: str, url: str) -> None:
 async def clear_tables() -> None:
     from piccolo.apps.migrations.tables import Migration
 
-    from incubator.startups.services.profiles import forget_choice_lists
+    from incubator.startups.services.reference import forget_choice_lists
 
     forget_choice_lists()  # the reference data goes too
 
@@ -182,6 +182,7 @@ async def park(settings: Settings) -> Park:
     from incubator.auth.tables import User
     from incubator.partners.tables import PartnerMembership, PartnerPark
     from incubator.startups.services import profiles as services
+    from incubator.startups.services import reference
     from incubator.startups.tables import (
         Centre,
         Cluster,
@@ -305,7 +306,7 @@ async def park(settings: Settings) -> Park:
             },
         ),
     ]
-    refs = await services.references()
+    refs = await reference.references()
     from incubator.startups.services.validation import clean_profile
 
     for slug, data in specs:

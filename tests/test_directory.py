@@ -5,6 +5,7 @@ import pytest
 from incubator.auth.schemas import Viewer
 from incubator.auth.tables import Role
 from incubator.startups.services import profiles as services
+from incubator.startups.services import reference
 from incubator.startups.tables import Startup
 from tests.conftest import api, login
 
@@ -141,19 +142,19 @@ async def test_directory_page_shows_filters_results_and_pages(client, park):
 async def test_the_choice_lists_are_kept_a_while_and_read_again_when_forgotten(park, monkeypatch):
     from incubator.startups.tables import Cluster
 
-    first = await services.choice_lists()
+    first = await reference.choice_lists()
     assert {c["slug"] for c in first["clusters"]} == set(park.clusters)
     first["clusters"].clear()  # a caller's own copy
     await Cluster.insert(Cluster(slug="space-tech", name_en="Space Tech", name_zh="太空科技"))
-    kept = await services.choice_lists()
+    kept = await reference.choice_lists()
     assert {c["slug"] for c in kept["clusters"]} == set(park.clusters)
-    monkeypatch.setattr(services, "CHOICES_SECONDS", 0.0)
-    expired = await services.choice_lists()
+    monkeypatch.setattr(reference, "CHOICES_SECONDS", 0.0)
+    expired = await reference.choice_lists()
     assert "space-tech" in {c["slug"] for c in expired["clusters"]}
-    monkeypatch.setattr(services, "CHOICES_SECONDS", 60.0)
+    monkeypatch.setattr(reference, "CHOICES_SECONDS", 60.0)
     await Cluster.delete().where(Cluster.slug == "space-tech")
-    services.forget_choice_lists()
-    assert {c["slug"] for c in (await services.choice_lists())["clusters"]} == set(park.clusters)
+    reference.forget_choice_lists()
+    assert {c["slug"] for c in (await reference.choice_lists())["clusters"]} == set(park.clusters)
 
 
 async def test_a_name_that_looks_like_markup_is_shown_as_text_in_its_logo_placeholder(client, park):

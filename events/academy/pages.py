@@ -18,13 +18,13 @@ from events.services import registrations, schedule, venues
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow
 from incubator.errors import DomainError
-from incubator.startups.services import profiles as startups
+from incubator.startups.services import reference
 from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
 
 
 async def _course_choices(viewer: Viewer) -> dict[str, Any]:
     managed = await policy.managed_centres(viewer)
-    centres = await startups.list_centres()
+    centres = await reference.list_centres()
     return {
         "tracks": academy.TRACKS,
         "levels": academy.LEVELS,

@@ -12,6 +12,7 @@ from incubator.errors import DomainError, Forbidden, TooManyRequests
 from incubator.i18n import LANGUAGES
 from incubator.settings import Settings
 from incubator.startups.services import profiles as startups
+from incubator.startups.services import reference
 from incubator.startups.tables import ManagerAssignment
 from incubator.web import (
     SESSION_COOKIE,
@@ -145,7 +146,7 @@ class AdminUsersController(Controller):
             "q": q,
             "role": role,
             "assignments": assignments,
-            "centres": await startups.list_centres(),
+            "centres": await reference.list_centres(),
             "errors": {},
             "values": {},
             "message": "",

@@ -15,7 +15,7 @@ from incubator.auth.schemas import Viewer
 from incubator.dashboard.services.figures import Scope
 from incubator.errors import BadParameter, Forbidden
 from incubator.i18n import today_hk
-from incubator.startups.services.profiles import list_centres
+from incubator.startups.services.reference import list_centres
 
 MAX_DAYS = 5 * 366
 QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)

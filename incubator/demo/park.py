@@ -37,7 +37,7 @@ from incubator.partners.tables import (
     PartnerPark,
     SharingConsent,
 )
-from incubator.startups.services.profiles import forget_choice_lists
+from incubator.startups.services.reference import forget_choice_lists
 from incubator.startups.tables import (
     Cluster,
     ManagerAssignment,

@@ -22,6 +22,7 @@ from incubator.startups.schemas import (
     StartupSummary,
 )
 from incubator.startups.services import profiles as services
+from incubator.startups.services import reference
 from incubator.startups.services.search import SORTS, DirectoryQuery
 from incubator.startups.services.validation import STAGES
 from incubator.web import viewer_of
@@ -150,7 +151,7 @@ class CentresApi(Controller):
 
     @get("/", summary="The park's centres and hubs; kind is centre or hub")
     async def list_centres(self) -> list[CentreOut]:
-        return msgspec.convert(await services.list_centres(), list[CentreOut], strict=False)
+        return msgspec.convert(await reference.list_centres(), list[CentreOut], strict=False)
 
 
 def _summary(row: dict) -> StartupSummary:

@@ -12,7 +12,7 @@ from litestar.response import Redirect
 from incubator.auth.services import accounts as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
-from incubator.startups.services import importer, invitations
+from incubator.startups.services import importer, invitations, logos, reference, team
 from incubator.startups.services import profiles as services
 from incubator.startups.services.extensions import profile_sections
 from incubator.startups.services.validation import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
@@ -36,7 +36,7 @@ async def _choices() -> dict[str, Any]:
     clusters and programmes, and centres and clusters by slug for showing names where rows
     carry slugs (in the reader's language)."""
     lists = {
-        name: rows_for_template(rows) for name, rows in (await services.choice_lists()).items()
+        name: rows_for_template(rows) for name, rows in (await reference.choice_lists()).items()
     }
     return lists | {
         "centre_by_slug": {c["slug"]: c for c in lists["centres"]},
@@ -204,7 +204,7 @@ class ProfilePages(Controller):
 
     @get("/{startup_id:int}/logo")
     async def logo(self, request: Request, startup_id: FromPath[int]) -> Response:
-        logo = await services.get_logo(viewer_of(request), startup_id)
+        logo = await logos.get_logo(viewer_of(request), startup_id)
         return Response(
             content=bytes(logo["data"]),
             media_type=logo["content_type"],
@@ -226,7 +226,7 @@ class ProfilePages(Controller):
         upload = data.get("logo")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         try:
-            await services.set_logo(
+            await logos.set_logo(
                 viewer, startup_id, content, request.app.state.settings.logo_max_bytes
             )
         except ValidationFailed as exc:
@@ -266,7 +266,7 @@ class ProfilePages(Controller):
         form = await request.form()
         data = form_values(form, ("name", "name_zh", "title", "email", "is_founder"))
         try:
-            await services.add_team_member(viewer_of(request), startup_id, data)
+            await team.add_team_member(viewer_of(request), startup_id, data)
         except ValidationFailed as exc:
             return await self._team_page(request, startup_id, 422, errors=exc.errors, values=data)
         return Redirect(f"/startups/{startup_id}/team", status_code=303)
@@ -278,7 +278,7 @@ class ProfilePages(Controller):
         form = await request.form()
         data = form_values(form, ("name", "name_zh", "title", "email", "is_founder"))
         try:
-            await services.update_team_member(viewer_of(request), startup_id, member_id, data)
+            await team.update_team_member(viewer_of(request), startup_id, member_id, data)
         except ValidationFailed as exc:
             return await self._team_page(
                 request, startup_id, 422, errors=exc.errors, values=data | {"id": member_id}
@@ -289,7 +289,7 @@ class ProfilePages(Controller):
     async def remove_member(
         self, request: Request, startup_id: FromPath[int], member_id: FromPath[int]
     ) -> Response:
-        await services.remove_team_member(viewer_of(request), startup_id, member_id)
+        await team.remove_team_member(viewer_of(request), startup_id, member_id)
         return Redirect(f"/startups/{startup_id}/team", status_code=303)
 
     @post("/{startup_id:int}/invite")

@@ -15,7 +15,7 @@ from incubator.partners import policy
 from incubator.partners.api import export_download
 from incubator.partners.services import exports, mous, parks, referrals, tokens, webhooks
 from incubator.partners.services.consent import FIELD_LABELS
-from incubator.startups.services import profiles as startups
+from incubator.startups.services import reference
 from incubator.web import errors_for_form, form_values, page, signed_in
 
 Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]
@@ -48,7 +48,7 @@ async def act(
 
 async def _choices() -> dict[str, Any]:
     return {
-        "clusters": await startups.list_clusters(),
+        "clusters": await reference.list_clusters(),
         "stages": mous.STAGES,
         "field_labels": FIELD_LABELS,
     }

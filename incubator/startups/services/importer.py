@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from incubator.auth.schemas import Viewer
 from incubator.db import analyze, write_transaction
 from incubator.startups.services import profiles as services
+from incubator.startups.services import reference
 from incubator.startups.services.onsite import DERIVED_MESSAGE
 from incubator.startups.services.validation import ALL_FIELDS, clean_profile
 from incubator.startups.tables import Startup
@@ -103,7 +104,7 @@ async def import_startups(
     text: str, apply: bool, actor: Viewer | None = None, progress: Progress | None = None
 ) -> ImportReport:
     report = ImportReport()
-    refs = await services.references()
+    refs = await reference.references()
     rows = _parse(text, report, refs, services.today_hk())
     if report.errors:
         return report

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.db import fetch, read_snapshot, utcnow, write_transaction
+from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
 from incubator.startups.services.onsite import DERIVED_MESSAGE, count_onsite
+from incubator.startups.services.reference import (
+    references,
+)
 from incubator.startups.services.search import (
     DirectoryPage,
     DirectoryQuery,
@@ -31,20 +32,15 @@ from incubator.startups.services.validation import (
     display_value,
 )
 from incubator.startups.tables import (
-    Centre,
-    Cluster,
     ManagerAssignment,
     ProfileChange,
-    Programme,
     Startup,
     StartupAffiliation,
     StartupCluster,
-    StartupLogo,
     StartupProgramme,
     TeamMember,
 )
 
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 # Profile fields stored as columns of the start-up row (the others live in link tables).
 _SCALAR_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in LIST_FIELDS)
 
@@ -55,74 +51,6 @@ def slugify(text: str) -> str:
 
 
 # ---------------------------------------------------------------- reference data
-
-
-async def references() -> References:
-    clusters = await Cluster.select(Cluster.id, Cluster.slug)
-    centres = await Centre.select(Centre.id, Centre.slug, Centre.kind)
-    programmes = await Programme.select(Programme.id, Programme.slug)
-    return References(
-        clusters={c["slug"]: c["id"] for c in clusters},
-        centres={c["slug"]: (c["id"], c["kind"]) for c in centres},
-        programmes={p["slug"]: p["id"] for p in programmes},
-    )
-
-
-async def list_centres() -> list[dict]:
-    return await Centre.select().order_by(Centre.sort_order).order_by(Centre.id)
-
-
-async def list_clusters() -> list[dict]:
-    return await Cluster.select().order_by(Cluster.name_en)
-
-
-async def list_programmes() -> list[dict]:
-    return await Programme.select(
-        Programme.id, Programme.slug, Programme.name_en, Programme.name_zh
-    ).order_by(Programme.name_en)
-
-
-# Centres, hubs, clusters and programmes are the park's reference data: only `incubator demo`
-# and migrations write them, never a request. Each worker keeps the choice lists for a
-# minute (an operator's change by hand shows within it) and forgets them at once when told;
-# reading them was a sixth of a directory page under load on SQLite.
-CHOICES_SECONDS = 60.0
-_choices_cache: list[tuple[float, dict[str, list[dict]]]] = []
-
-
-def forget_choice_lists() -> None:
-    """Read the choice lists afresh next time (after reference data changed in-process)."""
-    _choices_cache.clear()
-
-
-async def choice_lists() -> dict[str, list[dict]]:
-    """What the directory's filters and the profile forms offer: centres and hubs in their
-    order, clusters and programmes by name (id, slug, kind, names), read in one statement and
-    kept for CHOICES_SECONDS. Each call gets lists of its own to change."""
-    now = time.monotonic()
-    if not _choices_cache or now - _choices_cache[0][0] > CHOICES_SECONDS:
-        _choices_cache[:] = [(now, await _read_choice_lists())]
-    return {name: [dict(row) for row in rows] for name, rows in _choices_cache[0][1].items()}
-
-
-async def _read_choice_lists() -> dict[str, list[dict]]:
-    """One statement where three ORM queries cost 3 ms."""
-    rows = await fetch(
-        """
-        SELECT 'centres' AS list, id, slug, kind, name_en, name_zh,
-               sort_order AS position, '' AS by_name
-        FROM centre
-        UNION ALL SELECT 'clusters', id, slug, '', name_en, name_zh, 0, name_en FROM cluster
-        UNION ALL SELECT 'programmes', id, slug, '', name_en, name_zh, 0, name_en FROM programme
-        ORDER BY list, position, by_name, id
-        """,
-        [],
-    )
-    lists: dict[str, list[dict]] = {"centres": [], "clusters": [], "programmes": []}
-    for row in rows:
-        del row["position"], row["by_name"]
-        lists[row.pop("list")].append(row)
-    return lists
 
 
 # ---------------------------------------------------------------- reading
@@ -427,30 +355,7 @@ async def set_archived(viewer: Viewer, startup_id: int, archived: bool) -> None:
 # ---------------------------------------------------------------- team
 
 
-def _clean_member(data: dict[str, Any]) -> dict[str, Any]:
-    from incubator.fields import EMAIL
-
-    member = {
-        "name": str(data.get("name") or "").strip(),
-        "name_zh": str(data.get("name_zh") or "").strip(),
-        "title": str(data.get("title") or "").strip(),
-        "email": str(data.get("email") or "").strip().lower(),
-        "is_founder": str(data.get("is_founder", "")).lower() in {"1", "true", "on", "yes"},
-    }
-    errors = {}
-    if not member["name"]:
-        errors["name"] = "is required"
-    for key, limit in (("name", 200), ("name_zh", 200), ("title", 120)):
-        if len(member[key]) > limit:
-            errors[key] = f"must be at most {limit} characters"
-    if member["email"] and not EMAIL.match(member["email"]):
-        errors["email"] = "must be an email address such as name@example.com"
-    if errors:
-        raise ValidationFailed(errors)
-    return member
-
-
-async def _log(startup_id: int, viewer: Viewer, field: str, old: str, new: str) -> None:
+async def log_change(startup_id: int, viewer: Viewer, field: str, old: str, new: str) -> None:
     await ProfileChange.insert(
         ProfileChange(
             startup=startup_id,
@@ -463,102 +368,7 @@ async def _log(startup_id: int, viewer: Viewer, field: str, old: str, new: str) 
     )
 
 
-def _member_label(m: dict) -> str:
-    return f"{m['name']} ({m['title']})" if m.get("title") else m["name"]
-
-
-async def add_team_member(viewer: Viewer, startup_id: int, data: dict[str, Any]) -> int:
-    await policy.require_edit(viewer, startup_id)
-    member = _clean_member(data)
-    async with write_transaction():
-        count = await TeamMember.count().where(TeamMember.startup == startup_id)
-        rows = await TeamMember.insert(
-            TeamMember(startup=startup_id, sort_order=count, **member)
-        ).returning(TeamMember.id)
-        await _log(startup_id, viewer, "team", "", _member_label(member))
-        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
-    return rows[0]["id"]
-
-
-async def _team_member(startup_id: int, member_id: int) -> dict:
-    row = (
-        await TeamMember.select()
-        .where((TeamMember.id == member_id) & (TeamMember.startup == startup_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no team member {member_id} in this start-up")
-    return row
-
-
-async def update_team_member(
-    viewer: Viewer, startup_id: int, member_id: int, data: dict[str, Any]
-) -> None:
-    await policy.require_edit(viewer, startup_id)
-    member = _clean_member(data)
-    async with write_transaction():
-        old = await _team_member(startup_id, member_id)
-        await TeamMember.update(member).where(TeamMember.id == member_id)
-        if _member_label(old) != _member_label(member) or old["email"] != member["email"]:
-            await _log(startup_id, viewer, "team", _member_label(old), _member_label(member))
-        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
-
-
-async def remove_team_member(viewer: Viewer, startup_id: int, member_id: int) -> None:
-    await policy.require_edit(viewer, startup_id)
-    async with write_transaction():
-        old = await _team_member(startup_id, member_id)
-        await TeamMember.delete().where(TeamMember.id == member_id)
-        await _log(startup_id, viewer, "team", _member_label(old), "")
-        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
-
-
 # ---------------------------------------------------------------- logo
-
-
-def logo_type(data: bytes) -> str | None:
-    for magic, content_type in LOGO_TYPES.items():
-        if data.startswith(magic):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-async def set_logo(viewer: Viewer, startup_id: int, data: bytes, max_bytes: int) -> None:
-    await policy.require_edit(viewer, startup_id)
-    if not data:
-        raise ValidationFailed({"logo": "choose an image file"})
-    if len(data) > max_bytes:
-        raise ValidationFailed({"logo": f"must be at most {max_bytes // 1024} KB"})
-    content_type = logo_type(data)
-    if content_type is None:
-        raise ValidationFailed({"logo": "must be a PNG, JPEG or WebP image"})
-    digest = hashlib.sha256(data).hexdigest()
-    async with write_transaction():
-        await StartupLogo.delete().where(StartupLogo.startup == startup_id)
-        await StartupLogo.insert(
-            StartupLogo(startup=startup_id, content_type=content_type, data=data, sha256=digest)
-        )
-        await _log(startup_id, viewer, "logo", "", f"{content_type}, {len(data)} bytes")
-        await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
-
-
-async def get_logo(viewer: Viewer, startup_id: int) -> dict:
-    """The logo, to whoever may see the profile (an archived one's only to its editors)."""
-    startup = await Startup.select(Startup.status).where(Startup.id == startup_id).first()
-    if startup is None or (
-        startup["status"] == "archived" and not await policy.can_edit(viewer, startup_id)
-    ):
-        raise NotFound("this start-up has no logo")
-    row = (
-        await StartupLogo.select(StartupLogo.content_type, StartupLogo.data, StartupLogo.sha256)
-        .where(StartupLogo.startup == startup_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("this start-up has no logo")
-    return row
 
 
 async def assign_manager(user_id: int, centre_slugs: list[str]) -> None:
