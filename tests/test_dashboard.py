@@ -407,14 +407,14 @@ async def test_csv_cells_that_look_like_formulas_are_neutralised(client, park):
 
 
 async def test_every_figure_title_series_and_note_is_translated(client, park):
-    from incubator.dashboard.services import figures
+    from incubator.dashboard import schemas
     from incubator.i18n import gettext
 
     await known_park(park)
     await login(client, park.users["admin"])
     from incubator.startups.tables import STAGE_NAMES
 
-    names = [*figures.TITLES.values(), *figures.SERIES.values(), *STAGE_NAMES.values()]
+    names = [*schemas.TITLES.values(), *schemas.SERIES.values(), *STAGE_NAMES.values()]
     names += [f["note"] for f in (await dashboard(client, "")).values() if f["note"]]
     untranslated = [n for n in names if gettext("zh-Hant", n) == n]
     assert untranslated == []

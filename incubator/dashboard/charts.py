@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from incubator.dashboard.services.figures import Figure, Row
+from incubator.dashboard.schemas import Figure, Row
 
 WIDTH = 640
 LABEL_WIDTH = 190

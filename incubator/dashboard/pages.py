@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from incubator.csvexport import csv_response
+from incubator.dashboard import schemas
 from incubator.dashboard.charts import svg
 from incubator.dashboard.policy import (
     Choice,
@@ -40,7 +41,7 @@ PRESETS = (("3", "Last 3 months"), ("12", "Last 12 months"), ("ytd", "This year"
 class Panel(msgspec.Struct):
     """A figure as a page shows it: translated names, its chart and its download link."""
 
-    figure: F.Figure
+    figure: schemas.Figure
     title: str
     note: str
     series: dict[str, str]
@@ -49,13 +50,13 @@ class Panel(msgspec.Struct):
 
 
 def _label(lang: str):
-    def label(row: F.Row) -> str:
+    def label(row: schemas.Row) -> str:
         return row.name_zh if lang == "zh-Hant" and row.name_zh else row.name_en
 
     return label
 
 
-def panels(figures: list[F.Figure], lang: str, query: str) -> list[Panel]:
+def panels(figures: list[schemas.Figure], lang: str, query: str) -> list[Panel]:
     label = _label(lang)
     result = []
     for figure in figures:
@@ -63,7 +64,7 @@ def panels(figures: list[F.Figure], lang: str, query: str) -> list[Panel]:
         summary = ", ".join(
             f"{label(r)}: "
             + " / ".join(
-                f"{F.value_text(r.values.get(s))} {gettext(lang, F.SERIES[s])}"
+                f"{schemas.value_text(r.values.get(s))} {gettext(lang, schemas.SERIES[s])}"
                 for s in figure.plotted
             )
             for r in figure.rows[:24]
@@ -73,7 +74,7 @@ def panels(figures: list[F.Figure], lang: str, query: str) -> list[Panel]:
                 figure=figure,
                 title=title,
                 note=gettext(lang, figure.note) if figure.note else "",
-                series={s: gettext(lang, F.SERIES[s]) for s in figure.series},
+                series={s: gettext(lang, schemas.SERIES[s]) for s in figure.series},
                 chart=svg(figure, label, title, summary),
                 csv=f"/dashboard/csv/{figure.key}?{query}",
             )
@@ -102,7 +103,7 @@ def presets(today: date) -> list[dict[str, str]]:
 
 async def one_figure(
     request: Request, key: str, first: str, last: str, centre: str
-) -> tuple[Choice, F.Figure]:
+) -> tuple[Choice, schemas.Figure]:
     """One figure by its key, for the scope and range asked (the CSV and the API)."""
     if key not in F.FIGURES:
         raise NotFound(f"no figure is called {key[:60]!r}")
@@ -134,7 +135,7 @@ class DashboardPages(Controller):
                 panels=[],
                 presets=presets(today_hk()),
                 query="",
-                value_text=F.value_text,
+                value_text=schemas.value_text,
             )
         query = _query(choice)
         found = await F.all_figures(choice.scope)
@@ -146,7 +147,7 @@ class DashboardPages(Controller):
             panels=panels(found, language_of(request), query),
             presets=presets(today_hk()),
             query=query,
-            value_text=F.value_text,
+            value_text=schemas.value_text,
         )
 
     @get("/csv/{key:str}")
@@ -192,7 +193,7 @@ class ReportPages(Controller):
             pdf=f"/reports/quarterly.pdf?quarter={label}"
             + (f"&centre={choice.centre}" if choice.centre else ""),
             scope_name=_scope_name(choice, language_of(request)),
-            value_text=F.value_text,
+            value_text=schemas.value_text,
         )
 
     @get("/quarterly.pdf")
@@ -244,7 +245,7 @@ class Dashboard(msgspec.Struct):
     starts_on: date
     ends_on: date
     day: date  # the day snapshot figures describe
-    figures: list[F.Figure]
+    figures: list[schemas.Figure]
 
 
 class DashboardApi(Controller):
@@ -275,7 +276,7 @@ class DashboardApi(Controller):
         return _dashboard(choice, [figure])
 
 
-def _dashboard(choice: Choice, figures: list[F.Figure]) -> Dashboard:
+def _dashboard(choice: Choice, figures: list[schemas.Figure]) -> Dashboard:
     scope = choice.scope
     slugs = None if scope.centres is None else [c["slug"] for c in choice.chosen]
     return Dashboard(slugs, scope.starts_on, scope.ends_on, scope.day, figures)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from centres.policy import managed_centres, require_staff
 from incubator.auth.schemas import Viewer
-from incubator.dashboard.services.figures import Scope
+from incubator.dashboard.schemas import Scope
 from incubator.errors import BadParameter, Forbidden
 from incubator.i18n import today_hk
 from incubator.startups.services.reference import list_centres

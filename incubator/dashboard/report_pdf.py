@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from events.academy.certificate_pdf import cjk_font
-from incubator.dashboard.services.figures import SERIES, Figure, Scope, Value, value_text
+from incubator.dashboard.schemas import SERIES, Figure, Scope, Value, value_text
 
 BAR_COLOURS = (colors.HexColor("#0b5fa5"), colors.HexColor("#f5a623"), colors.HexColor("#4a9d5b"))
 

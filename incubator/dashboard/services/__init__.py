@@ -1,1 +1,1 @@
-"""The dashboard domain's rules: the only code that writes its tables."""
+"""The dashboard's figures: one definition of each number the pages, API, CSV and PDF show."""

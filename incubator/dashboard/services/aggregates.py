@@ -1,0 +1,68 @@
+"""What every figure's SQL shares: Hong Kong months, the scope's start-ups, rates, totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from incubator import db
+from incubator.dashboard.schemas import (
+    Row,
+    Scope,
+    Value,
+)
+from incubator.i18n import gettext
+from incubator.startups.tables import Centre
+
+MOU_WINDOW_DAYS = 180
+
+
+def month_of(column: str, instant: bool) -> str:
+    """SQL for the Hong Kong month (YYYY-MM) of a timestamp or date column."""
+    if db.is_postgres():
+        local = f"({column} AT TIME ZONE 'Asia/Hong_Kong')" if instant else column
+        return f"to_char({local}, 'YYYY-MM')"
+    # Hong Kong has kept UTC+8 all year since 1979.
+    return f"strftime('%Y-%m', {column}, '+8 hours')" if instant else f"strftime('%Y-%m', {column})"
+
+
+def zh(text: str) -> str:
+    return gettext("zh-Hant", text)
+
+
+def whole(value: Any) -> int:
+    return int(value or 0)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def totals(rows: list[Row], series: list[str]) -> dict[str, Value]:
+    return {s: sum(whole(r.values.get(s)) for r in rows) for s in series}
+
+
+def in_scope(scope: Scope, column: str = "s.id") -> tuple[str, list[Any]]:
+    """Active start-ups affiliated with one of the scope's centres (any, for the park)."""
+    if scope.centres is None:
+        return "", []
+    within, ids = db.among("a.centre", scope.centres)
+    return (
+        f" AND {column} IN (SELECT a.startup FROM startup_affiliation a WHERE 1 = 1{within})",
+        ids,
+    )
+
+
+async def centres_in(scope: Scope) -> list[dict]:
+    query = Centre.select(Centre.id, Centre.slug, Centre.kind, Centre.name_en, Centre.name_zh)
+    if scope.centres is not None:
+        query = query.where(Centre.id.is_in(list(scope.centres) or [-1]))
+    return await query.order_by(Centre.sort_order).order_by(Centre.id)
+
+
+def month_rows(scope: Scope, found: dict[str, dict], series: list[str]) -> list[Row]:
+    """One row per month of the range, zero where nothing happened."""
+    rows = []
+    for month in scope.months():
+        values = found.get(month, {})
+        rows.append(Row(month, month, month, {s: whole(values.get(s)) for s in series}))
+    return rows
