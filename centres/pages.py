@@ -11,7 +11,7 @@ from litestar.response import Redirect
 from centres import policy
 from centres.services import lease_register, leases, space
 from centres.services import overview as services
-from incubator.csvexport import csv_response
+from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.money import hkd_input

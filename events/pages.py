@@ -15,7 +15,7 @@ from events import policy
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
-from incubator.csvexport import csv_response
+from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.startups.services import reference
 from incubator.web import REFUSALS, errors_for_form, form_values, page, signed_in, viewer_of

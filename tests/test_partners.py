@@ -702,9 +702,9 @@ async def test_exports_neutralise_spreadsheet_formulas(client, park, partners):
 async def test_a_csv_export_keeps_every_cells_text_exactly(client, park, partners):
     """Line ends, quotes and control characters inside cells come back exactly, however the
     file is made (on PostgreSQL the server writes it; a row's end is found after it)."""
+    from incubator.downloads.csv_files import CsvEncoder
     from incubator.partners.services import exports
     from incubator.startups.tables import Startup
-    from incubator.tableformats import CsvEncoder
 
     await login(client, park.users["admin"])
     await record_mou(client, partners["lingang"])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
-from incubator.tableformats import COPY_END, CsvEncoder
+from incubator.downloads.csv_files import COPY_END, CsvEncoder
 
 AWKWARD = [
     ["plain", "with, comma", 'a "quoted" word'],
@@ -59,9 +60,38 @@ def test_csv_from_a_copy_is_the_text_rows_file_however_the_chunks_fall():
     for cut in range(len(data) + 1):
         encoder = CsvEncoder(["a", "b", "c"])
         first, second = encoder.copied(data[:cut]), encoder.copied(data[cut:])
-        assert first[0] + second[0] + encoder.finish() == expected
+        assert first[0] + second[0] + b"".join(encoder.finish()) == expected
         assert first[1] + second[1] == len(rows)
     encoder = CsvEncoder(["a", "b", "c"])
     encoder.copied(data[:-3])
     with pytest.raises(ValueError, match="a copied row did not end"):
-        encoder.finish()
+        list(encoder.finish())
+
+
+def test_an_xlsx_workbook_keeps_text_as_text_and_numbers_as_numbers(tmp_path):
+    import openpyxl
+
+    from incubator.downloads.cells import ABSENT
+    from incubator.downloads.xlsx_files import XlsxEncoder
+
+    encoder = XlsxEncoder(["name", "note", "team"], sheet_name="Lingang: referrals [Q4]")
+    data = encoder.start() + encoder.rows(
+        [
+            ["港島 fintech", '=HYPERLINK("http://x")', 12],
+            ["+86 21 5555", "http://example.com", None],
+            ["bell\x07", ABSENT, True],
+        ]
+    )
+    data += b"".join(encoder.finish())
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(data)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.title == "Lingang referrals Q4"
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["name", "note", "team"]
+    assert sheet["A1"].font.b
+    assert rows[1] == ["港島 fintech", '\'=HYPERLINK("http://x")', 12]
+    assert rows[2] == ["'+86 21 5555", "http://example.com", None]
+    assert rows[3][1] is None and rows[3][2] == 1
+    assert not sheet["B3"].hyperlink
+    assert not Path(encoder._path).exists()  # the temporary sheet went with the last chunk

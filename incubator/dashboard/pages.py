@@ -11,7 +11,6 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from incubator.csvexport import csv_response
 from incubator.dashboard import schemas
 from incubator.dashboard.charts import svg
 from incubator.dashboard.policy import (
@@ -24,6 +23,7 @@ from incubator.dashboard.policy import (
 )
 from incubator.dashboard.report_pdf import report_pdf
 from incubator.dashboard.services import figures as F
+from incubator.downloads.csv_files import csv_response
 from incubator.errors import BadParameter, NotFound
 from incubator.i18n import gettext, today_hk
 from incubator.web import errors_for_form, language_of, page, signed_in, viewer_of

@@ -17,9 +17,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.csvexport import FORMULA_START
 from incubator.db import alongside, in_transaction, is_postgres, utcnow, write_transaction
 from incubator.db.streaming import write_beside_read
+from incubator.downloads import MEDIA_TYPES, encoder
+from incubator.downloads.cells import ABSENT, FORMULA_START
+from incubator.downloads.csv_files import COPY_END, CsvEncoder
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.partners import policy
@@ -34,7 +36,6 @@ from incubator.partners.tables import (
     PartnerPark,
     ReferralExport,
 )
-from incubator.tableformats import ABSENT, COPY_END, MEDIA_TYPES, CsvEncoder, encoder
 
 FORMATS = tuple(MEDIA_TYPES)
 COLUMNS = ["slug"] + [column for columns in FIELDS.values() for column in columns]
@@ -371,11 +372,14 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
                     with contextlib.suppress(BaseException):
                         await task
             raise
-    pending += table.finish()
-    full, pending = _full_chunks(pending)
-    if pending:
-        full.append(bytes(pending))
-    chunks = numbered(full)
+    # The rest of the file (all of an XLSX workbook, which is zipped at the end) is stored as
+    # it comes, and the last chunk with the export's outcome.
+    for data in table.finish():
+        pending += data
+        full, pending = _full_chunks(pending)
+        if full:
+            await store(numbered(full))
+    chunks = numbered([bytes(pending)] if pending else [])
     async with write_transaction():
         await insert(chunks)
         await ReferralExport.update(
