@@ -20,25 +20,29 @@ from incubator.auth.schemas import Viewer
 from incubator.db import alongside, in_transaction, is_postgres, utcnow, write_transaction
 from incubator.db.streaming import write_beside_read
 from incubator.downloads import MEDIA_TYPES, encoder
-from incubator.downloads.cells import ABSENT, FORMULA_START
 from incubator.downloads.csv_files import COPY_END, CsvEncoder
 from incubator.errors import Forbidden, NotFound, ValidationFailed
-from incubator.i18n import today_hk
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.services import mous
-from incubator.partners.services.conditions import LIVE_CONSENT
-from incubator.partners.services.consent import FIELDS, split_fields
+from incubator.partners.services.export_rows import (
+    COLUMNS,
+    ConsentMasks,
+    chosen_startups,
+    columns_sql,
+    csv_cells,
+    csv_joins,
+    json_row,
+    sheet_row,
+)
 from incubator.partners.tables import (
     ExportChunk,
     ExportItem,
-    MouCluster,
     PartnerPark,
     ReferralExport,
 )
 
 FORMATS = tuple(MEDIA_TYPES)
-COLUMNS = ["slug"] + [column for columns in FIELDS.values() for column in columns]
 BATCH = 1000
 CHUNK_BYTES = 256 * 1024
 STORE_BYTES = 4 * CHUNK_BYTES  # chunks are written a few at a time, in one transaction
@@ -92,187 +96,6 @@ async def create_export(
     return export_id
 
 
-_FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_START)
-
-
-def _formula_sql(text: str) -> str:
-    """SQL: whether `text` starts as a spreadsheet formula would (as `safe_cell` tests)."""
-    return f"{'ascii' if is_postgres() else 'unicode'}({text}) IN ({_FORMULA_CODES})"
-
-
-def _consented_sql(field: str, masked: bool = False) -> str:
-    """SQL: whether the row's consent (alias `c`) names `field`; `masked`: as the row's
-    joined mask (`_csv_joins`) says."""
-    if masked:
-        return f"m.{field}"
-    find = "strpos" if is_postgres() else "instr"
-    return f"{find}(',' || c.fields || ',', ',{field},') > 0"
-
-
-def _names_sql(separator: str, neutralised: bool) -> str:
-    """SQL: an aggregate of cluster names (alias `cl`) in code-point order (as Python sorts,
-    whatever the database's collation), joined by `separator`; `neutralised`: behind an
-    apostrophe where the text would start a formula, as `safe_cell` does for a cell, decided
-    on the first name in the same aggregate. SQLite needs the names ordered before it."""
-    collate = ' COLLATE "C"' if is_postgres() else ""
-    guard = ""
-    if neutralised:
-        first = f"min(cl.name_en{collate})"
-        guard = f"CASE WHEN {_formula_sql(first)} THEN '''' ELSE '' END || "
-    if is_postgres():
-        return f"{guard}string_agg(cl.name_en, '{separator}' ORDER BY cl.name_en{collate})"
-    return f"{guard}group_concat(cl.name_en, '{separator}')"
-
-
-def _clusters_sql(separator: str, neutralised: bool = False, masked: bool = False) -> str:
-    """SQL: the start-up's cluster names (`_names_sql`), if the row's consent (alias `c`, or
-    its mask `m` where `masked`) names clusters (the only column worth not reading when it is
-    not shared), one subquery a row."""
-    if is_postgres():
-        names = (
-            f"(SELECT {_names_sql(separator, neutralised)} "
-            "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
-            "WHERE sc.startup = s.id)"
-        )
-    else:
-        names = (
-            f"(SELECT {_names_sql(separator, neutralised)} FROM (SELECT cl.name_en "
-            "FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
-            "WHERE sc.startup = s.id ORDER BY cl.name_en) cl)"
-        )
-    return f"CASE WHEN {_consented_sql('clusters', masked)} THEN {names} END"
-
-
-def _csv_joins() -> str:
-    """What a CSV export's rows join, each `{}` the partner's id: `m`, for each consent text
-    the partner holds, whether it names each field, so a row tests its consent once instead of
-    once a cell (made in a grouping, which the planner cannot dissolve into the outer query, as
-    it did a DISTINCT, testing every cell again). PostgreSQL also joins `k`, the cluster names
-    of each start-up consenting to the partner (in the MOU's scope or not), aggregated in one
-    pass instead of a subquery a row (0.6 s of 100,000); on SQLite that made the export
-    slower."""
-    masks = ", ".join(f"{_consented_sql(field)} AS {field}" for field in FIELDS)
-    joins = (
-        f"JOIN (SELECT fields, {masks} FROM sharing_consent c WHERE partner = {{}} "
-        "GROUP BY fields) m ON m.fields = c.fields"
-    )
-    if not is_postgres():
-        return joins
-    return (
-        f"{joins} LEFT JOIN (SELECT sc.startup, {_names_sql('; ', neutralised=True)} AS names "
-        "FROM sharing_consent c JOIN startup_cluster sc ON sc.startup = c.startup "
-        "JOIN cluster cl ON cl.id = sc.cluster WHERE c.partner = {} GROUP BY sc.startup) k "
-        "ON k.startup = s.id"
-    )
-
-
-_UNIT_SEPARATOR = "\x1f"  # joins cluster names for JSON, where they become a list again
-
-
-def _columns_sql(sheet: bool) -> str:
-    """The export's columns in COLUMNS order, as XLSX and JSON read them. For a sheet
-    clusters and tags come as text joined by "; "; for JSON they are split into lists in
-    Python."""
-    cells = []
-    for column in COLUMNS:
-        if column == "clusters":
-            cells.append(_clusters_sql("; " if sheet else _UNIT_SEPARATOR))
-        elif column == "tags" and sheet:
-            cells.append("replace(s.tags, ',', '; ')")
-        else:
-            cells.append(f"s.{column}")
-    return ", ".join(cells)
-
-
-_NUMBER_COLUMNS = {"founded_year", "team_size"}
-_FIELD_OF = {column: field for field, columns in FIELDS.items() for column in columns}
-
-
-def _csv_cells() -> str:
-    """The export's CSV cells as the database can make them, from the rows `_csv_joins`
-    joins: every cell text ('' for empty), what the consent does not name left empty, and text
-    a spreadsheet would run as a formula behind an apostrophe, so Python only has to join and
-    quote (`CsvEncoder.text_rows`), or nothing at all (`CsvEncoder.copied`)."""
-    cells = []
-    for column in COLUMNS:
-        if column == "clusters":
-            if is_postgres():
-                value = f"CASE WHEN {_consented_sql('clusters', masked=True)} THEN k.names END"
-            else:
-                value = _clusters_sql("; ", neutralised=True, masked=True)
-            cells.append(f"COALESCE({value}, '')")
-            continue
-        value = "replace(s.tags, ',', '; ')" if column == "tags" else f"s.{column}"
-        if column in _NUMBER_COLUMNS:
-            value = f"COALESCE(CAST({value} AS TEXT), '')"
-        else:  # the text columns are NOT NULL
-            value = f"CASE WHEN {_formula_sql(value)} THEN '''' || {value} ELSE {value} END"
-        if column != "slug":
-            consented = _consented_sql(_FIELD_OF[column], masked=True)
-            value = f"CASE WHEN {consented} THEN {value} ELSE '' END"
-        cells.append(value)
-    return ", ".join(cells)
-
-
-class _Consents:
-    """Which columns each consent text lets through, worked out once per distinct text (a
-    park has a handful)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[bool, ...]] = {}
-
-    def __call__(self, consented: str) -> tuple[bool, ...]:
-        mask = self._seen.get(consented)
-        if mask is None:
-            shown = {column for field in split_fields(consented) for column in FIELDS[field]}
-            mask = tuple(column in shown or column == "slug" for column in COLUMNS)
-            self._seen[consented] = mask
-        return mask
-
-
-_CLUSTERS, _TAGS = COLUMNS.index("clusters"), COLUMNS.index("tags")
-
-
-def _sheet_row(cells: list, mask: tuple[bool, ...]) -> list:
-    """A CSV or XLSX row: what the consent does not name is an empty cell."""
-    return [v if shown else None for v, shown in zip(cells, mask, strict=True)]
-
-
-def _json_row(cells: list, mask: tuple[bool, ...]) -> list:
-    """A JSON row: what the consent does not name is left out; clusters and tags are lists."""
-    row = [v if shown else ABSENT for v, shown in zip(cells, mask, strict=True)]
-    if mask[_CLUSTERS]:
-        row[_CLUSTERS] = [n for n in (cells[_CLUSTERS] or "").split(_UNIT_SEPARATOR) if n]
-    if mask[_TAGS]:
-        row[_TAGS] = [t for t in (cells[_TAGS] or "").split(",") if t]
-    return row
-
-
-async def _chosen(partner_id: int, mou: dict) -> Callable[..., tuple[str, list]]:
-    """Who goes out in an export: active start-ups in the MOU's scope with a live consent to
-    the partner, in start-up order. The scope is read once, and the function returned makes
-    FROM, WHERE and ORDER BY (consent `c`, start-up `s`) and their arguments from it, with
-    `joins` joined whose every `{}` is the partner's id: every statement chooses alike."""
-    clusters = [
-        r["cluster"]
-        for r in await MouCluster.select(MouCluster.cluster).where(MouCluster.mou == mou["id"])
-    ]
-    scope, scope_args = mous.scope_condition(mou, clusters)
-    today = today_hk()
-
-    def chosen(joins: str = "") -> tuple[str, list]:
-        return (
-            f"""
-            FROM sharing_consent c JOIN startup s ON s.id = c.startup {joins}
-            WHERE c.partner = {{}} AND {LIVE_CONSENT} AND {scope}
-            ORDER BY c.startup
-            """,
-            [*[partner_id] * joins.count("{}"), partner_id, today, *scope_args],
-        )
-
-    return chosen
-
-
 async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     """Write the export's log (one row per start-up, with the fields it consented to) and,
     beside it, read the same start-ups from the same snapshot through one cursor in batches,
@@ -280,7 +103,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     database writes the log while Python makes the file. The next batch is read and the last
     chunks written while this batch is encoded (each on its own connection). A CSV file on
     PostgreSQL is written by the server (COPY), Python only changing its line ends."""
-    choose = await _chosen(park["id"], mou)
+    choose = await chosen_startups(park["id"], mou)
     chosen, chosen_args = choose()
     log = (
         f"INSERT INTO export_item (export, startup, startup_name, fields) "
@@ -298,22 +121,22 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     copy = isinstance(table, CsvEncoder) and is_postgres()
     encode: Callable[[Any], tuple[bytes, int]]
     if isinstance(table, CsvEncoder):
-        joined, read_args = choose(_csv_joins())
+        joined, read_args = choose(csv_joins())
         if copy:  # the server writes the CSV: no cell becomes a Python object
-            query, encode = f"SELECT {_csv_cells()}, chr({COPY_END}) {joined}", table.copied
+            query, encode = f"SELECT {csv_cells()}, chr({COPY_END}) {joined}", table.copied
         else:
-            query = f"SELECT {_csv_cells()} {joined}"
+            query = f"SELECT {csv_cells()} {joined}"
 
             def encode(batch: list[tuple]) -> tuple[bytes, int]:
                 return table.text_rows(batch), len(batch)
 
     else:
         query, read_args = (
-            f"SELECT c.fields, {_columns_sql(sheet=fmt != 'json')} {chosen}",
+            f"SELECT c.fields, {columns_sql(sheet=fmt != 'json')} {chosen}",
             chosen_args,
         )
-        shaped = _json_row if fmt == "json" else _sheet_row
-        consents = _Consents()
+        shaped = json_row if fmt == "json" else sheet_row
+        consents = ConsentMasks()
 
         def encode(batch: list[tuple]) -> tuple[bytes, int]:
             rows = [shaped(cells, consents(fields)) for fields, *cells in batch]
