@@ -241,8 +241,9 @@ async def main() -> None:
         f"{'req/s':>6} {'p50':>6} {'p99':>6} {'err':>4} {'MB':>5} {'anon':>5}"
     )
     results: dict[str, dict] = {}
-    env = {"INCUBATOR_BENCH_ENDPOINTS": "1", "INCUBATOR_SCHEDULER": "0"}
-    with serving(url, extra_env=env) as (base, process):
+    env = {"INCUBATOR_SCHEDULER": "0"}
+    command = [sys.executable, "-m", "bench.reference"]  # the app with the raw-SQL reference
+    with serving(url, extra_env=env, command=command, cwd=str(ROOT)) as (base, process):
         for name, paths in scenarios().items():
             if args.only not in name:
                 continue

@@ -173,8 +173,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from events.academy.services.completion import startup_badges
     from events.api import EventsApi
     from events.pages import EventPages, RegistrationPages
-    from incubator.auth.pages import AccountController, AdminUsersController, AuthController
-    from incubator.benchref import BenchReference
+    from incubator.auth.pages import AccountController, AuthController
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
     from incubator.partners.api import PartnersApi
@@ -183,8 +182,12 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.services.webhooks import deliver_due
     from incubator.reminders.pages import InboxPages, ReminderAdminPages, ReminderPreferencePages
     from incubator.startups.api import CentresApi, StartupsApi
-    from incubator.startups.pages import DirectoryPages, ImportPages, InvitationPages, ProfilePages
+    from incubator.startups.pages.admin import AdminUsersController, ImportPages
+    from incubator.startups.pages.directory import DirectoryPages
+    from incubator.startups.pages.invitations import InvitationPages
+    from incubator.startups.pages.profiles import ProfilePages
     from incubator.startups.services.extensions import add_profile_section
+    from incubator.startups.tables import STAGE_NAMES
 
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)
@@ -250,7 +253,6 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             PortalPages,
             SharingPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
-            *([BenchReference] if settings.bench_endpoints else []),
         ],
         lifespan=[database],
         middleware=[DefineMiddleware(ViewerMiddleware, settings=settings)],
@@ -260,7 +262,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             cookie_secure=settings.cookie_secure,
             cookie_samesite="lax",
         ),
-        template_config=TemplateConfig(engine=LanguageTemplates(templates_dir())),
+        template_config=TemplateConfig(engine=LanguageTemplates(templates_dir(), STAGE_NAMES)),
         openapi_config=OpenAPIConfig(
             title="Cyberport community API",
             version="1.0.0",

@@ -106,7 +106,6 @@ class Settings:
     # Whether this process runs the scheduled jobs (web workers beside a scheduler: no).
     run_scheduler: bool = True
     # The benchmarks' reference endpoints under /bench (bench/README.md); off in production.
-    bench_endpoints: bool = False
     debug: bool = False
 
     @property
@@ -151,7 +150,6 @@ def load_settings() -> Settings:
         webhook_max_attempts=_env_int("WEBHOOK_MAX_ATTEMPTS", 8),
         webhook_backoff_seconds=_env_int("WEBHOOK_BACKOFF_SECONDS", 60),
         run_scheduler=_env_bool("SCHEDULER", True),
-        bench_endpoints=_env_bool("BENCH_ENDPOINTS", False),
         reminder_lease_days=_env_days("REMINDER_LEASE_DAYS", (90, 30, 7)),
         reminder_mou_days=_env_days("REMINDER_MOU_DAYS", (90, 30)),
         reminder_event_hours=_env_int("REMINDER_EVENT_HOURS", 24),

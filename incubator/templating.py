@@ -95,10 +95,9 @@ class _LanguageEnvironment(Environment):
         return _ConstantsTranslated(self.language).visit(super()._parse(source, name, filename))
 
 
-def environment(language: str, folder: Path) -> Environment:
-    """The pages' environment for one language."""
-    from incubator.startups.tables import STAGE_NAMES  # tables: only once PICCOLO_CONF is set
-
+def environment(language: str, folder: Path, stage_names: Mapping[str, str]) -> Environment:
+    """The pages' environment for one language; `stage_names` are the start-up stages' names
+    in English (the start-up domain's, passed in so that this module imports no domain)."""
     env = _LanguageEnvironment(
         language,
         loader=FileSystemLoader(folder),
@@ -119,12 +118,12 @@ def environment(language: str, folder: Path) -> Environment:
             return row[f"{field}_zh"]
         return row.get(f"{field}_en") or row.get(field) or ""
 
-    stage_names = {stage: translate(name) for stage, name in STAGE_NAMES.items()}
+    translated_stages = {stage: translate(name) for stage, name in stage_names.items()}
 
     def stage_name(stage: str) -> str:
         """A stage's name in this language (a function, not a macro: the directory shows one
         a row, and a Jinja macro call costs ten times as much)."""
-        return stage_names.get(stage) or translate(stage)
+        return translated_stages.get(stage) or translate(stage)
 
     env.globals.update(
         _=translate,
@@ -146,8 +145,10 @@ class LanguageTemplates(JinjaTemplateEngine):
     """Litestar's Jinja engine over one environment per language: a page is rendered in the
     environment of the request's language."""
 
-    def __init__(self, folder: Path) -> None:
-        self.environments = {language: environment(language, folder) for language in i18n.LANGUAGES}
+    def __init__(self, folder: Path, stage_names: Mapping[str, str]) -> None:
+        self.environments = {
+            language: environment(language, folder, stage_names) for language in i18n.LANGUAGES
+        }
         super().__init__(engine_instance=self.environments[i18n.DEFAULT_LANGUAGE])
 
     def get_template(self, template_name: str) -> Any:

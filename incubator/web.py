@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
-from incubator.auth.schemas import ANONYMOUS, Viewer
-from incubator.auth.services.accounts import NewSession
+from incubator.auth.schemas import ANONYMOUS, NewSession, Viewer
 from incubator.errors import DomainError, Forbidden, NotAuthenticated
 from incubator.settings import Settings
 
@@ -118,3 +118,31 @@ def form_values(form: FormMultiDict, names: tuple[str, ...], lists: tuple[str, .
             value = form.get(name)
             data[name] = value if isinstance(value, str) else ""
     return data
+
+
+Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]
+
+
+def form_context(extra: dict[str, Any]) -> dict[str, Any]:
+    """What a page with several forms needs when shown plainly, with `extra` on top: which
+    form was sent, its values and errors, and the notice."""
+    return {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""} | extra
+
+
+async def act(
+    request: Request,
+    names: tuple[str, ...],
+    work: Callable[[dict[str, Any]], Awaitable[str]],
+    rerender: Rerender,
+    action: str,
+    lists: tuple[str, ...] = (),
+) -> Response:
+    """Run one form's action: on success go where `work` says; when a rule is broken, show
+    the page again with the form's values and the message beside the field (or on top)."""
+    data = form_values(await request.form(), names, lists)
+    try:
+        target = await work(data)
+    except DomainError as exc:
+        errors = errors_for_form(exc, summary_key="action")
+        return await rerender(exc.status_code, {"action": action, "values": data, "errors": errors})
+    return Redirect(target, status_code=303)

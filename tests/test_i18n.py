@@ -92,12 +92,12 @@ def test_constant_interface_text_is_translated_once_when_a_template_is_compiled(
         '{{ _("Start-ups") }}|{{ _("founded %(year)s", year=2019) }}|{{ _(word) }}|'
         "{{ stage_name('seed') }}|{{ current_language() }}"
     )
-    zh = environment("zh-Hant", tmp_path)
+    zh = environment("zh-Hant", tmp_path, {"seed": "Seed"})
     assert zh.get_template("page.html").render(word="Start-ups") == (
         f"初創企業|2019 年成立|初創企業|{i18n.gettext('zh-Hant', 'Seed')}|zh-Hant"
     )
     assert "初創企業" in zh.compile(zh.loader.get_source(zh, "page.html")[0], raw=True)
-    en = environment("en", tmp_path)
+    en = environment("en", tmp_path, {"seed": "Seed"})
     assert en.get_template("page.html").render(word="Start-ups") == (
         "Start-ups|founded 2019|Start-ups|Seed|en"
     )

@@ -7,19 +7,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from incubator.auth.services import accounts as services
-from incubator.auth.tables import Role
-from incubator.errors import DomainError, Forbidden, TooManyRequests
+from incubator.errors import DomainError, TooManyRequests
 from incubator.i18n import LANGUAGES
 from incubator.settings import Settings
-from incubator.startups.services import profiles as startups
-from incubator.startups.services import reference
-from incubator.startups.tables import ManagerAssignment
 from incubator.web import (
     SESSION_COOKIE,
     client_ip,
     logged_in_redirect,
     page,
-    require_admin,
     safe_next,
     signed_in,
     viewer_of,
@@ -126,63 +121,3 @@ class AccountController(Controller):
         response = Redirect("/login?next=/account", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
-
-
-class AdminUsersController(Controller):
-    path = "/admin/users"
-    include_in_schema = False
-
-    async def _page(self, request: Request, status: int = 200, **extra: object) -> Response:
-        q = request.query_params.get("q", "")
-        role = request.query_params.get("role", "")
-        users = await services.list_users(Role(role) if role in Role.__members__ else None, q)
-        assignments: dict[int, list[str]] = {}
-        for row in await ManagerAssignment.select(
-            ManagerAssignment.user, ManagerAssignment.centre.slug
-        ):
-            assignments.setdefault(row["user"], []).append(row["centre.slug"])
-        context = {
-            "users": users,
-            "q": q,
-            "role": role,
-            "assignments": assignments,
-            "centres": await reference.list_centres(),
-            "errors": {},
-            "values": {},
-            "message": "",
-        } | extra
-        return page("admin/users.html", status, **context)
-
-    @get("/")
-    async def users(self, request: Request) -> Response:
-        require_admin(request, "manage users")
-        return await self._page(request)
-
-    @post("/")
-    async def create(self, request: Request) -> Response:
-        require_admin(request, "manage users")
-        form = await request.form()
-        values = {k: str(form.get(k) or "") for k in ("email", "name", "role", "password")}
-        centres = [c for c in form.getall("centres", []) if isinstance(c, str)]
-        if values["role"] not in Role.__members__:
-            return await self._page(
-                request, 422, values=values, errors={"role": "choose one of the roles"}
-            )
-        try:
-            user_id = await services.create_user(
-                values["email"], values["name"], values["password"], Role(values["role"])
-            )
-        except DomainError as exc:
-            return await self._page(request, exc.status_code, values=values, errors=exc.errors)
-        if values["role"] == Role.manager.value and centres:
-            await startups.assign_manager(user_id, centres)
-        return Redirect(f"/admin/users?q={values['email']}", status_code=303)
-
-    @post("/{user_id:int}/active")
-    async def set_active(self, request: Request, user_id: FromPath[int]) -> Response:
-        require_admin(request, "manage users")
-        form = await request.form()
-        if user_id == viewer_of(request).user_id:
-            raise Forbidden("you cannot deactivate your own account")
-        await services.set_active(user_id, form.get("active") == "1")
-        return Redirect("/admin/users", status_code=303)

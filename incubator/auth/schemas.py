@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from incubator.auth.tables import Role
 
@@ -38,3 +39,9 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    expires_at: datetime

@@ -36,10 +36,13 @@ class CsvEncoder:
     """UTF-8 with a BOM (so Excel reads Chinese right), CRLF line ends, every cell quoted (so
     a batch of text can be quoted at once: `text_rows`)."""
 
-    def __init__(self, columns: Sequence[str]) -> None:
+    def __init__(self, columns: Sequence[str], quote_all: bool = True) -> None:
+        """`quote_all`: every cell quoted, as `text_rows` and `copied` need (an export's);
+        else only the cells that must be (a page's small download)."""
         self.columns = list(columns)
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+        quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n", quoting=quoting)
         self._carry = b""  # the start of a row `copied` has not seen the end of
 
     def _take(self) -> bytes:
@@ -98,7 +101,7 @@ class CsvEncoder:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A whole small CSV file (a page's download)."""
-    encoder = CsvEncoder(header)
+    encoder = CsvEncoder(header, quote_all=False)
     return encoder.start() + encoder.rows(rows) + b"".join(encoder.finish())
 
 

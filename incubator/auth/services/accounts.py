@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from incubator.auth.schemas import Viewer
+from incubator.auth.schemas import NewSession, Viewer
 from incubator.auth.services.passwords import hash_password, needs_rehash, verify_password
 from incubator.auth.tables import LoginAttempt, Role, User, UserSession
 from incubator.db import contains, utcnow, write_transaction
@@ -37,12 +36,6 @@ def check_email(email: str, field: str = "email") -> dict[str, str]:
     if not EMAIL.match(email) or len(email) > 254:
         return {field: "must be an email address such as name@example.com"}
     return {}
-
-
-@dataclass(frozen=True)
-class NewSession:
-    token: str
-    expires_at: datetime
 
 
 async def create_user(

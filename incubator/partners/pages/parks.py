@@ -16,34 +16,7 @@ from incubator.partners.api import export_download
 from incubator.partners.services import exports, mous, parks, referrals, tokens, webhooks
 from incubator.partners.services.consent import FIELD_LABELS
 from incubator.startups.services import reference
-from incubator.web import errors_for_form, form_values, page, signed_in
-
-Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]
-
-
-def form_context(extra: dict[str, Any]) -> dict[str, Any]:
-    """What a page with several forms needs when shown plainly, with `extra` on top: which
-    form was sent, its values and errors, and the notice."""
-    return {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""} | extra
-
-
-async def act(
-    request: Request,
-    names: tuple[str, ...],
-    work: Callable[[dict[str, Any]], Awaitable[str]],
-    rerender: Rerender,
-    action: str,
-    lists: tuple[str, ...] = (),
-) -> Response:
-    """Run one form's action: on success go where `work` says; when a rule is broken, show
-    the page again with the form's values and the message beside the field (or on top)."""
-    data = form_values(await request.form(), names, lists)
-    try:
-        target = await work(data)
-    except DomainError as exc:
-        errors = errors_for_form(exc, summary_key="action")
-        return await rerender(exc.status_code, {"action": action, "values": data, "errors": errors})
-    return Redirect(target, status_code=303)
+from incubator.web import Rerender, act, errors_for_form, form_context, form_values, page, signed_in
 
 
 async def _choices() -> dict[str, Any]:

@@ -13,11 +13,10 @@ from incubator.auth.schemas import Viewer
 from incubator.errors import DomainError
 from incubator.partners import policy
 from incubator.partners.api import export_download
-from incubator.partners.pages.parks import act, form_context
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.services import consent, exports, mous, parks, referrals, tokens
 from incubator.startups.services import profiles as startups
-from incubator.web import errors_for_form, form_values, page, signed_in
+from incubator.web import act, errors_for_form, form_context, form_values, page, signed_in
 
 INBOUND_FIELDS = (
     "partner",

@@ -9,65 +9,21 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Redirect
 
-from incubator.auth.services import accounts as auth
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
-from incubator.startups.api import DIRECTORY_PARAMS, directory_query
-from incubator.startups.services import importer, invitations, logos, reference, team
+from incubator.startups.pages.directory import profile_choices
+from incubator.startups.services import invitations, logos, team
 from incubator.startups.services import profiles as services
 from incubator.startups.services.extensions import profile_sections
-from incubator.startups.services.validation import MEMBER_FIELDS, PROGRAMME_STATUSES, STAGES
+from incubator.startups.services.validation import MEMBER_FIELDS
 from incubator.web import (
-    client_ip,
     errors_for_form,
     form_values,
-    logged_in_redirect,
     page,
-    require_admin,
-    rows_for_template,
     signed_in,
     viewer_of,
 )
 
 PROGRAMME_ROWS_EXTRA = 2
-
-
-async def _choices() -> dict[str, Any]:
-    """Everything the directory's filters and the profile pages offer: centres, hubs,
-    clusters and programmes, and centres and clusters by slug for showing names where rows
-    carry slugs (in the reader's language)."""
-    lists = {
-        name: rows_for_template(rows) for name, rows in (await reference.choice_lists()).items()
-    }
-    return lists | {
-        "centre_by_slug": {c["slug"]: c for c in lists["centres"]},
-        "cluster_by_slug": {c["slug"]: c for c in lists["clusters"]},
-        "stages": STAGES,
-        "programme_statuses": PROGRAMME_STATUSES,
-    }
-
-
-class DirectoryPages(Controller):
-    include_in_schema = False
-
-    @get("/")
-    async def home(self) -> Response:
-        return page("home.html", figures=await services.park_figures())
-
-    @get("/startups")
-    async def directory(self, request: Request) -> Response:
-        raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
-        query = directory_query(**raw)
-        result = await services.directory(viewer_of(request), query)
-        result.rows = rows_for_template(result.rows)
-        # The filters as they stand, for the pager's links.
-        params = {k: v for k, v in raw.items() if k != "page" and v}
-        return page(
-            "startups/directory.html",
-            result=result,
-            query=query,
-            params=params,
-            **await _choices(),
-        )
 
 
 def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
@@ -123,7 +79,7 @@ class ProfilePages(Controller):
             history=history,
             **await profile_sections(viewer, startup_id),
             message=message,
-            **await _choices(),
+            **await profile_choices(),
         )
 
     async def _edit_page(
@@ -140,7 +96,7 @@ class ProfilePages(Controller):
             values=values,
             errors=errors,
             programme_rows=programme_rows,
-            **await _choices(),
+            **await profile_choices(),
         )
 
     @get("/{startup_id:int}/edit")
@@ -178,7 +134,7 @@ class ProfilePages(Controller):
             "startups/new.html",
             values={"stage": "seed", "team_size": 1},
             errors={},
-            **await _choices(),
+            **await profile_choices(),
         )
 
     @post("/new")
@@ -190,7 +146,7 @@ class ProfilePages(Controller):
             startup_id = await services.create_startup(viewer, data)
         except ValidationFailed as exc:
             return page(
-                "startups/new.html", 422, values=data, errors=exc.errors, **await _choices()
+                "startups/new.html", 422, values=data, errors=exc.errors, **await profile_choices()
             )
         return Redirect(f"/startups/{startup_id}?message=created", status_code=303)
 
@@ -310,86 +266,3 @@ class ProfilePages(Controller):
                 invite_values={"email": email, "name": name},
             )
         return await self._team_page(request, startup_id, invitation=sent)
-
-
-class InvitationPages(Controller):
-    path = "/invitations"
-    include_in_schema = False
-
-    @get("/{token:str}")
-    async def show(self, token: FromPath[str]) -> Response:
-        invitation = await invitations.open_invitation(token)
-        return page(
-            "auth/invitation.html",
-            invitation=invitation,
-            token=token,
-            errors={},
-            values={"name": invitation["name"]},
-        )
-
-    @post("/{token:str}")
-    async def accept(self, request: Request, token: FromPath[str]) -> Response:
-        form = await request.form()
-        name, password = str(form.get("name") or ""), str(form.get("password") or "")
-        try:
-            startup_id, user_id = await invitations.accept_invitation(token, name, password)
-        except ValidationFailed as exc:
-            # The refused acceptance rolled back, so the invitation is still open to show.
-            return page(
-                "auth/invitation.html",
-                422,
-                invitation=await invitations.open_invitation(token),
-                token=token,
-                errors=exc.errors,
-                values={"name": name},
-            )
-        settings = request.app.state.settings
-        session = await auth.create_session(
-            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
-        )
-        return logged_in_redirect(settings, session, f"/startups/{startup_id}?message=welcome")
-
-
-class ImportPages(Controller):
-    path = "/admin/import"
-    include_in_schema = False
-
-    @get("/")
-    async def form(self, request: Request) -> Response:
-        require_admin(request, "import start-ups")
-        return page("admin/import.html", report=None, csv_text="", errors={})
-
-    @post("/")
-    async def upload(
-        self,
-        request: Request,
-        data: MultipartBody[dict[str, Any]],
-    ) -> Response:
-        require_admin(request, "import start-ups")
-        upload = data.get("file")
-        if isinstance(upload, UploadFile):
-            raw = await upload.read()
-        else:
-            raw = str(data.get("csv_text") or "").encode()
-        if not raw.strip():
-            return page(
-                "admin/import.html",
-                422,
-                report=None,
-                csv_text="",
-                errors={"file": "choose a CSV file"},
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return page(
-                "admin/import.html",
-                422,
-                report=None,
-                csv_text="",
-                errors={"file": "must be a CSV file encoded as UTF-8"},
-            )
-        apply = data.get("apply") == "1"
-        report = await importer.import_startups(text, apply=apply, actor=viewer_of(request))
-        status = 422 if report.errors else 200
-        return page("admin/import.html", status, report=report, csv_text=text, errors={})
