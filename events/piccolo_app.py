@@ -2,16 +2,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
 from events.tables import (
-    AssessmentScore,
-    Certificate,
     Course,
     CoursePrerequisite,
     Event,
     EventCluster,
     FeedToken,
     Registration,
-    SessionAttendance,
     Venue,
 )
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from events.tables import Certificate, Event, Registration, Venue
+from events.academy.tables import Certificate
+from events.tables import Event, Registration, Venue
 from incubator.i18n import today_hk
 from incubator.startups.tables import Centre, ManagerAssignment
 from tests.conftest import api, login, make_client, text_of
@@ -417,7 +418,7 @@ async def test_the_roster_form_saves_ticks_and_names_a_bad_score(client, park, a
     response = await post_form(client, f"/academy/runs/{run_id}/roster", form)
     assert response.status_code == 422
     assert "must be a whole number from 0 to 100" in text_of(response.text)
-    from events.tables import AssessmentScore, SessionAttendance
+    from events.academy.tables import AssessmentScore, SessionAttendance
 
     marks = await SessionAttendance.select().where(SessionAttendance.registration == people["Ada"])
     assert sorted(m["session"] for m in marks) == sorted(sessions[:2])

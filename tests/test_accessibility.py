@@ -129,7 +129,8 @@ async def _academy(park) -> tuple[int, int, str]:
     """A course with a published run of one session, one enrolment and its certificate."""
     from datetime import timedelta
 
-    from events.tables import Certificate, Course, Event, Registration
+    from events.academy.tables import Certificate
+    from events.tables import Course, Event, Registration
     from incubator.db import utcnow
 
     centre = park.centres["entrepreneurship"]

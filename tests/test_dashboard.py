@@ -38,7 +38,8 @@ async def known_park(park: Park) -> Known:
     the conftest park (Harbour Pay onsite in the Entrepreneurship Centre, Bamboo Home there
     too, Lantern Chain in the Technology Centre and Web3Hub)."""
     from centres.tables import Lease
-    from events.tables import Certificate, Course, Event, Registration
+    from events.academy.tables import Certificate
+    from events.tables import Course, Event, Registration
     from incubator.partners.tables import Mou, PartnerPark, Referral
 
     k = Known()

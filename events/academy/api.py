@@ -9,18 +9,13 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from events.academy.services import completion
-from events.academy.services import courses as academy
-from events.schemas import (
+from events.academy.schemas import (
     AcademyFigures,
     AttendanceIn,
     CertificateOut,
     CourseIn,
     CourseOut,
-    Created,
     Issued,
-    RegistrationIn,
-    RegistrationOut,
     RevokeIn,
     RunIn,
     RunOut,
@@ -28,6 +23,9 @@ from events.schemas import (
     SessionIn,
     SessionOut,
 )
+from events.academy.services import completion
+from events.academy.services import courses as academy
+from events.schemas import Created, RegistrationIn, RegistrationOut
 from events.services import registrations
 from incubator.web import viewer_of
 

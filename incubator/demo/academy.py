@@ -12,16 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from events.academy.services.completion import meets_rule
-from events.tables import (
-    AssessmentScore,
-    Certificate,
-    Course,
-    CoursePrerequisite,
-    Event,
-    Registration,
-    SessionAttendance,
-    Venue,
-)
+from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
+from events.tables import Course, CoursePrerequisite, Event, Registration, Venue
 from incubator.db.bulk import bulk_insert
 from incubator.demo.events import RegistrationCodes, code_pairs, venue_name
 from incubator.i18n import HONG_KONG

@@ -10,14 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from centres.tables import Lease, Unit
-from events.tables import (
-    AssessmentScore,
-    Certificate,
-    Event,
-    EventCluster,
-    Registration,
-    SessionAttendance,
-)
+from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
+from events.tables import Event, EventCluster, Registration
 from incubator.auth.services.passwords import hash_password
 from incubator.auth.tables import Role, User
 from incubator.db import analyze, is_postgres, write_transaction

@@ -17,8 +17,9 @@ from typing import Any
 
 from events import policy
 from events.academy.services import courses as academy
+from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
 from events.services.registrations import CODE_ALPHABET
-from events.tables import AssessmentScore, Certificate, Event, Registration, SessionAttendance
+from events.tables import Event, Registration
 from incubator.auth.schemas import Viewer
 from incubator.db import among, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed

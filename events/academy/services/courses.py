@@ -14,17 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from events import policy
+from events.academy.tables import Certificate
 from events.services import registrations, schedule
 from events.services.times import parse_local
-from events.tables import (
-    Certificate,
-    Course,
-    CourseLevel,
-    CoursePrerequisite,
-    CourseTrack,
-    Event,
-    Registration,
-)
+from events.tables import Course, CourseLevel, CoursePrerequisite, CourseTrack, Event, Registration
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
