@@ -5,9 +5,9 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, get
 from litestar.exceptions import HTTPException
+from piccolo.apps.migrations.tables import Migration
 
 from incubator import db
-from incubator.startups.tables import Centre
 
 
 class Health(msgspec.Struct):
@@ -40,7 +40,7 @@ class HealthController(Controller):
 
     async def _database_answers(self) -> Health:
         try:
-            await Centre.raw("SELECT 1").run()
+            await Migration.raw("SELECT 1").run()
         except Exception as exc:
             raise HTTPException(status_code=503, detail=f"database unreachable: {exc}") from exc
         return Health(status="ok", database=db.current_engine().engine_type)

@@ -11,7 +11,7 @@ import pytest
 from incubator.db import all_tables
 from incubator.startups.tables import Startup
 from tests.conftest import api, login, post_form
-from tests.test_profiles import PNG
+from tests.startups.test_profiles import PNG
 
 ROLES = ("anon", "admin", "manager", "other_manager", "member", "other_member", "partner")
 LOGIN = "login"  # an anonymous visitor is sent to the log-in page

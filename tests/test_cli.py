@@ -12,7 +12,7 @@ from incubator.i18n import today_hk
 from incubator.startups.services.onsite import count_onsite
 from incubator.startups.tables import Startup, StartupAffiliation, StartupCluster, TeamMember
 from tests.conftest import clear_tables, login
-from tests.test_import import GOOD
+from tests.startups.test_import import GOOD
 
 
 def run_cli(settings, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

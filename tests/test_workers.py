@@ -12,14 +12,14 @@ from incubator.reminders.tables import ReminderLedger
 from incubator.web import SESSION_COOKIE
 from tests.conftest import login
 from tests.mailbox import Mailbox
-from tests.server import running_server
-from tests.test_reminder_processes import (
+from tests.reminders.test_reminder_processes import (
     PEOPLE,
     an_event_tomorrow_with_people,
     scheduler,
     stop,
     wait_until_sent,
 )
+from tests.server import running_server
 
 
 # The production shape is PostgreSQL's; SQLite's several workers are tested by the lease race.

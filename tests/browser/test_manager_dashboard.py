@@ -7,8 +7,8 @@ import pytest
 
 from incubator.i18n import today_hk
 from tests.browser.pages import log_in
+from tests.dashboard.test_dashboard import known_park, month_start
 from tests.server import running_server
-from tests.test_dashboard import known_park, month_start
 
 pytestmark = pytest.mark.browser
 

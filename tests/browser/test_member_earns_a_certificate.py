@@ -9,8 +9,8 @@ import pytest
 from events.tables import Course, Event
 from incubator.db import utcnow
 from tests.browser.pages import log_in
+from tests.events.academy.test_academy import into_the_past
 from tests.server import running_server
-from tests.test_academy import into_the_past
 
 pytestmark = pytest.mark.browser
 

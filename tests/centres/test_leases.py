@@ -1,5 +1,6 @@
-"""Tenancy: units, leases and their life cycle, the no-overlap rule under concurrency, onsite
-derived from leases, occupancy figures, who sees which lease, and the register export."""
+"""Leases: in force makes a start-up onsite, no overlaps under concurrency, the life cycle, input rules, who sees them."""
+
+from __future__ import annotations
 
 import asyncio
 import csv
@@ -9,36 +10,10 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from centres.tables import Lease, Unit
-from incubator.i18n import today_hk
+from centres.tables import Lease
+from tests.centres.conftest import TODAY, day, lease_body, onsite_in_directory
 from tests.conftest import api, login, make_client, post_form, text_of
 from tests.server import running_server
-
-TODAY = today_hk()
-
-
-def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
-
-
-def lease_body(park, unit="3F-02", startup="bamboo-home", starts=0, ends=364, **extra) -> dict:
-    return {
-        "unit": park.units[unit],
-        "startup": park.startups[startup],
-        "starts_on": day(starts),
-        "ends_on": day(ends),
-        "monthly_rent_cents": 21_000_00,
-        "deposit_cents": 42_000_00,
-        **extra,
-    }
-
-
-async def onsite_in_directory(client: httpx.AsyncClient) -> list[str]:
-    body = (await client.get("/api/startups?onsite=true&sort=name")).json()
-    return [item["slug"] for item in body["items"]]
-
-
-# ---------------------------------------------------------------- onsite follows leases
 
 
 async def test_a_lease_in_force_makes_a_startup_onsite_everywhere(client, park):
@@ -78,9 +53,6 @@ async def test_leases_not_in_force_today_do_not_make_a_startup_onsite(
         )
     )
     assert await onsite_in_directory(client) == ["harbour-pay"]
-
-
-# ---------------------------------------------------------------- the overlap rule
 
 
 async def test_an_overlapping_lease_is_refused_naming_the_unit_holder_and_end(client, park):
@@ -151,9 +123,6 @@ async def test_fifty_concurrent_requests_across_three_worker_processes_make_one_
             statuses = await asyncio.gather(*(attempt(n) for n in range(50)))
     assert statuses.count(201) == 1 and statuses.count(409) == 49, statuses
     assert await Lease.count().where(Lease.unit == park.units["3F-02"]) == 1
-
-
-# ---------------------------------------------------------------- the life cycle
 
 
 async def test_draft_activate_notice_and_renewal_link_the_leases(client, park):
@@ -264,25 +233,6 @@ async def test_discarding_a_draft_deletes_it_but_active_leases_stay(client, park
     assert await Lease.exists().where(Lease.id == park.leases["harbour-pay"])
 
 
-# ---------------------------------------------------------------- who sees and changes what
-
-
-async def test_managers_work_only_on_units_of_their_centres(client, park):
-    await login(client, park.users["other_manager"])  # Technology Centre
-    refused = await api(client, "POST", "/api/leases", json=lease_body(park))
-    assert refused.status_code == 403
-    hidden = await api(client, "GET", f"/api/leases/{park.leases['harbour-pay']}")
-    assert hidden.status_code == 404
-    own = await api(client, "POST", "/api/leases", json=lease_body(park, unit="5F-D01"))
-    assert own.status_code == 201, own.text
-    listed = (await api(client, "GET", "/api/leases")).json()
-    assert [item["unit_code"] for item in listed["items"]] == ["5F-D01"]
-    units = (await api(client, "GET", "/api/units?state=occupied")).json()["items"]
-    tenants = {u["code"]: u["startup_id"] for u in units}
-    # 3F-01 is occupied, but who holds it is for the Entrepreneurship Centre to know.
-    assert tenants == {"3F-01": None, "5F-D01": park.startups["bamboo-home"]}
-
-
 @pytest.mark.parametrize(
     ("who", "sees"),
     [("member", True), ("other_member", False), ("partner", False), ("other_manager", False)],
@@ -303,109 +253,6 @@ async def test_a_startup_sees_its_own_leases_and_nobody_else_outside_its_centre(
             client, "POST", f"/api/leases/{park.leases['harbour-pay']}/notice", json={}
         )
         assert changed.status_code == 403
-
-
-async def test_the_public_sees_vacancy_and_figures_but_no_tenants(client, park):
-    sid = park.startups["harbour-pay"]
-    assert "Tenancy" not in (await client.get(f"/startups/{sid}")).text
-    assert (await client.get("/api/leases")).status_code == 401
-    assert (await client.get(f"/api/leases/{park.leases['harbour-pay']}")).status_code == 401
-    assert (await client.get("/api/units")).status_code == 401
-    page = await client.get("/centres/entrepreneurship")
-    assert page.status_code == 200 and "3F-02" in page.text
-    assert "Leases ending" not in page.text
-
-
-# ---------------------------------------------------------------- units
-
-
-async def test_units_are_added_and_edited_within_the_managers_centres(client, park):
-    await login(client, park.users["manager"])
-    body = {
-        "building": "cyberport-1",
-        "centre": "entrepreneurship",
-        "code": "7f-20",
-        "floor": 7,
-        "kind": "lab",
-        "area_sqft": 900,
-        "list_rent_cents": 40_000_00,
-    }
-    created = await api(client, "POST", "/api/units", json=body)
-    assert created.status_code == 201, created.text
-    unit = await Unit.select().where(Unit.id == created.json()["id"]).first()
-    assert unit["code"] == "7F-20" and unit["list_rent_cents"] == 40_000_00
-    duplicate = await api(client, "POST", "/api/units", json=body)
-    assert duplicate.status_code == 422 and "already exists" in duplicate.json()["errors"]["code"]
-    elsewhere = await api(client, "POST", "/api/units", json=body | {"centre": "technology"})
-    assert elsewhere.status_code == 422 and "you manage" in elsewhere.json()["errors"]["centre"]
-    bad = await api(
-        client, "POST", "/api/units", json=body | {"code": "??", "area_sqft": 0, "kind": "castle"}
-    )
-    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"code", "area_sqft", "kind"}
-    other = await api(client, "PATCH", f"/api/units/{park.units['5F-D01']}", json={"area_sqft": 60})
-    assert other.status_code == 403
-
-
-async def test_a_unit_with_lease_history_is_retired_never_deleted(client, park):
-    await login(client, park.users["manager"])
-    held = await api(client, "POST", f"/api/units/{park.units['3F-01']}/retire")
-    assert held.status_code == 422 and "Harbour Pay" in held.json()["errors"]["unit"]
-    await api(
-        client,
-        "POST",
-        f"/api/leases/{park.leases['harbour-pay']}/terminate",
-        json={"last_day": day(-1), "reason": "Left"},
-    )
-    retired = await api(client, "POST", f"/api/units/{park.units['3F-01']}/retire")
-    assert retired.json() == {"outcome": "retired"}
-    assert await Unit.exists().where(Unit.id == park.units["3F-01"])
-    assert await Lease.exists().where(Lease.id == park.leases["harbour-pay"])
-    relet = await api(client, "POST", "/api/leases", json=lease_body(park, unit="3F-01"))
-    assert relet.status_code == 422 and "retired" in relet.json()["errors"]["unit"]
-    never_leased = await api(client, "POST", f"/api/units/{park.units['3F-02']}/retire")
-    assert never_leased.json() == {"outcome": "deleted"}
-    assert not await Unit.exists().where(Unit.id == park.units["3F-02"])
-
-
-# ---------------------------------------------------------------- occupancy
-
-
-async def test_occupancy_by_building_centre_and_park_with_leases_ending(client, park):
-    await login(client, park.users["admin"])
-    await api(client, "POST", "/api/leases", json=lease_body(park, unit="5F-D01", ends=20))
-    figures = (await client.get("/api/occupancy")).json()
-    assert figures["park"] | {"ending": None} == {
-        "units": 4,
-        "occupied_units": 2,
-        "vacant_units": 2,
-        "area_sqft": 2650,
-        "occupied_sqft": 850,
-        "vacant_sqft": 1800,
-        "unit_rate": 0.5,
-        "area_rate": round(850 / 2650, 4),
-        "ending": None,
-    }
-    # Harbour Pay's lease ends in 100 days, the desk's in 20.
-    assert figures["park"]["ending"] == {"30": 1, "90": 1, "180": 2}
-    assert [b["slug"] for b in figures["buildings"]] == ["cyberport-1"]
-    by_centre = {c["slug"]: (c["units"], c["occupied_units"]) for c in figures["centres"]}
-    assert by_centre == {"entrepreneurship": (2, 1), "technology": (1, 1), "web3hub": (1, 0)}
-    centre = (await client.get("/api/centres/entrepreneurship")).json()
-    assert centre["occupancy"]["park"]["unit_rate"] == 0.5
-    assert [u["code"] for u in centre["vacant_units"]] == ["3F-02"]
-
-
-async def test_centre_page_shows_figures_chart_vacancy_and_leases_ending_to_managers(client, park):
-    await login(client, park.users["manager"])
-    page = await client.get("/centres/entrepreneurship")
-    text = text_of(page.text)
-    assert page.status_code == 200 and 'class="chart"' in page.text
-    assert "50.0%" in text and "3F-02" in text
-    assert "Leases ending in the next 180 days (1)" in text and "Harbour Pay" in text
-    assert "Manager" in text  # the centre's manager is named
-
-
-# ---------------------------------------------------------------- export
 
 
 async def test_the_lease_register_exports_to_csv_with_formulas_neutralised(client, park):
@@ -429,9 +276,6 @@ async def test_the_lease_register_exports_to_csv_with_formulas_neutralised(clien
     assert len((await client.get("/leases/export.csv")).text.splitlines()) == 1
     await login(client, park.users["member"])
     assert (await client.get("/leases/export.csv")).status_code == 403
-
-
-# ---------------------------------------------------------------- pages
 
 
 async def test_a_manager_leases_a_vacant_unit_through_the_forms(client, park):
@@ -485,56 +329,6 @@ async def test_a_manager_leases_a_vacant_unit_through_the_forms(client, park):
         },
     )
     assert clash.status_code == 409 and "is leased to Bamboo Home" in text_of(clash.text)
-
-
-async def test_space_and_register_pages_for_staff_only(client, park):
-    for path in ("/space", "/leases", f"/space/units/{park.units['3F-01']}", "/leases/new"):
-        assert (await client.get(path)).status_code == 303  # to the log-in page
-    await login(client, park.users["member"])
-    for path in ("/space", "/leases", "/leases/new"):
-        assert (await client.get(path)).status_code == 403
-    await login(client, park.users["manager"])
-    inventory = text_of((await client.get("/space")).text)
-    assert "3F-01" in inventory and "Harbour Pay" in inventory and "5F-D01" in inventory
-    register = text_of((await client.get("/leases?ending_within=180")).text)
-    assert "Harbour Pay" in register and "Leases found: 1" in register
-    assert (await client.get("/leases?state=sideways")).status_code == 400
-
-
-async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
-    await login(client, park.users["manager"])
-    bad = await post_form(
-        client,
-        "/space/units/new",
-        {
-            "building": "cyberport-1",
-            "centre": "technology",
-            "code": "9F-01",
-            "floor": "9",
-            "kind": "lab",
-            "area_sqft": "-3",
-            "list_rent": "abc",
-        },
-    )
-    assert bad.status_code == 422
-    text = text_of(bad.text)
-    assert "must be one of the centres or hubs you manage" in text
-    assert "square feet" in text and "must be an amount in HKD" in text
-    good = await post_form(
-        client,
-        "/space/units/new",
-        {
-            "building": "cyberport-1",
-            "centre": "entrepreneurship",
-            "code": "9F-01",
-            "floor": "9",
-            "kind": "lab",
-            "area_sqft": "1000",
-            "list_rent": "45,000",
-        },
-    )
-    assert good.status_code == 303
-    assert await Unit.exists().where(Unit.code == "9F-01")
 
 
 def test_lease_state_reads_the_day():

@@ -277,7 +277,7 @@ async def test_each_domain_offers_its_sources(park, rsettings, mailbox):
 async def test_the_monthly_export_is_pushed_once_a_month_to_a_real_receiver(park, rsettings):
     from incubator.partners.services import webhooks
     from incubator.partners.tables import Mou, PartnerPark, ReferralExport
-    from tests.test_partners import Receiver
+    from tests.partners.conftest import Receiver
 
     await Mou.insert(
         Mou(

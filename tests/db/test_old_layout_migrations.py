@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ON_CI, PG_ADMIN_DSN, postgres_available, recreate_pg_database
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def _migrate(url: str) -> str:

@@ -1,0 +1,167 @@
+"""The park's space: units within managers' centres, retiring units, occupancy figures, centre pages, staff-only pages."""
+
+from __future__ import annotations
+
+from centres.tables import Lease, Unit
+from tests.centres.conftest import day, lease_body
+from tests.conftest import api, login, post_form, text_of
+
+
+async def test_managers_work_only_on_units_of_their_centres(client, park):
+    await login(client, park.users["other_manager"])  # Technology Centre
+    refused = await api(client, "POST", "/api/leases", json=lease_body(park))
+    assert refused.status_code == 403
+    hidden = await api(client, "GET", f"/api/leases/{park.leases['harbour-pay']}")
+    assert hidden.status_code == 404
+    own = await api(client, "POST", "/api/leases", json=lease_body(park, unit="5F-D01"))
+    assert own.status_code == 201, own.text
+    listed = (await api(client, "GET", "/api/leases")).json()
+    assert [item["unit_code"] for item in listed["items"]] == ["5F-D01"]
+    units = (await api(client, "GET", "/api/units?state=occupied")).json()["items"]
+    tenants = {u["code"]: u["startup_id"] for u in units}
+    # 3F-01 is occupied, but who holds it is for the Entrepreneurship Centre to know.
+    assert tenants == {"3F-01": None, "5F-D01": park.startups["bamboo-home"]}
+
+
+async def test_the_public_sees_vacancy_and_figures_but_no_tenants(client, park):
+    sid = park.startups["harbour-pay"]
+    assert "Tenancy" not in (await client.get(f"/startups/{sid}")).text
+    assert (await client.get("/api/leases")).status_code == 401
+    assert (await client.get(f"/api/leases/{park.leases['harbour-pay']}")).status_code == 401
+    assert (await client.get("/api/units")).status_code == 401
+    page = await client.get("/centres/entrepreneurship")
+    assert page.status_code == 200 and "3F-02" in page.text
+    assert "Leases ending" not in page.text
+
+
+async def test_units_are_added_and_edited_within_the_managers_centres(client, park):
+    await login(client, park.users["manager"])
+    body = {
+        "building": "cyberport-1",
+        "centre": "entrepreneurship",
+        "code": "7f-20",
+        "floor": 7,
+        "kind": "lab",
+        "area_sqft": 900,
+        "list_rent_cents": 40_000_00,
+    }
+    created = await api(client, "POST", "/api/units", json=body)
+    assert created.status_code == 201, created.text
+    unit = await Unit.select().where(Unit.id == created.json()["id"]).first()
+    assert unit["code"] == "7F-20" and unit["list_rent_cents"] == 40_000_00
+    duplicate = await api(client, "POST", "/api/units", json=body)
+    assert duplicate.status_code == 422 and "already exists" in duplicate.json()["errors"]["code"]
+    elsewhere = await api(client, "POST", "/api/units", json=body | {"centre": "technology"})
+    assert elsewhere.status_code == 422 and "you manage" in elsewhere.json()["errors"]["centre"]
+    bad = await api(
+        client, "POST", "/api/units", json=body | {"code": "??", "area_sqft": 0, "kind": "castle"}
+    )
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"code", "area_sqft", "kind"}
+    other = await api(client, "PATCH", f"/api/units/{park.units['5F-D01']}", json={"area_sqft": 60})
+    assert other.status_code == 403
+
+
+async def test_a_unit_with_lease_history_is_retired_never_deleted(client, park):
+    await login(client, park.users["manager"])
+    held = await api(client, "POST", f"/api/units/{park.units['3F-01']}/retire")
+    assert held.status_code == 422 and "Harbour Pay" in held.json()["errors"]["unit"]
+    await api(
+        client,
+        "POST",
+        f"/api/leases/{park.leases['harbour-pay']}/terminate",
+        json={"last_day": day(-1), "reason": "Left"},
+    )
+    retired = await api(client, "POST", f"/api/units/{park.units['3F-01']}/retire")
+    assert retired.json() == {"outcome": "retired"}
+    assert await Unit.exists().where(Unit.id == park.units["3F-01"])
+    assert await Lease.exists().where(Lease.id == park.leases["harbour-pay"])
+    relet = await api(client, "POST", "/api/leases", json=lease_body(park, unit="3F-01"))
+    assert relet.status_code == 422 and "retired" in relet.json()["errors"]["unit"]
+    never_leased = await api(client, "POST", f"/api/units/{park.units['3F-02']}/retire")
+    assert never_leased.json() == {"outcome": "deleted"}
+    assert not await Unit.exists().where(Unit.id == park.units["3F-02"])
+
+
+async def test_occupancy_by_building_centre_and_park_with_leases_ending(client, park):
+    await login(client, park.users["admin"])
+    await api(client, "POST", "/api/leases", json=lease_body(park, unit="5F-D01", ends=20))
+    figures = (await client.get("/api/occupancy")).json()
+    assert figures["park"] | {"ending": None} == {
+        "units": 4,
+        "occupied_units": 2,
+        "vacant_units": 2,
+        "area_sqft": 2650,
+        "occupied_sqft": 850,
+        "vacant_sqft": 1800,
+        "unit_rate": 0.5,
+        "area_rate": round(850 / 2650, 4),
+        "ending": None,
+    }
+    # Harbour Pay's lease ends in 100 days, the desk's in 20.
+    assert figures["park"]["ending"] == {"30": 1, "90": 1, "180": 2}
+    assert [b["slug"] for b in figures["buildings"]] == ["cyberport-1"]
+    by_centre = {c["slug"]: (c["units"], c["occupied_units"]) for c in figures["centres"]}
+    assert by_centre == {"entrepreneurship": (2, 1), "technology": (1, 1), "web3hub": (1, 0)}
+    centre = (await client.get("/api/centres/entrepreneurship")).json()
+    assert centre["occupancy"]["park"]["unit_rate"] == 0.5
+    assert [u["code"] for u in centre["vacant_units"]] == ["3F-02"]
+
+
+async def test_centre_page_shows_figures_chart_vacancy_and_leases_ending_to_managers(client, park):
+    await login(client, park.users["manager"])
+    page = await client.get("/centres/entrepreneurship")
+    text = text_of(page.text)
+    assert page.status_code == 200 and 'class="chart"' in page.text
+    assert "50.0%" in text and "3F-02" in text
+    assert "Leases ending in the next 180 days (1)" in text and "Harbour Pay" in text
+    assert "Manager" in text  # the centre's manager is named
+
+
+async def test_space_and_register_pages_for_staff_only(client, park):
+    for path in ("/space", "/leases", f"/space/units/{park.units['3F-01']}", "/leases/new"):
+        assert (await client.get(path)).status_code == 303  # to the log-in page
+    await login(client, park.users["member"])
+    for path in ("/space", "/leases", "/leases/new"):
+        assert (await client.get(path)).status_code == 403
+    await login(client, park.users["manager"])
+    inventory = text_of((await client.get("/space")).text)
+    assert "3F-01" in inventory and "Harbour Pay" in inventory and "5F-D01" in inventory
+    register = text_of((await client.get("/leases?ending_within=180")).text)
+    assert "Harbour Pay" in register and "Leases found: 1" in register
+    assert (await client.get("/leases?state=sideways")).status_code == 400
+
+
+async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
+    await login(client, park.users["manager"])
+    bad = await post_form(
+        client,
+        "/space/units/new",
+        {
+            "building": "cyberport-1",
+            "centre": "technology",
+            "code": "9F-01",
+            "floor": "9",
+            "kind": "lab",
+            "area_sqft": "-3",
+            "list_rent": "abc",
+        },
+    )
+    assert bad.status_code == 422
+    text = text_of(bad.text)
+    assert "must be one of the centres or hubs you manage" in text
+    assert "square feet" in text and "must be an amount in HKD" in text
+    good = await post_form(
+        client,
+        "/space/units/new",
+        {
+            "building": "cyberport-1",
+            "centre": "entrepreneurship",
+            "code": "9F-01",
+            "floor": "9",
+            "kind": "lab",
+            "area_sqft": "1000",
+            "list_rent": "45,000",
+        },
+    )
+    assert good.status_code == 303
+    assert await Unit.exists().where(Unit.code == "9F-01")
