@@ -1,5 +1,5 @@
-"""Venues and the events held in them: creating, editing, publishing, cancelling and
-duplicating events, and the rule that a venue holds one event at a time.
+"""Events in venues: creating, editing, publishing, cancelling and duplicating them, and the
+rule that a venue holds one event at a time (the venues themselves: venues.py).
 
 The venue is held from the event's start minus the venue's set-up buffer to its end plus the
 tear-down buffer (`venue_from`, `venue_until`). The check runs inside the write transaction

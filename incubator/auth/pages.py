@@ -1,4 +1,4 @@
-"""Log-in, log-out, the account page, the language switch and the administrators' user list."""
+"""Log-in, log-out, the account page (sessions, password) and the language switch."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HTML pages of the community: home, directory, profiles, editing, team, invitations, import."""
+"""HTML pages of a start-up: its profile, editing it, its logo and team, inviting people."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Start-up rules: reading profiles, changing them with a history, teams, logos, archiving."""
+"""Start-up profiles: reading them as each viewer may, changing them with a history, creating
+and archiving start-ups."""
 
 from __future__ import annotations
 
