@@ -120,8 +120,8 @@ async def community_figures(centres: Sequence[int] | None = None, day: date | No
     day = day or today_hk()
     within, ids = among("a.centre", centres)
     if is_postgres():
-        # One pass: PostgreSQL hashes the onsite start-ups once (120 ms at 100,000 start-ups;
-        # the two queries below cost it 200 ms).
+        # One pass: PostgreSQL hashes the onsite start-ups once, cheaper for it than the two
+        # queries below.
         condition, args = onsite_condition(day)
         rows = await Centre.raw(
             "SELECT a.centre, COUNT(*) AS n, "
@@ -132,8 +132,8 @@ async def community_figures(centres: Sequence[int] | None = None, day: date | No
             *ids,
         )
         return _community(rows, {r["centre"]: int(r["onsite"] or 0) for r in rows})
-    # SQLite probes a list for each of 225,000 affiliations in one pass (350 ms at 100,000);
-    # two queries at once take 150: every affiliation of an active start-up, and those of
+    # SQLite would probe a list for each affiliation in one pass; two queries at once are
+    # cheaper for it: every affiliation of an active start-up, and those of
     # the onsite ones, driven from the leases in force. SQLite keeps a CROSS JOIN's order: for
     # the whole park it walks the active start-ups (an index), for some centres their
     # affiliations first.

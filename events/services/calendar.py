@@ -101,7 +101,7 @@ async def events_between(
     # Academy sessions are in the calendar; the course run they belong to is not (it is a
     # period, not a time). An event lasts at most MAX_DURATION, so only those that start that
     # long before the period can reach into it: the start-time index then reads the period,
-    # not every event since the park opened (23 ms of the month view at 100,000 start-ups).
+    # not every event since the park opened.
     period = (
         (Event.starts_at < end)
         & (Event.starts_at > start - MAX_DURATION)

@@ -58,8 +58,7 @@ async def share_trigger_plans(connection: Any = None) -> None:
     current one, or the driver's `connection`'s): let each key's check reuse one plan until
     the transaction ends. The engine's connections plan every statement for its own arguments
     (`make_engine`), and a foreign key is checked by a statement its trigger runs for every
-    row, so 100,000 export log rows were planned 200,000 times (8 s where sharing the plans
-    takes 2.7 s). Nothing to do on SQLite."""
+    row, so each row's checks were planned again. Nothing to do on SQLite."""
     engine = current_engine()
     if connection is None and (transaction := engine.current_transaction.get()) is not None:
         connection = transaction.connection
@@ -71,9 +70,8 @@ async def share_trigger_plans(connection: Any = None) -> None:
 async def bulk_load_cache(megabytes: int = 256) -> AsyncIterator[None]:
     """Inside a SQLite write transaction, around a load of hundreds of megabytes: a page
     cache big enough to hold what it changes. With the default 2 MB, changed pages are written
-    to the WAL again each time they leave the cache (the demo's start-ups took twice as long
-    to insert). Back to the default afterwards, and the memory freed, since the connection
-    goes back to the pool. Nothing changes on PostgreSQL."""
+    to the WAL again each time they leave the cache. Back to the default afterwards, and the
+    memory freed, since the connection goes back to the pool. Nothing changes on PostgreSQL."""
     if is_postgres():
         yield
         return
@@ -102,8 +100,7 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
     leases or venue bookings) are dropped and their condition is checked on every row at once
     afterwards (a broken rule fails the load with the trigger's message); then the triggers
     are created again. The indexes made by CREATE INDEX are dropped and created again before
-    those checks (the 562,000 registrations of the demo's Academy and events, each in four
-    indexes, loaded 30% faster); those of PRIMARY KEY and UNIQUE columns cannot be dropped
+    those checks; those of PRIMARY KEY and UNIQUE columns cannot be dropped
     and stay, as foreign-key checks do. DDL is part of the transaction on both engines, so a
     failed load leaves the schema as it was."""
     if not tables:

@@ -80,8 +80,8 @@ async def prepare_engine(engine: Engine) -> None:
 async def analyze() -> None:
     """Refresh the planner's statistics after a bulk load (outside any transaction).
 
-    Without them PostgreSQL took 20,000 start-ups for 33 and chose plans 20x slower; VACUUM
-    also sets the visibility map, so counts become index-only (20 ms -> 2 ms at 20,000).
+    Without them PostgreSQL misjudges the tables' sizes and chooses slow plans; VACUUM also
+    sets the visibility map, so counts become index-only.
     """
     from piccolo.apps.migrations.tables import Migration
 

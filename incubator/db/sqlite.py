@@ -1,5 +1,5 @@
 """Piccolo's SQLite engine with reused connections: Piccolo opens a connection (and its
-thread) for every query and every transaction, about 1.5 ms each, several times a request."""
+thread) for every query and every transaction, several times a request."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         table: type[Table] | None = None,
     ) -> Any:
         """A statement inside a transaction, in one trip to the connection's thread where
-        Piccolo makes four (each about 70 us here): it turns foreign keys on before every
+        Piccolo makes four: it turns foreign keys on before every
         statement, a no-op inside a transaction on connections that have them on from the
         start, and runs, fetches and closes the cursor in three trips."""
         if query_type == "insert" and self.get_version_sync() < 3.35:  # no RETURNING

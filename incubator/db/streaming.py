@@ -185,9 +185,9 @@ async def write_beside_read(
                 async with connection.transaction(isolation="repeatable_read", readonly=True):
                     await connection.execute(f"SET TRANSACTION SNAPSHOT '{snapshot.result()}'")
                     # A read this long is planned as costly enough to compile to machine
-                    # code, which took 0.65 s of an export's 2 s read and saved nothing, and
-                    # to share among parallel workers, which only took the writer's core. Its
-                    # sort of 100,000 rows went to disk in the default 4 MB (0.3 s more).
+                    # code, which costs more than it saves, and to share among parallel
+                    # workers, which only take the writer's core; its sort needs more than
+                    # the default 4 MB to stay in memory.
                     await connection.execute(
                         "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
                         "SET LOCAL work_mem = '64MB'"

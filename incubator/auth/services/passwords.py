@@ -1,9 +1,8 @@
 """Password hashes: Argon2id, computed off the event loop, a bounded number at a time.
 
 The parameters are OWASP's first recommendation for Argon2id (19 MiB of memory, 2 passes,
-1 lane): about 20 ms of one core a hash here. argon2-cffi's default (64 MiB, 3 passes, 4
-lanes) took 118 ms, on the event loop, during which the worker answered nothing else, and
-64 MB a log-in, a third of a worker's peak memory (bench/README.md, seventh pass).
+1 lane), cheaper in time and memory than argon2-cffi's default, which also ran on the event
+loop and stalled the worker (docs/performance.md).
 
 argon2 releases the GIL, so a hash runs in a thread of its own while the loop serves other
 requests; at most one hash per core runs at once, the rest queue, so a burst of log-ins

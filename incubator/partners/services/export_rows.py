@@ -75,8 +75,7 @@ def csv_joins() -> str:
     once a cell (made in a grouping, which the planner cannot dissolve into the outer query, as
     it did a DISTINCT, testing every cell again). PostgreSQL also joins `k`, the cluster names
     of each start-up consenting to the partner (in the MOU's scope or not), aggregated in one
-    pass instead of a subquery a row (0.6 s of 100,000); on SQLite that made the export
-    slower."""
+    pass instead of a subquery a row; on SQLite that made the export slower."""
     masks = ", ".join(f"{_consented_sql(field)} AS {field}" for field in FIELDS)
     joins = (
         f"JOIN (SELECT fields, {masks} FROM sharing_consent c WHERE partner = {{}} "

@@ -28,7 +28,7 @@ SORTS = ("relevance", "name", "newest", "updated")
 MAX_PER_PAGE = 100
 # A search counts its matches up to this many, and ranks them by relevance only when there
 # are no more: ranking reads every match, and a common word matches tens of thousands of
-# start-ups at 100,000 (60-120 ms on either engine). A broader search lists the most
+# start-ups at 100,000. A broader search lists the most
 # recently added first, which both engines read straight from an index.
 SEARCH_LIMIT = 1000
 # A search's capped count stops at SEARCH_LIMIT + 1 matches: from the index's list of matches
@@ -36,8 +36,8 @@ SEARCH_LIMIT = 1000
 # for a rare term). PostgreSQL prices testing a start-up far below its cost and a row read
 # from the list at a spinning disk's; priced as the cached or solid-state read it is (its
 # documentation's advice for such storage), the count of a term matching one start-up in
-# twenty takes the list (7 ms) rather than testing 19,000 (19 ms), and a term matching one
-# in three is still counted by testing (3 ms, against 23 ms to make its list). Only this
+# twenty takes the list rather than testing every start-up, and a term matching one in three
+# is still counted by testing, the cheaper there. Only this
 # count is planned so: other plans keep the server's settings.
 SEARCH_COUNT_PLANNER = "SET LOCAL random_page_cost = 1.1"
 
@@ -235,15 +235,14 @@ def directory_sql(query: DirectoryQuery, broad: bool = False) -> DirectorySQL:
             rank = "ts_rank(s.search_vector, to_tsquery('english', {}))"
         else:
             # CROSS JOIN fixes the order: matches first, then their rows. Left to itself
-            # SQLite may probe the index once per start-up instead (100x slower).
+            # SQLite may probe the index once per start-up instead, far slower.
             source = "startup_fts f CROSS JOIN startup s ON s.id = f.rowid"
             where.append("startup_fts MATCH {}")
             args.append(fts5_query(terms))
             rank = "f.rank"
     # Each filter has two forms: a lookup per start-up for the page, which reads start-ups in
     # its order and stops after a page, and, for the count of a list without search terms, a
-    # list of the start-ups that pass, which SQLite can drive the count from (a hub's count:
-    # 73 ms as a lookup for each of 100,000 start-ups, 16 ms from the hub's list). With
+    # list of the start-ups that pass, which SQLite can drive the count from. With
     # search terms the matches drive both, and each is looked up.
     listed = not terms
     count_where, count_args = list(where), list(args)
@@ -321,8 +320,8 @@ def directory_sql(query: DirectoryQuery, broad: bool = False) -> DirectorySQL:
         # A broad search's page: the start-ups newest first, tested one by one until the
         # page is full (more than 1,000 match, so in a park of 100,000 at least one in a
         # hundred). The subquery, fenced by OFFSET 0, keeps the planner to that order: from a
-        # phrase's match count, which it misjudges (174 for 4,058), it chose the index and a
-        # sort of every match (13 ms; 91 ms from page 11) over reading a few hundred rows.
+        # phrase's match count, which it misjudges, it chose the index and a sort of every
+        # match over reading a few hundred rows.
         matching = "s.search_vector @@ to_tsquery('english', {})"
         search = where.index(matching)
         at = sum(clause.count("{}") for clause in where[:search])  # its argument
