@@ -13,9 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from centres import policy
-from centres.services.lease_register import (
-    get_lease,
-)
+from centres.services.lease_register import get_lease
 from centres.tables import Lease, LeaseStatus, Unit, UnitStatus
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction

@@ -12,13 +12,8 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from incubator.db.engines import (
-    current_engine,
-    is_postgres,
-)
-from incubator.db.transactions import (
-    write_transaction,
-)
+from incubator.db.engines import current_engine, is_postgres
+from incubator.db.transactions import write_transaction
 
 
 async def bulk_insert(

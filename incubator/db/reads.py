@@ -8,10 +8,7 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from incubator.db.engines import (
-    current_engine,
-    is_postgres,
-)
+from incubator.db.engines import current_engine, is_postgres
 from incubator.db.sqlite import PooledSQLiteEngine, fetch_all
 
 

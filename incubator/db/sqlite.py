@@ -6,12 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiosqlite
-from piccolo.engine.sqlite import (
-    SQLiteEngine,
-    SQLiteTransaction,
-    TransactionType,
-    dict_factory,
-)
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.table import Table
 
 

@@ -8,14 +8,9 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from incubator.db.bulk import share_trigger_plans
-from incubator.db.engines import (
-    is_postgres,
-)
+from incubator.db.engines import is_postgres
 from incubator.db.reads import driver
-from incubator.db.transactions import (
-    in_transaction,
-    sqlite_write_lock,
-)
+from incubator.db.transactions import in_transaction, sqlite_write_lock
 
 
 async def stream_rows(

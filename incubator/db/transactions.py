@@ -10,10 +10,7 @@ from typing import Any, TypeVar
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-from incubator.db.engines import (
-    current_engine,
-    is_postgres,
-)
+from incubator.db.engines import current_engine, is_postgres
 
 T = TypeVar("T")
 

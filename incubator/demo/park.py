@@ -21,16 +21,9 @@ from incubator.demo.centres import build_space
 from incubator.demo.events import build_events, park_scale
 from incubator.demo.partners import build_partners, make_exports
 from incubator.demo.reference import CENTRES, build_reference_data
-from incubator.demo.startups import (
-    build_startups,
-)
+from incubator.demo.startups import build_startups
 from incubator.i18n import today_hk
-from incubator.partners.tables import (
-    ConsentChange,
-    PartnerMembership,
-    PartnerPark,
-    SharingConsent,
-)
+from incubator.partners.tables import ConsentChange, PartnerMembership, PartnerPark, SharingConsent
 from incubator.startups.services.reference import forget_choice_lists
 from incubator.startups.tables import (
     Cluster,

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from incubator.startups.tables import (
-    Centre,
-    Cluster,
-    Programme,
-)
+from incubator.startups.tables import Centre, Cluster, Programme
 
 CENTRES = [
     (

@@ -12,10 +12,7 @@ import pytest
 
 from incubator.auth.tables import User
 from incubator.i18n import today_hk
-from incubator.partners.tables import (
-    PartnerMembership,
-    PartnerPark,
-)
+from incubator.partners.tables import PartnerMembership, PartnerPark
 from incubator.startups.tables import Centre, ManagerAssignment
 from tests.conftest import api, password_hash, post_form
 

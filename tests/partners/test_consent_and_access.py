@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from incubator.partners.tables import (
-    Referral,
-    ReferralExport,
-    SharingConsent,
-)
+from incubator.partners.tables import Referral, ReferralExport, SharingConsent
 from tests.conftest import api, login, make_client, post_form, text_of
 from tests.partners.conftest import TODAY, _token_id, consent, make_export, record_mou
 

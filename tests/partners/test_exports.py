@@ -11,11 +11,7 @@ import openpyxl
 
 from incubator.auth.tables import User
 from incubator.partners.services import export_rows
-from incubator.partners.tables import (
-    ExportItem,
-    ReferralExport,
-    SharingConsent,
-)
+from incubator.partners.tables import ExportItem, ReferralExport, SharingConsent
 from tests.conftest import api, login, make_client, text_of
 from tests.partners.conftest import TODAY, consent, csv_rows, download, make_export, record_mou
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from incubator.partners.tables import (
-    Mou,
-    Referral,
-    SharingConsent,
-)
+from incubator.partners.tables import Mou, Referral, SharingConsent
 from tests.conftest import api, login, make_client, post_form, text_of
 from tests.partners.conftest import TODAY, consent, record_mou
 

@@ -10,9 +10,7 @@ from datetime import timedelta
 
 from incubator.db import utcnow
 from incubator.partners.services import webhooks
-from incubator.partners.tables import (
-    WebhookDelivery,
-)
+from incubator.partners.tables import WebhookDelivery
 from tests.conftest import api, login, post_form, text_of
 from tests.partners.conftest import Receiver, _with_webhook, consent, make_export, record_mou
 

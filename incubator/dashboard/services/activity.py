@@ -6,12 +6,7 @@ from datetime import timedelta
 
 from events.academy.services import completion
 from incubator import db
-from incubator.dashboard.schemas import (
-    TITLES,
-    Figure,
-    Row,
-    Scope,
-)
+from incubator.dashboard.schemas import TITLES, Figure, Row, Scope
 from incubator.dashboard.services.aggregates import (
     MOU_WINDOW_DAYS,
     in_scope,

@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from incubator import db
-from incubator.dashboard.schemas import (
-    Row,
-    Scope,
-    Value,
-)
+from incubator.dashboard.schemas import Row, Scope, Value
 from incubator.i18n import gettext
 from incubator.startups.tables import Centre
 

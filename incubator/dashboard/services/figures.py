@@ -8,10 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from incubator.dashboard.schemas import (
-    Figure,
-    Scope,
-)
+from incubator.dashboard.schemas import Figure, Scope
 from incubator.dashboard.services.activity import academy, events, mous_expiring, referrals
 from incubator.dashboard.services.community import (
     leases_ending,

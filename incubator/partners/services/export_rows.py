@@ -11,9 +11,7 @@ from incubator.i18n import today_hk
 from incubator.partners.services import mous
 from incubator.partners.services.conditions import LIVE_CONSENT
 from incubator.partners.services.consent import FIELDS, split_fields
-from incubator.partners.tables import (
-    MouCluster,
-)
+from incubator.partners.tables import MouCluster
 
 COLUMNS = ["slug"] + [column for columns in FIELDS.values() for column in columns]
 _CLUSTERS, _TAGS = COLUMNS.index("clusters"), COLUMNS.index("tags")

@@ -35,12 +35,7 @@ from incubator.partners.services.export_rows import (
     json_row,
     sheet_row,
 )
-from incubator.partners.tables import (
-    ExportChunk,
-    ExportItem,
-    PartnerPark,
-    ReferralExport,
-)
+from incubator.partners.tables import ExportChunk, ExportItem, PartnerPark, ReferralExport
 
 FORMATS = tuple(MEDIA_TYPES)
 BATCH = 1000

@@ -14,12 +14,7 @@ from incubator.fields import read_email, read_text, read_url
 from incubator.i18n import today_hk
 from incubator.partners import policy
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
-from incubator.partners.tables import (
-    PartnerContact,
-    PartnerMembership,
-    PartnerPark,
-    SharingConsent,
-)
+from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
 
 PARK_FIELDS = ("name", "name_zh", "country", "city", "website", "notes")
 

@@ -15,11 +15,7 @@ from incubator.errors import DomainError, Forbidden
 from incubator.startups.services import importer, reference
 from incubator.startups.services import profiles as startups
 from incubator.startups.tables import ManagerAssignment
-from incubator.web import (
-    page,
-    require_admin,
-    viewer_of,
-)
+from incubator.web import page, require_admin, viewer_of
 
 
 class ImportPages(Controller):

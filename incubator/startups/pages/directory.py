@@ -10,11 +10,7 @@ from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import profiles as services
 from incubator.startups.services import reference
 from incubator.startups.services.validation import PROGRAMME_STATUSES, STAGES
-from incubator.web import (
-    page,
-    rows_for_template,
-    viewer_of,
-)
+from incubator.web import page, rows_for_template, viewer_of
 
 
 async def profile_choices() -> dict[str, Any]:

@@ -8,11 +8,7 @@ from litestar.params import FromPath
 from incubator.auth.services import accounts as auth
 from incubator.errors import ValidationFailed
 from incubator.startups.services import invitations
-from incubator.web import (
-    client_ip,
-    logged_in_redirect,
-    page,
-)
+from incubator.web import client_ip, logged_in_redirect, page
 
 
 class InvitationPages(Controller):

@@ -9,10 +9,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.startups import policy
 from incubator.startups.services.profiles import log_change
-from incubator.startups.tables import (
-    Startup,
-    StartupLogo,
-)
+from incubator.startups.tables import Startup, StartupLogo
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 

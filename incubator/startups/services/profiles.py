@@ -14,9 +14,7 @@ from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
 from incubator.startups.services.onsite import DERIVED_MESSAGE, count_onsite
-from incubator.startups.services.reference import (
-    references,
-)
+from incubator.startups.services.reference import references
 from incubator.startups.services.search import (
     DirectoryPage,
     DirectoryQuery,

@@ -5,14 +5,8 @@ from __future__ import annotations
 import time
 
 from incubator.db import fetch
-from incubator.startups.services.validation import (
-    References,
-)
-from incubator.startups.tables import (
-    Centre,
-    Cluster,
-    Programme,
-)
+from incubator.startups.services.validation import References
+from incubator.startups.tables import Centre, Cluster, Programme
 
 
 async def references() -> References:

@@ -9,10 +9,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.startups import policy
 from incubator.startups.services.profiles import log_change
-from incubator.startups.tables import (
-    Startup,
-    TeamMember,
-)
+from incubator.startups.tables import Startup, TeamMember
 
 
 def _clean_member(data: dict[str, Any]) -> dict[str, Any]:
