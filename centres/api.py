@@ -154,7 +154,7 @@ class LeasesApi(Controller):
     @post("/", summary="Lease a unit to a start-up; overlapping periods are refused (409)")
     async def create_lease(self, request: Request, data: JSONBody[LeaseIn]) -> LeaseOut:
         viewer = viewer_of(request)
-        lease_id = await leases.create_lease(viewer, msgspec.structs.asdict(data))
+        lease_id = await leases.create_lease(viewer, data)
         return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @get("/{lease_id:int}", summary="One lease (its parties, centre managers, administrators)")
@@ -172,7 +172,7 @@ class LeasesApi(Controller):
         self, request: Request, lease_id: FromPath[int], data: JSONBody[NoticeIn]
     ) -> LeaseOut:
         viewer = viewer_of(request)
-        await leases.give_notice(viewer, lease_id, msgspec.structs.asdict(data))
+        await leases.give_notice(viewer, lease_id, data)
         return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/terminate", summary="End a lease early with a reason", status_code=200)
@@ -180,7 +180,7 @@ class LeasesApi(Controller):
         self, request: Request, lease_id: FromPath[int], data: JSONBody[TerminationIn]
     ) -> LeaseOut:
         viewer = viewer_of(request)
-        await leases.terminate_early(viewer, lease_id, msgspec.structs.asdict(data))
+        await leases.terminate_early(viewer, lease_id, data)
         return _lease_out(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/renew", summary="Create the next lease, linked to this one")
@@ -188,8 +188,7 @@ class LeasesApi(Controller):
         self, request: Request, lease_id: FromPath[int], data: JSONBody[RenewalIn]
     ) -> LeaseOut:
         viewer = viewer_of(request)
-        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
-        new_id = await leases.renew_lease(viewer, lease_id, values)
+        new_id = await leases.renew_lease(viewer, lease_id, data)
         return _lease_out(await lease_register.get_lease(viewer, new_id))
 
     @post("/{lease_id:int}/discard", summary="Delete a draft lease", status_code=200)

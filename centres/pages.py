@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from centres import policy
+from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn
 from centres.services import lease_register, leases, space
 from centres.services import overview as services
+from incubator.commands import FormRead, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import today_hk
-from incubator.money import hkd_input
+from incubator.money import hkd_input, parse_hkd
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import profiles as startups
 from incubator.startups.services import reference
@@ -24,6 +26,22 @@ from incubator.web import errors_for_form, form_values, page, signed_in, viewer_
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
+C = TypeVar("C", LeaseIn, RenewalIn)
+# A lease command's amounts in cents come from these HK$ fields of the forms.
+HKD_FIELDS = {"monthly_rent_cents": "monthly_rent", "deposit_cents": "deposit"}
+
+
+def _read_lease_form(command: type[C], data: dict[str, Any]) -> FormRead[C]:
+    """A lease command from a lease form: HK$ amounts as people type them become cents, and
+    what cannot be read is named beside the field it was typed in."""
+    values, errors = dict(data), {}
+    for cents, typed in HKD_FIELDS.items():
+        if str(data.get(typed) or "").strip():
+            try:
+                values[cents] = parse_hkd(data[typed])
+            except ValueError as exc:
+                errors[typed] = str(exc)
+    return read_form(command, values, errors, shown_as=HKD_FIELDS)
 
 
 def _raw(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -269,8 +287,11 @@ class LeasePages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         data = form_values(form, LEASE_FORM)
+        read = _read_lease_form(LeaseIn, data)
         try:
-            lease_id = await leases.create_lease(viewer, data)
+            if read.command is None:
+                raise read.refused(await leases.new_lease_problems(viewer, read.values))
+            lease_id = await leases.create_lease(viewer, read.command)
         except DomainError as exc:
             return await self._form(request, data, errors_for_form(exc), exc.status_code)
         return Redirect(f"/leases/{lease_id}?message=created", status_code=303)
@@ -301,11 +322,17 @@ class LeasePages(Controller):
             if action == "activate":
                 await leases.activate_lease(viewer, lease_id)
             elif action == "notice":
-                await leases.give_notice(viewer, lease_id, {})
+                await leases.give_notice(viewer, lease_id, NoticeIn())
             elif action == "terminate":
-                await leases.terminate_early(viewer, lease_id, data)
+                read = read_form(TerminationIn, data)
+                if read.command is None:
+                    raise read.refused(leases.termination_problems(read.values))
+                await leases.terminate_early(viewer, lease_id, read.command)
             elif action == "renew":
-                new_id = await leases.renew_lease(viewer, lease_id, data)
+                renewal = _read_lease_form(RenewalIn, data)
+                if renewal.command is None:
+                    raise renewal.refused(leases.renewal_problems(renewal.values))
+                new_id = await leases.renew_lease(viewer, lease_id, renewal.command)
                 return Redirect(f"/leases/{new_id}?message=renewed", status_code=303)
             elif action == "discard":
                 lease = await lease_register.get_lease(viewer, lease_id)

@@ -9,18 +9,20 @@ an overlap (an exclusion constraint or a trigger) should anything bypass this mo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+
 from centres import policy
+from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn
 from centres.services.lease_register import get_lease
 from centres.tables import Lease, LeaseStatus, Unit, UnitStatus
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from incubator.fields import read_date
 from incubator.i18n import today_hk
-from incubator.money import parse_hkd
 from incubator.startups.tables import Startup
 
 MAX_TERM_DAYS = 10 * 366
@@ -30,24 +32,15 @@ NEW_STATUSES = (LeaseStatus.draft.value, LeaseStatus.active.value)
 # ---------------------------------------------------------------- input
 
 
-def _money(data: dict, name: str, errors: dict[str, str], default: int | None = None) -> int:
-    """Cents from `name_cents` (API) or `name` (a form's HK$ text)."""
-    cents = data.get(f"{name}_cents")
-    if cents is not None:
-        if isinstance(cents, bool) or not isinstance(cents, int) or cents < 0:
-            errors[name] = "must be a whole number of cents, 0 or more"
-            return 0
-        return cents
-    if data.get(name) in (None, "") and default is not None:
-        return default
-    if data.get(name) in (None, ""):
-        errors[name] = "is required"
-        return 0
-    try:
-        return parse_hkd(data[name])
-    except ValueError as exc:
-        errors[name] = str(exc)
-        return 0
+def _cents(cents: int, name: str, errors: dict[str, str]) -> None:
+    """An amount in HKD cents, reported beside `name` (the form's HK$ field) when negative."""
+    if cents < 0:
+        errors[name] = "must be a whole number of cents, 0 or more"
+
+
+def _status(status: str, errors: dict[str, str]) -> None:
+    if status not in NEW_STATUSES:
+        errors["status"] = "must be draft or active"
 
 
 def _period(starts: date | None, ends: date | None, errors: dict[str, str]) -> None:
@@ -140,33 +133,44 @@ async def _refuse_overlap(unit: dict, starts: date, ends: date, exclude: int | N
 # ---------------------------------------------------------------- creating
 
 
-async def create_lease(viewer: Viewer, data: dict[str, Any]) -> int:
+async def _new_lease_rules(values: Mapping[str, Any], errors: dict[str, str]) -> int:
+    """Check a new lease's rules on the values given (every one from the API; those a form's
+    text could be read as), adding each broken one to `errors`; the start-up's id when it is
+    found."""
+    startup_id = 0
+    if "startup" in values:
+        try:
+            startup_id = await resolve_startup(values["startup"])
+        except ValidationFailed as exc:
+            errors |= exc.errors
+    _period(values.get("starts_on"), values.get("ends_on"), errors)
+    for name in ("monthly_rent", "deposit"):
+        if f"{name}_cents" in values:
+            _cents(values[f"{name}_cents"], name, errors)
+    if "status" in values:
+        _status(values["status"], errors)
+    return startup_id
+
+
+async def new_lease_problems(viewer: Viewer, values: Mapping[str, Any]) -> dict[str, str]:
+    """The rules a new lease's values break, for a form that could not read all of them."""
+    policy.require_staff(viewer, "create leases")
+    errors: dict[str, str] = {}
+    await _new_lease_rules(values, errors)
+    return errors
+
+
+async def create_lease(viewer: Viewer, lease: LeaseIn) -> int:
     """Let a unit to a start-up; by an administrator or a manager of the unit's centre."""
     policy.require_staff(viewer, "create leases")
     errors: dict[str, str] = {}
-    try:
-        unit_id = int(str(data.get("unit", "")).strip())
-    except ValueError:
-        unit_id = 0
-        errors["unit"] = "choose a unit"
-    try:
-        startup_id = await resolve_startup(data.get("startup"))
-    except ValidationFailed as exc:
-        errors |= exc.errors
-        startup_id = 0
-    starts = read_date(data, "starts_on", errors)
-    ends = read_date(data, "ends_on", errors)
-    _period(starts, ends, errors)
-    rent = _money(data, "monthly_rent", errors)
-    deposit = _money(data, "deposit", errors, default=0)
-    status = str(data.get("status") or LeaseStatus.active.value)
-    if status not in NEW_STATUSES:
-        errors["status"] = "must be draft or active"
+    startup_id = await _new_lease_rules(msgspec.structs.asdict(lease), errors)
     if errors:
         raise ValidationFailed(errors)
-    assert starts is not None and ends is not None
+    starts, ends = lease.starts_on, lease.ends_on
+    rent, deposit, status = lease.monthly_rent_cents, lease.deposit_cents, lease.status
     async with write_transaction():
-        unit = await _lock_unit(unit_id)
+        unit = await _lock_unit(lease.unit)
         await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
         if unit["status"] != UnitStatus.available.value:
             raise ValidationFailed({"unit": f"unit {unit['code']} is retired"})
@@ -265,14 +269,9 @@ async def discard_draft(viewer: Viewer, lease_id: int) -> None:
         await Lease.delete().where((Lease.id == lease_id) & (Lease.status == "draft"))
 
 
-async def give_notice(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> None:
+async def give_notice(viewer: Viewer, lease_id: int, notice: NoticeIn) -> None:
     """The tenant will leave at the end of the lease: it is not renewed."""
-    errors: dict[str, str] = {}
-    on = read_date(
-        {"notice_given_on": data.get("notice_given_on") or today_hk()}, "notice_given_on", errors
-    )
-    if errors:
-        raise ValidationFailed(errors)
+    on = notice.notice_given_on or today_hk()
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "record notice")
         if lease["state"] not in ("active", "upcoming") or lease["status"] != "active":
@@ -287,18 +286,22 @@ async def give_notice(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> No
         await _set(lease_id, "active", {"status": "notice_given", "notice_given_on": on})
 
 
-async def terminate_early(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> None:
-    """End a lease before its contract's end: the last day and the reason are recorded."""
-    errors: dict[str, str] = {}
-    last_day = read_date(data, "last_day", errors)
-    reason = str(data.get("reason") or "").strip()
+def termination_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """The rules an early termination's values break, before the lease is read."""
+    reason = str(values.get("reason") or "").strip()
     if not reason:
-        errors["reason"] = "is required: say why the lease ends early"
-    elif len(reason) > 1000:
-        errors["reason"] = "must be at most 1,000 characters"
+        return {"reason": "is required: say why the lease ends early"}
+    if len(reason) > 1000:
+        return {"reason": "must be at most 1,000 characters"}
+    return {}
+
+
+async def terminate_early(viewer: Viewer, lease_id: int, termination: TerminationIn) -> None:
+    """End a lease before its contract's end: the last day and the reason are recorded."""
+    errors = termination_problems(msgspec.structs.asdict(termination))
     if errors:
         raise ValidationFailed(errors)
-    assert last_day is not None
+    last_day, reason = termination.last_day, termination.reason.strip()
     today = today_hk()
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "end leases")
@@ -326,17 +329,24 @@ async def terminate_early(viewer: Viewer, lease_id: int, data: dict[str, Any]) -
         await _set(lease_id, lease["status"], values)
 
 
-async def renew_lease(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> int:
+def renewal_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """The rules a renewal's values break, before the lease is read."""
+    errors: dict[str, str] = {}
+    if "status" in values:
+        _status(values["status"], errors)
+    for name in ("monthly_rent", "deposit"):
+        if values.get(f"{name}_cents") is not None:
+            _cents(values[f"{name}_cents"], name, errors)
+    return errors
+
+
+async def renew_lease(viewer: Viewer, lease_id: int, renewal: RenewalIn) -> int:
     """The next lease of the same unit to the same start-up, from the day after this one ends,
     linked to it. Rent and deposit default to the current ones."""
-    errors: dict[str, str] = {}
-    ends = read_date(data, "ends_on", errors)
-    status = str(data.get("status") or LeaseStatus.active.value)
-    if status not in NEW_STATUSES:
-        errors["status"] = "must be draft or active"
+    errors = renewal_problems(msgspec.structs.asdict(renewal))
     if errors:
         raise ValidationFailed(errors)
-    assert ends is not None
+    ends, status = renewal.ends_on, renewal.status
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "renew leases")
         unit = await _lock_unit(lease["unit"])  # already held; gives the unit's code
@@ -347,8 +357,9 @@ async def renew_lease(viewer: Viewer, lease_id: int, data: dict[str, Any]) -> in
                 f"lease {lease_id} is {lease['state'].replace('_', ' ')}: "
                 "only a running lease without notice is renewed"
             )
-        rent = _money(data, "monthly_rent", errors, default=lease["monthly_rent_cents"])
-        deposit = _money(data, "deposit", errors, default=lease["deposit_cents"])
+        rent, deposit = renewal.monthly_rent_cents, renewal.deposit_cents
+        rent = lease["monthly_rent_cents"] if rent is None else rent
+        deposit = lease["deposit_cents"] if deposit is None else deposit
         starts = lease["ends_on"] + timedelta(days=1)
         _period(starts, ends, errors)
         if errors:

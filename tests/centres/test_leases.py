@@ -339,3 +339,42 @@ def test_lease_state_reads_the_day():
     assert lease_state(row, date(2026, 6, 1)) == "active"
     assert lease_state(row, date(2027, 1, 1)) == "ended"
     assert lease_state(row | {"status": "draft"}, date(2027, 1, 1)) == "draft"
+
+
+async def test_the_lease_form_and_the_api_name_the_same_broken_rules(client, park):
+    """One command read from a form or a JSON body: the same fields, the same rules."""
+    await login(client, park.users["manager"])
+    unit = park.units["3F-02"]
+    starts, ends = day(10), day(5)
+    from_api = await api(
+        client,
+        "POST",
+        "/api/leases",
+        json={
+            "unit": unit,
+            "startup": "nobody-here",
+            "starts_on": starts,
+            "ends_on": ends,
+            "monthly_rent_cents": -100,
+            "status": "signed",
+        },
+    )
+    from_form = await post_form(
+        client,
+        "/leases/new",
+        {
+            "unit": unit,
+            "startup": "nobody-here",
+            "starts_on": starts,
+            "ends_on": ends,
+            "monthly_rent": "-1",
+            "status": "signed",
+        },
+    )
+    assert from_api.status_code == from_form.status_code == 422
+    named = set(from_api.json()["errors"])
+    assert named == {"startup", "ends_on", "monthly_rent", "status"}
+    page = text_of(from_form.text)
+    for rule in from_api.json()["errors"].values():
+        if "cents" not in rule:  # the form reads HK$, and says so in its own words
+            assert rule in page

@@ -1,0 +1,89 @@
+"""Typed commands: one msgspec Struct per thing a person asks the system to do, which a page
+builds from its form's values and the API receives as its JSON body, so a service receives
+the same typed command from both. The Struct says what each value is (a number, a date, a
+text); the service says what it may be (a range, a choice, a row that exists), and names the
+field of every rule a value breaks."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, get_type_hints
+
+import msgspec
+
+from incubator.errors import ValidationFailed
+
+C = TypeVar("C", bound=msgspec.Struct)
+
+# What a value must look like, by its type, in the words the pages use elsewhere.
+_SHAPES = {
+    int: "must be a whole number",
+    float: "must be a number",
+    bool: "must be yes or no",
+    datetime.date: "must be a date written YYYY-MM-DD",
+    datetime.datetime: "must be a date and time",
+    str: "must be text",
+}
+
+
+def _shape(annotation: Any) -> str:
+    for kind, words in _SHAPES.items():
+        if annotation is kind:
+            return words
+    args = getattr(annotation, "__args__", ())
+    for kind, words in _SHAPES.items():
+        if kind in args and kind is not str:
+            return words
+    return "is not a value this field takes"
+
+
+@dataclass
+class FormRead(Generic[C]):
+    """A command as read from a form: the command when every value could be read, the values
+    that could be (typed), and what could not, by the form field it was typed in."""
+
+    command: C | None
+    values: dict[str, Any]
+    errors: dict[str, str]
+
+    def refused(self, problems: dict[str, str]) -> ValidationFailed:
+        """What could not be read, with the rules the readable values break (`problems`, from
+        the service): every broken rule at once, as the API reports them."""
+        return ValidationFailed(problems | self.errors)
+
+
+def read_form(
+    command: type[C],
+    values: Mapping[str, Any],
+    errors: dict[str, str] | None = None,
+    shown_as: Mapping[str, str] | None = None,
+) -> FormRead[C]:
+    """Read a command from a form's values (text). Blank means not given, so the field takes
+    its default, or is reported as required; a value that is not of its field's type is
+    reported beside its field, every one at once, with `errors` found before (a form's own
+    reading, such as HK$ amounts) among them. `shown_as` names the form field a command field
+    is typed in where the two differ (an amount in cents typed as HK$). A page that reports
+    every broken rule at once checks the service's rules on `values` too."""
+    errors = dict(errors or {})
+    shown_as = shown_as or {}
+    hints = get_type_hints(command)
+    given: dict[str, Any] = {}
+    for field in msgspec.structs.fields(command):
+        shown = shown_as.get(field.name, field.name)
+        raw = values.get(field.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            required = field.default is msgspec.NODEFAULT and field.default_factory in (
+                msgspec.NODEFAULT,
+                None,
+            )
+            if required:
+                errors.setdefault(shown, "is required")
+            continue
+        value = raw.strip() if isinstance(raw, str) else raw
+        try:
+            given[field.name] = msgspec.convert(value, hints[field.name], strict=False)
+        except msgspec.ValidationError:
+            errors.setdefault(shown, _shape(hints[field.name]))
+    return FormRead(None if errors else command(**given), given, errors)

@@ -1,0 +1,52 @@
+"""Typed commands read from forms: values become their fields' types, every unreadable value
+is named beside its field at once, blank takes the default or is required."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from incubator.commands import read_form
+
+
+class Booking(msgspec.Struct):
+    room: int
+    day: date
+    note: str = ""
+    seats_cents: int | None = None
+
+
+def test_a_form_s_text_becomes_the_command_s_types():
+    read = read_form(Booking, {"room": " 12 ", "day": "2027-01-05", "note": "AGM"})
+    assert read.errors == {}
+    assert read.command == Booking(room=12, day=date(2027, 1, 5), note="AGM")
+
+
+def test_every_unreadable_value_is_named_at_once_and_the_readable_ones_are_kept():
+    read = read_form(Booking, {"room": "twelve", "day": "2027-02-30", "note": "x"})
+    assert read.command is None
+    assert read.errors == {
+        "room": "must be a whole number",
+        "day": "must be a date written YYYY-MM-DD",
+    }
+    assert read.values == {"note": "x"}
+
+
+def test_blank_takes_the_default_or_is_required():
+    read = read_form(Booking, {"room": "", "day": "2027-01-05", "note": "  "})
+    assert read.errors == {"room": "is required"}
+    ok = read_form(Booking, {"room": "3", "day": "2027-01-05"})
+    assert ok.command is not None and ok.command.note == "" and ok.command.seats_cents is None
+
+
+def test_errors_are_named_by_the_form_field_they_were_typed_in():
+    read = read_form(
+        Booking,
+        {"room": "3", "day": "2027-01-05", "seats_cents": "many"},
+        errors={"seats": "must be an amount in HKD"},
+        shown_as={"seats_cents": "seats"},
+    )
+    assert read.errors == {"seats": "must be an amount in HKD"}
+    refused = read.refused({"room": "is closed that day", "seats": "another rule"})
+    assert refused.errors == {"room": "is closed that day", "seats": "must be an amount in HKD"}
