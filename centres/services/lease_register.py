@@ -37,8 +37,6 @@ _FROM = (
 def _decorate(row: dict, today: date, can_manage: bool) -> dict:
     row["state"] = lease_state(row, today)
     row["can_manage"] = can_manage
-    row["monthly_rent"] = format_hkd(row["monthly_rent_cents"])
-    row["deposit"] = format_hkd(row["deposit_cents"])
     row["ended_early"] = row["terminated_on"] is not None
     return row
 
