@@ -86,14 +86,14 @@ class SpaceApi(Controller):
 
     @post("/units", summary="Add a unit (managers for their centres, administrators)")
     async def create_unit(self, request: Request, data: JSONBody[UnitIn]) -> Created:
-        return Created(id=await space.create_unit(viewer_of(request), data.values()))
+        return Created(id=await space.create_unit(viewer_of(request), data))
 
     @patch("/units/{unit_id:int}", summary="Change a unit's fields")
     async def update_unit(
         self, request: Request, unit_id: FromPath[int], data: JSONBody[UnitIn]
     ) -> UnitOut:
         viewer = viewer_of(request)
-        await space.update_unit(viewer, unit_id, data.values())
+        await space.update_unit(viewer, unit_id, data)
         unit = await space.get_unit(viewer, unit_id)
         return msgspec.convert(unit | {"occupied": False}, UnitOut, strict=False)
 

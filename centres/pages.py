@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from centres import policy
-from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn
+from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn, UnitIn
 from centres.services import lease_register, leases, space
 from centres.services import overview as services
 from incubator.commands import FormRead, read_form
@@ -26,14 +26,21 @@ from incubator.web import errors_for_form, form_values, page, signed_in, viewer_
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
-C = TypeVar("C", LeaseIn, RenewalIn)
-# A lease command's amounts in cents come from these HK$ fields of the forms.
-HKD_FIELDS = {"monthly_rent_cents": "monthly_rent", "deposit_cents": "deposit"}
+UNIT_FORM = ("building", "centre", "code", "floor", "kind", "area_sqft", "list_rent", "notes")
+C = TypeVar("C", LeaseIn, RenewalIn, UnitIn)
+# A command's amounts in cents come from these HK$ fields of the forms.
+HKD_FIELDS = {
+    "monthly_rent_cents": "monthly_rent",
+    "deposit_cents": "deposit",
+    "list_rent_cents": "list_rent",
+}
 
 
-def _read_lease_form(command: type[C], data: dict[str, Any]) -> FormRead[C]:
-    """A lease command from a lease form: HK$ amounts as people type them become cents, and
-    what cannot be read is named beside the field it was typed in."""
+def _read_space_form(
+    command: type[C], data: dict[str, Any], required: tuple[str, ...] = ()
+) -> FormRead[C]:
+    """A command from a form of space or leases: HK$ amounts as people type them become
+    cents, and what cannot be read is named beside the field it was typed in."""
     values, errors = dict(data), {}
     for cents, typed in HKD_FIELDS.items():
         if str(data.get(typed) or "").strip():
@@ -41,7 +48,7 @@ def _read_lease_form(command: type[C], data: dict[str, Any]) -> FormRead[C]:
                 values[cents] = parse_hkd(data[typed])
             except ValueError as exc:
                 errors[typed] = str(exc)
-    return read_form(command, values, errors, shown_as=HKD_FIELDS)
+    return read_form(command, values, errors, shown_as=HKD_FIELDS, required=required)
 
 
 def _raw(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -140,9 +147,12 @@ class SpacePages(Controller):
     async def create_unit(self, request: Request) -> Response:
         viewer = signed_in(request)
         form = await request.form()
-        data = form_values(form, space.UNIT_FIELDS)
+        data = form_values(form, UNIT_FORM)
+        read = _read_space_form(UnitIn, data)
         try:
-            unit_id = await space.create_unit(viewer, data)
+            if read.command is None:
+                raise read.refused(await space.unit_problems(viewer, read.values))
+            unit_id = await space.create_unit(viewer, read.command)
         except ValidationFailed as exc:
             return page(
                 "space/unit_form.html",
@@ -183,9 +193,13 @@ class SpacePages(Controller):
     async def update_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         form = await request.form()
-        data = form_values(form, space.UNIT_FIELDS)
+        data = form_values(form, UNIT_FORM)
+        # The form shows every field: a number left blank is not "unchanged".
+        read = _read_space_form(UnitIn, data, required=("floor", "area_sqft", "list_rent_cents"))
         try:
-            await space.update_unit(viewer, unit_id, data)
+            if read.command is None:
+                raise read.refused(await space.unit_problems(viewer, read.values, unit_id))
+            await space.update_unit(viewer, unit_id, read.command)
         except ValidationFailed as exc:
             unit = await space.get_unit(viewer, unit_id)
             return page(
@@ -287,7 +301,7 @@ class LeasePages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         data = form_values(form, LEASE_FORM)
-        read = _read_lease_form(LeaseIn, data)
+        read = _read_space_form(LeaseIn, data)
         try:
             if read.command is None:
                 raise read.refused(await leases.new_lease_problems(viewer, read.values))
@@ -329,7 +343,7 @@ class LeasePages(Controller):
                     raise read.refused(leases.termination_problems(read.values))
                 await leases.terminate_early(viewer, lease_id, read.command)
             elif action == "renew":
-                renewal = _read_lease_form(RenewalIn, data)
+                renewal = _read_space_form(RenewalIn, data)
                 if renewal.command is None:
                     raise renewal.refused(leases.renewal_problems(renewal.values))
                 new_id = await leases.renew_lease(viewer, lease_id, renewal.command)

@@ -54,17 +54,25 @@ class FormRead(Generic[C]):
         return ValidationFailed(problems | self.errors)
 
 
+def _takes_text(annotation: Any) -> bool:
+    return annotation is str or str in getattr(annotation, "__args__", ())
+
+
 def read_form(
     command: type[C],
     values: Mapping[str, Any],
     errors: dict[str, str] | None = None,
     shown_as: Mapping[str, str] | None = None,
+    required: tuple[str, ...] = (),
 ) -> FormRead[C]:
-    """Read a command from a form's values (text). Blank means not given, so the field takes
-    its default, or is reported as required; a value that is not of its field's type is
+    """Read a command from a form's values (text). A blank text field is empty text (a form
+    sends every field, so blank means emptied); any other blank field is not given, so it
+    takes its default, or is reported as required; a value that is not of its field's type is
     reported beside its field, every one at once, with `errors` found before (a form's own
     reading, such as HK$ amounts) among them. `shown_as` names the form field a command field
-    is typed in where the two differ (an amount in cents typed as HK$). A page that reports
+    is typed in where the two differ (an amount in cents typed as HK$); `required` names the
+    fields a form must fill although the command may leave them out (an edit form's numbers,
+    where the API's change leaves a field as it was). A page that reports
     every broken rule at once checks the service's rules on `values` too."""
     errors = dict(errors or {})
     shown_as = shown_as or {}
@@ -73,12 +81,16 @@ def read_form(
     for field in msgspec.structs.fields(command):
         shown = shown_as.get(field.name, field.name)
         raw = values.get(field.name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            required = field.default is msgspec.NODEFAULT and field.default_factory in (
+        blank = isinstance(raw, str) and not raw.strip()
+        if blank and _takes_text(hints[field.name]):
+            given[field.name] = ""  # a form sends every field: blank text is text, emptied
+            continue
+        if raw is None or blank:
+            has_default = field.default is not msgspec.NODEFAULT or field.default_factory not in (
                 msgspec.NODEFAULT,
                 None,
             )
-            if required:
+            if field.name in required or not has_default:
                 errors.setdefault(shown, "is required")
             continue
         value = raw.strip() if isinstance(raw, str) else raw

@@ -50,3 +50,15 @@ def test_errors_are_named_by_the_form_field_they_were_typed_in():
     assert read.errors == {"seats": "must be an amount in HKD"}
     refused = read.refused({"room": "is closed that day", "seats": "another rule"})
     assert refused.errors == {"room": "is closed that day", "seats": "must be an amount in HKD"}
+
+
+class Change(msgspec.Struct, omit_defaults=True):
+    code: str | msgspec.UnsetType = msgspec.UNSET
+    floor: int | msgspec.UnsetType = msgspec.UNSET
+
+
+def test_blank_text_empties_a_field_and_an_edit_form_may_require_a_number():
+    emptied = read_form(Change, {"code": "  ", "floor": ""})
+    assert emptied.command == Change(code="")  # the floor stays as it was
+    edit = read_form(Change, {"code": "3F-12", "floor": ""}, required=("floor",))
+    assert edit.errors == {"floor": "is required"}

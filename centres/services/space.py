@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from centres import policy
+from centres.schemas import UnitIn
 from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
 from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
-from incubator.money import parse_hkd
 from incubator.startups.policy import require_login
 from incubator.startups.services.onsite import IN_FORCE
 from incubator.startups.tables import Centre
 
 UNIT_KINDS = tuple(k.value for k in UnitType)
-UNIT_FIELDS = ("building", "centre", "code", "floor", "kind", "area_sqft", "list_rent", "notes")
-API_UNIT_FIELDS = (*UNIT_FIELDS, "list_rent_cents")
+# What a new unit needs besides its rent.
+NEW_UNIT_FIELDS = ("building", "centre", "code", "floor", "kind", "area_sqft")
 UNIT_STATES = ("vacant", "occupied", "retired")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -244,11 +245,6 @@ def _clean_unit(data: dict[str, Any], buildings: dict[str, int], centres: dict[s
         if isinstance(cents, bool) or not isinstance(cents, int) or cents < 0:
             errors["list_rent"] = "must be a whole number of cents, 0 or more"
         clean["list_rent_cents"] = cents
-    elif "list_rent" in data:
-        try:
-            clean["list_rent_cents"] = parse_hkd(data["list_rent"])
-        except ValueError as exc:
-            errors["list_rent"] = str(exc)
     if "notes" in data:
         notes = str(data["notes"] or "").strip()
         if len(notes) > 2000:
@@ -270,16 +266,39 @@ async def _code_taken(building: int, code: str, unit_id: int | None) -> bool:
     return await query
 
 
-async def create_unit(viewer: Viewer, data: dict[str, Any]) -> int:
-    """A new unit, by an administrator or a manager of the centre that will manage it."""
-    policy.require_staff(viewer, "add units")
+async def _unit_rules(
+    viewer: Viewer, values: Mapping[str, Any], creating: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values for the unit's row, the rules broken) for the fields given: every field a new
+    unit needs, or those an edit changes."""
     buildings, centres = await _lookups()
-    data = {k: data.get(k, "") for k in UNIT_FIELDS} | (
-        {"list_rent_cents": data["list_rent_cents"]} if "list_rent_cents" in data else {}
-    )
-    clean, errors = _clean_unit(data, buildings, centres)
+    if creating:  # a field left out breaks its rule, as a blank one does
+        values = {k: "" for k in NEW_UNIT_FIELDS} | dict(values)
+    clean, errors = _clean_unit(values, buildings, centres)
+    if creating and "list_rent_cents" not in values:
+        errors.setdefault("list_rent", "is required")
     if "centre" in clean and not await policy.can_manage_centre(viewer, clean["centre"]):
         errors["centre"] = "must be one of the centres or hubs you manage"
+    return clean, errors
+
+
+async def unit_problems(
+    viewer: Viewer, values: Mapping[str, Any], unit_id: int | None = None
+) -> dict[str, str]:
+    """The rules a unit's values break (a new unit's, or unit `unit_id`'s changes), for a
+    form that could not read all of them."""
+    if unit_id is None:
+        policy.require_staff(viewer, "add units")
+    else:
+        unit = await get_unit(viewer, unit_id)
+        await policy.require_manage_centre(viewer, unit["centre"], "change this unit")
+    return (await _unit_rules(viewer, values, creating=unit_id is None))[1]
+
+
+async def create_unit(viewer: Viewer, unit: UnitIn) -> int:
+    """A new unit, by an administrator or a manager of the centre that will manage it."""
+    policy.require_staff(viewer, "add units")
+    clean, errors = await _unit_rules(viewer, unit.values(), creating=True)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
@@ -291,16 +310,11 @@ async def create_unit(viewer: Viewer, data: dict[str, Any]) -> int:
     return rows[0]["id"]
 
 
-async def update_unit(viewer: Viewer, unit_id: int, data: dict[str, Any]) -> None:
+async def update_unit(viewer: Viewer, unit_id: int, changes: UnitIn) -> None:
     """Change a unit's fields; moving it to another centre needs the right to manage both."""
     unit = await get_unit(viewer, unit_id)
     await policy.require_manage_centre(viewer, unit["centre"], "change this unit")
-    buildings, centres = await _lookups()
-    clean, errors = _clean_unit(
-        {k: v for k, v in data.items() if k in API_UNIT_FIELDS}, buildings, centres
-    )
-    if "centre" in clean and not await policy.can_manage_centre(viewer, clean["centre"]):
-        errors["centre"] = "must be one of the centres or hubs you manage"
+    clean, errors = await _unit_rules(viewer, changes.values(), creating=False)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():

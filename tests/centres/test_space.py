@@ -165,3 +165,29 @@ async def test_unit_form_shows_errors_beside_fields_and_saves(client, park):
     )
     assert good.status_code == 303
     assert await Unit.exists().where(Unit.code == "9F-01")
+
+
+async def test_the_unit_edit_form_keeps_a_blank_number_from_passing_as_unchanged(client, park):
+    await login(client, park.users["manager"])
+    unit = park.units["3F-02"]
+    before = await Unit.select(Unit.floor, Unit.notes).where(Unit.id == unit).first()
+    edit = await client.get(f"/space/units/{unit}/edit")
+    assert edit.status_code == 200
+    blank_floor = await post_form(
+        client,
+        f"/space/units/{unit}/edit",
+        {
+            "building": "cyberport-1",
+            "centre": "entrepreneurship",
+            "code": "3F-02",
+            "floor": "",
+            "kind": "lab",
+            "area_sqft": "-1",
+            "list_rent": "30,000",
+            "notes": "",
+        },
+    )
+    assert blank_floor.status_code == 422
+    text = text_of(blank_floor.text)
+    assert "is required" in text and "square feet" in text  # read and rule errors at once
+    assert await Unit.select(Unit.floor, Unit.notes).where(Unit.id == unit).first() == before
