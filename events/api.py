@@ -82,10 +82,7 @@ class EventsApi(Controller):
 
     @post("/", summary="Schedule an event (managers of the organising centre, admins)")
     async def create_event(self, request: Request, data: JSONBody[EventIn]) -> Created:
-        values = msgspec.structs.asdict(data)
-        values["venue"] = "" if data.venue is None else str(data.venue)
-        values["allow_guests"] = "1" if data.allow_guests else ""
-        return Created(id=await schedule.create_event(viewer_of(request), values))
+        return Created(id=await schedule.create_event(viewer_of(request), data))
 
     @get("/{event_id:int}", summary="One event (drafts only for those who run them)")
     async def get_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
@@ -98,9 +95,7 @@ class EventsApi(Controller):
     async def register(
         self, request: Request, event_id: FromPath[int], data: JSONBody[RegistrationIn]
     ) -> RegistrationOut:
-        values = msgspec.structs.asdict(data)
-        values["teammate"] = "" if data.teammate is None else str(data.teammate)
-        outcome = await registrations.register(viewer_of(request), event_id, values)
+        outcome = await registrations.register(viewer_of(request), event_id, data)
         return _registration(outcome.registration)
 
     @post(

@@ -12,9 +12,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from events import policy
+from events.schemas import EventIn, RegistrationIn
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
+from incubator.commands import read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.startups.services import reference
@@ -121,8 +123,11 @@ class EventPages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         data = form_values(form, (*schedule.EVENT_FIELDS, "status"), lists=("clusters",))
+        read = read_form(EventIn, data)
         try:
-            event_id = await schedule.create_event(viewer, data)
+            if read.command is None:
+                raise read.refused(await schedule.event_problems(viewer, read.values))
+            event_id = await schedule.create_event(viewer, read.command)
         except DomainError as exc:
             return page(
                 "events/form.html",
@@ -152,8 +157,11 @@ class EventPages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         data = form_values(form, schedule.EVENT_FIELDS, lists=("clusters",))
+        read = read_form(EventIn, data)
         try:
-            promoted = await schedule.update_event(viewer, event_id, data)
+            if read.command is None:
+                raise read.refused(await schedule.event_problems(viewer, read.values, event_id))
+            promoted = await schedule.update_event(viewer, event_id, read.command)
         except DomainError as exc:
             errors = errors_for_form(exc)
             event = await schedule.get_event(viewer, event_id)
@@ -195,8 +203,11 @@ class EventPages(Controller):
     async def register(self, request: Request, event_id: FromPath[int]) -> Response:
         form = await request.form()
         data = form_values(form, ("teammate", "name", "email"))
+        read = read_form(RegistrationIn, data)
         try:
-            outcome = await registrations.register(viewer_of(request), event_id, data)
+            if read.command is None:
+                raise read.refused({})  # a teammate is chosen by id
+            outcome = await registrations.register(viewer_of(request), event_id, read.command)
         except DomainError as exc:
             # A guest refused (403) is told so beside the form, not sent to an error page.
             errors = errors_for_form(exc, "register", refusals=(401, 404))

@@ -87,9 +87,7 @@ class AcademyApi(Controller):
     async def add_session(
         self, request: Request, run_id: FromPath[int], data: JSONBody[SessionIn]
     ) -> Created:
-        values = msgspec.structs.asdict(data)
-        values["venue"] = "" if data.venue is None else str(data.venue)
-        return Created(id=await academy.add_session(viewer_of(request), run_id, values))
+        return Created(id=await academy.add_session(viewer_of(request), run_id, data))
 
     @post(
         "/runs/{run_id:int}/status/{status:str}", summary="Publish or cancel a run", status_code=204
@@ -106,9 +104,7 @@ class AcademyApi(Controller):
     async def enrol(
         self, request: Request, run_id: FromPath[int], data: JSONBody[RegistrationIn]
     ) -> RegistrationOut:
-        values = msgspec.structs.asdict(data)
-        values["teammate"] = "" if data.teammate is None else str(data.teammate)
-        outcome = await academy.enrol(viewer_of(request), run_id, values)
+        outcome = await academy.enrol(viewer_of(request), run_id, data)
         return msgspec.convert(outcome.registration, RegistrationOut, strict=False)
 
     @post(

@@ -12,10 +12,13 @@ from litestar.response import Redirect
 
 from events import policy
 from events.academy.certificate_pdf import certificate_pdf
+from events.academy.schemas import SessionIn
 from events.academy.services import completion
 from events.academy.services import courses as academy
+from events.schemas import RegistrationIn
 from events.services import registrations, schedule, venues
 from incubator.auth.schemas import Viewer
+from incubator.commands import read_form
 from incubator.db import utcnow
 from incubator.errors import DomainError
 from incubator.startups.services import reference
@@ -178,8 +181,11 @@ class AcademyPages(Controller):
     async def enrol(self, request: Request, run_id: FromPath[int]) -> Response:
         viewer = viewer_of(request)
         data = form_values(await request.form(), ("teammate", "name", "email"))
+        read = read_form(RegistrationIn, data)
         try:
-            outcome = await academy.enrol(viewer, run_id, data)
+            if read.command is None:
+                raise read.refused({})  # a teammate is chosen by id
+            outcome = await academy.enrol(viewer, run_id, read.command)
         except DomainError as exc:
             errors = errors_for_form(exc, "register", refusals=(401, 404))
             return await self._run(
@@ -192,8 +198,11 @@ class AcademyPages(Controller):
     async def add_session(self, request: Request, run_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         data = form_values(await request.form(), ("starts_at", "ends_at", "venue", "online_url"))
+        read = read_form(SessionIn, data)
         try:
-            await academy.add_session(viewer, run_id, data)
+            if read.command is None:
+                raise read.refused({})  # the times are text the service reads; a venue an id
+            await academy.add_session(viewer, run_id, read.command)
         except DomainError as exc:
             errors = errors_for_form(exc, "starts_at")
             extra = {"session_values": data, "session_errors": errors}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from events import policy
+from events.schemas import RegistrationIn
 from events.services.schedule import get_event, registration_open
 from events.services.seats import fill_seats
 from events.tables import Event, Registration, RegistrationStatus
@@ -51,19 +52,15 @@ async def _registration(registration_id: int) -> dict:
     return row
 
 
-async def _attendee(
-    viewer: Viewer, data: dict[str, Any]
+async def attendee(
+    viewer: Viewer, registration: RegistrationIn
 ) -> tuple[str, str, int | None, int | None]:
     """(name, email, user id, start-up id) of who is being registered."""
-    teammate = str(data.get("teammate") or "").strip()
-    if teammate:
+    teammate = registration.teammate
+    if teammate is not None:
         if not viewer.is_authenticated:
             raise Forbidden("log in to register your teammates")
-        member = (
-            await TeamMember.select()
-            .where(TeamMember.id == int(teammate) if teammate.isdigit() else TeamMember.id == 0)
-            .first()
-        )
+        member = await TeamMember.select().where(TeamMember.id == teammate).first()
         mine = await StartupMembership.exists().where(
             (StartupMembership.user == viewer.user_id)
             & (StartupMembership.startup == (member or {}).get("startup", 0))
@@ -85,8 +82,8 @@ async def _attendee(
         startup = membership["startup"] if membership else None
         return user["name"], user["email"].lower(), viewer.user_id, startup
     errors = {}
-    name = str(data.get("name") or "").strip()
-    email = str(data.get("email") or "").strip().lower()
+    name = registration.name.strip()
+    email = registration.email.strip().lower()
     if not name or len(name) > 200:
         errors["name"] = "is required, at most 200 characters"
     if not EMAIL.match(email) or len(email) > 254:
@@ -97,7 +94,7 @@ async def _attendee(
 
 
 async def register(
-    viewer: Viewer, event_id: int, data: dict[str, Any], kind: str = "event"
+    viewer: Viewer, event_id: int, registration: RegistrationIn, kind: str = "event"
 ) -> Outcome:
     """A seat if one is left, else a place on the waitlist. Members register themselves or a
     teammate; guests (not logged in) give a name and email where the event allows guests.
@@ -113,7 +110,7 @@ async def register(
         raise Conflict(f"registration is not open: {why}")
     if not viewer.is_authenticated and not event["allow_guests"]:
         raise Forbidden("this event is for the community: log in to register")
-    name, email, user_id, startup_id = await _attendee(viewer, data)
+    name, email, user_id, startup_id = await attendee(viewer, registration)
     async with write_transaction():
         await lock_row(Event, event_id)
         existing = (

@@ -10,11 +10,15 @@ database refuses a double booking on its own as well (exclusion constraint or tr
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from events import policy
-from events.services.times import parse_local
+from events.schemas import EventIn
+from events.services.times import local_input, parse_local
 from events.tables import Event, EventCluster, EventStatus, Registration, Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
@@ -120,7 +124,7 @@ def registration_open(event: dict, now: datetime | None = None) -> tuple[bool, s
 
 
 async def _clean_event(
-    viewer: Viewer, data: dict[str, Any], old: dict | None
+    viewer: Viewer, data: Mapping[str, Any], old: dict | None
 ) -> tuple[dict[str, Any], list[int], dict[str, str]]:
     """(values for the event row, cluster ids, errors by field) for a whole event form."""
     errors: dict[str, str] = {}
@@ -246,9 +250,31 @@ async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -
     raise Conflict(message, {"starts_at": message})
 
 
+def _status_problem(status: str, errors: dict[str, str]) -> None:
+    if status not in (EventStatus.draft.value, EventStatus.published.value):
+        errors["status"] = "must be draft or published"
+
+
+async def event_problems(
+    viewer: Viewer, values: Mapping[str, Any], event_id: int | None = None
+) -> dict[str, str]:
+    """The rules an event's values break (a new event's, or event `event_id`'s), for a form
+    that could not read all of them."""
+    if event_id is None:
+        policy.require_organiser(viewer, "schedule events")
+        old = None
+    else:
+        old = await get_event(viewer, event_id)
+        await policy.require_run(viewer, old["centre"], "change this event")
+    errors = (await _clean_event(viewer, values, old))[2]
+    if event_id is None and "status" in values:
+        _status_problem(values["status"], errors)
+    return errors
+
+
 async def create_event(
     viewer: Viewer,
-    data: dict[str, Any],
+    event: EventIn,
     *,
     kind: str = "event",
     parent: int | None = None,
@@ -257,16 +283,15 @@ async def create_event(
     """Schedule an event, or (for the academy) a session of a course run: `kind="session"`,
     its run as `parent`, and the run's period as `within`. Both obey the same venue rules."""
     policy.require_organiser(viewer, "schedule events")
-    clean, cluster_ids, errors = await _clean_event(viewer, data, None)
+    clean, cluster_ids, errors = await _clean_event(viewer, msgspec.structs.asdict(event), None)
     timed = "starts_at" in clean and "ends_at" in clean
     if within and timed and (clean["starts_at"] < within[0] or clean["ends_at"] > within[1]):
         errors["starts_at"] = (
             f"must fall within the run, {hk_text(within[0], '%Y-%m-%d')} to "
             f"{hk_text(within[1], '%Y-%m-%d')}"
         )
-    status = str(data.get("status") or EventStatus.draft.value)
-    if status not in (EventStatus.draft.value, EventStatus.published.value):
-        errors["status"] = "must be draft or published"
+    status = event.status
+    _status_problem(status, errors)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
@@ -282,7 +307,7 @@ async def create_event(
     return event_id
 
 
-async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> list[int]:
+async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[int]:
     """Change an event; returns the registrations promoted because capacity grew."""
     from events.services.seats import fill_seats
 
@@ -290,7 +315,7 @@ async def update_event(viewer: Viewer, event_id: int, data: dict[str, Any]) -> l
     await policy.require_run(viewer, old["centre"], "change this event")
     if old["status"] == EventStatus.cancelled.value:
         raise Conflict("the event is cancelled; duplicate it to schedule it again")
-    clean, cluster_ids, errors = await _clean_event(viewer, data, old)
+    clean, cluster_ids, errors = await _clean_event(viewer, msgspec.structs.asdict(event), old)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
@@ -347,21 +372,28 @@ async def duplicate_event(viewer: Viewer, event_id: int, starts_at: Any = None) 
     start = parse_local(starts_at) if starts_at else event["starts_at"] + timedelta(days=7)
     shift = start - event["starts_at"]
     centre = await Centre.select(Centre.slug).where(Centre.id == event["centre"]).first()
-    data = {k: event[k] for k in ("title_en", "title_zh", "description_en", "description_zh")}
-    data |= {
-        "centre": centre["slug"],
-        "clusters": event["clusters"],
-        "venue": str(event["venue"] or ""),
-        "online_url": event["online_url"],
-        "starts_at": event["starts_at"] + shift,
-        "ends_at": event["ends_at"] + shift,
-        "capacity": event["capacity"],
-        "allow_guests": "1" if event["allow_guests"] else "",
-        "status": "draft",
-    }
-    for name in ("registration_opens_at", "registration_closes_at"):
-        data[name] = event[name] + shift if event[name] else None
-    return await create_event(viewer, data)
+
+    def moved(name: str) -> str | None:
+        return local_input(event[name] + shift) if event[name] else None
+
+    copy = EventIn(
+        title_en=event["title_en"],
+        title_zh=event["title_zh"],
+        description_en=event["description_en"],
+        description_zh=event["description_zh"],
+        centre=centre["slug"],
+        clusters=event["clusters"],
+        venue=event["venue"],
+        online_url=event["online_url"],
+        starts_at=moved("starts_at") or "",
+        ends_at=moved("ends_at") or "",
+        capacity=event["capacity"],
+        registration_opens_at=moved("registration_opens_at"),
+        registration_closes_at=moved("registration_closes_at"),
+        allow_guests=event["allow_guests"],
+        status="draft",
+    )
+    return await create_event(viewer, copy)
 
 
 def require_can_run(event: dict, action: str) -> None:

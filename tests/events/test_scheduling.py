@@ -223,3 +223,18 @@ async def test_a_venue_without_upcoming_events_retires_and_cannot_be_booked(clie
     assert (await post_form(client, f"/events/venues/{venue}/retire")).status_code == 303
     refused = await schedule(client, venue)
     assert refused.status_code == 422 and "venue" in refused.json()["errors"]
+
+
+async def test_the_event_form_names_unreadable_values_and_broken_rules_at_once(client, park, venue):
+    """The form is read into the API's command: a capacity that is not a number is named
+    beside its field together with the rules the other values break, and nothing is kept."""
+    await login(client, park.users["manager"])
+    form = {k: ("1" if v is True else v) for k, v in event_body(venue).items() if v is not False}
+    form |= {"title_en": "", "capacity": "fifty", "online_url": "ftp://x", "venue": str(venue)}
+    response = await post_form(client, "/events/new", form)
+    assert response.status_code == 422
+    text = text_of(response.text)
+    assert "must be a whole number" in text  # capacity, as read
+    assert "is required" in text  # the title, a rule of the service
+    assert "must be a web address" in text
+    assert await Event.count() == 0

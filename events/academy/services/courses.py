@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from events import policy
+from events.academy.schemas import SessionIn
 from events.academy.tables import Certificate
+from events.schemas import EventIn, RegistrationIn
 from events.services import registrations, schedule
 from events.services.times import parse_local
 from events.tables import Course, CourseLevel, CoursePrerequisite, CourseTrack, Event, Registration
@@ -282,7 +284,7 @@ async def course_runs(viewer: Viewer, course_id: int) -> list[dict]:
     return [r for r in rows if r["status"] != "draft" or course["can_run"]]
 
 
-async def add_session(viewer: Viewer, run_id: int, data: dict[str, Any]) -> int:
+async def add_session(viewer: Viewer, run_id: int, session: SessionIn) -> int:
     """A session of the run: a time in a venue, online, or both; seats are the run's."""
     run = await get_run(viewer, run_id)
     await policy.require_run(viewer, run["centre"], "add sessions to this run")
@@ -290,20 +292,20 @@ async def add_session(viewer: Viewer, run_id: int, data: dict[str, Any]) -> int:
         raise Conflict("the run is cancelled")
     number = len(run["sessions"]) + 1
     centre = await Centre.select(Centre.slug).where(Centre.id == run["centre"]).first()
-    values = {
-        "title_en": f"{run['title_en']}: session {number}",
-        "title_zh": f"{run['title_zh']}：第 {number} 節" if run["title_zh"] else "",
-        "centre": centre["slug"],
-        "venue": data.get("venue") or "",
-        "online_url": data.get("online_url") or "",
-        "starts_at": data.get("starts_at"),
-        "ends_at": data.get("ends_at"),
-        "capacity": run["capacity"],
-        "status": run["status"],
-    }
+    event = EventIn(
+        title_en=f"{run['title_en']}: session {number}",
+        title_zh=f"{run['title_zh']}：第 {number} 節" if run["title_zh"] else "",
+        centre=centre["slug"],
+        venue=session.venue,
+        online_url=session.online_url,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        capacity=run["capacity"],
+        status=run["status"],
+    )
     return await schedule.create_event(
         viewer,
-        values,
+        event,
         kind="session",
         parent=run_id,
         within=(run["starts_at"], run["ends_at"]),
@@ -335,17 +337,17 @@ async def missing_prerequisites(course: dict, email: str) -> list[dict]:
     return [p for p in course["prerequisites"] if p["id"] not in held]
 
 
-async def enrol(viewer: Viewer, run_id: int, data: dict[str, Any]) -> registrations.Outcome:
+async def enrol(viewer: Viewer, run_id: int, enrolment: RegistrationIn) -> registrations.Outcome:
     """A seat in the run, or a place on its waitlist, once the prerequisites are met."""
     run = await get_run(viewer, run_id)
-    name, email, _user, _startup = await registrations._attendee(viewer, data)
+    name, email, _user, _startup = await registrations.attendee(viewer, enrolment)
     missing = await missing_prerequisites(run["course_row"], email)
     if missing:
         titles = ", ".join(f"“{m['title_en']}”" for m in missing)
         raise ValidationFailed(
             {"prerequisites": f"{name} must first complete {titles} to enrol in this course"}
         )
-    return await registrations.register(viewer, run_id, data, kind="course_run")
+    return await registrations.register(viewer, run_id, enrolment, kind="course_run")
 
 
 async def my_enrolments(viewer: Viewer) -> list[dict]:
