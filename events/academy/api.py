@@ -49,9 +49,7 @@ class AcademyApi(Controller):
 
     @post("/courses", summary="Create a course (managers of its centre, admins)")
     async def create_course(self, request: Request, data: JSONBody[CourseIn]) -> Created:
-        values = msgspec.structs.asdict(data)
-        values["prerequisites"] = [str(p) for p in data.prerequisites]
-        return Created(id=await academy.create_course(viewer_of(request), values))
+        return Created(id=await academy.create_course(viewer_of(request), data))
 
     @get("/courses/{course_id:int}", summary="One course with its prerequisites")
     async def course(self, request: Request, course_id: FromPath[int]) -> CourseOut:
@@ -62,9 +60,7 @@ class AcademyApi(Controller):
     async def create_run(
         self, request: Request, course_id: FromPath[int], data: JSONBody[RunIn]
     ) -> Created:
-        values = msgspec.structs.asdict(data)
-        values["allow_guests"] = "1" if data.allow_guests else ""
-        return Created(id=await academy.create_run(viewer_of(request), course_id, values))
+        return Created(id=await academy.create_run(viewer_of(request), course_id, data))
 
     @get("/runs/{run_id:int}", summary="A run with its sessions and seats")
     async def run(self, request: Request, run_id: FromPath[int]) -> RunOut:

@@ -12,7 +12,7 @@ from litestar.response import Redirect
 
 from events import policy
 from events.academy.certificate_pdf import certificate_pdf
-from events.academy.schemas import SessionIn
+from events.academy.schemas import CourseIn, RunIn, SessionIn
 from events.academy.services import completion
 from events.academy.services import courses as academy
 from events.schemas import RegistrationIn
@@ -71,8 +71,11 @@ class AcademyPages(Controller):
     async def create_course(self, request: Request) -> Response:
         viewer = signed_in(request)
         data = form_values(await request.form(), academy.COURSE_FIELDS, lists=("prerequisites",))
+        read = read_form(CourseIn, data)
         try:
-            course_id = await academy.create_course(viewer, data)
+            if read.command is None:
+                raise read.refused(await academy.course_problems(viewer, read.values))
+            course_id = await academy.create_course(viewer, read.command)
         except DomainError as exc:
             return page(
                 "academy/course_form.html",
@@ -120,8 +123,11 @@ class AcademyPages(Controller):
     async def update_course(self, request: Request, course_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         data = form_values(await request.form(), academy.COURSE_FIELDS, lists=("prerequisites",))
+        read = read_form(CourseIn, data)
         try:
-            await academy.update_course(viewer, course_id, data)
+            if read.command is None:
+                raise read.refused(await academy.course_problems(viewer, read.values, course_id))
+            await academy.update_course(viewer, course_id, read.command)
         except DomainError as exc:
             return page(
                 "academy/course_form.html",
@@ -137,8 +143,11 @@ class AcademyPages(Controller):
     async def create_run(self, request: Request, course_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         data = form_values(await request.form(), academy.RUN_FIELDS)
+        read = read_form(RunIn, data)
         try:
-            run_id = await academy.create_run(viewer, course_id, data)
+            if read.command is None:
+                raise read.refused(await academy.run_problems(viewer, course_id, read.values))
+            run_id = await academy.create_run(viewer, course_id, read.command)
         except DomainError as exc:
             errors = errors_for_form(exc, "starts_on")
             return await self._course(

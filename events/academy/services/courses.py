@@ -10,11 +10,14 @@ prerequisites, checked by email against the certificates a person holds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from events import policy
-from events.academy.schemas import SessionIn
+from events.academy.schemas import CourseIn, RunIn, SessionIn
 from events.academy.tables import Certificate
 from events.schemas import EventIn, RegistrationIn
 from events.services import registrations, schedule
@@ -48,7 +51,7 @@ RUN_FIELDS = ("starts_on", "ends_on", "capacity", "registration_opens_at", "allo
 # ---------------------------------------------------------------- courses
 
 
-async def _clean_course(viewer: Viewer, data: dict[str, Any], course_id: int | None):
+async def _clean_course(viewer: Viewer, data: Mapping[str, Any], course_id: int | None):
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {
         "title_en": read_text(data, "title_en", errors, 200, required=True),
@@ -108,9 +111,26 @@ async def _requires(starts: list[int], target: int) -> bool:
     return False
 
 
-async def create_course(viewer: Viewer, data: dict[str, Any]) -> int:
+async def course_problems(
+    viewer: Viewer, values: Mapping[str, Any], course_id: int | None = None
+) -> dict[str, str]:
+    """The rules a course's values break (a new course's, or course `course_id`'s), for a
+    form that could not read all of them."""
+    if course_id is None:
+        policy.require_organiser(viewer, "create courses")
+    else:
+        course = await get_course(viewer, course_id)
+        await policy.require_run(viewer, course["centre"], "change this course")
+    try:
+        await _clean_course(viewer, values, course_id)
+    except ValidationFailed as exc:
+        return exc.errors
+    return {}
+
+
+async def create_course(viewer: Viewer, course: CourseIn) -> int:
     policy.require_organiser(viewer, "create courses")
-    clean, prerequisites = await _clean_course(viewer, data, None)
+    clean, prerequisites = await _clean_course(viewer, msgspec.structs.asdict(course), None)
     async with write_transaction():
         rows = await Course.insert(Course(**clean, created_by=viewer.user_id)).returning(Course.id)
         course_id = rows[0]["id"]
@@ -121,10 +141,10 @@ async def create_course(viewer: Viewer, data: dict[str, Any]) -> int:
     return course_id
 
 
-async def update_course(viewer: Viewer, course_id: int, data: dict[str, Any]) -> None:
+async def update_course(viewer: Viewer, course_id: int, changes: CourseIn) -> None:
     course = await get_course(viewer, course_id)
     await policy.require_run(viewer, course["centre"], "change this course")
-    clean, prerequisites = await _clean_course(viewer, data, course_id)
+    clean, prerequisites = await _clean_course(viewer, msgspec.structs.asdict(changes), course_id)
     async with write_transaction():
         await Course.update(clean).where(Course.id == course_id)
         await CoursePrerequisite.delete().where(CoursePrerequisite.course == course_id)
@@ -186,11 +206,15 @@ async def list_courses(track: str = "") -> list[dict]:
 # ---------------------------------------------------------------- runs and sessions
 
 
-async def create_run(viewer: Viewer, course_id: int, data: dict[str, Any]) -> int:
-    """A run of the course from a first to a last day (Hong Kong time), with its capacity;
-    sessions are added to it afterwards."""
+async def run_problems(viewer: Viewer, course_id: int, values: Mapping[str, Any]) -> dict[str, str]:
+    """The rules a new run's values break, for a form that could not read all of them."""
     course = await get_course(viewer, course_id)
     await policy.require_run(viewer, course["centre"], "schedule runs of this course")
+    return _run_rules(values)[1]
+
+
+def _run_rules(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the run's period, capacity, opening and status; the rules its values break)."""
     errors: dict[str, str] = {}
     period: dict[str, datetime] = {}
     for name, hour in (("starts_on", "00:00"), ("ends_on", "23:59")):
@@ -216,9 +240,18 @@ async def create_run(viewer: Viewer, course_id: int, data: dict[str, Any]) -> in
     status = str(data.get("status") or "draft")
     if status not in ("draft", "published"):
         errors["status"] = "must be draft or published"
+    return {"period": period, "capacity": capacity, "opens": opens, "status": status}, errors
+
+
+async def create_run(viewer: Viewer, course_id: int, run: RunIn) -> int:
+    """A run of the course from a first to a last day (Hong Kong time), with its capacity;
+    sessions are added to it afterwards."""
+    course = await get_course(viewer, course_id)
+    await policy.require_run(viewer, course["centre"], "schedule runs of this course")
+    clean, errors = _run_rules(msgspec.structs.asdict(run))
     if errors:
         raise ValidationFailed(errors)
-    allow_guests = str(data.get("allow_guests", "")).lower() in ("1", "true", "on", "yes")
+    period, capacity, opens, status = (clean[k] for k in ("period", "capacity", "opens", "status"))
     rows = await Event.insert(
         Event(
             kind="course_run",
@@ -232,7 +265,7 @@ async def create_run(viewer: Viewer, course_id: int, data: dict[str, Any]) -> in
             ends_at=period["ends_on"],
             capacity=capacity,
             registration_opens_at=opens,
-            allow_guests=allow_guests,
+            allow_guests=run.allow_guests,
             status=status,
             created_by=viewer.user_id,
         )

@@ -186,6 +186,7 @@ async def test_prerequisites_are_checked_with_a_clear_message(client, park, acad
         )
         allowed = await api(member, "POST", f"/api/academy/runs/{run_id}/enrolments", json={})
         assert allowed.status_code == 201
+    from events.academy.schemas import CourseIn
     from events.academy.services import courses as service
     from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role, User
@@ -197,11 +198,9 @@ async def test_prerequisites_are_checked_with_a_clear_message(client, park, acad
         await service.update_course(
             viewer,
             basics,
-            {
-                "title_en": "Web3 Fundamentals",
-                "track": "certified_course",
-                "prerequisites": [str(advanced)],
-            },
+            CourseIn(
+                title_en="Web3 Fundamentals", track="certified_course", prerequisites=[advanced]
+            ),
         )
     assert "circle" in caught.value.errors["prerequisites"]
 
