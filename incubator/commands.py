@@ -99,3 +99,12 @@ def read_form(
         except msgspec.ValidationError:
             errors.setdefault(shown, _shape(hints[field.name]))
     return FormRead(None if errors else command(**given), given, errors)
+
+
+def command_from_form(command: type[C], values: Mapping[str, Any]) -> C:
+    """The command from a form whose values are text or ids chosen from a list, which can only
+    fail to read when tampered with: what cannot be read is refused beside its field."""
+    read = read_form(command, values)
+    if read.command is None:
+        raise read.refused({})
+    return read.command

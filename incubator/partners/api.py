@@ -95,9 +95,7 @@ class PartnersApi(Controller):
 
     @post("/", summary="Add a partner park (partnership staff)")
     async def create_partner(self, request: Request, data: JSONBody[PartnerIn]) -> Created:
-        return Created(
-            id=await parks.create_partner(viewer_of(request), msgspec.structs.asdict(data))
-        )
+        return Created(id=await parks.create_partner(viewer_of(request), data))
 
     @get("/{partner_id:int}", summary="One partner park (staff, or its own users)")
     async def get_partner(self, request: Request, partner_id: FromPath[int]) -> PartnerOut:
@@ -114,9 +112,7 @@ class PartnersApi(Controller):
     async def create_mou(
         self, request: Request, partner_id: FromPath[int], data: JSONBody[MouIn]
     ) -> Created:
-        values = msgspec.structs.asdict(data)
-        values["markets"] = ",".join(data.markets)
-        mou_id = await mous.create_mou(viewer_of(request), partner_id, values)
+        mou_id = await mous.create_mou(viewer_of(request), partner_id, data)
         return Created(id=mou_id)
 
     @post(
@@ -164,7 +160,7 @@ class PartnersApi(Controller):
     async def renew_mou(
         self, request: Request, mou_id: FromPath[int], data: JSONBody[RenewIn]
     ) -> Created:
-        new_id = await mous.renew_mou(viewer_of(request), mou_id, {"expires_on": data.expires_on})
+        new_id = await mous.renew_mou(viewer_of(request), mou_id, data)
         return Created(id=new_id)
 
     @get(
@@ -189,13 +185,11 @@ class PartnersApi(Controller):
 
     @post("/referrals", summary="Refer one of our start-ups to a partner park (outbound)")
     async def refer(self, request: Request, data: JSONBody[OutboundIn]) -> Created:
-        values = msgspec.structs.asdict(data)
-        return Created(id=await referrals.refer_outbound(viewer_of(request), values))
+        return Created(id=await referrals.refer_outbound(viewer_of(request), data))
 
     @post("/referrals/inbound", summary="Record a partner's start-up coming here (staff)")
     async def inbound(self, request: Request, data: JSONBody[InboundIn]) -> Created:
-        values = msgspec.structs.asdict(data)
-        return Created(id=await referrals.receive_inbound(viewer_of(request), values))
+        return Created(id=await referrals.receive_inbound(viewer_of(request), data))
 
     @post(
         "/referrals/{referral_id:int}/moves",
@@ -206,7 +200,7 @@ class PartnersApi(Controller):
         self, request: Request, referral_id: FromPath[int], data: JSONBody[MoveIn]
     ) -> ReferralOut:
         viewer = viewer_of(request)
-        await referrals.move_referral(viewer, referral_id, msgspec.structs.asdict(data))
+        await referrals.move_referral(viewer, referral_id, data)
         row = await referrals.get_referral(viewer, referral_id)
         return msgspec.convert(row, ReferralOut, strict=False)
 
@@ -255,7 +249,7 @@ class PartnersApi(Controller):
         data: JSONBody[ConsentIn],
     ) -> list[ConsentOut]:
         viewer = viewer_of(request)
-        await consent.grant_consent(viewer, startup_id, partner_id, msgspec.structs.asdict(data))
+        await consent.grant_consent(viewer, startup_id, partner_id, data)
         rows = await consent.consents_of(viewer, startup_id)
         return [msgspec.convert(r, ConsentOut, strict=False) for r in rows]
 
@@ -298,8 +292,7 @@ class PartnersApi(Controller):
     @post("/me/referrals", summary="Refer one of the partner's start-ups to the park (inbound)")
     async def my_inbound(self, request: Request, data: JSONBody[InboundIn]) -> Created:
         caller = await require_caller(request)
-        values = msgspec.structs.asdict(data)
-        return Created(id=await referrals.receive_inbound(viewer_of(request), values, caller))
+        return Created(id=await referrals.receive_inbound(viewer_of(request), data, caller))
 
     @post(
         "/{partner_id:int}/tokens",

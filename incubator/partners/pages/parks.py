@@ -10,9 +10,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
 from incubator.auth.schemas import Viewer
+from incubator.commands import command_from_form
 from incubator.errors import DomainError
 from incubator.partners import policy
 from incubator.partners.api import export_download
+from incubator.partners.schemas import MouIn, PartnerIn, RenewIn
 from incubator.partners.services import exports, mous, parks, referrals, tokens, webhooks
 from incubator.partners.services.consent import FIELD_LABELS
 from incubator.startups.services import reference
@@ -25,6 +27,12 @@ async def _choices() -> dict[str, Any]:
         "stages": mous.STAGES,
         "field_labels": FIELD_LABELS,
     }
+
+
+def _mou_command(data: dict[str, Any]) -> MouIn:
+    """An MOU from its form, whose markets are one text, comma-separated."""
+    markets = [m.strip() for m in str(data.get("markets") or "").split(",") if m.strip()]
+    return command_from_form(MouIn, data | {"markets": markets})
 
 
 class PartnerPages(Controller):
@@ -52,7 +60,8 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            return f"/partners/{await parks.create_partner(viewer, data)}?message=created"
+            partner = command_from_form(PartnerIn, data)
+            return f"/partners/{await parks.create_partner(viewer, partner)}?message=created"
 
         return await act(
             request,
@@ -116,7 +125,9 @@ class PartnerPages(Controller):
             partner_id,
             "edit",
             parks.PARK_FIELDS,
-            lambda viewer, data: parks.update_partner(viewer, partner_id, data),
+            lambda viewer, data: parks.update_partner(
+                viewer, partner_id, command_from_form(PartnerIn, data)
+            ),
             "saved",
         )
 
@@ -222,9 +233,8 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            return (
-                f"/partners/mous/{await mous.create_mou(viewer, partner_id, data)}?message=created"
-            )
+            mou_id = await mous.create_mou(viewer, partner_id, _mou_command(data))
+            return f"/partners/mous/{mou_id}?message=created"
 
         async def rerender(status: int, extra: dict[str, Any]) -> Response:
             park = await parks.partner_details(viewer, partner_id)
@@ -282,7 +292,7 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            await mous.update_mou(viewer, mou_id, data)
+            await mous.update_mou(viewer, mou_id, _mou_command(data))
             return f"/partners/mous/{mou_id}?message=saved"
 
         async def rerender(status: int, extra: dict[str, Any]) -> Response:
@@ -307,7 +317,8 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            return f"/partners/mous/{await mous.renew_mou(viewer, mou_id, data)}?message=renewed"
+            renewal = command_from_form(RenewIn, data)
+            return f"/partners/mous/{await mous.renew_mou(viewer, mou_id, renewal)}?message=renewed"
 
         return await act(
             request,

@@ -10,10 +10,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
 from incubator.auth.schemas import Viewer
+from incubator.commands import command_from_form
 from incubator.errors import DomainError
 from incubator.partners import policy
 from incubator.partners.api import export_download
 from incubator.partners.policy import PartnerCaller
+from incubator.partners.schemas import ConsentIn, InboundIn, MoveIn, OutboundIn
 from incubator.partners.services import consent, exports, mous, parks, referrals, tokens
 from incubator.startups.services import profiles as startups
 from incubator.web import act, errors_for_form, form_context, form_values, page, signed_in
@@ -63,7 +65,8 @@ class ReferralPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            return f"/referrals/{await referrals.refer_outbound(viewer, data)}?message=created"
+            referral = command_from_form(OutboundIn, data)
+            return f"/referrals/{await referrals.refer_outbound(viewer, referral)}?message=created"
 
         return await act(
             request,
@@ -78,7 +81,8 @@ class ReferralPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            return f"/referrals/{await referrals.receive_inbound(viewer, data)}?message=created"
+            referral = command_from_form(InboundIn, data)
+            return f"/referrals/{await referrals.receive_inbound(viewer, referral)}?message=created"
 
         return await act(
             request,
@@ -111,7 +115,7 @@ class ReferralPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            await referrals.move_referral(viewer, referral_id, data)
+            await referrals.move_referral(viewer, referral_id, command_from_form(MoveIn, data))
             return f"/referrals/{referral_id}?message=moved"
 
         return await act(
@@ -182,7 +186,7 @@ class PortalPages(Controller):
     @post("/referrals")
     async def refer_to_park(self, request: Request) -> Response:
         async def run(viewer: Viewer, caller: PartnerCaller, data: dict[str, Any]) -> str:
-            await referrals.receive_inbound(viewer, data, caller)
+            await referrals.receive_inbound(viewer, command_from_form(InboundIn, data), caller)
             return "/portal?message=referral-sent"
 
         return await self._action(request, INBOUND_FIELDS[1:], "inbound", run)
@@ -258,7 +262,8 @@ class SharingPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            await consent.grant_consent(viewer, startup_id, partner_id, data)
+            grant = command_from_form(ConsentIn, data)
+            await consent.grant_consent(viewer, startup_id, partner_id, grant)
             return f"/startups/{startup_id}/sharing?message=granted"
 
         return await act(

@@ -8,13 +8,15 @@ not been withdrawn and its expiry date, if any, has not passed (in Hong Kong).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+
+import msgspec
 
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
 from incubator.i18n import today_hk
+from incubator.partners.schemas import ConsentIn
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
 from incubator.startups import policy as startup_policy
@@ -89,10 +91,9 @@ async def consents_of(viewer: Viewer, startup_id: int) -> list[dict]:
     return rows
 
 
-async def grant_consent(
-    viewer: Viewer, startup_id: int, partner_id: int, data: dict[str, Any]
-) -> None:
+async def grant_consent(viewer: Viewer, startup_id: int, partner_id: int, grant: ConsentIn) -> None:
     """Grant consent, or change which fields and until when; recorded in the history."""
+    data = msgspec.structs.asdict(grant)
     await _require_edit(viewer, startup_id)
     if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
         raise NotFound(f"there is no partner park {partner_id}")

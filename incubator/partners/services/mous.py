@@ -3,8 +3,11 @@ state by date, renewals, what expires soon, and the start-ups that fit one."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
+
+import msgspec
 
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, write_transaction
@@ -12,6 +15,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
 from incubator.i18n import today_hk
 from incubator.partners import policy
+from incubator.partners.schemas import MouIn, RenewIn
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import Mou, MouCluster, PartnerPark
 from incubator.startups.tables import Cluster, Stage
@@ -53,7 +57,7 @@ async def _cluster_ids() -> dict[str, int]:
     return {r["slug"]: r["id"] for r in await Cluster.select(Cluster.id, Cluster.slug)}
 
 
-async def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+async def _clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
     errors: dict[str, str] = {}
     clusters = await _cluster_ids()
     clean: dict[str, Any] = {
@@ -62,9 +66,7 @@ async def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
         "expires_on": read_date(data, "expires_on", errors),
         "yearly_quota": read_whole_number(data, "yearly_quota", errors, 1, 10_000, required=False),
         "stages": ",".join(read_choices(data, "stages", errors, STAGES)),
-        "markets": ",".join(
-            m.strip() for m in str(data.get("markets") or "").split(",") if m.strip()
-        ),
+        "markets": ",".join(m.strip() for m in data.get("markets") or [] if m.strip()),
         "notes": read_text(data, "notes", errors, 4000),
     }
     if len(clean["markets"]) > 300:
@@ -81,11 +83,11 @@ async def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     return clean, [clusters[s] for s in slugs]
 
 
-async def create_mou(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> int:
+async def create_mou(viewer: Viewer, partner_id: int, mou: MouIn) -> int:
     await policy.require_partnership_staff(viewer, "record MOUs")
     if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
         raise NotFound(f"there is no partner park {partner_id}")
-    clean, clusters = await _clean(data)
+    clean, clusters = await _clean(msgspec.structs.asdict(mou))
     async with write_transaction():
         return await _insert(partner_id, clean, clusters, viewer.user_id, None)
 
@@ -106,9 +108,9 @@ async def _insert(
     return mou_id
 
 
-async def update_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> None:
+async def update_mou(viewer: Viewer, mou_id: int, mou: MouIn) -> None:
     await policy.require_partnership_staff(viewer, "change MOUs")
-    clean, clusters = await _clean(data)
+    clean, clusters = await _clean(msgspec.structs.asdict(mou))
     async with write_transaction():
         current = await lock_row(Mou, mou_id, "id, status")
         if current is None:
@@ -138,13 +140,13 @@ async def terminate_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> No
         )
 
 
-async def renew_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> int:
+async def renew_mou(viewer: Viewer, mou_id: int, renewal: RenewIn) -> int:
     """A renewal: a new active MOU from the day after this one expires, with the same scope
     unless changed; each MOU is renewed at most once."""
     await policy.require_partnership_staff(viewer, "renew MOUs")
     old = await get_mou(viewer, mou_id)
     errors: dict[str, str] = {}
-    expires_on = read_date(data, "expires_on", errors)
+    expires_on = read_date(msgspec.structs.asdict(renewal), "expires_on", errors)
     starts = old["expires_on"] + timedelta(days=1)
     if expires_on is not None and expires_on <= starts:
         errors["expires_on"] = f"must be after {starts}, the first day of the renewal"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import msgspec
+
 from incubator.auth.schemas import Viewer
 from incubator.auth.services.accounts import create_user, normalise_email
 from incubator.auth.tables import Role, User
@@ -13,6 +15,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text, read_url
 from incubator.i18n import today_hk
 from incubator.partners import policy
+from incubator.partners.schemas import PartnerIn
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
 
@@ -43,9 +46,9 @@ async def _name_taken(name: str, partner_id: int | None) -> bool:
     return bool(rows)
 
 
-async def create_partner(viewer: Viewer, data: dict[str, Any]) -> int:
+async def create_partner(viewer: Viewer, partner: PartnerIn) -> int:
     await policy.require_partnership_staff(viewer, "add partner parks")
-    clean = _clean_park(data)
+    clean = _clean_park(msgspec.structs.asdict(partner))
     async with write_transaction():
         if await _name_taken(clean["name"], None):
             raise Conflict(f"a partner park named {clean['name']} exists", {"name": "is taken"})
@@ -53,10 +56,10 @@ async def create_partner(viewer: Viewer, data: dict[str, Any]) -> int:
     return rows[0]["id"]
 
 
-async def update_partner(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> None:
+async def update_partner(viewer: Viewer, partner_id: int, partner: PartnerIn) -> None:
     await policy.require_partnership_staff(viewer, "change partner parks")
     await _park(partner_id)
-    clean = _clean_park(data)
+    clean = _clean_park(msgspec.structs.asdict(partner))
     async with write_transaction():
         if await _name_taken(clean["name"], partner_id):
             raise Conflict(f"a partner park named {clean['name']} exists", {"name": "is taken"})

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import msgspec
+
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -18,6 +20,7 @@ from incubator.fields import read_email, read_text
 from incubator.i18n import today_hk
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
+from incubator.partners.schemas import InboundIn, MoveIn, OutboundIn
 from incubator.partners.services import mous
 from incubator.partners.services.conditions import LIVE_CONSENT
 from incubator.partners.services.consent import FIELDS, live_fields, live_fields_of
@@ -59,8 +62,9 @@ async def _startup(value: Any) -> dict:
     return row
 
 
-async def refer_outbound(viewer: Viewer, data: dict[str, Any]) -> int:
+async def refer_outbound(viewer: Viewer, referral: OutboundIn) -> int:
     """Recommend one of our start-ups to a partner park, under its live MOU."""
+    data = msgspec.structs.asdict(referral)
     policy.require_staff(viewer, "refer start-ups to partner parks")
     errors: dict[str, str] = {}
     summary = read_text(data, "summary", errors, 4000)
@@ -138,10 +142,11 @@ def _partner_id(data: dict[str, Any]) -> int:
 
 
 async def receive_inbound(
-    viewer: Viewer, data: dict[str, Any], caller: PartnerCaller | None = None
+    viewer: Viewer, referral: InboundIn, caller: PartnerCaller | None = None
 ) -> int:
     """A partner's start-up coming to the park: entered by partnership staff, or sent by the
     partner itself (its users or its API token)."""
+    data = msgspec.structs.asdict(referral)
     if caller is None:
         await policy.require_partnership_staff(viewer, "record inbound referrals")
         partner_id = _partner_id(data)
@@ -192,9 +197,10 @@ async def _note(
     )
 
 
-async def move_referral(viewer: Viewer, referral_id: int, data: dict[str, Any]) -> None:
+async def move_referral(viewer: Viewer, referral_id: int, move: MoveIn) -> None:
     """Change a referral's status and/or add a note; an inbound referral that lands may be
     linked to the start-up it became."""
+    data = msgspec.structs.asdict(move)
     await policy.require_partnership_staff(viewer, "move referrals along")
     errors: dict[str, str] = {}
     body = read_text(data, "note", errors, 4000)
