@@ -150,9 +150,8 @@ class SpacePages(Controller):
         data = form_values(form, UNIT_FORM)
         read = _read_space_form(UnitIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await space.unit_problems(viewer, read.values))
-            unit_id = await space.create_unit(viewer, read.command)
+            command = await read.checked(lambda values: space.unit_problems(viewer, values))
+            unit_id = await space.create_unit(viewer, command)
         except ValidationFailed as exc:
             return page(
                 "space/unit_form.html",
@@ -197,9 +196,10 @@ class SpacePages(Controller):
         # The form shows every field: a number left blank is not "unchanged".
         read = _read_space_form(UnitIn, data, required=("floor", "area_sqft", "list_rent_cents"))
         try:
-            if read.command is None:
-                raise read.refused(await space.unit_problems(viewer, read.values, unit_id))
-            await space.update_unit(viewer, unit_id, read.command)
+            command = await read.checked(
+                lambda values: space.unit_problems(viewer, values, unit_id)
+            )
+            await space.update_unit(viewer, unit_id, command)
         except ValidationFailed as exc:
             unit = await space.get_unit(viewer, unit_id)
             return page(
@@ -303,9 +303,8 @@ class LeasePages(Controller):
         data = form_values(form, LEASE_FORM)
         read = _read_space_form(LeaseIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await leases.new_lease_problems(viewer, read.values))
-            lease_id = await leases.create_lease(viewer, read.command)
+            command = await read.checked(lambda values: leases.new_lease_problems(viewer, values))
+            lease_id = await leases.create_lease(viewer, command)
         except DomainError as exc:
             return await self._form(request, data, errors_for_form(exc), exc.status_code)
         return Redirect(f"/leases/{lease_id}?message=created", status_code=303)
@@ -339,14 +338,12 @@ class LeasePages(Controller):
                 await leases.give_notice(viewer, lease_id, NoticeIn())
             elif action == "terminate":
                 read = read_form(TerminationIn, data)
-                if read.command is None:
-                    raise read.refused(leases.termination_problems(read.values))
-                await leases.terminate_early(viewer, lease_id, read.command)
+                command = await read.checked(leases.termination_problems)
+                await leases.terminate_early(viewer, lease_id, command)
             elif action == "renew":
                 renewal = _read_space_form(RenewalIn, data)
-                if renewal.command is None:
-                    raise renewal.refused(leases.renewal_problems(renewal.values))
-                new_id = await leases.renew_lease(viewer, lease_id, renewal.command)
+                command = await renewal.checked(leases.renewal_problems)
+                new_id = await leases.renew_lease(viewer, lease_id, command)
                 return Redirect(f"/leases/{new_id}?message=renewed", status_code=303)
             elif action == "discard":
                 lease = await lease_register.get_lease(viewer, lease_id)

@@ -16,7 +16,7 @@ from events.schemas import EventIn, RegistrationIn
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
-from incubator.commands import read_form
+from incubator.commands import command_from_form, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.startups.services import reference
@@ -125,9 +125,8 @@ class EventPages(Controller):
         data = form_values(form, (*schedule.EVENT_FIELDS, "status"), lists=("clusters",))
         read = read_form(EventIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await schedule.event_problems(viewer, read.values))
-            event_id = await schedule.create_event(viewer, read.command)
+            command = await read.checked(lambda values: schedule.event_problems(viewer, values))
+            event_id = await schedule.create_event(viewer, command)
         except DomainError as exc:
             return page(
                 "events/form.html",
@@ -159,9 +158,10 @@ class EventPages(Controller):
         data = form_values(form, schedule.EVENT_FIELDS, lists=("clusters",))
         read = read_form(EventIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await schedule.event_problems(viewer, read.values, event_id))
-            promoted = await schedule.update_event(viewer, event_id, read.command)
+            command = await read.checked(
+                lambda values: schedule.event_problems(viewer, values, event_id)
+            )
+            promoted = await schedule.update_event(viewer, event_id, command)
         except DomainError as exc:
             errors = errors_for_form(exc)
             event = await schedule.get_event(viewer, event_id)
@@ -203,11 +203,10 @@ class EventPages(Controller):
     async def register(self, request: Request, event_id: FromPath[int]) -> Response:
         form = await request.form()
         data = form_values(form, ("teammate", "name", "email"))
-        read = read_form(RegistrationIn, data)
         try:
-            if read.command is None:
-                raise read.refused({})  # a teammate is chosen by id
-            outcome = await registrations.register(viewer_of(request), event_id, read.command)
+            outcome = await registrations.register(
+                viewer_of(request), event_id, command_from_form(RegistrationIn, data)
+            )
         except DomainError as exc:
             # A guest refused (403) is told so beside the form, not sent to an error page.
             errors = errors_for_form(exc, "register", refusals=(401, 404))

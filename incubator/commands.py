@@ -7,7 +7,8 @@ field of every rule a value breaks."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, get_type_hints
 
@@ -47,6 +48,15 @@ class FormRead(Generic[C]):
     command: C | None
     values: dict[str, Any]
     errors: dict[str, str]
+
+    async def checked(self, problems: Callable[[dict[str, Any]], Any]) -> C:
+        """The command; or, when a value could not be read, refused with every broken rule:
+        what could not be read, and what `problems` (the service's rule check, plain or
+        async) finds in the values that could."""
+        if self.command is not None:
+            return self.command
+        found = problems(self.values)
+        raise self.refused(await found if inspect.isawaitable(found) else found)
 
     def refused(self, problems: dict[str, str]) -> ValidationFailed:
         """What could not be read, with the rules the readable values break (`problems`, from

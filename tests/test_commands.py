@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
+import pytest
 
 from incubator.commands import read_form
+from incubator.errors import ValidationFailed
 
 
 class Booking(msgspec.Struct):
@@ -62,3 +64,22 @@ def test_blank_text_empties_a_field_and_an_edit_form_may_require_a_number():
     assert emptied.command == Change(code="")  # the floor stays as it was
     edit = read_form(Change, {"code": "3F-12", "floor": ""}, required=("floor",))
     assert edit.errors == {"floor": "is required"}
+
+
+async def test_checked_gives_the_command_or_every_problem_from_a_plain_or_async_check():
+    good = read_form(Booking, {"room": "3", "day": "2027-01-05"})
+    assert await good.checked(lambda values: {"never": "asked"}) == good.command
+    bad = read_form(Booking, {"room": "x", "day": "2027-01-05", "note": "n"})
+
+    async def closed(values):
+        return {"day": f"room is closed on {values['day']}"}
+
+    with pytest.raises(ValidationFailed) as refused:
+        await bad.checked(closed)
+    assert refused.value.errors == {
+        "room": "must be a whole number",
+        "day": "room is closed on 2027-01-05",
+    }
+    with pytest.raises(ValidationFailed) as plain:
+        await bad.checked(lambda values: {"note": "too short"})
+    assert plain.value.errors == {"room": "must be a whole number", "note": "too short"}

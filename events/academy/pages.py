@@ -18,7 +18,7 @@ from events.academy.services import courses as academy
 from events.schemas import RegistrationIn
 from events.services import registrations, schedule, venues
 from incubator.auth.schemas import Viewer
-from incubator.commands import read_form
+from incubator.commands import command_from_form, read_form
 from incubator.db import utcnow
 from incubator.errors import DomainError
 from incubator.startups.services import reference
@@ -73,9 +73,8 @@ class AcademyPages(Controller):
         data = form_values(await request.form(), academy.COURSE_FIELDS, lists=("prerequisites",))
         read = read_form(CourseIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await academy.course_problems(viewer, read.values))
-            course_id = await academy.create_course(viewer, read.command)
+            command = await read.checked(lambda values: academy.course_problems(viewer, values))
+            course_id = await academy.create_course(viewer, command)
         except DomainError as exc:
             return page(
                 "academy/course_form.html",
@@ -125,9 +124,10 @@ class AcademyPages(Controller):
         data = form_values(await request.form(), academy.COURSE_FIELDS, lists=("prerequisites",))
         read = read_form(CourseIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await academy.course_problems(viewer, read.values, course_id))
-            await academy.update_course(viewer, course_id, read.command)
+            command = await read.checked(
+                lambda values: academy.course_problems(viewer, values, course_id)
+            )
+            await academy.update_course(viewer, course_id, command)
         except DomainError as exc:
             return page(
                 "academy/course_form.html",
@@ -145,9 +145,10 @@ class AcademyPages(Controller):
         data = form_values(await request.form(), academy.RUN_FIELDS)
         read = read_form(RunIn, data)
         try:
-            if read.command is None:
-                raise read.refused(await academy.run_problems(viewer, course_id, read.values))
-            run_id = await academy.create_run(viewer, course_id, read.command)
+            command = await read.checked(
+                lambda values: academy.run_problems(viewer, course_id, values)
+            )
+            run_id = await academy.create_run(viewer, course_id, command)
         except DomainError as exc:
             errors = errors_for_form(exc, "starts_on")
             return await self._course(
@@ -190,11 +191,8 @@ class AcademyPages(Controller):
     async def enrol(self, request: Request, run_id: FromPath[int]) -> Response:
         viewer = viewer_of(request)
         data = form_values(await request.form(), ("teammate", "name", "email"))
-        read = read_form(RegistrationIn, data)
         try:
-            if read.command is None:
-                raise read.refused({})  # a teammate is chosen by id
-            outcome = await academy.enrol(viewer, run_id, read.command)
+            outcome = await academy.enrol(viewer, run_id, command_from_form(RegistrationIn, data))
         except DomainError as exc:
             errors = errors_for_form(exc, "register", refusals=(401, 404))
             return await self._run(
@@ -207,11 +205,8 @@ class AcademyPages(Controller):
     async def add_session(self, request: Request, run_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         data = form_values(await request.form(), ("starts_at", "ends_at", "venue", "online_url"))
-        read = read_form(SessionIn, data)
         try:
-            if read.command is None:
-                raise read.refused({})  # the times are text the service reads; a venue an id
-            await academy.add_session(viewer, run_id, read.command)
+            await academy.add_session(viewer, run_id, command_from_form(SessionIn, data))
         except DomainError as exc:
             errors = errors_for_form(exc, "starts_at")
             extra = {"session_values": data, "session_errors": errors}
