@@ -82,8 +82,8 @@ def read_form(
     reading, such as HK$ amounts) among them. `shown_as` names the form field a command field
     is typed in where the two differ (an amount in cents typed as HK$); `required` names the
     fields a form must fill although the command may leave them out (an edit form's numbers,
-    where the API's change leaves a field as it was). A page that reports
-    every broken rule at once checks the service's rules on `values` too."""
+    where the API's change leaves a field as it was). `FormRead.checked` then gives the
+    command, or every broken rule at once."""
     errors = dict(errors or {})
     shown_as = shown_as or {}
     hints = get_type_hints(command)
