@@ -27,11 +27,14 @@ def serving(
     extra_env: dict | None = None,
     command: list[str] | None = None,
     cwd: str | None = None,
+    base_env: dict | None = None,
 ):
     """(base URL, the server's process) while it runs. `command` is how to call `incubator`
-    (this checkout's by default)."""
+    (this checkout's by default); `base_env` replaces this process's environment as the one
+    the server starts from."""
     port = free_port()
-    env = os.environ | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
+    base = os.environ if base_env is None else base_env
+    env = base | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
     process = subprocess.Popen(
         [
             *(command or [sys.executable, "-m", "incubator.cli"]),

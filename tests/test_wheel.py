@@ -64,7 +64,7 @@ def test_the_installed_app_migrates_serves_pages_and_static_files(installed: Pat
     url = f"sqlite:///{tmp_path / 'park.sqlite3'}"
     env |= {"INCUBATOR_DATABASE_URL": url, "INCUBATOR_SCHEDULER": "0"}
     assert "migrations applied" in _run(installed, "migrate", cwd=tmp_path, env=env)
-    with serving(url, command=[str(installed)], cwd=str(tmp_path), extra_env=env) as (base, _):
+    with serving(url, command=[str(installed)], cwd=str(tmp_path), base_env=env) as (base, _):
         page = httpx.get(f"{base}/startups", headers={"Accept-Language": "zh-HK"})
         assert page.status_code == 200
         assert "初創企業" in page.text  # the translations travelled too

@@ -126,7 +126,8 @@ def registration_open(event: dict, now: datetime | None = None) -> tuple[bool, s
 async def _clean_event(
     viewer: Viewer, data: Mapping[str, Any], old: dict | None
 ) -> tuple[dict[str, Any], list[int], dict[str, str]]:
-    """(values for the event row, cluster ids, errors by field) for a whole event form."""
+    """(values for the event row, cluster ids, errors by field) for an event's values, typed
+    as EventIn holds them (all of them, or those a form could read)."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for name, limit, required in (
@@ -151,18 +152,15 @@ async def _clean_event(
     else:
         clean["centre"] = centre["id"]
     cluster_slugs = data.get("clusters") or []
-    if isinstance(cluster_slugs, str):
-        cluster_slugs = [s.strip() for s in cluster_slugs.split(",") if s.strip()]
     clusters = {c["slug"]: c["id"] for c in await Cluster.select(Cluster.id, Cluster.slug)}
     unknown = [s for s in cluster_slugs if s not in clusters]
     if unknown:
         errors["clusters"] = f"unknown cluster {', '.join(unknown)}"
     cluster_ids = sorted({clusters[s] for s in cluster_slugs if s in clusters})
     venue = None
-    venue_raw = str(data.get("venue") or "").strip()
-    if venue_raw:
-        if venue_raw.isdigit():
-            venue = await Venue.select().where(Venue.id == int(venue_raw)).first()
+    venue_id = data.get("venue")
+    if venue_id is not None:
+        venue = await Venue.select().where(Venue.id == venue_id).first()
         if venue is None or not venue["is_active"]:
             errors["venue"] = "choose one of the park's venues"
             venue = None
@@ -173,7 +171,7 @@ async def _clean_event(
     if url and not _URL.match(url):
         errors["online_url"] = "must be a web address starting with http:// or https://"
     clean["online_url"] = url
-    if not venue_raw and not url and "venue" not in errors:
+    if venue_id is None and not url and "venue" not in errors:
         errors["venue"] = "choose a venue, give an online link, or both"
     for name in ("starts_at", "ends_at"):
         try:
@@ -204,7 +202,7 @@ async def _clean_event(
         errors["registration_closes_at"] = "must be after registration opens"
     if closes and clean.get("ends_at") and closes > clean["ends_at"]:
         errors["registration_closes_at"] = "must be before the event ends"
-    clean["allow_guests"] = str(data.get("allow_guests", "")).lower() in ("1", "true", "on", "yes")
+    clean["allow_guests"] = bool(data.get("allow_guests"))
     if venue:
         clean["venue_from"] = clean.get("starts_at", utcnow()) - timedelta(
             minutes=venue["setup_minutes"]
