@@ -77,8 +77,7 @@ async def _clean_course(viewer: Viewer, data: Mapping[str, Any], course_id: int 
         clean["centre"] = centre["id"]
     percent = read_whole_number(data, "completion_percent", errors, 1, 100, required=False)
     clean["completion_percent"] = 80 if percent is None else percent
-    assessed = data.get("has_assessment")
-    clean["has_assessment"] = assessed is True or str(assessed).lower() in ("1", "true", "on")
+    clean["has_assessment"] = bool(data.get("has_assessment"))  # CourseIn's bool
     mark = read_whole_number(data, "pass_mark", errors, 0, 100, required=False)
     if clean["has_assessment"] and mark is None and "pass_mark" not in errors:
         errors["pass_mark"] = "is required for a course with an assessment"  # noqa: S105
