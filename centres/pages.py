@@ -91,7 +91,7 @@ class CentrePages(Controller):
             clusters=clusters,
             programmes=await reference.list_programmes(),
             stages=STAGES,
-            cluster_by_slug={c["slug"]: c for c in clusters},
+            cluster_by_slug={c.slug: c for c in clusters},
         )
 
 

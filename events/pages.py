@@ -39,7 +39,7 @@ async def _choices(viewer) -> dict[str, Any]:
     centres = await reference.list_centres()
     return {
         "centres": centres,
-        "my_centres": [c for c in centres if managed is None or c["id"] in (managed or [])],
+        "my_centres": [c for c in centres if managed is None or c.id in (managed or [])],
         "clusters": await reference.list_clusters(),
         "venues": await venues.list_venues(managed),
     }

@@ -7,6 +7,7 @@ field of every rule a value breaks."""
 from __future__ import annotations
 
 import datetime
+import enum
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ _SHAPES = {
 
 
 def _shape(annotation: Any) -> str:
+    choices = [a for a in (annotation, *getattr(annotation, "__args__", ())) if _is_enum(a)]
+    if choices:
+        return "must be one of " + ", ".join(str(c.value) for c in choices[0])
     for kind, words in _SHAPES.items():
         if annotation is kind:
             return words
@@ -64,6 +68,14 @@ class FormRead(Generic[C]):
         return ValidationFailed(problems | self.errors)
 
 
+def _is_enum(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, enum.Enum)
+
+
+def _takes_none(annotation: Any) -> bool:
+    return type(None) in getattr(annotation, "__args__", ())
+
+
 def _takes_text(annotation: Any) -> bool:
     return annotation is str or str in getattr(annotation, "__args__", ())
 
@@ -76,8 +88,9 @@ def read_form(
     required: tuple[str, ...] = (),
 ) -> FormRead[C]:
     """Read a command from a form's values (text). A blank text field is empty text (a form
-    sends every field, so blank means emptied); any other blank field is not given, so it
-    takes its default, or is reported as required; a value that is not of its field's type is
+    sends every field, so blank means emptied), and so is a blank value a field may leave
+    empty (None); any other blank field is not given, so it takes its default, or is
+    reported as required; a value that is not of its field's type is
     reported beside its field, every one at once, with `errors` found before (a form's own
     reading, such as HK$ amounts) among them. `shown_as` names the form field a command field
     is typed in where the two differ (an amount in cents typed as HK$); `required` names the
@@ -95,6 +108,9 @@ def read_form(
         if blank and _takes_text(hints[field.name]):
             given[field.name] = ""  # a form sends every field: blank text is text, emptied
             continue
+        if blank and _takes_none(hints[field.name]) and field.name not in required:
+            given[field.name] = None  # a blank date or number that may be left out: emptied
+            continue
         if raw is None or blank:
             has_default = field.default is not msgspec.NODEFAULT or field.default_factory not in (
                 msgspec.NODEFAULT,
@@ -104,6 +120,8 @@ def read_form(
                 errors.setdefault(shown, "is required")
             continue
         value = raw.strip() if isinstance(raw, str) else raw
+        if value == "on" and hints[field.name] is bool:
+            value = True  # what a checkbox without a value of its own sends
         try:
             given[field.name] = msgspec.convert(value, hints[field.name], strict=False)
         except msgspec.ValidationError:

@@ -69,17 +69,17 @@ class _ConstantsTranslated(NodeTransformer):
         return nodes.Call(name, [text], node.kwargs, None, None, lineno=node.lineno)
 
 
-def logo(startup: Mapping[str, Any], size: int = 56) -> Markup:
+def logo(startup: Mapping[str, Any] | object, size: int = 56) -> Markup:
     """A start-up's logo, or its initial in a placeholder of the same size (a function, not a
     macro: the directory shows one a row; and plain f-strings, not Markup.format, which cost
     a quarter of the directory's render)."""
     size = int(size)  # the markup below holds only these integers and the escaped initial
-    if startup.get("has_logo"):
+    if _read(startup, "has_logo"):
         return Markup(  # noqa: S704
-            f'<img class="logo" src="/startups/{int(startup["id"])}/logo" alt="" '
+            f'<img class="logo" src="/startups/{int(_read(startup, "id"))}/logo" alt="" '
             f'width="{size}" height="{size}">'
         )
-    initial = escape((startup.get("name_en") or "?")[:1])
+    initial = escape((_read(startup, "name_en") or "?")[:1])
     return Markup(  # noqa: S704
         f'<span class="logo placeholder" aria-hidden="true" '
         f'style="width:{size}px;height:{size}px">{initial}</span>'
@@ -112,11 +112,12 @@ def environment(language: str, folder: Path, stage_names: Mapping[str, str]) -> 
     def translate(message: str, **values: Any) -> str:
         return _format(i18n.gettext(language, message), **values)
 
-    def localised(row: Mapping[str, Any], field: str) -> str:
-        """The Traditional Chinese version of a content field when chosen and present."""
-        if language == "zh-Hant" and row.get(f"{field}_zh"):
-            return row[f"{field}_zh"]
-        return row.get(f"{field}_en") or row.get(field) or ""
+    def localised(row: Mapping[str, Any] | object, field: str) -> str:
+        """The Traditional Chinese version of a content field when chosen and present (of a
+        row or a typed result)."""
+        if language == "zh-Hant" and (chinese := _read(row, f"{field}_zh")):
+            return chinese
+        return _read(row, f"{field}_en") or _read(row, field) or ""
 
     translated_stages = {stage: translate(name) for stage, name in stage_names.items()}
 
@@ -161,3 +162,10 @@ class LanguageTemplates(JinjaTemplateEngine):
     def register_template_callable(self, key: str, template_callable: Callable) -> None:
         for env in getattr(self, "environments", {}).values():
             env.globals[key] = pass_context(template_callable)
+
+
+def _read(row: Mapping[str, Any] | object, name: str) -> Any:
+    """A field of a row (a mapping) or of a typed result (an attribute)."""
+    if isinstance(row, Mapping):
+        return row.get(name)
+    return getattr(row, name, None)

@@ -307,13 +307,14 @@ async def park(settings: Settings) -> Park:
         ),
     ]
     refs = await reference.references()
-    from incubator.startups.services.validation import clean_profile
+    from incubator.startups.services.validation import clean_profile, read_profile
 
     for slug, data in specs:
         async with db.write_transaction():
             startup_id = await services.insert_startup(data["name_en"], slug)
-            clean, errors = clean_profile(data, refs, services.today_hk())
-            assert not errors, errors
+            read = read_profile(data)
+            clean, errors = clean_profile(read.values, refs, services.today_hk())
+            assert not (errors or read.errors), errors | read.errors
             await services.apply_changes(
                 startup_id, await services.current_values(startup_id), clean, refs, None
             )

@@ -10,6 +10,7 @@ import pytest
 
 from incubator.commands import read_form
 from incubator.errors import ValidationFailed
+from incubator.startups.tables import Stage
 
 
 class Booking(msgspec.Struct):
@@ -83,3 +84,29 @@ async def test_checked_gives_the_command_or_every_problem_from_a_plain_or_async_
     with pytest.raises(ValidationFailed) as plain:
         await bad.checked(lambda values: {"note": "too short"})
     assert plain.value.errors == {"room": "must be a whole number", "note": "too short"}
+
+
+class Member(msgspec.Struct):
+    name: str
+    founder: bool = False
+    joined: int | msgspec.UnsetType | None = msgspec.UNSET
+
+
+def test_a_checkbox_without_a_value_of_its_own_reads_as_yes():
+    read = read_form(Member, {"name": "Ada", "founder": "on"})
+    assert read.command == Member(name="Ada", founder=True)
+
+
+def test_a_blank_value_a_field_may_leave_empty_empties_it():
+    read = read_form(Member, {"name": "Ada", "joined": " "})
+    assert read.command is not None and read.command.joined is None
+    assert read_form(Member, {"name": "Ada"}).command.joined is msgspec.UNSET
+
+
+class Stepped(msgspec.Struct):
+    stage: Stage
+
+
+def test_a_choice_names_the_values_it_takes():
+    read = read_form(Stepped, {"stage": "rocket"})
+    assert read.errors == {"stage": "must be one of " + ", ".join(s.value for s in Stage)}

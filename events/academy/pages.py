@@ -31,7 +31,7 @@ async def _course_choices(viewer: Viewer) -> dict[str, Any]:
     return {
         "tracks": academy.TRACKS,
         "levels": academy.LEVELS,
-        "my_centres": [c for c in centres if managed is None or c["id"] in managed],
+        "my_centres": [c for c in centres if managed is None or c.id in managed],
         "all_courses": await academy.list_courses(),
     }
 

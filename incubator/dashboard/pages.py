@@ -235,8 +235,7 @@ def _scope_name(choice: Choice, lang: str) -> str:
     if choice.whole_park:
         return gettext(lang, "The whole park")
     return ", ".join(
-        (c["name_zh"] if lang == "zh-Hant" and c["name_zh"] else c["name_en"])
-        for c in choice.chosen
+        (c.name_zh if lang == "zh-Hant" and c.name_zh else c.name_en) for c in choice.chosen
     )
 
 
@@ -278,5 +277,5 @@ class DashboardApi(Controller):
 
 def _dashboard(choice: Choice, figures: list[schemas.Figure]) -> Dashboard:
     scope = choice.scope
-    slugs = None if scope.centres is None else [c["slug"] for c in choice.chosen]
+    slugs = None if scope.centres is None else [c.slug for c in choice.chosen]
     return Dashboard(slugs, scope.starts_on, scope.ends_on, scope.day, figures)

@@ -15,6 +15,7 @@ from incubator.auth.schemas import Viewer
 from incubator.dashboard.schemas import Scope
 from incubator.errors import BadParameter, Forbidden
 from incubator.i18n import today_hk
+from incubator.startups.schemas import CentreOut
 from incubator.startups.services.reference import list_centres
 
 MAX_DAYS = 5 * 366
@@ -27,13 +28,13 @@ class Choice:
 
     scope: Scope
     centre: str  # the chosen slug, "" for all the viewer may see
-    centres: list[dict]  # the centres and hubs the viewer may choose
+    centres: list[CentreOut]  # the centres and hubs the viewer may choose
     whole_park: bool  # an administrator's view of the park
 
     @property
-    def chosen(self) -> list[dict]:
+    def chosen(self) -> list[CentreOut]:
         """The centres the scope covers, among those offered (none for the whole park)."""
-        return [c for c in self.centres if c["id"] in (self.scope.centres or ())]
+        return [c for c in self.centres if c.id in (self.scope.centres or ())]
 
 
 def month_start(day: date, back: int = 0) -> date:
@@ -92,14 +93,14 @@ async def choose(viewer: Viewer, centre: str, first: date, last: date) -> Choice
     require_staff(viewer, "see the park's dashboard and reports")
     managed = await managed_centres(viewer)
     everything = await list_centres()
-    allowed = [c for c in everything if managed is None or c["id"] in managed]
+    allowed = [c for c in everything if managed is None or c.id in managed]
     centre = (centre or "").strip()
     if not centre:
         ids = None if managed is None else tuple(managed)
         return Choice(Scope(ids, first, last), "", allowed, managed is None)
-    match = next((c for c in everything if c["slug"] == centre), None)
+    match = next((c for c in everything if c.slug == centre), None)
     if match is None:
         raise BadParameter({"centre": f"no centre or hub has the slug {centre[:60]!r}"})
     if match not in allowed:
         raise Forbidden("centre managers see the figures of their own centres and hubs only")
-    return Choice(Scope((match["id"],), first, last), centre, allowed, False)
+    return Choice(Scope((match.id,), first, last), centre, allowed, False)

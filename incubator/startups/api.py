@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -13,13 +12,12 @@ from incubator.errors import BadParameter
 from incubator.fields import read_whole_number
 from incubator.startups.schemas import (
     CentreOut,
-    Change,
     Created,
+    HistoryEntry,
     NewStartup,
     ProfileUpdate,
     StartupDetail,
     StartupPage,
-    StartupSummary,
 )
 from incubator.startups.services import profiles as services
 from incubator.startups.services import reference
@@ -111,7 +109,7 @@ class StartupsApi(Controller):
         )
         result = await services.directory(viewer_of(request), query)
         return StartupPage(
-            items=[_summary(row) for row in result.rows],
+            items=result.rows,
             total=result.total,
             page=result.page,
             per_page=result.per_page,
@@ -121,28 +119,23 @@ class StartupsApi(Controller):
 
     @get("/{startup_id:int}", summary="One start-up's profile")
     async def get_startup(self, request: Request, startup_id: FromPath[int]) -> StartupDetail:
-        return msgspec.convert(
-            await services.get_profile(viewer_of(request), startup_id), StartupDetail, strict=False
-        )
+        return await services.get_profile(viewer_of(request), startup_id)
 
     @patch("/{startup_id:int}", summary="Change fields of a profile (members, managers, admins)")
     async def update_startup(
         self, request: Request, startup_id: FromPath[int], data: JSONBody[ProfileUpdate]
     ) -> StartupDetail:
         viewer = viewer_of(request)
-        await services.update_profile(viewer, startup_id, data.changes())
-        return msgspec.convert(
-            await services.get_profile(viewer, startup_id), StartupDetail, strict=False
-        )
+        await services.update_profile(viewer, startup_id, data)
+        return await services.get_profile(viewer, startup_id)
 
     @post("/", summary="Add a start-up (managers for their centres, admins)")
     async def create_startup(self, request: Request, data: JSONBody[NewStartup]) -> Created:
-        return Created(id=await services.create_startup(viewer_of(request), data.changes()))
+        return Created(id=await services.create_startup(viewer_of(request), data))
 
     @get("/{startup_id:int}/history", summary="Every change of a profile, newest first")
-    async def history(self, request: Request, startup_id: FromPath[int]) -> list[Change]:
-        rows = await services.history(viewer_of(request), startup_id)
-        return msgspec.convert(rows, list[Change], strict=False)
+    async def history(self, request: Request, startup_id: FromPath[int]) -> list[HistoryEntry]:
+        return await services.history(viewer_of(request), startup_id)
 
 
 class CentresApi(Controller):
@@ -151,10 +144,4 @@ class CentresApi(Controller):
 
     @get("/", summary="The park's centres and hubs; kind is centre or hub")
     async def list_centres(self) -> list[CentreOut]:
-        return msgspec.convert(await reference.list_centres(), list[CentreOut], strict=False)
-
-
-def _summary(row: dict) -> StartupSummary:
-    row = dict(row)
-    row["tags"] = [t for t in (row.get("tags") or "").split(",") if t]
-    return msgspec.convert(row, StartupSummary, strict=False)
+        return await reference.list_centres()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -62,6 +61,16 @@ class TeamMemberOut(msgspec.Struct):
     is_founder: bool
 
 
+class TeamMemberIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A member of a start-up's team, added or changed."""
+
+    name: str
+    name_zh: str = ""
+    title: str = ""
+    email: str = ""
+    is_founder: bool = False
+
+
 class StartupDetail(StartupSummary):
     contact_name: str
     contact_email: str
@@ -73,14 +82,14 @@ class StartupDetail(StartupSummary):
     can_manage: bool
 
 
-class ProgrammeIn(msgspec.Struct):
+class ProgrammeIn(msgspec.Struct, forbid_unknown_fields=True):
     programme: str
     started_on: date
-    status: str = "incubating"
+    status: str = "incubating"  # one of ProgrammeStatus, checked with the other rules
     ended_on: date | None = None
 
 
-class ProfileUpdate(msgspec.Struct, omit_defaults=True):
+class ProfileUpdate(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     """Only the fields sent are changed. centres and programmes: managers only; onsite is
     derived from leases and refused with a 422 that says so."""
 
@@ -101,25 +110,14 @@ class ProfileUpdate(msgspec.Struct, omit_defaults=True):
     onsite: bool | UnsetType = UNSET
     programmes: list[ProgrammeIn] | UnsetType = UNSET
 
-    def changes(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            if value is UNSET:
-                continue
-            if name == "programmes":
-                value = [msgspec.structs.asdict(p) for p in value]
-            elif isinstance(value, Stage):
-                value = value.value
-            out[name] = value
-        return out
-
 
 class NewStartup(ProfileUpdate):
     """A new start-up: name_en and at least one centre are required."""
 
 
-class Change(msgspec.Struct):
+class HistoryEntry(msgspec.Struct):
+    """One change of a profile field, as the history shows it."""
+
     id: int
     actor_name: str
     field: str
@@ -136,6 +134,39 @@ class CentreOut(msgspec.Struct):
     name_zh: str
     focus_en: str
     focus_zh: str
+
+
+class ClusterOut(msgspec.Struct):
+    id: int
+    slug: str
+    name_en: str
+    name_zh: str
+
+
+class ProgrammeOut(msgspec.Struct):
+    id: int
+    slug: str
+    name_en: str
+    name_zh: str
+
+
+class CentreFigure(msgspec.Struct):
+    """A centre or hub with the number of active start-ups affiliated to it."""
+
+    slug: str
+    kind: str
+    name_en: str
+    name_zh: str
+    n: int
+
+
+class ParkFigures(msgspec.Struct):
+    """The community's headline figures, for the home page."""
+
+    total: int
+    onsite: int
+    offsite: int
+    units: list[CentreFigure]
 
 
 class Created(msgspec.Struct):

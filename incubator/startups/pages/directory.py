@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
+from incubator.startups.services import figures, reference
 from incubator.startups.services import profiles as services
-from incubator.startups.services import reference
 from incubator.startups.services.validation import PROGRAMME_STATUSES, STAGES
 from incubator.web import page, rows_for_template, viewer_of
 
@@ -33,14 +33,13 @@ class DirectoryPages(Controller):
 
     @get("/")
     async def home(self) -> Response:
-        return page("home.html", figures=await services.park_figures())
+        return page("home.html", figures=await figures.park_figures())
 
     @get("/startups")
     async def directory(self, request: Request) -> Response:
         raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
         query = directory_query(**raw)
         result = await services.directory(viewer_of(request), query)
-        result.rows = rows_for_template(result.rows)
         # The filters as they stand, for the pager's links.
         params = {k: v for k, v in raw.items() if k != "page" and v}
         return page(

@@ -9,12 +9,14 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Redirect
 
+from incubator.commands import read_form
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups.pages.directory import profile_choices
+from incubator.startups.schemas import NewStartup, StartupDetail, TeamMemberIn
 from incubator.startups.services import invitations, logos, team
 from incubator.startups.services import profiles as services
 from incubator.startups.services.extensions import profile_sections
-from incubator.startups.services.validation import MEMBER_FIELDS
+from incubator.startups.services.validation import MEMBER_FIELDS, read_profile
 from incubator.web import (
     errors_for_form,
     form_values,
@@ -48,16 +50,16 @@ def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
     return data
 
 
-def _form_values_from_profile(profile: dict) -> dict[str, Any]:
-    values = {k: profile.get(k) for k in MEMBER_FIELDS if k in profile}
-    values["tags"] = ", ".join(profile.get("tags") or [])
-    values["centres"] = (profile.get("centres") or []) + (profile.get("hubs") or [])
+def _form_values_from_profile(profile: StartupDetail) -> dict[str, Any]:
+    values = {k: getattr(profile, k) for k in MEMBER_FIELDS}
+    values["tags"] = ", ".join(profile.tags)
+    values["centres"] = profile.centres + profile.hubs
     values["programmes"] = [
         {
-            k: ("" if p[k] is None else str(p[k]))
+            k: ("" if getattr(p, k) is None else str(getattr(p, k)))
             for k in ("programme", "status", "started_on", "ended_on")
         }
-        for p in profile.get("programmes") or []
+        for p in profile.programmes
     ]
     return values
 
@@ -72,7 +74,7 @@ class ProfilePages(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
-        history = await services.history(viewer, startup_id) if profile["can_edit"] else []
+        history = await services.history(viewer, startup_id) if profile.can_edit else []
         return page(
             "startups/profile.html",
             s=profile,
@@ -83,7 +85,7 @@ class ProfilePages(Controller):
         )
 
     async def _edit_page(
-        self, profile: dict, values: dict, errors: dict[str, str], status: int = 200
+        self, profile: StartupDetail, values: dict, errors: dict[str, str], status: int = 200
     ) -> Response:
         programme_rows = list(values.get("programmes") or [])
         programme_rows += [
@@ -103,7 +105,7 @@ class ProfilePages(Controller):
     async def edit_page(self, request: Request, startup_id: FromPath[int]) -> Response:
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
-        if not profile["can_edit"]:
+        if not profile.can_edit:
             raise (Forbidden if viewer.is_authenticated else NotAuthenticated)(
                 "you may not change this start-up's profile"
             )
@@ -114,9 +116,10 @@ class ProfilePages(Controller):
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
         form = await request.form()
-        data = _profile_form_data(form, profile["can_manage"])
+        data = _profile_form_data(form, profile.can_manage)
         try:
-            changes = await services.update_profile(viewer, startup_id, data)
+            change = await read_profile(data).checked(services.profile_problems)
+            changes = await services.update_profile(viewer, startup_id, change)
         except ValidationFailed as exc:
             values = _form_values_from_profile(profile) | data
             if isinstance(values.get("tags"), list):
@@ -143,7 +146,8 @@ class ProfilePages(Controller):
         form = await request.form()
         data = form_values(form, MEMBER_FIELDS + ("centres",), lists=("clusters", "centres"))
         try:
-            startup_id = await services.create_startup(viewer, data)
+            new = await read_profile(data, NewStartup).checked(services.profile_problems)
+            startup_id = await services.create_startup(viewer, new)
         except ValidationFailed as exc:
             return page(
                 "startups/new.html", 422, values=data, errors=exc.errors, **await profile_choices()
@@ -199,7 +203,7 @@ class ProfilePages(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
-        if not profile["can_edit"]:
+        if not profile.can_edit:
             raise (Forbidden if viewer.is_authenticated else NotAuthenticated)(
                 "you may not change this start-up's team"
             )
@@ -222,7 +226,8 @@ class ProfilePages(Controller):
         form = await request.form()
         data = form_values(form, ("name", "name_zh", "title", "email", "is_founder"))
         try:
-            await team.add_team_member(viewer_of(request), startup_id, data)
+            member = await read_form(TeamMemberIn, data).checked(team.member_problems)
+            await team.add_team_member(viewer_of(request), startup_id, member)
         except ValidationFailed as exc:
             return await self._team_page(request, startup_id, 422, errors=exc.errors, values=data)
         return Redirect(f"/startups/{startup_id}/team", status_code=303)
@@ -234,7 +239,8 @@ class ProfilePages(Controller):
         form = await request.form()
         data = form_values(form, ("name", "name_zh", "title", "email", "is_founder"))
         try:
-            await team.update_team_member(viewer_of(request), startup_id, member_id, data)
+            change = await read_form(TeamMemberIn, data).checked(team.member_problems)
+            await team.update_team_member(viewer_of(request), startup_id, member_id, change)
         except ValidationFailed as exc:
             return await self._team_page(
                 request, startup_id, 422, errors=exc.errors, values=data | {"id": member_id}

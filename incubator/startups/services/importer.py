@@ -16,7 +16,7 @@ from incubator.db import analyze, write_transaction
 from incubator.startups.services import profiles as services
 from incubator.startups.services import reference
 from incubator.startups.services.onsite import DERIVED_MESSAGE
-from incubator.startups.services.validation import ALL_FIELDS, clean_profile
+from incubator.startups.services.validation import ALL_FIELDS, clean_profile, read_profile
 from incubator.startups.tables import Startup
 
 REQUIRED = ("slug", "name_en", "centres")
@@ -82,10 +82,9 @@ def _parse(text: str, report: ImportReport, refs, today) -> list[_Row]:
             report.errors.append(RowError(start, "row", "has more values than the header"))
             continue
         slug = (record.pop("slug") or "").strip()
-        data = {k: ("" if v is None else v) for k, v in record.items()}
-        if "programmes" in data:
-            data["programmes"] = [p for p in data["programmes"].split(";") if p.strip()]
-        clean, errors = clean_profile(data, refs, today)
+        read = read_profile({k: ("" if v is None else v) for k, v in record.items()})
+        clean, errors = clean_profile(read.values, refs, today)
+        errors |= read.errors
         if not _SLUG.match(slug):
             errors = {"slug": "must be 1-80 lower-case letters, digits or hyphens"} | errors
         elif slug in seen:

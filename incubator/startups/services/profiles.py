@@ -8,12 +8,22 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
 from incubator.auth.schemas import Viewer
 from incubator.db import read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
-from incubator.startups.services.onsite import DERIVED_MESSAGE, count_onsite
+from incubator.startups.schemas import (
+    HistoryEntry,
+    NewStartup,
+    ProfileUpdate,
+    StartupDetail,
+    TeamMemberOut,
+)
+from incubator.startups.services.onsite import DERIVED_MESSAGE
 from incubator.startups.services.reference import references
 from incubator.startups.services.search import (
     DirectoryPage,
@@ -29,6 +39,7 @@ from incubator.startups.services.validation import (
     References,
     clean_profile,
     display_value,
+    given,
 )
 from incubator.startups.tables import (
     ManagerAssignment,
@@ -68,7 +79,7 @@ async def directory(viewer: Viewer, query: DirectoryQuery) -> DirectoryPage:
         return await directory_rows(query)
 
 
-async def get_profile(viewer: Viewer, startup_id: int) -> dict:
+async def get_profile(viewer: Viewer, startup_id: int) -> StartupDetail:
     """A whole profile as the viewer may see it; raises NotFound for what they may not see."""
     row = await Startup.select().where(Startup.id == startup_id).first()
     if row is None:
@@ -100,11 +111,11 @@ async def get_profile(viewer: Viewer, startup_id: int) -> dict:
             row[key] = ""
     row["can_edit"] = can_edit
     row["can_manage"] = can_manage
-    return row
+    return msgspec.convert(row, StartupDetail)
 
 
-async def team(startup_id: int) -> list[dict]:
-    return (
+async def team(startup_id: int) -> list[TeamMemberOut]:
+    rows = (
         await TeamMember.select(
             TeamMember.id,
             TeamMember.name,
@@ -117,11 +128,12 @@ async def team(startup_id: int) -> list[dict]:
         .order_by(TeamMember.sort_order)
         .order_by(TeamMember.id)
     )
+    return msgspec.convert(rows, list[TeamMemberOut])
 
 
-async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[dict]:
+async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[HistoryEntry]:
     await policy.require_edit(viewer, startup_id)
-    return (
+    rows = (
         await ProfileChange.select(
             ProfileChange.id,
             ProfileChange.actor_name,
@@ -135,6 +147,7 @@ async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[dic
         .order_by(ProfileChange.id, ascending=False)
         .limit(limit)
     )
+    return msgspec.convert(rows, list[HistoryEntry])
 
 
 async def current_values(startup_id: int) -> dict[str, Any]:
@@ -257,9 +270,11 @@ async def apply_changes(
     return changes
 
 
-async def update_profile(viewer: Viewer, startup_id: int, data: dict[str, Any]) -> list[Change]:
-    """Change the given fields; members may change their profile, managers everything."""
+async def update_profile(viewer: Viewer, startup_id: int, change: ProfileUpdate) -> list[Change]:
+    """Change the fields `change` sets; members may change their profile, managers
+    everything."""
     await policy.require_edit(viewer, startup_id)
+    data = given(change)
     manager_fields = [f for f in MANAGER_FIELDS if f in data]
     if manager_fields and not await policy.can_manage(viewer, startup_id):
         raise Forbidden(
@@ -272,9 +287,6 @@ async def update_profile(viewer: Viewer, startup_id: int, data: dict[str, Any]) 
         )
     if "onsite" in data:
         raise ValidationFailed({"onsite": DERIVED_MESSAGE})
-    unknown = sorted(set(data) - set(MEMBER_FIELDS) - set(MANAGER_FIELDS))
-    if unknown:
-        raise ValidationFailed({f: "is not a profile field" for f in unknown})
     refs = await references()
     clean, errors = clean_profile(data, refs, today_hk())
     if "centres" in clean and not errors:
@@ -284,6 +296,11 @@ async def update_profile(viewer: Viewer, startup_id: int, data: dict[str, Any]) 
     async with write_transaction():
         old = await current_values(startup_id)
         return await apply_changes(startup_id, old, clean, refs, viewer)
+
+
+async def profile_problems(values: dict[str, Any]) -> dict[str, str]:
+    """The profile rules that typed `values` break (what a form could read of a change)."""
+    return clean_profile(values, await references(), today_hk())[1]
 
 
 async def _keeps_own_centre(
@@ -298,13 +315,15 @@ async def _keeps_own_centre(
     return {"centres": f"must {verb} at least one of your own centres or hubs"}
 
 
-async def create_startup(viewer: Viewer, data: dict[str, Any]) -> int:
+async def create_startup(viewer: Viewer, new: NewStartup) -> int:
     """A new start-up, by an administrator or by a manager for one of their centres."""
     policy.require_login(viewer)
     if not (viewer.is_admin or viewer.is_manager):
         raise Forbidden("only managers and administrators may add start-ups")
     refs = await references()
-    data = {"name_en": "", "centres": [], "stage": "seed", "team_size": 1, **data}
+    if new.onsite is not UNSET:
+        raise ValidationFailed({"onsite": DERIVED_MESSAGE})
+    data = {"name_en": "", "centres": [], "stage": "seed", "team_size": 1} | given(new)
     clean, errors = clean_profile(data, refs, today_hk())
     if not errors:
         errors |= await _keeps_own_centre(viewer, refs, clean["centres"], "include")
@@ -383,17 +402,3 @@ async def assign_manager(user_id: int, centre_slugs: list[str]) -> None:
                 (ManagerAssignment.user == user_id) & (ManagerAssignment.centre == centre_id)
             ):
                 await ManagerAssignment.insert(ManagerAssignment(user=user_id, centre=centre_id))
-
-
-async def park_figures() -> dict:
-    """Headline figures of the community for the home page."""
-    total = await Startup.count().where(Startup.status == "active")
-    onsite = await count_onsite(today_hk())
-    by_unit = await Startup.raw(
-        "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(s.id) AS n FROM centre c "
-        "LEFT JOIN startup_affiliation a ON a.centre = c.id "
-        "LEFT JOIN startup s ON s.id = a.startup AND s.status = 'active' "
-        "GROUP BY c.id, c.slug, c.kind, c.name_en, c.name_zh, c.sort_order "
-        "ORDER BY c.sort_order, c.id"
-    )
-    return {"total": total, "onsite": onsite, "offsite": total - onsite, "units": by_unit}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 
+import msgspec
+
 from incubator.db import fetch
+from incubator.startups.schemas import CentreOut, ClusterOut, ProgrammeOut
 from incubator.startups.services.validation import References
 from incubator.startups.tables import Centre, Cluster, Programme
 
@@ -20,18 +23,20 @@ async def references() -> References:
     )
 
 
-async def list_centres() -> list[dict]:
-    return await Centre.select().order_by(Centre.sort_order).order_by(Centre.id)
+async def list_centres() -> list[CentreOut]:
+    rows = await Centre.select().order_by(Centre.sort_order).order_by(Centre.id)
+    return msgspec.convert(rows, list[CentreOut])
 
 
-async def list_clusters() -> list[dict]:
-    return await Cluster.select().order_by(Cluster.name_en)
+async def list_clusters() -> list[ClusterOut]:
+    return msgspec.convert(await Cluster.select().order_by(Cluster.name_en), list[ClusterOut])
 
 
-async def list_programmes() -> list[dict]:
-    return await Programme.select(
+async def list_programmes() -> list[ProgrammeOut]:
+    rows = await Programme.select(
         Programme.id, Programme.slug, Programme.name_en, Programme.name_zh
     ).order_by(Programme.name_en)
+    return msgspec.convert(rows, list[ProgrammeOut])
 
 
 # Centres, hubs, clusters and programmes are the park's reference data: only `incubator demo`

@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import msgspec
+
 from incubator.db import fetch, fetch_planned, is_postgres
 from incubator.i18n import today_hk
+from incubator.startups.schemas import StartupSummary
 from incubator.startups.services.onsite import IN_FORCE, onsite_condition
 
 _CJK = re.compile(
@@ -135,7 +138,7 @@ class DirectoryQuery:
 
 @dataclass
 class DirectoryPage:
-    rows: list[dict]
+    rows: list[StartupSummary]
     total: int
     page: int
     per_page: int
@@ -179,8 +182,10 @@ async def directory_rows(query: DirectoryQuery) -> DirectoryPage:
         sql = directory_sql(query, broad=True)
     rows = await fetch(sql.page_sql, sql.page_args)
     await attach_links(rows, query.day or today_hk())
+    for row in rows:
+        row["tags"] = [t for t in row["tags"].split(",") if t]
     return DirectoryPage(
-        rows=rows,
+        rows=msgspec.convert(rows, list[StartupSummary], strict=False),
         total=min(counted, SEARCH_LIMIT) if more else counted,
         page=query.page,
         per_page=query.per_page,

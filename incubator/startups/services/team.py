@@ -4,50 +4,58 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
+from incubator.fields import EMAIL
 from incubator.startups import policy
+from incubator.startups.schemas import TeamMemberIn
 from incubator.startups.services.profiles import log_change
 from incubator.startups.tables import Startup, TeamMember
 
 
-def _clean_member(data: dict[str, Any]) -> dict[str, Any]:
-    from incubator.fields import EMAIL
-
-    member = {
-        "name": str(data.get("name") or "").strip(),
-        "name_zh": str(data.get("name_zh") or "").strip(),
-        "title": str(data.get("title") or "").strip(),
-        "email": str(data.get("email") or "").strip().lower(),
-        "is_founder": str(data.get("is_founder", "")).lower() in {"1", "true", "on", "yes"},
-    }
+def member_problems(values: dict[str, Any]) -> dict[str, str]:
+    """The rules a team member's typed `values` break, by field."""
     errors = {}
-    if not member["name"]:
+    if "name" in values and not values["name"].strip():
         errors["name"] = "is required"
     for key, limit in (("name", 200), ("name_zh", 200), ("title", 120)):
-        if len(member[key]) > limit:
+        if len(values.get(key, "").strip()) > limit:
             errors[key] = f"must be at most {limit} characters"
-    if member["email"] and not EMAIL.match(member["email"]):
+    email = values.get("email", "").strip()
+    if email and not EMAIL.match(email.lower()):
         errors["email"] = "must be an email address such as name@example.com"
+    return errors
+
+
+def _clean_member(member: TeamMemberIn) -> dict[str, Any]:
+    errors = member_problems(msgspec.structs.asdict(member))
     if errors:
         raise ValidationFailed(errors)
-    return member
+    return {
+        "name": member.name.strip(),
+        "name_zh": member.name_zh.strip(),
+        "title": member.title.strip(),
+        "email": member.email.strip().lower(),
+        "is_founder": member.is_founder,
+    }
 
 
 def _member_label(m: dict) -> str:
     return f"{m['name']} ({m['title']})" if m.get("title") else m["name"]
 
 
-async def add_team_member(viewer: Viewer, startup_id: int, data: dict[str, Any]) -> int:
+async def add_team_member(viewer: Viewer, startup_id: int, member: TeamMemberIn) -> int:
     await policy.require_edit(viewer, startup_id)
-    member = _clean_member(data)
+    row = _clean_member(member)
     async with write_transaction():
         count = await TeamMember.count().where(TeamMember.startup == startup_id)
         rows = await TeamMember.insert(
-            TeamMember(startup=startup_id, sort_order=count, **member)
+            TeamMember(startup=startup_id, sort_order=count, **row)
         ).returning(TeamMember.id)
-        await log_change(startup_id, viewer, "team", "", _member_label(member))
+        await log_change(startup_id, viewer, "team", "", _member_label(row))
         await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
     return rows[0]["id"]
 
@@ -64,10 +72,10 @@ async def _team_member(startup_id: int, member_id: int) -> dict:
 
 
 async def update_team_member(
-    viewer: Viewer, startup_id: int, member_id: int, data: dict[str, Any]
+    viewer: Viewer, startup_id: int, member_id: int, change: TeamMemberIn
 ) -> None:
     await policy.require_edit(viewer, startup_id)
-    member = _clean_member(data)
+    member = _clean_member(change)
     async with write_transaction():
         old = await _team_member(startup_id, member_id)
         await TeamMember.update(member).where(TeamMember.id == member_id)

@@ -1,14 +1,23 @@
-"""Validation of start-up profile input: each rule names its field, for forms, API and import."""
+"""Start-up profile input: one reading of its text (forms and imports) into the typed command
+the API also receives, and its rules, each naming its field, for all three."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+import msgspec
+from msgspec import UNSET
+
+from incubator.commands import FormRead, read_form
 from incubator.fields import EMAIL
+from incubator.startups.schemas import ProfileUpdate, ProgrammeIn
 from incubator.startups.tables import ProgrammeStatus, Stage
+
+P = TypeVar("P", bound=ProfileUpdate)
 
 # Fields a start-up's own members may change.
 MEMBER_FIELDS = (
@@ -57,7 +66,20 @@ class References:
     programmes: dict[str, int]
 
 
-def _as_list(value: Any) -> list[str]:
+def given(change: msgspec.Struct) -> dict[str, Any]:
+    """The fields a command sets (the others are UNSET: left as they are)."""
+    return {
+        name: getattr(change, name)
+        for name in change.__struct_fields__
+        if getattr(change, name) is not UNSET
+    }
+
+
+# ---------------------------------------------------------------- reading text
+
+
+def _text_list(value: Any) -> list[str]:
+    """A list written as text (`a, b` or `a; b`), or a form's several values."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -65,35 +87,76 @@ def _as_list(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def _as_int(value: Any) -> int | str | None:
-    """An int, None for blank, or the string back when it is not a number."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return str(value)
+def _text_programmes(value: Any) -> tuple[list[dict[str, Any]], str]:
+    """Programme entries from text: `slug:status:start[:end]` items (an import's cell, split
+    on `;`) or a form's rows; the dates read, every other rule left to `clean_profile`."""
+    if isinstance(value, str):
+        value = [p for p in value.split(";") if p.strip()]
+    entries = []
+    for index, raw in enumerate(value or [], start=1):
+        if isinstance(raw, str):
+            parts = raw.split(":")
+            raw = dict(zip(("programme", "status", "started_on", "ended_on"), parts, strict=False))
+        if isinstance(raw, ProgrammeIn):
+            raw = msgspec.structs.asdict(raw)
+        slug = str(raw.get("programme") or "").strip()
+        if not slug:
+            continue
+        where = f"entry {index} ({slug})"
+        try:
+            started = _text_date(raw.get("started_on"))
+        except ValueError:
+            started = None
+        if started is None:
+            return [], f"{where}: start date must be a date such as 2024-09-01"
+        try:
+            ended = _text_date(raw.get("ended_on"))
+        except ValueError:
+            return [], f"{where}: end date must be a date on or after the start date"
+        status = str(raw.get("status") or "").strip() or "incubating"
+        entries.append(
+            {"programme": slug, "status": status, "started_on": started, "ended_on": ended}
+        )
+    return entries, ""
 
 
-def _as_date(value: Any) -> date | str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
+def _text_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        return str(value)
+    text = str(value).strip()
+    return date.fromisoformat(text) if text else None
+
+
+def read_profile(
+    values: Mapping[str, Any],
+    command: type[P] = ProfileUpdate,  # type: ignore[assignment]
+) -> FormRead[P]:
+    """A profile command read from text: a form's fields or an import's cells, in one way.
+    Lists are written `a, b` (or `a; b`) or sent as a form's several values; programmes as
+    `slug:status:start[:end]` entries joined by `;`, or as a form's rows. Only the fields in
+    `values` are set; a blank year clears it; a blank size or stage is refused."""
+    given_values = dict(values)
+    errors: dict[str, str] = {}
+    for name in LIST_FIELDS:
+        if name in given_values:
+            given_values[name] = _text_list(given_values[name])
+    if "programmes" in given_values:
+        given_values["programmes"], problem = _text_programmes(given_values["programmes"])
+        if problem:
+            errors["programmes"] = problem
+            del given_values["programmes"]
+    required = tuple(n for n in ("stage", "team_size") if n in given_values)
+    return read_form(command, given_values, errors, required=required)
+
+
+# ---------------------------------------------------------------- rules
 
 
 def clean_profile(
     data: dict[str, Any], refs: References, today: date
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Normalise the fields present in `data`; return (clean values, errors by field)."""
+    """The rules of a profile: normalise the typed values in `data` (the fields a command
+    sets, see `given`); return (clean values, every broken rule by field)."""
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
@@ -113,23 +176,26 @@ def clean_profile(
     if clean.get("contact_phone") and not _PHONE.match(clean["contact_phone"]):
         errors["contact_phone"] = "must be a phone number of digits, spaces, +, - or brackets"
     if "founded_year" in data:
-        year = _as_int(data["founded_year"])
-        if isinstance(year, str) or (year is not None and not 1950 <= year <= today.year):
+        year = data["founded_year"]
+        if year is not None and not 1950 <= year <= today.year:
             errors["founded_year"] = f"must be a year from 1950 to {today.year}"
-        clean["founded_year"] = year if not isinstance(year, str) else None
+        clean["founded_year"] = year
     if "team_size" in data:
-        size = _as_int(data["team_size"])
-        if not isinstance(size, int) or not 1 <= size <= 100_000:
+        size = data["team_size"]
+        if not 1 <= size <= 100_000:
             errors["team_size"] = "must be a whole number from 1 to 100000"
-        clean["team_size"] = size if isinstance(size, int) else 1
+        clean["team_size"] = size
     if "stage" in data:
-        clean["stage"] = str(data["stage"] or "").strip()
+        stage = data["stage"]
+        clean["stage"] = stage.value if isinstance(stage, Stage) else str(stage)
         if clean["stage"] not in STAGES:
             errors["stage"] = f"must be one of {', '.join(STAGES)}"
     if "tags" in data:
         tags = []
-        for tag in _as_list(data["tags"]):
-            tag = tag.lower()
+        for tag in data["tags"]:
+            tag = tag.strip().lower()
+            if not tag:
+                continue
             if not _TAG.match(tag):
                 errors["tags"] = f"tag {tag[:40]!r} must be 1-40 letters, digits, spaces or .+#&-"
             elif tag not in tags:
@@ -138,7 +204,7 @@ def clean_profile(
             errors["tags"] = f"at most {MAX_TAGS} tags"
         clean["tags"] = tags
     if "clusters" in data:
-        clusters = sorted(set(_as_list(data["clusters"])))
+        clusters = sorted({c.strip() for c in data["clusters"] if c.strip()})
         unknown = [c for c in clusters if c not in refs.clusters]
         if unknown:
             errors["clusters"] = f"unknown cluster {', '.join(unknown)}; known: " + ", ".join(
@@ -146,7 +212,7 @@ def clean_profile(
             )
         clean["clusters"] = clusters
     if "centres" in data:
-        centres = sorted(set(_as_list(data["centres"])))
+        centres = sorted({c.strip() for c in data["centres"] if c.strip()})
         unknown = [c for c in centres if c not in refs.centres]
         if unknown:
             errors["centres"] = f"unknown centre or hub {', '.join(unknown)}"
@@ -160,26 +226,18 @@ def clean_profile(
     return clean, errors
 
 
-def _clean_programmes(value: Any, refs: References) -> tuple[list[dict], str]:
+def _clean_programmes(value: list[Any], refs: References) -> tuple[list[dict], str]:
     entries = []
-    for index, raw in enumerate(value or [], start=1):
-        if isinstance(raw, str):
-            # "slug:status:2024-01-01[:2025-01-01]", as in the import file.
-            parts = raw.split(":")
-            raw = dict(zip(("programme", "status", "started_on", "ended_on"), parts, strict=False))
-        slug = str(raw.get("programme") or "").strip()
-        if not slug:
-            continue
-        status = str(raw.get("status") or "incubating").strip()
-        started, ended = _as_date(raw.get("started_on")), _as_date(raw.get("ended_on"))
+    for index, raw in enumerate(value, start=1):
+        entry = msgspec.structs.asdict(raw) if isinstance(raw, ProgrammeIn) else dict(raw)
+        slug, status = entry["programme"].strip(), entry.get("status") or "incubating"
+        started, ended = entry["started_on"], entry.get("ended_on")
         where = f"entry {index} ({slug})"
         if slug not in refs.programmes:
             return [], f"{where}: unknown programme; known: {', '.join(sorted(refs.programmes))}"
         if status not in PROGRAMME_STATUSES:
             return [], f"{where}: status must be one of {', '.join(PROGRAMME_STATUSES)}"
-        if not isinstance(started, date):
-            return [], f"{where}: start date must be a date such as 2024-09-01"
-        if isinstance(ended, str) or (ended is not None and ended < started):
+        if ended is not None and ended < started:
             return [], f"{where}: end date must be a date on or after the start date"
         entries.append(
             {"programme": slug, "status": status, "started_on": started, "ended_on": ended}
