@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -14,13 +13,14 @@ from centres.schemas import (
     LeaseIn,
     LeaseOut,
     LeasePage,
+    ManagerOut,
     NoticeIn,
     Occupancy,
     Removed,
     RenewalIn,
     TerminationIn,
+    UnitDetail,
     UnitIn,
-    UnitOut,
     UnitPage,
 )
 from centres.services import lease_register, leases, occupancy, space
@@ -38,18 +38,24 @@ class SpaceApi(Controller):
 
     @get("/occupancy", summary="Occupancy of the park, by building and by centre or hub")
     async def park_occupancy(self) -> Occupancy:
-        return msgspec.convert(await occupancy.occupancy(), Occupancy, strict=False)
+        return await occupancy.occupancy()
 
     @get("/centres/{slug:str}", summary="A centre or hub: focus, managers, figures, vacancy")
     async def centre(self, request: Request, slug: FromPath[str]) -> CentreDetail:
         overview = await services.centre_overview(viewer_of(request), slug)
-        detail = overview["centre"] | {
-            "managers": overview["managers"],
-            "community": overview["community"],
-            "occupancy": overview["occupancy"],
-            "vacant_units": overview["vacant"]["rows"],
-        }
-        return msgspec.convert(detail, CentreDetail, strict=False)
+        centre = overview.centre
+        return CentreDetail(
+            slug=centre.slug,
+            kind=centre.kind,
+            name_en=centre.name_en,
+            name_zh=centre.name_zh,
+            focus_en=centre.focus_en,
+            focus_zh=centre.focus_zh,
+            managers=[ManagerOut(name=m.name) for m in overview.managers],
+            community=overview.community,
+            occupancy=overview.occupancy,
+            vacant_units=overview.vacant.rows,
+        )
 
     @get("/units", summary="The space inventory (managers and administrators)")
     async def units(
@@ -76,13 +82,7 @@ class SpaceApi(Controller):
             page=page,
             per_page=per_page,
         )
-        result = await space.list_units(viewer_of(request), query)
-        return UnitPage(
-            items=msgspec.convert(result["rows"], list[UnitOut], strict=False),
-            total=result["total"],
-            page=result["page"],
-            per_page=result["per_page"],
-        )
+        return await space.list_units(viewer_of(request), query)
 
     @post("/units", summary="Add a unit (managers for their centres, administrators)")
     async def create_unit(self, request: Request, data: JSONBody[UnitIn]) -> Created:
@@ -91,11 +91,10 @@ class SpaceApi(Controller):
     @patch("/units/{unit_id:int}", summary="Change a unit's fields")
     async def update_unit(
         self, request: Request, unit_id: FromPath[int], data: JSONBody[UnitIn]
-    ) -> UnitOut:
+    ) -> UnitDetail:
         viewer = viewer_of(request)
         await space.update_unit(viewer, unit_id, data)
-        unit = await space.get_unit(viewer, unit_id)
-        return msgspec.convert(unit | {"occupied": False}, UnitOut, strict=False)
+        return await space.get_unit(viewer, unit_id)
 
     @post(
         "/units/{unit_id:int}/retire",
@@ -104,10 +103,6 @@ class SpaceApi(Controller):
     )
     async def retire_unit(self, request: Request, unit_id: FromPath[int]) -> Removed:
         return Removed(outcome=await space.retire_unit(viewer_of(request), unit_id))
-
-
-def _lease_out(row: dict) -> LeaseOut:
-    return msgspec.convert(row, LeaseOut, strict=False)
 
 
 class LeasesApi(Controller):
@@ -143,29 +138,23 @@ class LeasesApi(Controller):
             page=page,
             per_page=per_page,
         )
-        result = await lease_register.list_leases(viewer_of(request), query)
-        return LeasePage(
-            items=[_lease_out(r) for r in result["rows"]],
-            total=result["total"],
-            page=result["page"],
-            per_page=result["per_page"],
-        )
+        return await lease_register.list_leases(viewer_of(request), query)
 
     @post("/", summary="Lease a unit to a start-up; overlapping periods are refused (409)")
     async def create_lease(self, request: Request, data: JSONBody[LeaseIn]) -> LeaseOut:
         viewer = viewer_of(request)
         lease_id = await leases.create_lease(viewer, data)
-        return _lease_out(await lease_register.get_lease(viewer, lease_id))
+        return await lease_register.get_lease(viewer, lease_id)
 
     @get("/{lease_id:int}", summary="One lease (its parties, centre managers, administrators)")
     async def get_lease(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
-        return _lease_out(await lease_register.get_lease(viewer_of(request), lease_id))
+        return await lease_register.get_lease(viewer_of(request), lease_id)
 
     @post("/{lease_id:int}/activate", summary="A draft lease comes into force", status_code=200)
     async def activate(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
         viewer = viewer_of(request)
         await leases.activate_lease(viewer, lease_id)
-        return _lease_out(await lease_register.get_lease(viewer, lease_id))
+        return await lease_register.get_lease(viewer, lease_id)
 
     @post("/{lease_id:int}/notice", summary="Record the tenant's notice", status_code=200)
     async def notice(
@@ -173,7 +162,7 @@ class LeasesApi(Controller):
     ) -> LeaseOut:
         viewer = viewer_of(request)
         await leases.give_notice(viewer, lease_id, data)
-        return _lease_out(await lease_register.get_lease(viewer, lease_id))
+        return await lease_register.get_lease(viewer, lease_id)
 
     @post("/{lease_id:int}/terminate", summary="End a lease early with a reason", status_code=200)
     async def terminate(
@@ -181,7 +170,7 @@ class LeasesApi(Controller):
     ) -> LeaseOut:
         viewer = viewer_of(request)
         await leases.terminate_early(viewer, lease_id, data)
-        return _lease_out(await lease_register.get_lease(viewer, lease_id))
+        return await lease_register.get_lease(viewer, lease_id)
 
     @post("/{lease_id:int}/renew", summary="Create the next lease, linked to this one")
     async def renew(
@@ -189,7 +178,7 @@ class LeasesApi(Controller):
     ) -> LeaseOut:
         viewer = viewer_of(request)
         new_id = await leases.renew_lease(viewer, lease_id, data)
-        return _lease_out(await lease_register.get_lease(viewer, new_id))
+        return await lease_register.get_lease(viewer, new_id)
 
     @post("/{lease_id:int}/discard", summary="Delete a draft lease", status_code=200)
     async def discard(self, request: Request, lease_id: FromPath[int]) -> Removed:
@@ -198,7 +187,4 @@ class LeasesApi(Controller):
 
     @get("/of-startup/{startup_id:int}", summary="A start-up's leases the caller may see")
     async def of_startup(self, request: Request, startup_id: FromPath[int]) -> list[LeaseOut]:
-        return [
-            _lease_out(r)
-            for r in await lease_register.startup_leases(viewer_of(request), startup_id)
-        ]
+        return await lease_register.startup_leases(viewer_of(request), startup_id)

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from centres import policy
-from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn, UnitIn
+from centres.schemas import BuildingIn, LeaseIn, NoticeIn, RenewalIn, TerminationIn, UnitIn
 from centres.services import lease_register, leases, space
 from centres.services import overview as services
 from incubator.commands import FormRead, read_form
@@ -75,7 +75,7 @@ class CentrePages(Controller):
     async def show(self, request: Request, slug: FromPath[str]) -> Response:
         viewer = viewer_of(request)
         overview = await services.centre_overview(viewer, slug)
-        kind = overview["centre"]["kind"]
+        kind = overview.centre.kind
         raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
         raw[kind] = slug  # the centre's own start-ups, with the directory's other filters
         query = directory_query(**raw)
@@ -121,7 +121,8 @@ class SpacePages(Controller):
         form = await request.form()
         data = form_values(form, ("slug", "name_en", "name_zh"))
         try:
-            await space.create_building(viewer, data)
+            building = await read_form(BuildingIn, data).checked(space.building_problems)
+            await space.create_building(viewer, building)
         except ValidationFailed as exc:
             result = await space.list_units(viewer, space.unit_query())
             return page(
@@ -170,21 +171,21 @@ class SpacePages(Controller):
         viewer = signed_in(request)
         unit = await space.get_unit(viewer, unit_id)
         history = []
-        if unit["can_manage"]:
+        if unit.can_manage:
             query = lease_register.LeaseQuery(unit=unit_id, per_page=500)
-            history = (await lease_register.list_leases(viewer, query))["rows"]
+            history = (await lease_register.list_leases(viewer, query)).items
         return page("space/unit.html", unit=unit, history=history, message=message)
 
     @get("/units/{unit_id:int}/edit")
     async def edit_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         unit = await space.get_unit(viewer, unit_id)
-        await policy.require_manage_centre(viewer, unit["centre"], "change this unit")
-        values = {k: unit.get(k) for k in ("code", "floor", "kind", "area_sqft", "notes")}
+        await policy.require_manage_centre(viewer, unit.centre, "change this unit")
+        values = {k: getattr(unit, k) for k in ("code", "floor", "kind", "area_sqft", "notes")}
         values |= {
-            "building": unit["building_slug"],
-            "centre": unit["centre_slug"],
-            "list_rent": hkd_input(unit["list_rent_cents"]),
+            "building": unit.building_slug,
+            "centre": unit.centre_slug,
+            "list_rent": hkd_input(unit.list_rent_cents),
         }
         return page("space/unit_form.html", unit=unit, values=values, errors={}, **await _choices())
 
@@ -274,7 +275,7 @@ class LeasePages(Controller):
         if unit is None and str(values.get("unit") or "").isdigit():
             unit = await space.get_unit(viewer, int(values["unit"]))
         if unit is not None:
-            await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
+            await policy.require_manage_centre(viewer, unit.centre, "lease this unit")
         return page(
             "leases/new.html",
             status,
@@ -292,8 +293,8 @@ class LeasePages(Controller):
         values: dict[str, Any] = {"unit": unit, "status": "active", "starts_on": today_hk()}
         row = await space.get_unit(viewer, int(unit)) if unit.isdigit() else None
         if row is not None:
-            values["monthly_rent"] = hkd_input(row["list_rent_cents"])
-            values["deposit"] = hkd_input(row["list_rent_cents"] * 2)
+            values["monthly_rent"] = hkd_input(row.list_rent_cents)
+            values["deposit"] = hkd_input(row.list_rent_cents * 2)
         return await self._form(request, values, {}, unit=row)
 
     @post("/new")
@@ -348,7 +349,7 @@ class LeasePages(Controller):
             elif action == "discard":
                 lease = await lease_register.get_lease(viewer, lease_id)
                 await leases.discard_draft(viewer, lease_id)
-                return Redirect(f"/space/units/{lease['unit']}?message=discarded", status_code=303)
+                return Redirect(f"/space/units/{lease.unit}?message=discarded", status_code=303)
             else:
                 raise NotFound(f"no lease action called {action}")
         except DomainError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -21,12 +21,14 @@ class Figures(msgspec.Struct):
 
 
 class BuildingFigures(Figures):
+    id: int = 0
     slug: str = ""
     name_en: str = ""
     name_zh: str = ""
 
 
 class CentreFigures(Figures):
+    id: int = 0
     slug: str = ""
     kind: str = ""
     name_en: str = ""
@@ -48,12 +50,19 @@ class VacantUnit(msgspec.Struct):
     area_sqft: int
     list_rent_cents: int
     building_slug: str
+    building_en: str = ""
+    building_zh: str = ""
 
 
 class CentreCommunity(msgspec.Struct):
-    startups: int
-    onsite: int
-    offsite: int
+    startups: int = 0
+    onsite: int = 0
+    offsite: int = 0
+
+
+class VacantPage(msgspec.Struct):
+    rows: list[VacantUnit]
+    total: int
 
 
 class ManagerOut(msgspec.Struct):
@@ -88,6 +97,15 @@ class UnitOut(msgspec.Struct):
     lease_id: int | None = None
     lease_ends_on: date | None = None
     startup_id: int | None = None
+    startup_en: str | None = None
+    startup_zh: str | None = None
+    # Names to show, and whether the caller manages the unit's centre.
+    centre: int = 0
+    building_en: str = ""
+    building_zh: str = ""
+    centre_en: str = ""
+    centre_zh: str = ""
+    can_manage: bool = False
 
 
 class UnitPage(msgspec.Struct):
@@ -95,6 +113,47 @@ class UnitPage(msgspec.Struct):
     total: int
     page: int
     per_page: int
+    pages: int
+
+
+class UnitDetail(msgspec.Struct):
+    """One unit as its page shows it (staff)."""
+
+    id: int
+    code: str
+    floor: int
+    kind: str
+    area_sqft: int
+    list_rent_cents: int
+    status: str
+    notes: str
+    building: int
+    building_slug: str
+    building_en: str
+    building_zh: str
+    centre: int
+    centre_slug: str
+    centre_en: str
+    centre_zh: str
+    retired_at: datetime | None
+    lease_count: int
+    can_manage: bool
+
+
+class Building(msgspec.Struct):
+    id: int
+    slug: str
+    name_en: str
+    name_zh: str
+    sort_order: int
+
+
+class BuildingIn(msgspec.Struct):
+    """A new building of the park (administrators)."""
+
+    slug: str
+    name_en: str
+    name_zh: str = ""
 
 
 class UnitIn(msgspec.Struct, omit_defaults=True):
@@ -164,6 +223,19 @@ class LeaseOut(msgspec.Struct):
     termination_reason: str
     renewal_of: int | None
     renewed_by: int | None
+    # Names to show, and where the lease is.
+    unit_kind: str
+    area_sqft: int
+    centre: int
+    building_en: str
+    building_zh: str
+    centre_en: str
+    centre_zh: str
+    startup_zh: str
+    created_at: datetime
+    ended_early: bool
+    # Whether the caller manages the lease's centre (may change the lease).
+    can_manage: bool
 
 
 class LeasePage(msgspec.Struct):
@@ -171,6 +243,7 @@ class LeasePage(msgspec.Struct):
     total: int
     page: int
     per_page: int
+    pages: int
 
 
 class Created(msgspec.Struct):
@@ -180,3 +253,41 @@ class Created(msgspec.Struct):
 class Removed(msgspec.Struct):
     # "deleted" (no lease history) or "retired".
     outcome: str
+
+
+class CentreRow(msgspec.Struct):
+    """A centre or hub of the park."""
+
+    id: int
+    slug: str
+    kind: str
+    name_en: str
+    name_zh: str
+    focus_en: str
+    focus_zh: str
+    sort_order: int
+
+
+class Manager(msgspec.Struct):
+    name: str
+    email: str
+
+
+class CentreOverview(msgspec.Struct):
+    """Everything a centre's page shows."""
+
+    centre: CentreRow
+    managers: list[Manager]
+    community: CentreCommunity
+    occupancy: Occupancy
+    vacant: VacantPage
+    can_manage: bool
+    ending: list[LeaseOut]
+
+
+class CentreCard(CentreRow):
+    """A centre or hub on the list of them: its community and its space (None without
+    units)."""
+
+    community: CentreCommunity = msgspec.field(default_factory=CentreCommunity)
+    space: CentreFigures | None = None

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from events import policy
-from events.schemas import EventIn, RegistrationIn
+from events.schemas import EventIn, RegistrationIn, VenueIn
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
@@ -307,7 +307,8 @@ class EventPages(Controller):
         form = await request.form()
         data = form_values(form, VENUE_FIELDS)
         try:
-            await venues.create_venue(viewer, data)
+            venue = await read_form(VenueIn, data).checked(venues.venue_problems)
+            await venues.create_venue(viewer, venue)
         except ValidationFailed as exc:
             return page(
                 "events/venues.html", 422, values=data, errors=exc.errors, **await _choices(viewer)
@@ -325,7 +326,8 @@ class EventPages(Controller):
         form = await request.form()
         data = form_values(form, VENUE_FIELDS)
         try:
-            await venues.update_venue(viewer, venue_id, data)
+            change = await read_form(VenueIn, data).checked(venues.venue_problems)
+            await venues.update_venue(viewer, venue_id, change)
         except DomainError as exc:
             errors = errors_for_form(exc)
             venue = await venues.get_venue(viewer, venue_id)

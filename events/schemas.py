@@ -37,6 +37,18 @@ class EventPage(msgspec.Struct):
     page: int
 
 
+class VenueIn(msgspec.Struct):
+    """A venue added or changed; `centre` (a slug) only when adding it."""
+
+    name_en: str
+    capacity: int
+    name_zh: str = ""
+    location: str = ""
+    setup_minutes: int = 0
+    teardown_minutes: int = 0
+    centre: str = ""
+
+
 class EventIn(msgspec.Struct):
     """Times are Hong Kong local ("2026-12-01T14:00") or carry an offset."""
 

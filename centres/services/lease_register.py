@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+
 from centres import policy
+from centres.schemas import LeaseOut, LeasePage
 from centres.tables import Lease, LeaseStatus
 from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern
@@ -34,14 +37,14 @@ _FROM = (
 )
 
 
-def _decorate(row: dict, today: date, can_manage: bool) -> dict:
+def _decorate(row: dict, today: date, can_manage: bool) -> LeaseOut:
     row["state"] = lease_state(row, today)
     row["can_manage"] = can_manage
     row["ended_early"] = row["terminated_on"] is not None
-    return row
+    return msgspec.convert(row, LeaseOut, strict=False)
 
 
-async def get_lease(viewer: Viewer, lease_id: int) -> dict:
+async def get_lease(viewer: Viewer, lease_id: int) -> LeaseOut:
     require_login(viewer)
     rows = await Lease.raw(f"SELECT {_DETAIL_COLUMNS} {_FROM} WHERE l.id = {{}}", lease_id)
     if not rows or not await policy.can_see_lease(viewer, rows[0]["centre"], rows[0]["startup"]):
@@ -91,7 +94,7 @@ def lease_query(**raw: str) -> LeaseQuery:
 
 async def list_leases(
     viewer: Viewer, query: LeaseQuery, day: date | None = None, paged: bool = True
-) -> dict:
+) -> LeasePage:
     """The lease register as far as the viewer may see it (staff: their centres' units;
     members: their start-ups' leases)."""
     require_login(viewer)
@@ -158,25 +161,23 @@ async def list_leases(
         *limit_args,
     )
     total = (await Lease.raw(f"SELECT COUNT(*) AS n {_FROM}{where_sql}", *args))[0]["n"]
-    for row in rows:
+    return LeasePage(
         # The centres whose leases the viewer sees are the ones they manage (members see
         # their start-ups' leases without managing any).
-        _decorate(row, day, centres is None or row["centre"] in centres)
-    return {
-        "rows": rows,
-        "total": int(total),
-        "page": query.page,
-        "per_page": query.per_page,
-        "pages": max(1, -(-int(total) // query.per_page)),
-    }
+        items=[_decorate(row, day, centres is None or row["centre"] in centres) for row in rows],
+        total=int(total),
+        page=query.page,
+        per_page=query.per_page,
+        pages=max(1, -(-int(total) // query.per_page)),
+    )
 
 
-async def startup_leases(viewer: Viewer, startup_id: int) -> list[dict]:
+async def startup_leases(viewer: Viewer, startup_id: int) -> list[LeaseOut]:
     """A start-up's leases that the viewer may see, newest first (profile's tenancy)."""
     if not viewer.is_authenticated:
         return []
     result = await list_leases(viewer, LeaseQuery(startup=startup_id, per_page=200))
-    return result["rows"]
+    return result.items
 
 
 REGISTER_HEADER = (
@@ -206,25 +207,25 @@ async def register_rows(viewer: Viewer, query: LeaseQuery) -> list[list[Any]]:
     result = await list_leases(viewer, query, paged=False)
     return [
         [
-            r["id"],
-            r["building_en"],
-            r["unit_code"],
-            r["centre_en"],
-            r["startup_slug"],
-            r["startup_en"],
-            r["state"],
-            r["starts_on"],
-            r["ends_on"],
-            r["contract_ends_on"],
-            format_hkd(r["monthly_rent_cents"], symbol=False).replace(",", ""),
-            format_hkd(r["deposit_cents"], symbol=False).replace(",", ""),
-            r["notice_given_on"],
-            r["terminated_on"],
-            r["termination_reason"],
-            r["renewal_of"],
-            r["renewed_by"],
+            r.id,
+            r.building_en,
+            r.unit_code,
+            r.centre_en,
+            r.startup_slug,
+            r.startup_en,
+            r.state,
+            r.starts_on,
+            r.ends_on,
+            r.contract_ends_on,
+            format_hkd(r.monthly_rent_cents, symbol=False).replace(",", ""),
+            format_hkd(r.deposit_cents, symbol=False).replace(",", ""),
+            r.notice_given_on,
+            r.terminated_on,
+            r.termination_reason,
+            r.renewal_of,
+            r.renewed_by,
         ]
-        for r in result["rows"]
+        for r in result.items
     ]
 
 

@@ -233,7 +233,7 @@ async def _for_change(viewer: Viewer, lease_id: int, action: str) -> dict:
         raise NotFound(f"no lease with id {lease_id}")
     await _lock_unit(unit["unit"])
     lease = await get_lease(viewer, lease_id)
-    if not lease["can_manage"]:
+    if not lease.can_manage:
         raise Forbidden(f"only the managers of the unit's centre and administrators may {action}")
     return lease
 
@@ -254,9 +254,9 @@ async def activate_lease(viewer: Viewer, lease_id: int) -> None:
     """A draft becomes the lease in force for its period (signed)."""
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "activate leases")
-        if lease["status"] != "draft":
+        if lease.status != "draft":
             raise Conflict(f"lease {lease_id} is not a draft")
-        if lease["ends_on"] < today_hk():
+        if lease.ends_on < today_hk():
             raise ValidationFailed({"ends_on": "its period has passed: change or discard it"})
         await _set(lease_id, "draft", {"status": LeaseStatus.active.value})
 
@@ -264,7 +264,7 @@ async def activate_lease(viewer: Viewer, lease_id: int) -> None:
 async def discard_draft(viewer: Viewer, lease_id: int) -> None:
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "discard leases")
-        if lease["status"] != "draft":
+        if lease.status != "draft":
             raise Conflict(f"lease {lease_id} is not a draft; only drafts are discarded")
         await Lease.delete().where((Lease.id == lease_id) & (Lease.status == "draft"))
 
@@ -274,13 +274,11 @@ async def give_notice(viewer: Viewer, lease_id: int, notice: NoticeIn) -> None:
     on = notice.notice_given_on or today_hk()
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "record notice")
-        if lease["state"] not in ("active", "upcoming") or lease["status"] != "active":
+        if lease.state not in ("active", "upcoming") or lease.status != "active":
+            raise Conflict(f"lease {lease_id} is {lease.state}: notice is given on active leases")
+        if lease.renewed_by:
             raise Conflict(
-                f"lease {lease_id} is {lease['state']}: notice is given on active leases"
-            )
-        if lease["renewed_by"]:
-            raise Conflict(
-                f"lease {lease_id} is renewed by lease {lease['renewed_by']}: "
+                f"lease {lease_id} is renewed by lease {lease.renewed_by}: "
                 "discard or end that one instead"
             )
         await _set(lease_id, "active", {"status": "notice_given", "notice_given_on": on})
@@ -305,18 +303,18 @@ async def terminate_early(viewer: Viewer, lease_id: int, termination: Terminatio
     today = today_hk()
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "end leases")
-        if lease["status"] not in ("active", "notice_given") or lease["state"] == "ended":
-            raise Conflict(f"lease {lease_id} is {lease['state']}: only running leases end early")
-        if not lease["starts_on"] <= last_day <= lease["ends_on"]:
+        if lease.status not in ("active", "notice_given") or lease.state == "ended":
+            raise Conflict(f"lease {lease_id} is {lease.state}: only running leases end early")
+        if not lease.starts_on <= last_day <= lease.ends_on:
             raise ValidationFailed(
                 {
-                    "last_day": f"must be between the lease's first day {lease['starts_on']} "
-                    f"and its last day {lease['ends_on']}"
+                    "last_day": f"must be between the lease's first day {lease.starts_on} "
+                    f"and its last day {lease.ends_on}"
                 }
             )
-        if lease["renewed_by"]:
+        if lease.renewed_by:
             raise Conflict(
-                f"lease {lease_id} is renewed by lease {lease['renewed_by']}: "
+                f"lease {lease_id} is renewed by lease {lease.renewed_by}: "
                 "discard or end that one first"
             )
         values = {
@@ -324,9 +322,9 @@ async def terminate_early(viewer: Viewer, lease_id: int, termination: Terminatio
             "terminated_on": last_day,
             "termination_reason": reason,
             "status": "ended" if last_day < today else "notice_given",
-            "notice_given_on": lease["notice_given_on"] or today,
+            "notice_given_on": lease.notice_given_on or today,
         }
-        await _set(lease_id, lease["status"], values)
+        await _set(lease_id, lease.status, values)
 
 
 def renewal_problems(values: Mapping[str, Any]) -> dict[str, str]:
@@ -349,24 +347,24 @@ async def renew_lease(viewer: Viewer, lease_id: int, renewal: RenewalIn) -> int:
     ends, status = renewal.ends_on, renewal.status
     async with write_transaction():
         lease = await _for_change(viewer, lease_id, "renew leases")
-        unit = await _lock_unit(lease["unit"])  # already held; gives the unit's code
-        if lease["renewed_by"]:
-            raise Conflict(f"lease {lease_id} is already renewed by lease {lease['renewed_by']}")
-        if lease["status"] != "active" or lease["state"] == "ended":
+        unit = await _lock_unit(lease.unit)  # already held; gives the unit's code
+        if lease.renewed_by:
+            raise Conflict(f"lease {lease_id} is already renewed by lease {lease.renewed_by}")
+        if lease.status != "active" or lease.state == "ended":
             raise Conflict(
-                f"lease {lease_id} is {lease['state'].replace('_', ' ')}: "
+                f"lease {lease_id} is {lease.state.replace('_', ' ')}: "
                 "only a running lease without notice is renewed"
             )
         rent, deposit = renewal.monthly_rent_cents, renewal.deposit_cents
-        rent = lease["monthly_rent_cents"] if rent is None else rent
-        deposit = lease["deposit_cents"] if deposit is None else deposit
-        starts = lease["ends_on"] + timedelta(days=1)
+        rent = lease.monthly_rent_cents if rent is None else rent
+        deposit = lease.deposit_cents if deposit is None else deposit
+        starts = lease.ends_on + timedelta(days=1)
         _period(starts, ends, errors)
         if errors:
             raise ValidationFailed(errors)
         return await _let(
             unit,
-            lease["startup"],
+            lease.startup,
             starts,
             ends,
             rent=rent,

@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+
+from centres.schemas import CentreCommunity, VacantPage, VacantUnit
+from centres.schemas import Occupancy as OccupancyFigures
 from centres.tables import Building, Unit
 from incubator.db import among, is_postgres
 from incubator.i18n import today_hk
@@ -53,7 +57,9 @@ def _finish(total: dict) -> dict:
     return total
 
 
-async def occupancy(day: date | None = None, centres: Sequence[int] | None = None) -> dict:
+async def occupancy(
+    day: date | None = None, centres: Sequence[int] | None = None
+) -> OccupancyFigures:
     """Figures for the park (or some centres' units), by building and by centre."""
     day = day or today_hk()
     ending = ", ".join(
@@ -83,15 +89,22 @@ async def occupancy(day: date | None = None, centres: Sequence[int] | None = Non
         _add(park, row)
         _add(by_building[row["building"]], row)
         _add(by_centre[row["centre"]], row)
-    return {
-        "day": day,
-        "park": _finish(park),
-        "buildings": [_finish(b) for b in by_building.values() if b["units"] or centres is None],
-        "centres": [_finish(c) for c in by_centre.values() if c["units"]],
-    }
+    return msgspec.convert(
+        {
+            "day": day,
+            "park": _finish(park),
+            "buildings": [
+                _finish(b) for b in by_building.values() if b["units"] or centres is None
+            ],
+            "centres": [_finish(c) for c in by_centre.values() if c["units"]],
+        },
+        OccupancyFigures,
+    )
 
 
-async def vacant_units(centre_id: int | None, day: date | None = None, limit: int = 50) -> dict:
+async def vacant_units(
+    centre_id: int | None, day: date | None = None, limit: int = 50
+) -> VacantPage:
     """Units with no lease in force on the day, largest first; public (no tenant in it)."""
     day = day or today_hk()
     args: list[Any] = [day, day]
@@ -111,10 +124,12 @@ async def vacant_units(centre_id: int | None, day: date | None = None, limit: in
         limit,
     )
     total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
-    return {"rows": rows, "total": int(total)}
+    return VacantPage(rows=msgspec.convert(rows, list[VacantUnit]), total=int(total))
 
 
-async def community_figures(centres: Sequence[int] | None = None, day: date | None = None) -> dict:
+async def community_figures(
+    centres: Sequence[int] | None = None, day: date | None = None
+) -> dict[int, CentreCommunity]:
     """Each centre's or hub's community figures (by centre id): affiliated active start-ups
     and how many of them are onsite; centres without start-ups are absent."""
     day = day or today_hk()
@@ -159,15 +174,14 @@ async def community_figures(centres: Sequence[int] | None = None, day: date | No
     return _community(totals, {r["centre"]: int(r["n"]) for r in onsite})
 
 
-def _community(totals: list[dict], onsite: dict[int, int]) -> dict:
+def _community(totals: list[dict], onsite: dict[int, int]) -> dict[int, CentreCommunity]:
     figures = {}
     for row in totals:
         startups, here = int(row["n"]), onsite.get(row["centre"], 0)
-        figures[row["centre"]] = {"startups": startups, "onsite": here, "offsite": startups - here}
+        figures[row["centre"]] = CentreCommunity(startups, here, startups - here)
     return figures
 
 
-async def centre_figures(centre_id: int, day: date | None = None) -> dict:
+async def centre_figures(centre_id: int, day: date | None = None) -> CentreCommunity:
     """One centre's or hub's community figures."""
-    empty = {"startups": 0, "onsite": 0, "offsite": 0}
-    return (await community_figures([centre_id], day)).get(centre_id, empty)
+    return (await community_figures([centre_id], day)).get(centre_id, CentreCommunity())

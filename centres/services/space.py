@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import msgspec
+
 from centres import policy
-from centres.schemas import UnitIn
+from centres.schemas import Building as BuildingOut
+from centres.schemas import BuildingIn, UnitDetail, UnitIn, UnitOut, UnitPage
 from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
 from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern, utcnow, write_transaction
@@ -30,28 +33,37 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 # ---------------------------------------------------------------- buildings
 
 
-async def list_buildings() -> list[dict]:
-    return await Building.select().order_by(Building.sort_order).order_by(Building.id)
+async def list_buildings() -> list[BuildingOut]:
+    rows = await Building.select().order_by(Building.sort_order).order_by(Building.id)
+    return msgspec.convert(rows, list[BuildingOut])
 
 
-async def create_building(viewer: Viewer, data: dict[str, Any]) -> int:
-    require_login(viewer)
-    if not viewer.is_admin:
-        raise Forbidden("only administrators may add buildings")
-    slug = str(data.get("slug") or "").strip().lower()
-    name_en = str(data.get("name_en") or "").strip()
-    name_zh = str(data.get("name_zh") or "").strip()
+async def building_problems(values: dict[str, Any]) -> dict[str, str]:
+    """The rules a new building's typed `values` break, by field."""
+    slug = values.get("slug", "").strip().lower()
+    name_en, name_zh = values.get("name_en", "").strip(), values.get("name_zh", "").strip()
     errors: dict[str, str] = {}
-    if not _SLUG.match(slug):
-        errors["slug"] = "must be 1-40 lower-case letters, digits or hyphens"
-    elif await Building.exists().where(Building.slug == slug):
-        errors["slug"] = f"a building with the slug {slug} already exists"
-    if not name_en:
+    if "slug" in values:
+        if not _SLUG.match(slug):
+            errors["slug"] = "must be 1-40 lower-case letters, digits or hyphens"
+        elif await Building.exists().where(Building.slug == slug):
+            errors["slug"] = f"a building with the slug {slug} already exists"
+    if "name_en" in values and not name_en:
         errors["name_en"] = "is required"
     elif len(name_en) > 120 or len(name_zh) > 120:
         errors["name_en" if len(name_en) > 120 else "name_zh"] = "must be at most 120 characters"
+    return errors
+
+
+async def create_building(viewer: Viewer, building: BuildingIn) -> int:
+    require_login(viewer)
+    if not viewer.is_admin:
+        raise Forbidden("only administrators may add buildings")
+    errors = await building_problems(msgspec.structs.asdict(building))
     if errors:
         raise ValidationFailed(errors)
+    slug = building.slug.strip().lower()
+    name_en, name_zh = building.name_en.strip(), building.name_zh.strip()
     async with write_transaction():
         count = await Building.count()
         rows = await Building.insert(
@@ -112,7 +124,7 @@ def _current_lease_join(day: date) -> tuple[str, list[Any]]:
     return f"LEFT JOIN lease l ON l.unit = u.id AND {IN_FORCE}", [day, day]
 
 
-async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) -> dict:
+async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) -> UnitPage:
     """Units with today's tenant, where the viewer may see it; staff only."""
     policy.require_staff(viewer, "see the space inventory")
     day = day or today_hk()
@@ -168,16 +180,16 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
             # Who leases what stays with the unit's centre and the administrators.
             row.update(lease_id=None, lease_ends_on=None, startup_id=None)
             row.update(startup_en=None, startup_zh=None)
-    return {
-        "rows": rows,
-        "total": int(total),
-        "page": query.page,
-        "per_page": query.per_page,
-        "pages": max(1, -(-int(total) // query.per_page)),
-    }
+    return UnitPage(
+        items=msgspec.convert(rows, list[UnitOut], strict=False),
+        total=int(total),
+        page=query.page,
+        per_page=query.per_page,
+        pages=max(1, -(-int(total) // query.per_page)),
+    )
 
 
-async def get_unit(viewer: Viewer, unit_id: int) -> dict:
+async def get_unit(viewer: Viewer, unit_id: int) -> UnitDetail:
     """One unit with its lease history as far as the viewer may see it; staff only."""
     policy.require_staff(viewer, "see the space inventory")
     row = (
@@ -197,7 +209,7 @@ async def get_unit(viewer: Viewer, unit_id: int) -> dict:
         raise NotFound(f"no unit with id {unit_id}")
     row["can_manage"] = await policy.can_manage_centre(viewer, row["centre"])
     row["lease_count"] = await Lease.count().where(Lease.unit == unit_id)
-    return row
+    return msgspec.convert(row, UnitDetail)
 
 
 def _clean_unit(data: dict[str, Any], buildings: dict[str, int], centres: dict[str, int]):
@@ -291,7 +303,7 @@ async def unit_problems(
         policy.require_staff(viewer, "add units")
     else:
         unit = await get_unit(viewer, unit_id)
-        await policy.require_manage_centre(viewer, unit["centre"], "change this unit")
+        await policy.require_manage_centre(viewer, unit.centre, "change this unit")
     return (await _unit_rules(viewer, values, creating=unit_id is None))[1]
 
 
@@ -313,13 +325,13 @@ async def create_unit(viewer: Viewer, unit: UnitIn) -> int:
 async def update_unit(viewer: Viewer, unit_id: int, changes: UnitIn) -> None:
     """Change a unit's fields; moving it to another centre needs the right to manage both."""
     unit = await get_unit(viewer, unit_id)
-    await policy.require_manage_centre(viewer, unit["centre"], "change this unit")
+    await policy.require_manage_centre(viewer, unit.centre, "change this unit")
     clean, errors = await _unit_rules(viewer, changes.values(), creating=False)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        building = clean.get("building", unit["building"])
-        code = clean.get("code", unit["code"])
+        building = clean.get("building", unit.building)
+        code = clean.get("code", unit.code)
         if await _code_taken(building, code, unit_id):
             raise ValidationFailed({"code": f"unit {code} already exists in this building"})
         if clean:
@@ -334,7 +346,7 @@ async def retire_unit(viewer: Viewer, unit_id: int) -> str:
     Returns "deleted" or "retired". A unit with a lease in force or to come stays.
     """
     unit = await get_unit(viewer, unit_id)
-    await policy.require_manage_centre(viewer, unit["centre"], "retire this unit")
+    await policy.require_manage_centre(viewer, unit.centre, "retire this unit")
     today = today_hk()
     async with write_transaction():
         holding = (
@@ -346,7 +358,7 @@ async def retire_unit(viewer: Viewer, unit_id: int) -> str:
         if holding is not None:
             raise ValidationFailed(
                 {
-                    "unit": f"unit {unit['code']} is leased to {holding['startup']} until "
+                    "unit": f"unit {unit.code} is leased to {holding['startup']} until "
                     f"{holding['ends_on']}: end or discard that lease first"
                 }
             )
@@ -361,7 +373,7 @@ async def retire_unit(viewer: Viewer, unit_id: int) -> str:
 
 async def reinstate_unit(viewer: Viewer, unit_id: int) -> None:
     unit = await get_unit(viewer, unit_id)
-    await policy.require_manage_centre(viewer, unit["centre"], "reinstate this unit")
+    await policy.require_manage_centre(viewer, unit.centre, "reinstate this unit")
     async with write_transaction():
         await Unit.update({Unit.status: UnitStatus.available.value, Unit.retired_at: None}).where(
             Unit.id == unit_id

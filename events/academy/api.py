@@ -139,9 +139,7 @@ class AcademyApi(Controller):
         registration_id: FromPath[int],
         data: JSONBody[ScoreIn],
     ) -> None:
-        await completion.set_score(
-            viewer_of(request), run_id, registration_id, {"score": data.score}
-        )
+        await completion.set_score(viewer_of(request), run_id, registration_id, data)
 
     @post(
         "/runs/{run_id:int}/evaluate",
@@ -161,7 +159,7 @@ class AcademyApi(Controller):
         status_code=204,
     )
     async def revoke(self, request: Request, code: FromPath[str], data: JSONBody[RevokeIn]) -> None:
-        await completion.revoke(viewer_of(request), code, {"reason": data.reason})
+        await completion.revoke(viewer_of(request), code, data)
 
     @get(
         "/figures", summary="Participants, completion rate and waitlists per course, track, quarter"

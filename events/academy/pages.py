@@ -12,7 +12,7 @@ from litestar.response import Redirect
 
 from events import policy
 from events.academy.certificate_pdf import certificate_pdf
-from events.academy.schemas import CourseIn, RunIn, SessionIn
+from events.academy.schemas import CourseIn, RevokeIn, RunIn, SessionIn
 from events.academy.services import completion
 from events.academy.services import courses as academy
 from events.schemas import RegistrationIn
@@ -300,7 +300,7 @@ class AcademyPages(Controller):
         viewer = signed_in(request)
         data = form_values(await request.form(), ("reason",))
         try:
-            await completion.revoke(viewer, code, data)
+            await completion.revoke(viewer, code, command_from_form(RevokeIn, data))
         except DomainError as exc:
             cert = await completion.verify(code)
             return page(

@@ -6,12 +6,14 @@ from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
+import msgspec
+
 from events import policy
+from events.schemas import VenueIn
 from events.tables import Event, EventStatus, Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
-from incubator.fields import read_whole_number
 from incubator.i18n import hk_text
 from incubator.startups.tables import Centre
 
@@ -28,31 +30,45 @@ async def list_venues(centre_ids: list[int] | None = None) -> list[dict]:
     return await query.order_by(Venue.centre).order_by(Venue.name_en)
 
 
-def _clean_venue(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def venue_problems(values: dict[str, Any]) -> dict[str, str]:
+    """The rules a venue's typed `values` break, by field."""
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {
-        "name_en": str(data.get("name_en") or "").strip(),
-        "name_zh": str(data.get("name_zh") or "").strip()[:120],
-        "location": str(data.get("location") or "").strip()[:200],
-    }
-    if not values["name_en"] or len(values["name_en"]) > 120:
+    name_en = values.get("name_en", "").strip()
+    if "name_en" in values and (not name_en or len(name_en) > 120):
         errors["name_en"] = "is required, at most 120 characters"
-    values["capacity"] = read_whole_number(data, "capacity", errors, 1, 10_000)
+    if "capacity" in values and not 1 <= values["capacity"] <= 10_000:
+        errors["capacity"] = "must be a whole number from 1 to 10,000"
     for name in ("setup_minutes", "teardown_minutes"):
-        values[name] = read_whole_number(data, name, errors, 0, 480, required=False) or 0
-    return values, errors
+        if name in values and not 0 <= values[name] <= 480:
+            errors[name] = "must be a whole number from 0 to 480"
+    return errors
 
 
-async def create_venue(viewer: Viewer, data: dict[str, Any]) -> int:
+def _clean_venue(venue: VenueIn) -> dict[str, Any]:
+    errors = venue_problems(msgspec.structs.asdict(venue))
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "name_en": venue.name_en.strip(),
+        "name_zh": venue.name_zh.strip()[:120],
+        "location": venue.location.strip()[:200],
+        "capacity": venue.capacity,
+        "setup_minutes": venue.setup_minutes,
+        "teardown_minutes": venue.teardown_minutes,
+    }
+
+
+async def create_venue(viewer: Viewer, venue: VenueIn) -> int:
     policy.require_organiser(viewer, "add venues")
-    values, errors = _clean_venue(data)
-    centre = await Centre.select(Centre.id).where(Centre.slug == str(data.get("centre"))).first()
+    errors = venue_problems(msgspec.structs.asdict(venue))
+    centre = await Centre.select(Centre.id).where(Centre.slug == venue.centre).first()
     if centre is None:
         errors["centre"] = "choose the centre or hub the venue belongs to"
     elif not await policy.can_run(viewer, centre["id"]):
         errors["centre"] = "must be one of the centres or hubs you manage"
     if errors:
         raise ValidationFailed(errors)
+    values = _clean_venue(venue)
     rows = await Venue.insert(Venue(centre=centre["id"], **values)).returning(Venue.id)
     return rows[0]["id"]
 
@@ -81,15 +97,13 @@ def _named(event: dict) -> str:
     return f"“{event['title_en']}” (event {event['id']}, {hk_text(event['starts_at'])})"
 
 
-async def update_venue(viewer: Viewer, venue_id: int, data: dict[str, Any]) -> None:
+async def update_venue(viewer: Viewer, venue_id: int, change: VenueIn) -> None:
     """Change a venue. Its upcoming events must still fit: no event needs more seats than
     the new capacity, and with the new buffers no two of them overlap; their holds are
     recomputed in the same transaction."""
     venue = await get_venue(viewer, venue_id)
     await policy.require_run(viewer, venue["centre"], "change this venue")
-    values, errors = _clean_venue(data)
-    if errors:
-        raise ValidationFailed(errors)
+    values = _clean_venue(change)
     async with write_transaction():
         await lock_row(Venue, venue_id)
         upcoming = await _upcoming_in(venue_id)

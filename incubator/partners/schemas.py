@@ -68,6 +68,36 @@ class RenewIn(msgspec.Struct):
     expires_on: str
 
 
+class TerminateIn(msgspec.Struct):
+    """An MOU ended early: its last day (today when blank), read with its rule."""
+
+    terminated_on: str = ""
+
+
+class ContactIn(msgspec.Struct):
+    """A person to contact at a partner park."""
+
+    name: str
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class PartnerUserIn(msgspec.Struct):
+    """A partner park's user: an existing partner account by email, or a new one."""
+
+    email: str
+    name: str = ""
+    password: str = ""
+
+
+class WebhookIn(msgspec.Struct):
+    """Where exports are pushed (blank: nowhere); `rotate` makes a new signing secret."""
+
+    webhook_url: str = ""
+    rotate: bool = False
+
+
 class Suggestion(msgspec.Struct):
     id: int
     slug: str

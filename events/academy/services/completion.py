@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from events import policy
+from events.academy.schemas import RevokeIn, ScoreIn
 from events.academy.services import courses as academy
 from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
 from events.services.registrations import CODE_ALPHABET
@@ -146,12 +147,12 @@ async def _score(registration_id: int, score: int, by: int | None) -> None:
     )
 
 
-async def set_score(viewer: Viewer, run_id: int, registration_id: int, data: dict) -> None:
+async def set_score(viewer: Viewer, run_id: int, registration_id: int, mark: ScoreIn) -> None:
     run = await _run_for_change(viewer, run_id, "record assessment scores")
     if not run["course_row"]["has_assessment"]:
         raise ValidationFailed({"score": "this course has no assessment"})
     errors: dict[str, str] = {}
-    score = read_whole_number(data, "score", errors, 0, 100)
+    score = read_whole_number({"score": mark.score}, "score", errors, 0, 100)
     if errors:
         raise ValidationFailed(errors)
     await _enrolment(run_id, registration_id)
@@ -259,12 +260,12 @@ async def verify(code: str) -> dict[str, Any]:
     return row
 
 
-async def revoke(viewer: Viewer, code: str, data: dict[str, Any]) -> None:
+async def revoke(viewer: Viewer, code: str, revocation: RevokeIn) -> None:
     certificate = await verify(code)
     run = await academy.get_run(viewer, certificate["run"])
     await policy.require_run(viewer, run["centre"], "revoke certificates")
     errors: dict[str, str] = {}
-    reason = read_text(data, "reason", errors, 300, required=True)
+    reason = read_text({"reason": revocation.reason}, "reason", errors, 300, required=True)
     if errors:
         raise ValidationFailed(errors)
     updated = (

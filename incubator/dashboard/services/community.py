@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from centres.schemas import CentreCommunity
 from centres.services import occupancy as occupancy_figures
 from incubator import db
 from incubator.dashboard.schemas import (
@@ -32,13 +33,13 @@ async def startups_by_centre(scope: Scope) -> Figure:
     community = await occupancy_figures.community_figures(scope.centres, scope.day)
     rows = []
     for c in await centres_in(scope):
-        found = community.get(c["id"], {})
+        found = community.get(c["id"], CentreCommunity())
         rows.append(
             Row(
                 c["slug"],
                 c["name_en"],
                 c["name_zh"],
-                {s: whole(found.get(s)) for s in ("startups", "onsite", "offsite")},
+                {s: whole(getattr(found, s)) for s in ("startups", "onsite", "offsite")},
             )
         )
     return Figure(
@@ -159,10 +160,9 @@ async def occupancy(scope: Scope) -> Figure:
     found = await occupancy_figures.occupancy(scope.day, scope.centres)
     series = ["units", "occupied_units", "vacant_units", "unit_rate", "area_rate"]
     rows = [
-        Row(c["slug"], c["name_en"], c["name_zh"], {s: c[s] for s in series})
-        for c in found["centres"]
+        Row(c.slug, c.name_en, c.name_zh, {s: getattr(c, s) for s in series}) for c in found.centres
     ]
-    park = found["park"]
+    park = found.park
     return Figure(
         "occupancy",
         TITLES["occupancy"],
@@ -170,7 +170,7 @@ async def occupancy(scope: Scope) -> Figure:
         series,
         ["occupied_units", "vacant_units"],
         rows,
-        {s: park[s] for s in series},
+        {s: getattr(park, s) for s in series},
         "Units available for lease on the day, occupied when a lease is in force.",
     )
 

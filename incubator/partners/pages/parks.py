@@ -14,7 +14,15 @@ from incubator.commands import command_from_form
 from incubator.errors import DomainError
 from incubator.partners import policy
 from incubator.partners.api import export_download
-from incubator.partners.schemas import MouIn, PartnerIn, RenewIn
+from incubator.partners.schemas import (
+    ContactIn,
+    MouIn,
+    PartnerIn,
+    PartnerUserIn,
+    RenewIn,
+    TerminateIn,
+    WebhookIn,
+)
 from incubator.partners.services import exports, mous, parks, referrals, tokens, webhooks
 from incubator.partners.services.consent import FIELD_LABELS
 from incubator.startups.services import reference
@@ -138,7 +146,9 @@ class PartnerPages(Controller):
             partner_id,
             "contact",
             ("name", "title", "email", "phone"),
-            lambda viewer, data: parks.add_contact(viewer, partner_id, data),
+            lambda viewer, data: parks.add_contact(
+                viewer, partner_id, command_from_form(ContactIn, data)
+            ),
             "contact-added",
         )
 
@@ -156,7 +166,9 @@ class PartnerPages(Controller):
             partner_id,
             "user",
             ("email", "name", "password"),
-            lambda viewer, data: parks.add_partner_user(viewer, partner_id, data),
+            lambda viewer, data: parks.add_partner_user(
+                viewer, partner_id, command_from_form(PartnerUserIn, data)
+            ),
             "user-added",
         )
 
@@ -174,7 +186,9 @@ class PartnerPages(Controller):
             partner_id,
             "webhook",
             ("webhook_url", "rotate"),
-            lambda viewer, data: parks.set_webhook(viewer, partner_id, data),
+            lambda viewer, data: parks.set_webhook(
+                viewer, partner_id, command_from_form(WebhookIn, data)
+            ),
             "webhook-saved",
         )
 
@@ -333,7 +347,7 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            await mous.terminate_mou(viewer, mou_id, data)
+            await mous.terminate_mou(viewer, mou_id, command_from_form(TerminateIn, data))
             return f"/partners/mous/{mou_id}?message=terminated"
 
         return await act(

@@ -15,7 +15,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.schemas import MouIn, RenewIn
+from incubator.partners.schemas import MouIn, RenewIn, TerminateIn
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import Mou, MouCluster, PartnerPark
 from incubator.startups.tables import Cluster, Stage
@@ -123,9 +123,10 @@ async def update_mou(viewer: Viewer, mou_id: int, mou: MouIn) -> None:
             await MouCluster.insert(*[MouCluster(mou=mou_id, cluster=c) for c in clusters])
 
 
-async def terminate_mou(viewer: Viewer, mou_id: int, data: dict[str, Any]) -> None:
+async def terminate_mou(viewer: Viewer, mou_id: int, termination: TerminateIn) -> None:
     await policy.require_partnership_staff(viewer, "terminate MOUs")
     errors: dict[str, str] = {}
+    data = msgspec.structs.asdict(termination)
     last_day = read_date(data, "terminated_on", errors, required=False) or today_hk()
     if errors:
         raise ValidationFailed(errors)

@@ -15,7 +15,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text, read_url
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.schemas import PartnerIn
+from incubator.partners.schemas import ContactIn, PartnerIn, PartnerUserIn, WebhookIn
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
 
@@ -148,9 +148,10 @@ async def partner_names() -> list[dict]:
     ).order_by(PartnerPark.name)
 
 
-async def add_contact(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> int:
+async def add_contact(viewer: Viewer, partner_id: int, contact: ContactIn) -> int:
     await policy.require_partnership_staff(viewer, "change partner contacts")
     await _park(partner_id)
+    data = msgspec.structs.asdict(contact)
     errors: dict[str, str] = {}
     clean = {
         "name": read_text(data, "name", errors, 200, required=True),
@@ -177,17 +178,15 @@ async def remove_contact(viewer: Viewer, partner_id: int, contact_id: int) -> No
         raise NotFound(f"partner park {partner_id} has no contact {contact_id}")
 
 
-async def add_partner_user(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> int:
+async def add_partner_user(viewer: Viewer, partner_id: int, user: PartnerUserIn) -> int:
     """A partner user for this park: a new account, or an existing partner-role account that
     belongs to no park yet."""
     await policy.require_partnership_staff(viewer, "add partner users")
     park = await _park(partner_id)
-    email = normalise_email(str(data.get("email") or ""))
+    email = normalise_email(user.email)
     existing = await User.select(User.id, User.role).where(User.email == email).first()
     if existing is None:
-        user_id = await create_user(
-            email, str(data.get("name") or ""), str(data.get("password") or ""), Role.partner
-        )
+        user_id = await create_user(email, user.name, user.password, Role.partner)
     elif existing["role"] != Role.partner.value:
         raise ValidationFailed({"email": f"{email} is a {existing['role']}, not a partner user"})
     else:
@@ -218,17 +217,17 @@ async def remove_partner_user(viewer: Viewer, partner_id: int, user_id: int) -> 
         raise NotFound(f"user {user_id} is not a user of partner park {partner_id}")
 
 
-async def set_webhook(viewer: Viewer, partner_id: int, data: dict[str, Any]) -> str:
+async def set_webhook(viewer: Viewer, partner_id: int, webhook: WebhookIn) -> str:
     """Set (or clear) the endpoint exports are pushed to. A first endpoint, or `rotate`, makes
     a new signing secret; the secret is returned so it can be handed to the partner."""
     await policy.require_partnership_staff(viewer, "change a partner's webhook")
     park = await _park(partner_id)
     errors: dict[str, str] = {}
-    url = read_url(data, "webhook_url", errors)
+    url = read_url(msgspec.structs.asdict(webhook), "webhook_url", errors)
     if errors:
         raise ValidationFailed(errors)
     secret = park["webhook_secret"]
-    if url and (not secret or data.get("rotate")):
+    if url and (not secret or webhook.rotate):
         secret = "whsec_" + secrets.token_urlsafe(32)
     await PartnerPark.update(
         {PartnerPark.webhook_url: url, PartnerPark.webhook_secret: secret}
