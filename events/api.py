@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -40,14 +39,6 @@ def _when(name: str, raw: str, errors: dict[str, str]) -> datetime | None:
         return None
 
 
-def _event(row: dict) -> EventOut:
-    return msgspec.convert(row, EventOut, strict=False)
-
-
-def _registration(row: dict) -> RegistrationOut:
-    return msgspec.convert(row, RegistrationOut, strict=False)
-
-
 class EventsApi(Controller):
     path = "/api/events"
     tags = ["events"]
@@ -78,7 +69,7 @@ class EventsApi(Controller):
         rows, total = await events_between(
             viewer_of(request), since, until, centre, hub, cluster, 100, (number - 1) * 100
         )
-        return EventPage(items=[_event(r) for r in rows], total=total, page=number)
+        return EventPage(items=rows, total=total, page=number)
 
     @post("/", summary="Schedule an event (managers of the organising centre, admins)")
     async def create_event(self, request: Request, data: JSONBody[EventIn]) -> Created:
@@ -86,7 +77,7 @@ class EventsApi(Controller):
 
     @get("/{event_id:int}", summary="One event (drafts only for those who run them)")
     async def get_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
-        return _event(await schedule.get_event(viewer_of(request), event_id))
+        return await schedule.get_event(viewer_of(request), event_id)
 
     @post(
         "/{event_id:int}/registrations",
@@ -96,7 +87,7 @@ class EventsApi(Controller):
         self, request: Request, event_id: FromPath[int], data: JSONBody[RegistrationIn]
     ) -> RegistrationOut:
         outcome = await registrations.register(viewer_of(request), event_id, data)
-        return _registration(outcome.registration)
+        return outcome.registration
 
     @post(
         "/registrations/{registration_id:int}/cancel",
@@ -108,11 +99,10 @@ class EventsApi(Controller):
     ) -> RegistrationOut:
         outcome = await registrations.cancel(viewer_of(request), registration_id, data.code)
         await registrations.tell_promoted(request.app.state.settings, outcome.promoted)
-        return _registration(outcome.registration)
+        return outcome.registration
 
     @get("/{event_id:int}/registrations", summary="The event's registrations (its managers)")
     async def list_registrations(
         self, request: Request, event_id: FromPath[int]
     ) -> list[RegistrationOut]:
-        rows = await registrations.attendees(viewer_of(request), event_id)
-        return [_registration(r) for r in rows]
+        return await registrations.attendees(viewer_of(request), event_id)

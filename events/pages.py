@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import msgspec
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from events import policy
-from events.schemas import EventIn, RegistrationIn, VenueIn
+from events.schemas import EventIn, EventOut, RegistrationIn, VenueIn, VenueOut
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
@@ -45,18 +46,20 @@ async def _choices(viewer) -> dict[str, Any]:
     }
 
 
-def _form_values(event: dict) -> dict[str, Any]:
-    values = {k: event[k] for k in ("title_en", "title_zh", "description_en", "description_zh")}
+def _form_values(event: EventOut) -> dict[str, Any]:
+    values = {
+        k: getattr(event, k) for k in ("title_en", "title_zh", "description_en", "description_zh")
+    }
     values |= {
-        "centre": event["centre_slug"],
-        "clusters": event["clusters"],
-        "venue": str(event["venue"] or ""),
-        "online_url": event["online_url"],
-        "capacity": event["capacity"],
-        "allow_guests": event["allow_guests"],
+        "centre": event.centre_slug,
+        "clusters": event.clusters,
+        "venue": str(event.venue or ""),
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "allow_guests": event.allow_guests,
     }
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-        values[name] = local_input(event[name])
+        values[name] = local_input(getattr(event, name))
     return values
 
 
@@ -85,8 +88,8 @@ class EventPages(Controller):
         self, request: Request, event_id: FromPath[int], message: FromQuery[str] = ""
     ) -> Response:
         event = await schedule.get_event(viewer_of(request), event_id)
-        if event["kind"] != "event":  # academy runs and their sessions live on the run's page
-            return Redirect(f"/academy/runs/{event['parent'] or event['id']}", status_code=303)
+        if event.kind != "event":  # academy runs and their sessions live on the run's page
+            return Redirect(f"/academy/runs/{event.parent or event.id}", status_code=303)
         return await self._show(request, event_id, message=message)
 
     async def _show(
@@ -212,7 +215,7 @@ class EventPages(Controller):
             errors = errors_for_form(exc, "register", refusals=(401, 404))
             return await self._show(request, event_id, exc.status_code, errors=errors, values=data)
         return Redirect(
-            f"/registrations/{outcome.registration['code']}?message={outcome.registration['status']}",
+            f"/registrations/{outcome.registration.code}?message={outcome.registration.status}",
             status_code=303,
         )
 
@@ -318,7 +321,7 @@ class EventPages(Controller):
     @get("/venues/{venue_id:int}")
     async def edit_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
         venue = await venues.get_venue(signed_in(request), venue_id)
-        return _venue_form(venue, venue, {})
+        return _venue_form(venue, msgspec.structs.asdict(venue), {})
 
     @post("/venues/{venue_id:int}")
     async def update_venue(self, request: Request, venue_id: FromPath[int]) -> Response:
@@ -342,11 +345,13 @@ class EventPages(Controller):
         except DomainError as exc:
             errors = errors_for_form(exc, "venue")
             venue = await venues.get_venue(viewer, venue_id)
-            return _venue_form(venue, venue, errors, exc.status_code)
+            return _venue_form(venue, msgspec.structs.asdict(venue), errors, exc.status_code)
         return Redirect("/events/venues", status_code=303)
 
 
-def _venue_form(venue: dict, values: dict, errors: dict[str, str], status: int = 200) -> Response:
+def _venue_form(
+    venue: VenueOut, values: dict, errors: dict[str, str], status: int = 200
+) -> Response:
     return page("events/venue_form.html", status, venue=venue, values=values, errors=errors)
 
 
@@ -367,19 +372,19 @@ class RegistrationPages(Controller):
         self, request: Request, code: FromPath[str], message: FromQuery[str] = ""
     ) -> Response:
         registration = await registrations.by_code(code)
-        event = await schedule.get_event(viewer_of(request), registration["event"])
+        event = await schedule.get_event(viewer_of(request), registration.event)
         return page("events/registration.html", r=registration, e=event, message=message)
 
     @get("/{code:str}/qr.svg")
     async def qr(self, code: FromPath[str]) -> Response:
         registration = await registrations.by_code(code)
         out = io.BytesIO()
-        segno.make(registration["code"], error="m").save(out, kind="svg", scale=6, border=2)
+        segno.make(registration.code, error="m").save(out, kind="svg", scale=6, border=2)
         return Response(content=out.getvalue(), media_type="image/svg+xml")
 
     @post("/{code:str}/cancel")
     async def cancel(self, request: Request, code: FromPath[str]) -> Response:
         registration = await registrations.by_code(code)
-        outcome = await registrations.cancel(viewer_of(request), registration["id"], code)
+        outcome = await registrations.cancel(viewer_of(request), registration.id, code)
         await registrations.tell_promoted(request.app.state.settings, outcome.promoted)
-        return Redirect(f"/events/{registration['event']}?message=cancelled", status_code=303)
+        return Redirect(f"/events/{registration.event}?message=cancelled", status_code=303)

@@ -15,19 +15,49 @@ class EventOut(msgspec.Struct):
     description_zh: str
     centre_slug: str
     centre_kind: str
-    clusters: list[str]
     venue: int | None
     venue_en: str | None
     online_url: str
     starts_at: datetime
     ends_at: datetime
     capacity: int
-    confirmed: int
-    waitlisted: int
-    seats_left: int
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     allow_guests: bool
+    status: str
+    clusters: list[str] = []
+    confirmed: int = 0
+    waitlisted: int = 0
+    seats_left: int = 0
+    checked_in: int = 0
+    # An event, a course run, or a session of a run (`parent`).
+    kind: str = "event"
+    course: int | None = None
+    parent: int | None = None
+    centre: int = 0
+    centre_en: str = ""
+    centre_zh: str = ""
+    venue_zh: str | None = None
+    venue_location: str | None = None
+    venue_capacity: int | None = None
+    # The venue's hold (the event with its setup and teardown), and the iCal SEQUENCE.
+    venue_from: datetime | None = None
+    venue_until: datetime | None = None
+    sequence: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    # Whether the caller runs the organising centre (may change the event).
+    can_run: bool = False
+
+
+class EventChip(msgspec.Struct):
+    """An event as a calendar grid shows it: a time and a title."""
+
+    id: int
+    title_en: str
+    title_zh: str
+    starts_at: datetime
+    ends_at: datetime
     status: str
 
 
@@ -35,6 +65,21 @@ class EventPage(msgspec.Struct):
     items: list[EventOut]
     total: int
     page: int
+
+
+class VenueOut(msgspec.Struct):
+    id: int
+    centre: int
+    name_en: str
+    name_zh: str
+    location: str
+    capacity: int
+    setup_minutes: int
+    teardown_minutes: int
+    is_active: bool
+    centre_slug: str = ""
+    centre_en: str = ""
+    centre_zh: str = ""
 
 
 class VenueIn(msgspec.Struct):
@@ -86,6 +131,35 @@ class RegistrationOut(msgspec.Struct):
     created_at: datetime
     promoted_at: datetime | None
     checked_in_at: datetime | None
+    email: str = ""
+    user: int | None = None
+    startup: int | None = None
+    registered_by: int | None = None
+    cancelled_at: datetime | None = None
+    # With the registrant's start-up (attendee lists) or the event (one's own list).
+    startup_en: str | None = None
+    title_en: str = ""
+    title_zh: str = ""
+    starts_at: datetime | None = None
+    event_status: str = ""
+
+
+class Teammate(msgspec.Struct):
+    id: int
+    name: str
+
+
+class CentreAttendance(msgspec.Struct):
+    """A centre's or hub's published events, seats confirmed and people checked in."""
+
+    slug: str
+    kind: str
+    name_en: str
+    name_zh: str
+    events: int
+    confirmed: int
+    checked_in: int
+    rate: float
 
 
 class CancelIn(msgspec.Struct):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -138,6 +139,7 @@ def environment(language: str, folder: Path, stage_names: Mapping[str, str]) -> 
     )
     env.filters["hk"] = i18n.hk_text
     env.filters["hkd"] = format_hkd
+    env.filters["fields"] = fields
     env.filters["hkd_input"] = hkd_input
     return env
 
@@ -169,3 +171,8 @@ def _read(row: Mapping[str, Any] | object, name: str) -> Any:
     if isinstance(row, Mapping):
         return row.get(name)
     return getattr(row, name, None)
+
+
+def fields(row: Mapping[str, Any] | msgspec.Struct) -> Mapping[str, Any]:
+    """A typed result's fields as a form's values (a row is its own)."""
+    return row if isinstance(row, Mapping) else msgspec.structs.asdict(row)

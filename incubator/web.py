@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
@@ -145,3 +146,12 @@ async def act(
         errors = errors_for_form(exc, summary_key="action")
         return await rerender(exc.status_code, {"action": action, "values": data, "errors": errors})
     return Redirect(target, status_code=303)
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def shown_as(result: msgspec.Struct, shape: type[S]) -> S:
+    """The fields of a typed result that `shape` (an API's response type, narrower than what
+    a page shows) holds: the API answers with what it documents, never more."""
+    return msgspec.convert(msgspec.structs.asdict(result), shape)

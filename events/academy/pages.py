@@ -104,11 +104,11 @@ class AcademyPages(Controller):
     async def edit_course(self, request: Request, course_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         course = await academy.get_course(viewer, course_id)
-        await policy.require_run(viewer, course["centre"], "change this course")
-        values = {k: course[k] for k in academy.COURSE_FIELDS if k in course}
+        await policy.require_run(viewer, course.centre, "change this course")
+        values = {k: getattr(course, k) for k in academy.COURSE_FIELDS if hasattr(course, k)}
         values |= {
-            "centre": course["centre_slug"],
-            "prerequisites": [str(p["id"]) for p in course["prerequisites"]],
+            "centre": course.centre_slug,
+            "prerequisites": [str(p.id) for p in course.prerequisites],
         }
         return page(
             "academy/course_form.html",
@@ -171,13 +171,13 @@ class AcademyPages(Controller):
         is_open, why = schedule.registration_open(run)
         context = {
             "r": run,
-            "c": run["course_row"],
+            "c": run.course_row,
             "is_open": is_open,
             "closed_because": why,
             "mine": await registrations.my_registrations(viewer, run_id),
             "teammates": await registrations.teammates(viewer),
             "venues": await venues.list_venues(await policy.managed_centres(viewer))
-            if run["can_run"]
+            if run.can_run
             else [],
             "values": {},
             "errors": {},
@@ -198,7 +198,7 @@ class AcademyPages(Controller):
             return await self._run(
                 viewer, run_id, exc.status_code, {"errors": errors, "values": data}
             )
-        code, state = outcome.registration["code"], outcome.registration["status"]
+        code, state = outcome.registration.code, outcome.registration.status
         return Redirect(f"/registrations/{code}?message={state}", status_code=303)
 
     @post("/runs/{run_id:int}/sessions")
@@ -283,7 +283,7 @@ class AcademyPages(Controller):
             cert = await completion.verify(code)
         except DomainError as exc:
             return page("academy/verify.html", 404, cert=None, code=code, problem=exc.message)
-        return page("academy/verify.html", cert=cert, code=cert["code"], problem="")
+        return page("academy/verify.html", cert=cert, code=cert.code, problem="")
 
     async def _pdf(self, code: str) -> Response:
         cert = await completion.verify(code)
@@ -292,7 +292,7 @@ class AcademyPages(Controller):
         return Response(
             content=out.getvalue(),
             media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="certificate-{cert["code"]}.pdf"'},
+            headers={"Content-Disposition": f'inline; filename="certificate-{cert.code}.pdf"'},
         )
 
     @post("/certificates/{code:str}/revoke")

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from events.schemas import EventOut
+
 
 class CourseIn(msgspec.Struct):
     title_en: str
@@ -21,6 +23,19 @@ class CourseIn(msgspec.Struct):
     prerequisites: list[int] = []
 
 
+class Prerequisite(msgspec.Struct):
+    id: int
+    title_en: str
+    title_zh: str
+
+
+class UpcomingRun(msgspec.Struct):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
 class CourseOut(msgspec.Struct):
     id: int
     title_en: str
@@ -33,7 +48,87 @@ class CourseOut(msgspec.Struct):
     completion_percent: int
     has_assessment: bool
     pass_mark: int | None
-    prerequisites: list[dict[str, object]] = []
+    prerequisites: list[Prerequisite] = []
+    centre: int = 0
+    centre_en: str = ""
+    centre_zh: str = ""
+    is_active: bool = True
+    # The published runs still to come (the course list), and whether the caller runs it.
+    runs: list[UpcomingRun] = []
+    can_run: bool = False
+
+
+class CompletionRule(msgspec.Struct):
+    """What completing a course takes: a share of its sessions, and a pass mark if assessed."""
+
+    completion_percent: int
+    has_assessment: bool
+    pass_mark: int | None
+
+
+class CourseRun(EventOut, kw_only=True):
+    """A run of a course: the event, its course, its sessions and its enrolment counts."""
+
+    course_row: CourseOut
+    sessions: list[EventOut]
+    counts: dict[str, int]
+    finished: bool
+
+
+class Enrolment(msgspec.Struct):
+    """One's enrolment in a course run, with its certificate's code once earned."""
+
+    id: int
+    status: str
+    code: str
+    run: int
+    title_en: str
+    title_zh: str
+    starts_at: datetime
+    ends_at: datetime
+    certificate: str | None
+
+
+class IssuedCertificate(msgspec.Struct):
+    registration: int
+    code: str
+    revoked_at: datetime | None
+
+
+class RosterPerson(msgspec.Struct):
+    """A confirmed enrolment on the roster: the sessions attended, the share, the score,
+    whether it meets the course's rule, and its certificate."""
+
+    id: int
+    name: str
+    email: str
+    status: str
+    attended: set[int] = set()
+    percent: int = 0
+    score: int | None = None
+    complete: bool = False
+    certificate: IssuedCertificate | None = None
+
+
+class Roster(msgspec.Struct):
+    run: CourseRun
+    sessions: list[EventOut]  # those not cancelled
+    people: list[RosterPerson]
+    finished: bool  # the last session has ended
+    last_session_ends: datetime | None
+
+
+class RunSummary(msgspec.Struct):
+    """A run on its course's page."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    status: str
+    confirmed: int
+    waitlisted: int
+    sessions: int
 
 
 class RunIn(msgspec.Struct):
@@ -105,6 +200,29 @@ class CertificateOut(msgspec.Struct):
     issued_at: datetime
     revoked_at: datetime | None
     revoked_reason: str
+
+
+class Certificate(CertificateOut, kw_only=True):
+    """A certificate with what its page and PDF show besides the public fields."""
+
+    id: int
+    course: int
+    run: int
+    track: str
+    run_starts_at: datetime
+    run_ends_at: datetime
+    startup_name_en: str | None = None
+    startup_name_zh: str | None = None
+
+
+class Badge(msgspec.Struct):
+    """A course completed by a start-up's people: how many, and the latest certificate."""
+
+    course: int
+    course_title_en: str
+    course_title_zh: str
+    people: int
+    latest: datetime
 
 
 class RevokeIn(msgspec.Struct):

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import msgspec
+
 from centres.policy import managed_centres
+from events.schemas import EventChip, EventOut
 from events.services.schedule import EVENT_COLUMNS, MAX_DURATION, with_clusters_and_seats
 from events.tables import Event, EventCluster
 from incubator.auth.schemas import Viewer
@@ -144,10 +147,33 @@ async def events_between(
     else:
         rows = await query.limit(limit).offset(offset)
         total = await Event.count().where(period, *conditions)
-    return (await with_clusters_and_seats(rows) if detail else rows), total
+    if detail:
+        return await with_clusters_and_seats(rows), total
+    return msgspec.convert(rows, list[EventChip]), total
 
 
-async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
+@dataclass
+class CalendarView:
+    """A calendar page: its events (in full for the list view, as chips for the grids), by
+    day, and the period with its neighbours."""
+
+    rows: list[EventOut] | list[EventChip]
+    total: int
+    pages: int
+    page: int
+    days: dict[date, list[Any]]
+    more: dict[date, int]  # a busy day's events beyond those shown
+    weeks: list[list[date]]
+    start: date
+    end: date
+    last: date
+    anchor: date
+    previous: date
+    following: date
+    today: date
+
+
+async def calendar(viewer: Viewer, query: CalendarQuery) -> CalendarView:
     start, end = period(query)
     limit = query.per_page if query.view == "list" else None
     offset = (query.page - 1) * query.per_page
@@ -164,8 +190,8 @@ async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
     )
     days: dict[date, list[dict]] = {}
     for row in rows:
-        first = row["starts_at"].astimezone(HONG_KONG).date()
-        last = (row["ends_at"] - timedelta(seconds=1)).astimezone(HONG_KONG).date()
+        first = row.starts_at.astimezone(HONG_KONG).date()
+        last = (row.ends_at - timedelta(seconds=1)).astimezone(HONG_KONG).date()
         day = max(first, start)
         while day <= last and day < end:
             days.setdefault(day, []).append(row)
@@ -187,19 +213,19 @@ async def calendar(viewer: Viewer, query: CalendarQuery) -> dict[str, Any]:
         following = (anchor.replace(day=1) + timedelta(days=32)).replace(day=1)
     else:
         previous, following = anchor - timedelta(days=step), anchor + timedelta(days=step)
-    return {
-        "rows": rows,
-        "total": total,
-        "pages": max(1, -(-total // query.per_page)),
-        "page": query.page,
-        "days": days,
-        "more": more,
-        "weeks": weeks,
-        "start": start,
-        "end": end,
-        "last": end - timedelta(days=1),
-        "anchor": anchor,
-        "previous": previous,
-        "following": following,
-        "today": today_hk(),
-    }
+    return CalendarView(
+        rows=rows,
+        total=total,
+        pages=max(1, -(-total // query.per_page)),
+        page=query.page,
+        days=days,
+        more=more,
+        weeks=weeks,
+        start=start,
+        end=end,
+        last=end - timedelta(days=1),
+        anchor=anchor,
+        previous=previous,
+        following=following,
+        today=today_hk(),
+    )

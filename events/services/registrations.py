@@ -13,8 +13,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from events import policy
-from events.schemas import RegistrationIn
+from events.schemas import CentreAttendance, RegistrationIn, RegistrationOut, Teammate
 from events.services.schedule import get_event, registration_open
 from events.services.seats import fill_seats
 from events.tables import Event, Registration, RegistrationStatus
@@ -41,15 +43,15 @@ def new_code() -> str:
 class Outcome:
     """What a registration change did: the registration and anyone promoted by it."""
 
-    registration: dict
+    registration: RegistrationOut
     promoted: list[int]
 
 
-async def _registration(registration_id: int) -> dict:
+async def _registration(registration_id: int) -> RegistrationOut:
     row = await Registration.select().where(Registration.id == registration_id).first()
     if row is None:
         raise NotFound(f"no registration with id {registration_id}")
-    return row
+    return msgspec.convert(row, RegistrationOut)
 
 
 async def attendee(
@@ -101,14 +103,14 @@ async def register(
     The academy enrols people in a course run through this too (`kind="course_run"`), after
     its own checks; a session takes no registrations of its own."""
     event = await get_event(viewer, event_id)
-    if event["kind"] != kind:
-        if event["kind"] == "session":
+    if event.kind != kind:
+        if event.kind == "session":
             raise Conflict("this is a session of a course: enrol in the course run instead")
         raise NotFound(f"no {kind.replace('_', ' ')} with id {event_id}")
     is_open, why = registration_open(event)
     if not is_open:
         raise Conflict(f"registration is not open: {why}")
-    if not viewer.is_authenticated and not event["allow_guests"]:
+    if not viewer.is_authenticated and not event.allow_guests:
         raise Forbidden("this event is for the community: log in to register")
     name, email, user_id, startup_id = await attendee(viewer, registration)
     async with write_transaction():
@@ -143,29 +145,30 @@ async def register(
                 registered_by=viewer.user_id if viewer.is_authenticated else None,
             )
         ).returning(*Registration.all_columns())
-    return Outcome(rows[0], [])
+    return Outcome(msgspec.convert(rows[0], RegistrationOut), [])
 
 
-async def can_change(viewer: Viewer, registration: dict, event: dict) -> bool:
+async def can_change(viewer: Viewer, registration: RegistrationOut, centre: int) -> bool:
     if not viewer.is_authenticated:
         return False
-    if registration["user"] == viewer.user_id or registration["registered_by"] == viewer.user_id:
+    if registration.user == viewer.user_id or registration.registered_by == viewer.user_id:
         return True
-    return await policy.can_run(viewer, event["centre"])
+    return await policy.can_run(viewer, centre)
 
 
 async def cancel(viewer: Viewer, registration_id: int, code: str = "") -> Outcome:
     """The registrant (or who registered them, or the event's managers) gives up the place;
     guests cancel with their code. A freed seat goes to the first on the waitlist."""
     registration = await _registration(registration_id)
-    event = await Event.select().where(Event.id == registration["event"]).first()
-    allowed = await can_change(viewer, registration, event) or (
-        code and secrets.compare_digest(code.upper(), registration["code"])
+    event_id = registration.event
+    centre = (await Event.select(Event.centre).where(Event.id == event_id).first())["centre"]
+    allowed = await can_change(viewer, registration, centre) or (
+        code and secrets.compare_digest(code.upper(), registration.code)
     )
     if not allowed:
         raise Forbidden("only the registrant and the event's managers may cancel this registration")
     async with write_transaction():
-        await lock_row(Event, event["id"])
+        await lock_row(Event, event_id)
         changed = (
             await Registration.update(
                 {Registration.status: "cancelled", Registration.cancelled_at: utcnow()}
@@ -178,14 +181,14 @@ async def cancel(viewer: Viewer, registration_id: int, code: str = "") -> Outcom
         )
         if not changed:
             raise Conflict("this registration is already cancelled")
-        capacity = (await Event.select(Event.capacity).where(Event.id == event["id"]).first())[
+        capacity = (await Event.select(Event.capacity).where(Event.id == event_id).first())[
             "capacity"
         ]
-        promoted = await fill_seats(event["id"], capacity)
+        promoted = await fill_seats(event_id, capacity)
     return Outcome(await _registration(registration_id), promoted)
 
 
-async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[dict]:
+async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[RegistrationOut]:
     """Active registrations the viewer made (for themselves or a teammate), soonest first."""
     if not viewer.is_authenticated:
         return []
@@ -201,28 +204,30 @@ async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[
     )
     if event_id is not None:
         query = query.where(Registration.event == event_id)
-    return await query.order_by(Registration.event.starts_at).order_by(Registration.id)
+    rows = await query.order_by(Registration.event.starts_at).order_by(Registration.id)
+    return msgspec.convert(rows, list[RegistrationOut])
 
 
-async def teammates(viewer: Viewer) -> list[dict]:
+async def teammates(viewer: Viewer) -> list[Teammate]:
     """The team-list people of the viewer's start-ups who can be registered (have an email)."""
     if not viewer.is_authenticated:
         return []
     startup_ids = StartupMembership.select(StartupMembership.startup).where(
         StartupMembership.user == viewer.user_id
     )
-    return (
+    rows = (
         await TeamMember.select(TeamMember.id, TeamMember.name)
         .where(TeamMember.startup.is_in(startup_ids) & (TeamMember.email != ""))
         .order_by(TeamMember.name)
     )
+    return msgspec.convert(rows, list[Teammate])
 
 
-async def by_code(code: str) -> dict:
+async def by_code(code: str) -> RegistrationOut:
     row = await Registration.select().where(Registration.code == code.strip().upper()).first()
     if row is None:
         raise NotFound("no registration has this code")
-    return row
+    return msgspec.convert(row, RegistrationOut)
 
 
 async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None:
@@ -244,18 +249,19 @@ async def tell_cancelled(settings: Settings, event_id: int) -> int:
     if not settings.smtp_host:
         return 0
     event = await Event.select(Event.title_en, Event.starts_at).where(Event.id == event_id).first()
+    title, starts = event["title_en"], event["starts_at"]
     rows = await Registration.select(Registration.name, Registration.email).where(
         (Registration.event == event_id) & (Registration.status != "cancelled")
     )
     sent = 0
     for row in rows:
         text = (
-            f"Dear {row['name']},\n\nWe are sorry: “{event['title_en']}”, planned for "
-            f"{hk_text(event['starts_at'])} (Hong Kong time), is cancelled.\n"
+            f"Dear {row['name']},\n\nWe are sorry: “{title}”, planned for "
+            f"{hk_text(starts)} (Hong Kong time), is cancelled.\n"
             f"Your registration needs nothing more from you.\n"
         )
         try:
-            await send_email(settings, row["email"], f"Cancelled: {event['title_en']}", text)
+            await send_email(settings, row["email"], f"Cancelled: {title}", text)
             sent += 1
         except Exception:
             log.exception("could not tell %s that event %s is cancelled", row["email"], event_id)
@@ -265,9 +271,9 @@ async def tell_cancelled(settings: Settings, event_id: int) -> int:
 # ---------------------------------------------------------------- check-in and attendance
 
 
-async def attendees(viewer: Viewer, event_id: int, q: str = "") -> list[dict]:
+async def attendees(viewer: Viewer, event_id: int, q: str = "") -> list[RegistrationOut]:
     event = await get_event(viewer, event_id)
-    if not event["can_run"]:
+    if not event.can_run:
         raise Forbidden("only the event's managers and administrators may see its attendees")
     query = Registration.select(
         Registration.all_columns(), Registration.startup.name_en.as_alias("startup_en")
@@ -280,18 +286,20 @@ async def attendees(viewer: Viewer, event_id: int, q: str = "") -> list[dict]:
             | (Registration.code == text.upper())
         )
     rows = await query.order_by(Registration.status).order_by(Registration.id)
-    return rows
+    return msgspec.convert(rows, list[RegistrationOut])
 
 
-async def check_in(viewer: Viewer, event_id: int, registration_id: int, undo: bool = False) -> dict:
+async def check_in(
+    viewer: Viewer, event_id: int, registration_id: int, undo: bool = False
+) -> RegistrationOut:
     event = await get_event(viewer, event_id)
-    if not event["can_run"]:
+    if not event.can_run:
         raise Forbidden("only the event's managers and administrators may check people in")
     registration = await _registration(registration_id)
-    if registration["event"] != event_id:
+    if registration.event != event_id:
         raise NotFound(f"no registration {registration_id} for this event")
-    if registration["status"] != "confirmed":
-        raise Conflict(f"{registration['name']} is {registration['status']}, not confirmed")
+    if registration.status != "confirmed":
+        raise Conflict(f"{registration.name} is {registration.status}, not confirmed")
     async with write_transaction():
         await Registration.update({Registration.checked_in_at: None if undo else utcnow()}).where(
             Registration.id == registration_id
@@ -299,7 +307,7 @@ async def check_in(viewer: Viewer, event_id: int, registration_id: int, undo: bo
     return await _registration(registration_id)
 
 
-async def attendance_by_centre() -> list[dict]:
+async def attendance_by_centre() -> list[CentreAttendance]:
     """Per centre or hub: events held, seats confirmed, people checked in, and the rate."""
     rows = await Registration.raw(
         "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(DISTINCT e.id) AS events, "
@@ -315,7 +323,7 @@ async def attendance_by_centre() -> list[dict]:
         row["confirmed"] = int(row["confirmed"] or 0)
         row["checked_in"] = int(row["checked_in"] or 0)
         row["rate"] = round(row["checked_in"] / row["confirmed"], 4) if row["confirmed"] else 0.0
-    return rows
+    return msgspec.convert(rows, list[CentreAttendance])
 
 
 ATTENDEE_HEADER = (
@@ -334,15 +342,15 @@ ATTENDEE_HEADER = (
 async def attendee_rows(viewer: Viewer, event_id: int) -> list[list[Any]]:
     return [
         [
-            r["id"],
-            r["name"],
-            r["email"],
-            r["startup_en"] or "",
-            r["status"],
-            r["code"],
-            hk_text(r["created_at"]),
-            hk_text(r["promoted_at"]),
-            hk_text(r["checked_in_at"]),
+            r.id,
+            r.name,
+            r.email,
+            r.startup_en or "",
+            r.status,
+            r.code,
+            hk_text(r.created_at),
+            hk_text(r.promoted_at),
+            hk_text(r.checked_in_at),
         ]
         for r in await attendees(viewer, event_id)
     ]

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from events import policy
-from events.schemas import EventIn
+from events.schemas import EventIn, EventOut
 from events.services.times import local_input, parse_local
 from events.tables import Event, EventCluster, EventStatus, Registration, Venue
 from incubator.auth.schemas import Viewer
@@ -63,11 +63,11 @@ EVENT_COLUMNS = (
 )
 
 
-async def with_clusters_and_seats(rows: list[dict]) -> list[dict]:
+async def with_clusters_and_seats(rows: list[dict]) -> list[EventOut]:
     """The events with their clusters' slugs and their seat counts (confirmed, waitlisted,
     checked in, left)."""
     if not rows:
-        return rows
+        return []
     ids = [r["id"] for r in rows]
     by_id = {r["id"]: r | {"clusters": []} for r in rows}
     for link in await EventCluster.select(EventCluster.event, EventCluster.cluster.slug).where(
@@ -89,10 +89,10 @@ async def with_clusters_and_seats(rows: list[dict]) -> list[dict]:
     for row in by_id.values():
         row["seats_left"] = max(0, row["capacity"] - row["confirmed"])
         row["clusters"].sort()
-    return [by_id[i] for i in ids]
+    return msgspec.convert([by_id[i] for i in ids], list[EventOut])
 
 
-async def get_event(viewer: Viewer, event_id: int) -> dict:
+async def get_event(viewer: Viewer, event_id: int) -> EventOut:
     """An event as the viewer may see it; drafts only for those who run them."""
     row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
     if row is None:
@@ -100,21 +100,21 @@ async def get_event(viewer: Viewer, event_id: int) -> dict:
     can_run = await policy.can_run(viewer, row["centre"])
     if row["status"] == EventStatus.draft.value and not can_run:
         raise NotFound(f"no event with id {event_id}")
-    row = (await with_clusters_and_seats([row]))[0]
-    row["can_run"] = can_run
-    return row
+    event = (await with_clusters_and_seats([row]))[0]
+    event.can_run = can_run
+    return event
 
 
-def registration_open(event: dict, now: datetime | None = None) -> tuple[bool, str]:
+def registration_open(event: EventOut, now: datetime | None = None) -> tuple[bool, str]:
     """Whether registration is open now, and if not, why (for pages and errors)."""
     now = now or utcnow()
-    if event["status"] == EventStatus.cancelled.value:
+    if event.status == EventStatus.cancelled.value:
         return False, "the event is cancelled"
-    if event["status"] != EventStatus.published.value:
+    if event.status != EventStatus.published.value:
         return False, "the event is not published yet"
-    if event["registration_opens_at"] and now < event["registration_opens_at"]:
-        return False, f"registration opens {hk_text(event['registration_opens_at'])}"
-    closes = event["registration_closes_at"] or event["starts_at"]
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return False, f"registration opens {hk_text(event.registration_opens_at)}"
+    closes = event.registration_closes_at or event.starts_at
     if now >= closes:
         return False, "registration has closed"
     return True, ""
@@ -124,7 +124,7 @@ def registration_open(event: dict, now: datetime | None = None) -> tuple[bool, s
 
 
 async def _clean_event(
-    viewer: Viewer, data: Mapping[str, Any], old: dict | None
+    viewer: Viewer, data: Mapping[str, Any], old: EventOut | None
 ) -> tuple[dict[str, Any], list[int], dict[str, str]]:
     """(values for the event row, cluster ids, errors by field) for an event's values, typed
     as EventIn holds them (all of them, or those a form could read)."""
@@ -263,7 +263,7 @@ async def event_problems(
         old = None
     else:
         old = await get_event(viewer, event_id)
-        await policy.require_run(viewer, old["centre"], "change this event")
+        await policy.require_run(viewer, old.centre, "change this event")
     errors = (await _clean_event(viewer, values, old))[2]
     if event_id is None and "status" in values:
         _status_problem(values["status"], errors)
@@ -310,8 +310,8 @@ async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[in
     from events.services.seats import fill_seats
 
     old = await get_event(viewer, event_id)
-    await policy.require_run(viewer, old["centre"], "change this event")
-    if old["status"] == EventStatus.cancelled.value:
+    await policy.require_run(viewer, old.centre, "change this event")
+    if old.status == EventStatus.cancelled.value:
         raise Conflict("the event is cancelled; duplicate it to schedule it again")
     clean, cluster_ids, errors = await _clean_event(viewer, msgspec.structs.asdict(event), old)
     if errors:
@@ -330,7 +330,7 @@ async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[in
             )
         await _refuse_double_booking(clean, event_id)
         values = {getattr(Event, k): v for k, v in clean.items()}
-        values |= {Event.updated_at: utcnow(), Event.sequence: old["sequence"] + 1}
+        values |= {Event.updated_at: utcnow(), Event.sequence: old.sequence + 1}
         await Event.update(values).where(Event.id == event_id)
         await EventCluster.delete().where(EventCluster.event == event_id)
         if cluster_ids:
@@ -343,20 +343,20 @@ async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[in
 async def set_status(viewer: Viewer, event_id: int, status: str) -> None:
     """Publish a draft, or cancel an event (which releases its venue)."""
     event = await get_event(viewer, event_id)
-    await policy.require_run(viewer, event["centre"], "publish or cancel this event")
+    await policy.require_run(viewer, event.centre, "publish or cancel this event")
     allowed = {"published": ("draft",), "cancelled": ("draft", "published")}
-    if event["status"] not in allowed.get(status, ()):
-        raise Conflict(f"a {event['status']} event cannot become {status}")
+    if event.status not in allowed.get(status, ()):
+        raise Conflict(f"a {event.status} event cannot become {status}")
     async with write_transaction():
         changed = (
             await Event.update(
                 {
                     Event.status: status,
                     Event.updated_at: utcnow(),
-                    Event.sequence: event["sequence"] + 1,
+                    Event.sequence: event.sequence + 1,
                 }
             )
-            .where((Event.id == event_id) & (Event.status == event["status"]))
+            .where((Event.id == event_id) & (Event.status == event.status))
             .returning(Event.id)
         )
         if not changed:
@@ -366,34 +366,35 @@ async def set_status(viewer: Viewer, event_id: int, status: str) -> None:
 async def duplicate_event(viewer: Viewer, event_id: int, starts_at: Any = None) -> int:
     """A draft copy, by default one week later at the same time (the venue must be free)."""
     event = await get_event(viewer, event_id)
-    await policy.require_run(viewer, event["centre"], "duplicate this event")
-    start = parse_local(starts_at) if starts_at else event["starts_at"] + timedelta(days=7)
-    shift = start - event["starts_at"]
-    centre = await Centre.select(Centre.slug).where(Centre.id == event["centre"]).first()
+    await policy.require_run(viewer, event.centre, "duplicate this event")
+    start = parse_local(starts_at) if starts_at else event.starts_at + timedelta(days=7)
+    shift = start - event.starts_at
+    centre = await Centre.select(Centre.slug).where(Centre.id == event.centre).first()
 
     def moved(name: str) -> str | None:
-        return local_input(event[name] + shift) if event[name] else None
+        when = getattr(event, name)
+        return local_input(when + shift) if when else None
 
     copy = EventIn(
-        title_en=event["title_en"],
-        title_zh=event["title_zh"],
-        description_en=event["description_en"],
-        description_zh=event["description_zh"],
+        title_en=event.title_en,
+        title_zh=event.title_zh,
+        description_en=event.description_en,
+        description_zh=event.description_zh,
         centre=centre["slug"],
-        clusters=event["clusters"],
-        venue=event["venue"],
-        online_url=event["online_url"],
+        clusters=event.clusters,
+        venue=event.venue,
+        online_url=event.online_url,
         starts_at=moved("starts_at") or "",
         ends_at=moved("ends_at") or "",
-        capacity=event["capacity"],
+        capacity=event.capacity,
         registration_opens_at=moved("registration_opens_at"),
         registration_closes_at=moved("registration_closes_at"),
-        allow_guests=event["allow_guests"],
+        allow_guests=event.allow_guests,
         status="draft",
     )
     return await create_event(viewer, copy)
 
 
-def require_can_run(event: dict, action: str) -> None:
-    if not event["can_run"]:
+def require_can_run(event: EventOut, action: str) -> None:
+    if not event.can_run:
         raise Forbidden(f"only the organising centre's managers and administrators may {action}")

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from events import policy
-from events.schemas import VenueIn
+from events.schemas import VenueIn, VenueOut
 from events.tables import Event, EventStatus, Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
@@ -18,7 +18,7 @@ from incubator.i18n import hk_text
 from incubator.startups.tables import Centre
 
 
-async def list_venues(centre_ids: list[int] | None = None) -> list[dict]:
+async def list_venues(centre_ids: list[int] | None = None) -> list[VenueOut]:
     query = Venue.select(
         Venue.all_columns(),
         Venue.centre.slug.as_alias("centre_slug"),
@@ -27,7 +27,9 @@ async def list_venues(centre_ids: list[int] | None = None) -> list[dict]:
     ).where(Venue.is_active == True)  # noqa: E712
     if centre_ids is not None:
         query = query.where(Venue.centre.is_in(centre_ids or [0]))
-    return await query.order_by(Venue.centre).order_by(Venue.name_en)
+    return msgspec.convert(
+        await query.order_by(Venue.centre).order_by(Venue.name_en), list[VenueOut]
+    )
 
 
 def venue_problems(values: dict[str, Any]) -> dict[str, str]:
@@ -73,12 +75,12 @@ async def create_venue(viewer: Viewer, venue: VenueIn) -> int:
     return rows[0]["id"]
 
 
-async def get_venue(viewer: Viewer, venue_id: int) -> dict:
+async def get_venue(viewer: Viewer, venue_id: int) -> VenueOut:
     policy.require_organiser(viewer, "manage venues")
     venue = await Venue.select().where(Venue.id == venue_id).first()
     if venue is None:
         raise NotFound(f"no venue with id {venue_id}")
-    return venue
+    return msgspec.convert(venue, VenueOut)
 
 
 async def _upcoming_in(venue_id: int) -> list[dict]:
@@ -102,7 +104,7 @@ async def update_venue(viewer: Viewer, venue_id: int, change: VenueIn) -> None:
     the new capacity, and with the new buffers no two of them overlap; their holds are
     recomputed in the same transaction."""
     venue = await get_venue(viewer, venue_id)
-    await policy.require_run(viewer, venue["centre"], "change this venue")
+    await policy.require_run(viewer, venue.centre, "change this venue")
     values = _clean_venue(change)
     async with write_transaction():
         await lock_row(Venue, venue_id)
@@ -144,7 +146,7 @@ async def update_venue(viewer: Viewer, venue_id: int, change: VenueIn) -> None:
 async def retire_venue(viewer: Viewer, venue_id: int) -> None:
     """Take a venue out of booking; refused while an upcoming event is held there."""
     venue = await get_venue(viewer, venue_id)
-    await policy.require_run(viewer, venue["centre"], "retire this venue")
+    await policy.require_run(viewer, venue.centre, "retire this venue")
     async with write_transaction():
         upcoming = await _upcoming_in(venue_id)
         if upcoming:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
+from events.academy.schemas import CompletionRule
 from events.academy.services.completion import meets_rule
 from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
 from events.tables import Course, CoursePrerequisite, Event, Registration, Venue
@@ -301,7 +302,7 @@ async def build_academy(
     )
     attendance, scores, certificates = [], [], []
     rules = {
-        assessed: {"completion_percent": 75, "has_assessment": assessed, "pass_mark": 60}
+        assessed: CompletionRule(completion_percent=75, has_assessment=assessed, pass_mark=60)
         for assessed in (False, True)
     }
     course_of_run = {r[0]: r[2] for r in runs}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
@@ -18,6 +17,7 @@ from incubator.partners.schemas import (
     ConsentIn,
     ConsentOut,
     DeliveryOut,
+    Export,
     ExportIn,
     ExportOut,
     InboundIn,
@@ -37,12 +37,13 @@ from incubator.partners.schemas import (
 )
 from incubator.partners.services import consent, exports, mous, parks, referrals, tokens, webhooks
 from incubator.startups.api import Created
-from incubator.web import viewer_of
+from incubator.web import shown_as, viewer_of
 
 
-def _export(row: dict) -> ExportOut:
-    out = msgspec.convert(row, ExportOut, strict=False)
-    out.download = f"/api/partners/exports/{row['id']}/download" if row["status"] == "ready" else ""
+def _export(export: ExportOut) -> ExportOut:
+    """The API's view of an export, with where to download it once it is ready."""
+    out = shown_as(export, ExportOut)
+    out.download = f"/api/partners/exports/{out.id}/download" if out.status == "ready" else ""
     return out
 
 
@@ -68,14 +69,14 @@ async def require_caller(request: Request) -> PartnerCaller:
     return caller
 
 
-def export_download(export: dict) -> Stream:
+def export_download(export: Export) -> Stream:
     return Stream(
-        exports.stream_chunks(export["id"]),
-        media_type=export["media_type"],
+        exports.stream_chunks(export.id),
+        media_type=export.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{export["filename"]}"',
-            "Content-Length": str(export["size_bytes"]),
-            "X-Content-SHA256": export["sha256"],
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Content-Length": str(export.size_bytes),
+            "X-Content-SHA256": export.sha256,
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
@@ -91,7 +92,7 @@ class PartnersApi(Controller):
     @get("/", summary="Partner parks, with live MOUs, consents and users (staff)")
     async def list_partners(self, request: Request) -> list[PartnerSummary]:
         rows = await parks.list_partners(viewer_of(request))
-        return [msgspec.convert(r, PartnerSummary, strict=False) for r in rows]
+        return rows
 
     @post("/", summary="Add a partner park (partnership staff)")
     async def create_partner(self, request: Request, data: JSONBody[PartnerIn]) -> Created:
@@ -100,13 +101,13 @@ class PartnersApi(Controller):
     @get("/{partner_id:int}", summary="One partner park (staff, or its own users)")
     async def get_partner(self, request: Request, partner_id: FromPath[int]) -> PartnerOut:
         row = await parks.require_view_partner(viewer_of(request), partner_id)
-        return msgspec.convert(row, PartnerOut, strict=False)
+        return shown_as(row, PartnerOut)
 
     @get("/{partner_id:int}/mous", summary="A partner park's MOUs")
     async def partner_mous(self, request: Request, partner_id: FromPath[int]) -> list[MouOut]:
         await parks.require_view_partner(viewer_of(request), partner_id)
         rows = await mous.list_mous(viewer_of(request), partner_id)
-        return [msgspec.convert(r, MouOut, strict=False) for r in rows]
+        return rows
 
     @post("/{partner_id:int}/mous", summary="Record an MOU (partnership staff)")
     async def create_mou(
@@ -137,7 +138,7 @@ class PartnersApi(Controller):
     )
     async def deliveries(self, request: Request, partner_id: FromPath[int]) -> list[DeliveryOut]:
         rows = await webhooks.list_deliveries(viewer_of(request), partner_id)
-        return [msgspec.convert(r, DeliveryOut, strict=False) for r in rows]
+        return rows
 
     # ------------------------------------------------------------ MOUs
 
@@ -148,13 +149,11 @@ class PartnersApi(Controller):
         expiring: Annotated[str, QueryParameter(description="1: only live MOUs ending soon")] = "",
     ) -> list[MouOut]:
         rows = await mous.list_mous(viewer_of(request), expiring_only=expiring == "1")
-        return [msgspec.convert(r, MouOut, strict=False) for r in rows]
+        return rows
 
     @get("/mous/{mou_id:int}", summary="One MOU with its scope")
     async def get_mou(self, request: Request, mou_id: FromPath[int]) -> MouDetail:
-        return msgspec.convert(
-            await mous.get_mou(viewer_of(request), mou_id), MouDetail, strict=False
-        )
+        return shown_as(await mous.get_mou(viewer_of(request), mou_id), MouDetail)
 
     @post("/mous/{mou_id:int}/renew", summary="Renew an MOU from the day after it expires")
     async def renew_mou(
@@ -169,7 +168,7 @@ class PartnersApi(Controller):
     )
     async def suggestions(self, request: Request, mou_id: FromPath[int]) -> list[Suggestion]:
         rows = await mous.suggestions(viewer_of(request), mou_id)
-        return [msgspec.convert(r, Suggestion, strict=False) for r in rows]
+        return rows
 
     # ------------------------------------------------------------ referrals (staff)
 
@@ -181,7 +180,7 @@ class PartnersApi(Controller):
         status: Annotated[str, QueryParameter(description="a pipeline status")] = "",
     ) -> list[ReferralOut]:
         rows = await referrals.list_referrals(viewer_of(request), direction, status)
-        return [msgspec.convert(r, ReferralOut, strict=False) for r in rows]
+        return [shown_as(r, ReferralOut) for r in rows]
 
     @post("/referrals", summary="Refer one of our start-ups to a partner park (outbound)")
     async def refer(self, request: Request, data: JSONBody[OutboundIn]) -> Created:
@@ -201,8 +200,7 @@ class PartnersApi(Controller):
     ) -> ReferralOut:
         viewer = viewer_of(request)
         await referrals.move_referral(viewer, referral_id, data)
-        row = await referrals.get_referral(viewer, referral_id)
-        return msgspec.convert(row, ReferralOut, strict=False)
+        return shown_as(await referrals.get_referral(viewer, referral_id), ReferralOut)
 
     # ------------------------------------------------------------ exports
 
@@ -225,7 +223,7 @@ class PartnersApi(Controller):
     )
     async def send_now(self, request: Request, export_id: FromPath[int]) -> DeliveryOut:
         row = await webhooks.send_now(request.app.state.settings, viewer_of(request), export_id)
-        return msgspec.convert(row, DeliveryOut, strict=False)
+        return row
 
     # ------------------------------------------------------------ consents
 
@@ -235,7 +233,7 @@ class PartnersApi(Controller):
     )
     async def consents(self, request: Request, startup_id: FromPath[int]) -> list[ConsentOut]:
         rows = await consent.consents_of(viewer_of(request), startup_id)
-        return [msgspec.convert(r, ConsentOut, strict=False) for r in rows]
+        return [shown_as(r, ConsentOut) for r in rows]
 
     @put(
         "/consents/{startup_id:int}/{partner_id:int}",
@@ -251,7 +249,7 @@ class PartnersApi(Controller):
         viewer = viewer_of(request)
         await consent.grant_consent(viewer, startup_id, partner_id, data)
         rows = await consent.consents_of(viewer, startup_id)
-        return [msgspec.convert(r, ConsentOut, strict=False) for r in rows]
+        return [shown_as(r, ConsentOut) for r in rows]
 
     @delete(
         "/consents/{startup_id:int}/{partner_id:int}",
@@ -267,8 +265,7 @@ class PartnersApi(Controller):
     @get("/me", summary="The calling partner park (API token or partner user)")
     async def me(self, request: Request) -> PartnerOut:
         caller = await require_caller(request)
-        row = await parks.partner_row(caller.partner_id)
-        return msgspec.convert(row, PartnerOut, strict=False)
+        return shown_as(await parks.partner_row(caller.partner_id), PartnerOut)
 
     @get("/me/exports", summary="The calling partner's exports, newest first")
     async def my_exports(self, request: Request) -> list[ExportOut]:
@@ -287,7 +284,7 @@ class PartnersApi(Controller):
     async def my_referrals(self, request: Request) -> list[ReferralOut]:
         caller = await require_caller(request)
         rows = await referrals.list_referrals(viewer_of(request), caller=caller)
-        return [msgspec.convert(r, ReferralOut, strict=False) for r in rows]
+        return [shown_as(r, ReferralOut) for r in rows]
 
     @post("/me/referrals", summary="Refer one of the partner's start-ups to the park (inbound)")
     async def my_inbound(self, request: Request, data: JSONBody[InboundIn]) -> Created:

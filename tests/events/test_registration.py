@@ -122,9 +122,9 @@ async def test_check_in_by_name_or_code_and_attendance_figures(client, park):
     assert row["checked_in_at"] is not None
     from events.services.registrations import attendance_by_centre
 
-    figures = {r["slug"]: r for r in await attendance_by_centre()}
-    assert figures["entrepreneurship"]["checked_in"] == 1
-    assert figures["entrepreneurship"]["rate"] == 1.0
+    figures = {r.slug: r for r in await attendance_by_centre()}
+    assert figures["entrepreneurship"].checked_in == 1
+    assert figures["entrepreneurship"].rate == 1.0
 
 
 async def test_attendee_export_for_the_events_managers_with_formulas_neutralised(client, park):

@@ -15,8 +15,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from events import policy
-from events.academy.schemas import RevokeIn, ScoreIn
+from events.academy.schemas import (
+    AcademyFigures,
+    Badge,
+    CompletionRule,
+    CourseOut,
+    IssuedCertificate,
+    RevokeIn,
+    Roster,
+    RosterPerson,
+    ScoreIn,
+)
+from events.academy.schemas import Certificate as CertificateView
 from events.academy.services import courses as academy
 from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
 from events.services.registrations import CODE_ALPHABET
@@ -36,24 +49,25 @@ def new_certificate_code() -> str:
 
 async def _run_for_change(viewer: Viewer, run_id: int, action: str) -> dict:
     run = await academy.get_run(viewer, run_id)
-    await policy.require_run(viewer, run["centre"], action)
+    await policy.require_run(viewer, run.centre, action)
     return run
 
 
-async def roster(viewer: Viewer, run_id: int) -> dict[str, Any]:
+async def roster(viewer: Viewer, run_id: int) -> Roster:
     """The run's confirmed enrolments with attendance per session, score, share attended,
     whether each meets the rule, and its certificate (for those who run it)."""
     run = await _run_for_change(viewer, run_id, "see this run's roster")
-    course = run["course_row"]
-    sessions = [s for s in run["sessions"] if s["status"] != "cancelled"]
-    people = (
+    course = run.course_row
+    sessions = [s for s in run.sessions if s.status != "cancelled"]
+    people = msgspec.convert(
         await Registration.select(
             Registration.id, Registration.name, Registration.email, Registration.status
         )
         .where((Registration.event == run_id) & (Registration.status == "confirmed"))
-        .order_by(Registration.name)
+        .order_by(Registration.name),
+        list[RosterPerson],
     )
-    ids = [p["id"] for p in people] or [0]
+    ids = [p.id for p in people] or [0]
     marks = await SessionAttendance.select(
         SessionAttendance.session, SessionAttendance.registration
     ).where(SessionAttendance.registration.is_in(ids))
@@ -67,34 +81,39 @@ async def roster(viewer: Viewer, run_id: int) -> dict[str, Any]:
         ).where(AssessmentScore.registration.is_in(ids))
     }
     certificates = {
-        r["registration"]: r
-        for r in await Certificate.select(
-            Certificate.registration, Certificate.code, Certificate.revoked_at
-        ).where(Certificate.registration.is_in(ids))
+        r.registration: r
+        for r in msgspec.convert(
+            await Certificate.select(
+                Certificate.registration, Certificate.code, Certificate.revoked_at
+            ).where(Certificate.registration.is_in(ids)),
+            list[IssuedCertificate],
+        )
     }
-    session_ids = {s["id"] for s in sessions}
+    session_ids = {s.id for s in sessions}
     for person in people:
-        there = attended.get(person["id"], set()) & session_ids
-        person["attended"] = there
-        person["percent"] = round(100 * len(there) / len(sessions)) if sessions else 0
-        person["score"] = scores.get(person["id"])
-        person["complete"] = meets_rule(course, len(there), len(sessions), person["score"])
-        person["certificate"] = certificates.get(person["id"])
-    last = max((s["ends_at"] for s in sessions), default=None)
-    return {
-        "run": run,
-        "sessions": sessions,
-        "people": people,
-        "finished": last is not None and last <= utcnow(),
-        "last_session_ends": last,
-    }
+        there = attended.get(person.id, set()) & session_ids
+        person.attended = there
+        person.percent = round(100 * len(there) / len(sessions)) if sessions else 0
+        person.score = scores.get(person.id)
+        person.complete = meets_rule(course, len(there), len(sessions), person.score)
+        person.certificate = certificates.get(person.id)
+    last = max((s.ends_at for s in sessions), default=None)
+    return Roster(
+        run=run,
+        sessions=sessions,
+        people=people,
+        finished=last is not None and last <= utcnow(),
+        last_session_ends=last,
+    )
 
 
-def meets_rule(course: dict, attended: int, sessions: int, score: int | None) -> bool:
-    if sessions == 0 or 100 * attended < course["completion_percent"] * sessions:
+def meets_rule(
+    course: CourseOut | CompletionRule, attended: int, sessions: int, score: int | None
+) -> bool:
+    if sessions == 0 or 100 * attended < course.completion_percent * sessions:
         return False
-    if course["has_assessment"]:
-        return score is not None and score >= (course["pass_mark"] or 0)
+    if course.has_assessment:
+        return score is not None and score >= (course.pass_mark or 0)
     return True
 
 
@@ -149,7 +168,7 @@ async def _score(registration_id: int, score: int, by: int | None) -> None:
 
 async def set_score(viewer: Viewer, run_id: int, registration_id: int, mark: ScoreIn) -> None:
     run = await _run_for_change(viewer, run_id, "record assessment scores")
-    if not run["course_row"]["has_assessment"]:
+    if not run.course_row.has_assessment:
         raise ValidationFailed({"score": "this course has no assessment"})
     errors: dict[str, str] = {}
     score = read_whole_number({"score": mark.score}, "score", errors, 0, 100)
@@ -172,22 +191,22 @@ async def save_roster(
     errors: dict[str, str] = {}
     marks: list[tuple[int, int, bool]] = []
     new_scores: list[tuple[int, int]] = []
-    assessed = state["run"]["course_row"]["has_assessment"]
-    for person in state["people"]:
-        for session in state["sessions"]:
-            if session["starts_at"] > now:
+    assessed = state.run.course_row.has_assessment
+    for person in state.people:
+        for session in state.sessions:
+            if session.starts_at > now:
                 continue  # marked once it begins
-            want = f"{session['id']}:{person['id']}" in present
-            if want != (session["id"] in person["attended"]):
-                marks.append((session["id"], person["id"], want))
-        raw = scores.get(person["id"], "").strip()
-        if assessed and raw and raw != str(person["score"]):
+            want = f"{session.id}:{person.id}" in present
+            if want != (session.id in person.attended):
+                marks.append((session.id, person.id, want))
+        raw = scores.get(person.id, "").strip()
+        if assessed and raw and raw != str(person.score):
             rule: dict[str, str] = {}
             score = read_whole_number({"score": raw}, "score", rule, 0, 100)
             if score is None:
-                errors[f"score-{person['id']}"] = rule["score"]
+                errors[f"score-{person.id}"] = rule["score"]
             else:
-                new_scores.append((person["id"], score))
+                new_scores.append((person.id, score))
     async with write_transaction():
         for session_id, registration_id, want in marks:
             await _mark(session_id, registration_id, want, viewer.user_id)
@@ -200,35 +219,35 @@ async def evaluate_run(viewer: Viewer, run_id: int) -> list[str]:
     """After the last session: a certificate for each complete enrolment that has none yet.
     Returns the new certificates' codes."""
     state = await roster(viewer, run_id)
-    if not state["sessions"]:
+    if not state.sessions:
         raise Conflict("the run has no sessions yet")
-    if not state["finished"]:
+    if not state.finished:
         raise Conflict(
-            f"the run's last session ends {hk_text(state['last_session_ends'])}: "
+            f"the run's last session ends {hk_text(state.last_session_ends)}: "
             "evaluate it after that"
         )
-    course = state["run"]["course_row"]
+    course = state.run.course_row
     issued = []
     async with write_transaction():
         await academy.lock_run(run_id)
-        for person in state["people"]:
-            if not person["complete"] or person["certificate"]:
+        for person in state.people:
+            if not person.complete or person.certificate:
                 continue
-            registration = await Registration.select().where(Registration.id == person["id"])
+            registration = await Registration.select().where(Registration.id == person.id)
             code = new_certificate_code()
             await Certificate.insert(
                 Certificate(
-                    registration=person["id"],
+                    registration=person.id,
                     code=code,
-                    course=course["id"],
+                    course=course.id,
                     run=run_id,
                     startup=registration[0]["startup"],
-                    name=person["name"],
-                    email=person["email"],
-                    course_title_en=course["title_en"],
-                    course_title_zh=course["title_zh"],
-                    attended_percent=person["percent"],
-                    score=person["score"],
+                    name=person.name,
+                    email=person.email,
+                    course_title_en=course.title_en,
+                    course_title_zh=course.title_zh,
+                    attended_percent=person.percent,
+                    score=person.score,
                     issued_by=viewer.user_id,
                 )
             )
@@ -240,7 +259,7 @@ def _normalise(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
-async def verify(code: str) -> dict[str, Any]:
+async def verify(code: str) -> CertificateView:
     """The public check of a certificate code: who earned what and when, or why not valid."""
     row = (
         await Certificate.select(
@@ -257,13 +276,13 @@ async def verify(code: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("no certificate has this code: it may be mistyped or forged")
     row["valid"] = row["revoked_at"] is None
-    return row
+    return msgspec.convert(row, CertificateView)
 
 
 async def revoke(viewer: Viewer, code: str, revocation: RevokeIn) -> None:
     certificate = await verify(code)
-    run = await academy.get_run(viewer, certificate["run"])
-    await policy.require_run(viewer, run["centre"], "revoke certificates")
+    run = await academy.get_run(viewer, certificate.run)
+    await policy.require_run(viewer, run.centre, "revoke certificates")
     errors: dict[str, str] = {}
     reason = read_text({"reason": revocation.reason}, "reason", errors, 300, required=True)
     if errors:
@@ -272,16 +291,16 @@ async def revoke(viewer: Viewer, code: str, revocation: RevokeIn) -> None:
         await Certificate.update(
             {Certificate.revoked_at: utcnow(), Certificate.revoked_reason: reason}
         )
-        .where((Certificate.id == certificate["id"]) & Certificate.revoked_at.is_null())
+        .where((Certificate.id == certificate.id) & Certificate.revoked_at.is_null())
         .returning(Certificate.id)
     )
     if not updated:
         raise Conflict("the certificate is already revoked")
 
 
-async def startup_badges(viewer: Viewer, startup_id: int) -> list[dict]:
+async def startup_badges(viewer: Viewer, startup_id: int) -> list[Badge]:
     """Courses completed by the start-up's people: a badge each, with how many (public)."""
-    return await Certificate.raw(
+    rows = await Certificate.raw(
         """
         SELECT course, course_title_en, course_title_zh, COUNT(*) AS people,
                MAX(issued_at) AS latest
@@ -290,13 +309,14 @@ async def startup_badges(viewer: Viewer, startup_id: int) -> list[dict]:
         """,
         startup_id,
     )
+    return msgspec.convert(rows, list[Badge], strict=False)
 
 
 async def figures(
     track: str = "",
     centres: Sequence[int] | None = None,
     between: tuple[datetime, datetime] | None = None,
-) -> dict[str, Any]:
+) -> AcademyFigures:
     """Participants (confirmed enrolments), certificates, completion rate (certificates over
     participants of finished runs) and waitlist length, per course, per track and per
     quarter of the runs' start; for the runs of some centres (None: all) that start in
@@ -325,12 +345,13 @@ async def figures(
         """,
         *args,
     )
-    return {
+    found = {
         "courses": _rollup(rows, lambda r: (r["course"], r["title_en"], r["title_zh"], r["track"])),
         "tracks": _rollup(rows, lambda r: (r["track"],)),
         "quarters": _rollup(rows, lambda r: (_quarter(r["starts_at"]),)),
         "total": _rollup(rows, lambda r: ("all",))[0] if rows else _empty(("all",)),
     }
+    return msgspec.convert(found, AcademyFigures)
 
 
 def _quarter(moment: Any) -> str:
@@ -344,7 +365,7 @@ def _quarter(moment: Any) -> str:
 
 def _empty(key: tuple) -> dict[str, Any]:
     return {
-        "key": key,
+        "key": [str(part) for part in key],
         "runs": 0,
         "participants": 0,
         "finished_participants": 0,

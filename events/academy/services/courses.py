@@ -17,9 +17,18 @@ from typing import Any
 import msgspec
 
 from events import policy
-from events.academy.schemas import CourseIn, RunIn, SessionIn
+from events.academy.schemas import (
+    CourseIn,
+    CourseOut,
+    CourseRun,
+    Enrolment,
+    Prerequisite,
+    RunIn,
+    RunSummary,
+    SessionIn,
+)
 from events.academy.tables import Certificate
-from events.schemas import EventIn, RegistrationIn
+from events.schemas import EventIn, EventOut, RegistrationIn
 from events.services import registrations, schedule
 from events.services.times import parse_local
 from events.tables import Course, CourseLevel, CoursePrerequisite, CourseTrack, Event, Registration
@@ -119,7 +128,7 @@ async def course_problems(
         policy.require_organiser(viewer, "create courses")
     else:
         course = await get_course(viewer, course_id)
-        await policy.require_run(viewer, course["centre"], "change this course")
+        await policy.require_run(viewer, course.centre, "change this course")
     try:
         await _clean_course(viewer, values, course_id)
     except ValidationFailed as exc:
@@ -142,7 +151,7 @@ async def create_course(viewer: Viewer, course: CourseIn) -> int:
 
 async def update_course(viewer: Viewer, course_id: int, changes: CourseIn) -> None:
     course = await get_course(viewer, course_id)
-    await policy.require_run(viewer, course["centre"], "change this course")
+    await policy.require_run(viewer, course.centre, "change this course")
     clean, prerequisites = await _clean_course(viewer, msgspec.structs.asdict(changes), course_id)
     async with write_transaction():
         await Course.update(clean).where(Course.id == course_id)
@@ -161,7 +170,7 @@ _COURSE_COLUMNS = (
 )
 
 
-async def get_course(viewer: Viewer, course_id: int) -> dict[str, Any]:
+async def get_course(viewer: Viewer, course_id: int) -> CourseOut:
     row = await Course.select(*_COURSE_COLUMNS).where(Course.id == course_id).first()
     if row is None:
         raise NotFound(f"there is no course {course_id}")
@@ -171,10 +180,10 @@ async def get_course(viewer: Viewer, course_id: int) -> dict[str, Any]:
         CoursePrerequisite.requires.title_zh.as_alias("title_zh"),
     ).where(CoursePrerequisite.course == course_id)
     row["can_run"] = await policy.can_run(viewer, row["centre"])
-    return row
+    return msgspec.convert(row, CourseOut)
 
 
-async def list_courses(track: str = "") -> list[dict]:
+async def list_courses(track: str = "") -> list[CourseOut]:
     """Active courses with their next open run, by track."""
     query = (
         Course.select(*_COURSE_COLUMNS)
@@ -199,7 +208,7 @@ async def list_courses(track: str = "") -> list[dict]:
         runs.setdefault(run["course"], []).append(run)
     for course in courses:
         course["runs"] = runs.get(course["id"], [])
-    return courses
+    return msgspec.convert(courses, list[CourseOut])
 
 
 # ---------------------------------------------------------------- runs and sessions
@@ -208,7 +217,7 @@ async def list_courses(track: str = "") -> list[dict]:
 async def run_problems(viewer: Viewer, course_id: int, values: Mapping[str, Any]) -> dict[str, str]:
     """The rules a new run's values break, for a form that could not read all of them."""
     course = await get_course(viewer, course_id)
-    await policy.require_run(viewer, course["centre"], "schedule runs of this course")
+    await policy.require_run(viewer, course.centre, "schedule runs of this course")
     return _run_rules(values)[1]
 
 
@@ -246,7 +255,7 @@ async def create_run(viewer: Viewer, course_id: int, run: RunIn) -> int:
     """A run of the course from a first to a last day (Hong Kong time), with its capacity;
     sessions are added to it afterwards."""
     course = await get_course(viewer, course_id)
-    await policy.require_run(viewer, course["centre"], "schedule runs of this course")
+    await policy.require_run(viewer, course.centre, "schedule runs of this course")
     clean, errors = _run_rules(msgspec.structs.asdict(run))
     if errors:
         raise ValidationFailed(errors)
@@ -255,11 +264,11 @@ async def create_run(viewer: Viewer, course_id: int, run: RunIn) -> int:
         Event(
             kind="course_run",
             course=course_id,
-            title_en=course["title_en"],
-            title_zh=course["title_zh"],
-            description_en=course["description_en"],
-            description_zh=course["description_zh"],
-            centre=course["centre"],
+            title_en=course.title_en,
+            title_zh=course.title_zh,
+            description_en=course.description_en,
+            description_zh=course.description_zh,
+            centre=course.centre,
             starts_at=period["starts_on"],
             ends_at=period["ends_on"],
             capacity=capacity,
@@ -272,19 +281,22 @@ async def create_run(viewer: Viewer, course_id: int, run: RunIn) -> int:
     return rows[0]["id"]
 
 
-async def get_run(viewer: Viewer, run_id: int) -> dict[str, Any]:
-    run = await schedule.get_event(viewer, run_id)
-    if run["kind"] != "course_run":
+async def get_run(viewer: Viewer, run_id: int) -> CourseRun:
+    event = await schedule.get_event(viewer, run_id)
+    if event.kind != "course_run" or event.course is None:
         raise NotFound(f"there is no course run {run_id}")
-    run["course_row"] = await get_course(viewer, run["course"])
-    run["sessions"] = (
+    sessions = (
         await Event.select(*schedule.EVENT_COLUMNS)
         .where((Event.parent == run_id) & (Event.kind == "session"))
         .order_by(Event.starts_at)
     )
-    run["counts"] = await _counts(run_id)
-    run["finished"] = run["ends_at"] <= utcnow()
-    return run
+    return CourseRun(
+        **msgspec.structs.asdict(event),
+        course_row=await get_course(viewer, event.course),
+        sessions=msgspec.convert(sessions, list[EventOut]),
+        counts=await _counts(run_id),
+        finished=event.ends_at <= utcnow(),
+    )
 
 
 async def _counts(run_id: int) -> dict[str, int]:
@@ -296,7 +308,7 @@ async def _counts(run_id: int) -> dict[str, int]:
     return counts
 
 
-async def course_runs(viewer: Viewer, course_id: int) -> list[dict]:
+async def course_runs(viewer: Viewer, course_id: int) -> list[RunSummary]:
     """The course's runs, newest first, with seats taken; drafts only for those who run it."""
     course = await get_course(viewer, course_id)
     rows = await Event.raw(
@@ -313,34 +325,35 @@ async def course_runs(viewer: Viewer, course_id: int) -> list[dict]:
         """,
         course_id,
     )
-    return [r for r in rows if r["status"] != "draft" or course["can_run"]]
+    runs = msgspec.convert(rows, list[RunSummary])
+    return [r for r in runs if r.status != "draft" or course.can_run]
 
 
 async def add_session(viewer: Viewer, run_id: int, session: SessionIn) -> int:
     """A session of the run: a time in a venue, online, or both; seats are the run's."""
     run = await get_run(viewer, run_id)
-    await policy.require_run(viewer, run["centre"], "add sessions to this run")
-    if run["status"] == "cancelled":
+    await policy.require_run(viewer, run.centre, "add sessions to this run")
+    if run.status == "cancelled":
         raise Conflict("the run is cancelled")
-    number = len(run["sessions"]) + 1
-    centre = await Centre.select(Centre.slug).where(Centre.id == run["centre"]).first()
+    number = len(run.sessions) + 1
+    centre = await Centre.select(Centre.slug).where(Centre.id == run.centre).first()
     event = EventIn(
-        title_en=f"{run['title_en']}: session {number}",
-        title_zh=f"{run['title_zh']}：第 {number} 節" if run["title_zh"] else "",
+        title_en=f"{run.title_en}: session {number}",
+        title_zh=f"{run.title_zh}：第 {number} 節" if run.title_zh else "",
         centre=centre["slug"],
         venue=session.venue,
         online_url=session.online_url,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        capacity=run["capacity"],
-        status=run["status"],
+        capacity=run.capacity,
+        status=run.status,
     )
     return await schedule.create_event(
         viewer,
         event,
         kind="session",
         parent=run_id,
-        within=(run["starts_at"], run["ends_at"]),
+        within=(run.starts_at, run.ends_at),
     )
 
 
@@ -356,9 +369,9 @@ async def set_run_status(viewer: Viewer, run_id: int, status: str) -> None:
 # ---------------------------------------------------------------- enrolment
 
 
-async def missing_prerequisites(course: dict, email: str) -> list[dict]:
+async def missing_prerequisites(course: CourseOut, email: str) -> list[Prerequisite]:
     """The prerequisite courses `email` holds no valid certificate for."""
-    if not course["prerequisites"]:
+    if not course.prerequisites:
         return []
     held = {
         r["course"]
@@ -366,26 +379,26 @@ async def missing_prerequisites(course: dict, email: str) -> list[dict]:
             (Certificate.email == email.lower()) & Certificate.revoked_at.is_null()
         )
     }
-    return [p for p in course["prerequisites"] if p["id"] not in held]
+    return [p for p in course.prerequisites if p.id not in held]
 
 
 async def enrol(viewer: Viewer, run_id: int, enrolment: RegistrationIn) -> registrations.Outcome:
     """A seat in the run, or a place on its waitlist, once the prerequisites are met."""
     run = await get_run(viewer, run_id)
     name, email, _user, _startup = await registrations.attendee(viewer, enrolment)
-    missing = await missing_prerequisites(run["course_row"], email)
+    missing = await missing_prerequisites(run.course_row, email)
     if missing:
-        titles = ", ".join(f"“{m['title_en']}”" for m in missing)
+        titles = ", ".join(f"“{m.title_en}”" for m in missing)
         raise ValidationFailed(
             {"prerequisites": f"{name} must first complete {titles} to enrol in this course"}
         )
     return await registrations.register(viewer, run_id, enrolment, kind="course_run")
 
 
-async def my_enrolments(viewer: Viewer) -> list[dict]:
+async def my_enrolments(viewer: Viewer) -> list[Enrolment]:
     if not viewer.is_authenticated:
         return []
-    return await Registration.raw(
+    rows = await Registration.raw(
         """
         SELECT r.id, r.status, r.code, e.id AS run, e.title_en, e.title_zh, e.starts_at,
                e.ends_at, c.code AS certificate
@@ -396,6 +409,7 @@ async def my_enrolments(viewer: Viewer) -> list[dict]:
         """,
         viewer.user_id,
     )
+    return msgspec.convert(rows, list[Enrolment], strict=False)
 
 
 async def lock_run(run_id: int) -> dict:

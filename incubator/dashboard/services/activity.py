@@ -55,10 +55,10 @@ async def academy(scope: Scope) -> Figure:
     found = await completion.figures(centres=scope.centres, between=scope.instants)
     series = ["runs", "participants", "certificates", "completion_rate"]
     rows = [
-        Row(q["key"][0], q["key"][0], q["key"][0], {s: q[s] for s in series})
-        for q in found["quarters"]
+        Row(q.key[0], q.key[0], q.key[0], {s: getattr(q, s) for s in series})
+        for q in found.quarters
     ]
-    total = found["total"]
+    total = found.total
     return Figure(
         "academy",
         TITLES["academy"],
@@ -66,7 +66,7 @@ async def academy(scope: Scope) -> Figure:
         series,
         ["participants", "certificates"],
         rows,
-        {s: total[s] for s in series},
+        {s: getattr(total, s) for s in series},
         "Course runs starting in the range, by quarter; completion rate: certificates over "
         "participants of runs that have ended.",
     )

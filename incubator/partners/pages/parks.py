@@ -92,7 +92,7 @@ class PartnerPages(Controller):
         self, viewer: Viewer, partner_id: int, status: int, extra: dict[str, Any]
     ) -> Response:
         park = await parks.partner_details(viewer, partner_id)
-        staff = park["can_manage"]
+        staff = park.can_manage
         return page(
             "partners/show.html",
             status,
@@ -289,13 +289,15 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
         await policy.require_partnership_staff(viewer, "change MOUs")
         mou = await mous.get_mou(viewer, mou_id)
-        park = await parks.partner_details(viewer, mou["partner"])
-        values = {k: mou[k] for k in ("title", "signed_on", "expires_on", "status", "notes")}
+        park = await parks.partner_details(viewer, mou.partner)
+        values = {
+            k: getattr(mou, k) for k in ("title", "signed_on", "expires_on", "status", "notes")
+        }
         values |= {
-            "yearly_quota": mou["yearly_quota"],
-            "clusters": mou["cluster_slugs"],
-            "stages": mou["stage_list"],
-            "markets": ", ".join(mou["market_list"]),
+            "yearly_quota": mou.yearly_quota,
+            "clusters": mou.cluster_slugs,
+            "stages": mou.stage_list,
+            "markets": ", ".join(mou.market_list),
         }
         return page(
             "partners/mou_form.html", p=park, mou=mou, values=values, errors={}, **await _choices()
@@ -311,7 +313,7 @@ class PartnerPages(Controller):
 
         async def rerender(status: int, extra: dict[str, Any]) -> Response:
             mou = await mous.get_mou(viewer, mou_id)
-            park = await parks.partner_details(viewer, mou["partner"])
+            park = await parks.partner_details(viewer, mou.partner)
             return page(
                 "partners/mou_form.html",
                 status,
@@ -399,8 +401,8 @@ class PartnerPages(Controller):
                 message="",
                 errors=errors,
             )
-        message = "delivered" if delivery["status"] == "delivered" else "delivery-failed"
-        return Redirect(f"/partners/{delivery['partner']}?message={message}", status_code=303)
+        message = "delivered" if delivery.status == "delivered" else "delivery-failed"
+        return Redirect(f"/partners/{delivery.partner}?message={message}", status_code=303)
 
     @post("/deliveries/{delivery_id:int}/retry")
     async def retry(self, request: Request, delivery_id: FromPath[int]) -> Response:

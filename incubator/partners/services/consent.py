@@ -16,7 +16,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
 from incubator.i18n import today_hk
-from incubator.partners.schemas import ConsentIn
+from incubator.partners.schemas import ConsentEvent, ConsentIn, ConsentOut
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
 from incubator.startups import policy as startup_policy
@@ -64,7 +64,7 @@ async def _require_edit(viewer: Viewer, startup_id: int) -> dict:
     return startup[0]
 
 
-async def consents_of(viewer: Viewer, startup_id: int) -> list[dict]:
+async def consents_of(viewer: Viewer, startup_id: int) -> list[ConsentOut]:
     """Every partner park, with this start-up's consent to it (or none), for its editors."""
     await _require_edit(viewer, startup_id)
     today = today_hk()
@@ -86,9 +86,7 @@ async def consents_of(viewer: Viewer, startup_id: int) -> list[dict]:
         row["field_list"] = split_fields(row["fields"] or "")
         row["live"] = row["fields"] is not None and is_live(row, today)
         row["has_live_mou"] = bool(row["has_live_mou"])
-        if isinstance(row["expires_on"], str):
-            row["expires_on"] = date.fromisoformat(row["expires_on"])
-    return rows
+    return msgspec.convert(rows, list[ConsentOut], strict=False)
 
 
 async def grant_consent(viewer: Viewer, startup_id: int, partner_id: int, grant: ConsentIn) -> None:
@@ -175,9 +173,9 @@ async def _record(
     )
 
 
-async def consent_history(viewer: Viewer, startup_id: int) -> list[dict]:
+async def consent_history(viewer: Viewer, startup_id: int) -> list[ConsentEvent]:
     await _require_edit(viewer, startup_id)
-    return (
+    rows = (
         await ConsentChange.select(
             ConsentChange.all_columns(), ConsentChange.partner.name.as_alias("partner_name")
         )
@@ -185,6 +183,7 @@ async def consent_history(viewer: Viewer, startup_id: int) -> list[dict]:
         .order_by(ConsentChange.id, ascending=False)
         .limit(200)
     )
+    return msgspec.convert(rows, list[ConsentEvent])
 
 
 async def live_fields(startup_id: int, partner_id: int) -> list[str] | None:

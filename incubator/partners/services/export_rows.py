@@ -8,6 +8,7 @@ from collections.abc import Callable
 from incubator.db import is_postgres
 from incubator.downloads.cells import ABSENT, FORMULA_START
 from incubator.i18n import today_hk
+from incubator.partners.schemas import MouRow
 from incubator.partners.services import mous
 from incubator.partners.services.conditions import LIVE_CONSENT
 from incubator.partners.services.consent import FIELDS, split_fields
@@ -170,14 +171,14 @@ def json_row(cells: list, mask: tuple[bool, ...]) -> list:
     return row
 
 
-async def chosen_startups(partner_id: int, mou: dict) -> Callable[..., tuple[str, list]]:
+async def chosen_startups(partner_id: int, mou: MouRow) -> Callable[..., tuple[str, list]]:
     """Who goes out in an export: active start-ups in the MOU's scope with a live consent to
     the partner, in start-up order. The scope is read once, and the function returned makes
     FROM, WHERE and ORDER BY (consent `c`, start-up `s`) and their arguments from it, with
     `joins` joined whose every `{}` is the partner's id: every statement chooses alike."""
     clusters = [
         r["cluster"]
-        for r in await MouCluster.select(MouCluster.cluster).where(MouCluster.mou == mou["id"])
+        for r in await MouCluster.select(MouCluster.cluster).where(MouCluster.mou == mou.id)
     ]
     scope, scope_args = mous.scope_condition(mou, clusters)
     today = today_hk()

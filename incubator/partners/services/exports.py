@@ -16,6 +16,8 @@ import hashlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import msgspec
+
 from incubator.auth.schemas import Viewer
 from incubator.db import alongside, in_transaction, is_postgres, utcnow, write_transaction
 from incubator.db.streaming import write_beside_read
@@ -24,6 +26,7 @@ from incubator.downloads.csv_files import COPY_END, CsvEncoder
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
+from incubator.partners.schemas import Export, ExportItemOut, ExportOut, MouRow, Received
 from incubator.partners.services import mous
 from incubator.partners.services.export_rows import (
     COLUMNS,
@@ -73,7 +76,7 @@ async def create_export(
     rows = await ReferralExport.insert(
         ReferralExport(
             partner=partner_id,
-            mou=mou["id"],
+            mou=mou.id,
             format=fmt,
             requested_by=user_id,
             requested_by_name=name,
@@ -91,7 +94,7 @@ async def create_export(
     return export_id
 
 
-async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
+async def _build(export_id: int, park: dict, mou: MouRow, fmt: str) -> None:
     """Write the export's log (one row per start-up, with the fields it consented to) and,
     beside it, read the same start-ups from the same snapshot through one cursor in batches,
     encode them and store the file's chunks: the log and the file always agree, and the
@@ -107,7 +110,7 @@ async def _build(export_id: int, park: dict, mou: dict, fmt: str) -> None:
     )
     meta = {
         "partner": park["name"],
-        "mou": mou["title"],
+        "mou": mou.title,
         "export": export_id,
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "title": f"{park['name']} referrals",
@@ -219,9 +222,7 @@ def _full_chunks(pending: bytearray) -> tuple[list[bytes], bytearray]:
     return chunks, pending
 
 
-async def get_export(
-    viewer: Viewer, export_id: int, caller: PartnerCaller | None = None
-) -> dict[str, Any]:
+async def get_export(viewer: Viewer, export_id: int, caller: PartnerCaller | None = None) -> Export:
     row = (
         await ReferralExport.select(
             ReferralExport.all_columns(),
@@ -240,17 +241,18 @@ async def get_export(
             raise NotFound(f"there is no export {export_id}")
     row["filename"] = f"referrals-{export_id}.{row['format']}"
     row["media_type"] = MEDIA_TYPES[row["format"]]
-    return row
+    return msgspec.convert(row, Export)
 
 
-async def export_items(viewer: Viewer, export_id: int) -> list[dict]:
+async def export_items(viewer: Viewer, export_id: int) -> list[ExportItemOut]:
     """Which start-ups went out in an export, with which fields (the log's detail)."""
     await get_export(viewer, export_id)
-    return (
+    rows = (
         await ExportItem.select(ExportItem.startup, ExportItem.startup_name, ExportItem.fields)
         .where(ExportItem.export == export_id)
         .order_by(ExportItem.startup_name)
     )
+    return msgspec.convert(rows, list[ExportItemOut])
 
 
 async def stream_chunks(export_id: int) -> AsyncIterator[bytes]:
@@ -270,18 +272,18 @@ async def stream_chunks(export_id: int) -> AsyncIterator[bytes]:
 
 async def open_download(
     viewer: Viewer, export_id: int, caller: PartnerCaller | None = None
-) -> dict[str, Any]:
+) -> Export:
     export = await get_export(viewer, export_id, caller)
-    if export["status"] != "ready":
+    if export.status != "ready":
         raise ValidationFailed(
-            {"export": f"export {export_id} is {export['status']}, so it cannot be downloaded"}
+            {"export": f"export {export_id} is {export.status}, so it cannot be downloaded"}
         )
     return export
 
 
 async def list_exports(
     viewer: Viewer, partner_id: int | None = None, caller: PartnerCaller | None = None
-) -> list[dict]:
+) -> list[ExportOut]:
     """The export log, newest first: for partnership staff (all, or one partner's), or a
     partner's own."""
     if caller is not None:
@@ -303,16 +305,16 @@ async def list_exports(
     ).order_by(ReferralExport.id, ascending=False)
     if partner_id is not None:
         query = query.where(ReferralExport.partner == partner_id)
-    return await query.limit(200)
+    return msgspec.convert(await query.limit(200), list[ExportOut])
 
 
-async def received_my_data(viewer: Viewer, startup_id: int) -> list[dict]:
+async def received_my_data(viewer: Viewer, startup_id: int) -> list[Received]:
     """Who received this start-up's data: each export it was in (partner, when, fields),
     for its editors."""
     from incubator.startups.policy import require_edit
 
     await require_edit(viewer, startup_id)
-    return await ExportItem.raw(
+    rows = await ExportItem.raw(
         """
         SELECT e.id AS export, e.created_at, e.format, p.name AS partner_name,
                p.name_zh AS partner_name_zh, i.fields
@@ -323,3 +325,4 @@ async def received_my_data(viewer: Viewer, startup_id: int) -> list[dict]:
         """,
         startup_id,
     )
+    return msgspec.convert(rows, list[Received], strict=False)

@@ -15,7 +15,15 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.schemas import MouIn, RenewIn, TerminateIn
+from incubator.partners.schemas import (
+    MouIn,
+    MouOut,
+    MouRow,
+    MouView,
+    RenewIn,
+    Suggestion,
+    TerminateIn,
+)
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import Mou, MouCluster, PartnerPark
 from incubator.startups.tables import Cluster, Stage
@@ -148,31 +156,31 @@ async def renew_mou(viewer: Viewer, mou_id: int, renewal: RenewIn) -> int:
     old = await get_mou(viewer, mou_id)
     errors: dict[str, str] = {}
     expires_on = read_date(msgspec.structs.asdict(renewal), "expires_on", errors)
-    starts = old["expires_on"] + timedelta(days=1)
+    starts = old.expires_on + timedelta(days=1)
     if expires_on is not None and expires_on <= starts:
         errors["expires_on"] = f"must be after {starts}, the first day of the renewal"
-    if old["status"] == "terminated":
+    if old.status == "terminated":
         errors["expires_on"] = "a terminated MOU cannot be renewed"
     if errors:
         raise ValidationFailed(errors)
     clean = {
-        "title": old["title"],
+        "title": old.title,
         "signed_on": starts,
         "expires_on": expires_on,
         "status": "active",
-        "yearly_quota": old["yearly_quota"],
-        "stages": old["stages"],
-        "markets": old["markets"],
-        "notes": old["notes"],
+        "yearly_quota": old.yearly_quota,
+        "stages": old.stages,
+        "markets": old.markets,
+        "notes": old.notes,
     }
     async with write_transaction():
         await lock_row(Mou, mou_id)
         if await Mou.exists().where(Mou.renewal_of == mou_id):
             raise Conflict("this MOU has already been renewed")
-        return await _insert(old["partner"], clean, old["cluster_ids"], viewer.user_id, mou_id)
+        return await _insert(old.partner, clean, old.cluster_ids, viewer.user_id, mou_id)
 
 
-async def get_mou(viewer: Viewer, mou_id: int) -> dict[str, Any]:
+async def get_mou(viewer: Viewer, mou_id: int) -> MouView:
     policy.require_staff_or_partner(viewer)
     row = (
         await Mou.select(
@@ -197,7 +205,7 @@ async def get_mou(viewer: Viewer, mou_id: int) -> dict[str, Any]:
     ).where(MouCluster.mou == mou_id)
     today = today_hk()
     renewed_by = await Mou.select(Mou.id).where(Mou.renewal_of == mou_id).first()
-    return row | {
+    view = row | {
         "clusters": clusters,
         "cluster_ids": [c["id"] for c in clusters],
         "cluster_slugs": [c["slug"] for c in clusters],
@@ -207,11 +215,12 @@ async def get_mou(viewer: Viewer, mou_id: int) -> dict[str, Any]:
         "renewed_by": renewed_by["id"] if renewed_by else None,
         "can_manage": await policy.is_partnership_staff(viewer),
     }
+    return msgspec.convert(view, MouView)
 
 
 async def list_mous(
     viewer: Viewer, partner_id: int | None = None, expiring_only: bool = False
-) -> list[dict]:
+) -> list[MouOut]:
     """MOUs, soonest expiry first; `expiring_only` keeps live ones ending within 90 days."""
     policy.require_staff_or_partner(viewer)
     if viewer.is_partner:
@@ -240,10 +249,10 @@ async def list_mous(
         row["days_left"] = (row["expires_on"] - today).days
     if expiring_only:
         rows = [r for r in rows if r["state"] == "expiring" and not r["renewed"]]
-    return rows
+    return msgspec.convert(rows, list[MouOut])
 
 
-async def live_mou(partner_id: int, day: date | None = None) -> dict | None:
+async def live_mou(partner_id: int, day: date | None = None) -> MouRow | None:
     """The partner's live MOU that expires last (the one exports and referrals go under)."""
     day = day or today_hk()
     rows = await Mou.raw(
@@ -253,10 +262,10 @@ async def live_mou(partner_id: int, day: date | None = None) -> dict | None:
         day,
         day,
     )
-    return rows[0] if rows else None
+    return msgspec.convert(rows[0], MouRow, strict=False) if rows else None
 
 
-def scope_condition(mou: dict, cluster_ids: list[int]) -> tuple[str, list[Any]]:
+def scope_condition(mou: MouRow | MouView, cluster_ids: list[int]) -> tuple[str, list[Any]]:
     """SQL (over start-up alias `s`) for the start-ups an MOU's scope covers."""
     parts = ["s.status = 'active'"]
     args: list[Any] = []
@@ -267,20 +276,20 @@ def scope_condition(mou: dict, cluster_ids: list[int]) -> tuple[str, list[Any]]:
             f"AND sc.cluster IN ({marks}))"
         )
         args += cluster_ids
-    stages = [s for s in mou["stages"].split(",") if s]
+    stages = [s for s in mou.stages.split(",") if s]
     if stages:
         parts.append(f"s.stage IN ({', '.join('{}' for _ in stages)})")
         args += stages
     return " AND ".join(parts), args
 
 
-async def suggestions(viewer: Viewer, mou_id: int, limit: int = 50) -> list[dict]:
+async def suggestions(viewer: Viewer, mou_id: int, limit: int = 50) -> list[Suggestion]:
     """Start-ups that fit the MOU's scope, consent to this partner, and have not been
     referred to it already (declined and withdrawn referrals do not count)."""
     policy.require_staff(viewer, "see referral suggestions")
     mou = await get_mou(viewer, mou_id)
-    scope, args = scope_condition(mou, mou["cluster_ids"])
-    return await Mou.raw(
+    scope, args = scope_condition(mou, mou.cluster_ids)
+    rows = await Mou.raw(
         f"""
         SELECT s.id, s.slug, s.name_en, s.name_zh, s.stage, c.fields
         FROM startup s JOIN sharing_consent c ON c.startup = s.id AND c.partner = {{}}
@@ -290,8 +299,9 @@ async def suggestions(viewer: Viewer, mou_id: int, limit: int = 50) -> list[dict
                           AND r.status NOT IN ('declined', 'withdrawn'))
         ORDER BY s.updated_at DESC LIMIT {int(limit)}
         """,
-        mou["partner"],
+        mou.partner,
         today_hk(),
         *args,
-        mou["partner"],
+        mou.partner,
     )
+    return msgspec.convert(rows, list[Suggestion])

@@ -15,7 +15,16 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_email, read_text, read_url
 from incubator.i18n import today_hk
 from incubator.partners import policy
-from incubator.partners.schemas import ContactIn, PartnerIn, PartnerUserIn, WebhookIn
+from incubator.partners.schemas import (
+    ContactIn,
+    Park,
+    ParkDetail,
+    PartnerIn,
+    PartnerName,
+    PartnerSummary,
+    PartnerUserIn,
+    WebhookIn,
+)
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
 
@@ -73,28 +82,26 @@ async def _park(partner_id: int) -> dict:
     return row
 
 
-async def partner_row(partner_id: int) -> dict:
-    """The park's public details (no secret)."""
-    row = await _park(partner_id)
-    row.pop("webhook_secret", None)
-    return row
+async def partner_row(partner_id: int) -> Park:
+    """The park's own details (no secret)."""
+    return msgspec.convert(await _park(partner_id), Park)
 
 
-async def require_view_partner(viewer: Viewer, partner_id: int) -> dict:
+async def require_view_partner(viewer: Viewer, partner_id: int) -> Park:
     """Staff see every partner park; a partner user sees only their own."""
     policy.require_staff_or_partner(viewer)
     if viewer.is_partner:
         caller = await policy.partner_of(viewer)
         if caller is None or caller.partner_id != partner_id:
             raise NotFound(f"there is no partner park {partner_id}")
-    return await _park(partner_id)
+    return await partner_row(partner_id)
 
 
-async def list_partners(viewer: Viewer) -> list[dict]:
+async def list_partners(viewer: Viewer) -> list[PartnerSummary]:
     """Every partner park with its live MOUs, consents and users, for staff."""
     policy.require_staff(viewer, "see the partner parks")
     today = today_hk()
-    return await PartnerPark.raw(
+    rows = await PartnerPark.raw(
         f"""
         SELECT p.id, p.name, p.name_zh, p.country, p.city, p.website,
           (SELECT COUNT(*) FROM mou m WHERE m.partner = p.id AND {MOU_IN_FORCE}) AS live_mous,
@@ -112,11 +119,13 @@ async def list_partners(viewer: Viewer) -> list[dict]:
         today,
         today,
     )
+    return msgspec.convert(rows, list[PartnerSummary], strict=False)
 
 
-async def partner_details(viewer: Viewer, partner_id: int) -> dict[str, Any]:
+async def partner_details(viewer: Viewer, partner_id: int) -> ParkDetail:
     """The park, its contacts and users; the webhook secret only for partnership staff."""
-    park = await require_view_partner(viewer, partner_id)
+    await require_view_partner(viewer, partner_id)
+    park = await _park(partner_id)
     staff = await policy.is_partnership_staff(viewer)
     park["can_manage"] = staff
     if not staff:
@@ -139,13 +148,14 @@ async def partner_details(viewer: Viewer, partner_id: int) -> dict[str, Any]:
     park["consents"] = await SharingConsent.count().where(
         (SharingConsent.partner == partner_id) & SharingConsent.withdrawn_at.is_null()
     )
-    return park
+    return msgspec.convert(park, ParkDetail)
 
 
-async def partner_names() -> list[dict]:
-    return await PartnerPark.select(
+async def partner_names() -> list[PartnerName]:
+    rows = await PartnerPark.select(
         PartnerPark.id, PartnerPark.name, PartnerPark.name_zh, PartnerPark.country
     ).order_by(PartnerPark.name)
+    return msgspec.convert(rows, list[PartnerName])
 
 
 async def add_contact(viewer: Viewer, partner_id: int, contact: ContactIn) -> int:

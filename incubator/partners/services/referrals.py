@@ -20,7 +20,14 @@ from incubator.fields import read_email, read_text
 from incubator.i18n import today_hk
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
-from incubator.partners.schemas import InboundIn, MoveIn, OutboundIn
+from incubator.partners.schemas import (
+    InboundIn,
+    MoveIn,
+    OutboundIn,
+    ReferralDetail,
+    ReferralView,
+    StartupReferral,
+)
 from incubator.partners.services import mous
 from incubator.partners.services.conditions import LIVE_CONSENT
 from incubator.partners.services.consent import FIELDS, live_fields, live_fields_of
@@ -87,7 +94,7 @@ async def refer_outbound(viewer: Viewer, referral: OutboundIn) -> int:
             {"startup": f"{startup['name_en']} has not consented to be shared with this partner"}
         )
     async with write_transaction():
-        await lock_row(Mou, mou["id"])
+        await lock_row(Mou, mou.id)
         if await Referral.exists().where(
             (Referral.startup == startup["id"])
             & (Referral.partner == partner_id)
@@ -95,18 +102,18 @@ async def refer_outbound(viewer: Viewer, referral: OutboundIn) -> int:
             & Referral.status.is_in(list(OPEN) + ["landed"])
         ):
             raise Conflict(f"{startup['name_en']} is already referred to this partner park")
-        if mou["yearly_quota"]:
-            start, end = quota_year(mou["signed_on"], today_hk())
+        if mou.yearly_quota:
+            start, end = quota_year(mou.signed_on, today_hk())
             used = await Referral.count().where(
-                (Referral.mou == mou["id"])
+                (Referral.mou == mou.id)
                 & (Referral.direction == "outbound")
                 & (Referral.status != "withdrawn")
                 & (Referral.created_at >= _midnight(start))
                 & (Referral.created_at < _midnight(end))
             )
-            if used >= mou["yearly_quota"]:
+            if used >= mou.yearly_quota:
                 raise Conflict(
-                    f"the MOU's quota of {mou['yearly_quota']} referrals a year is used up "
+                    f"the MOU's quota of {mou.yearly_quota} referrals a year is used up "
                     f"until {end}",
                     {"partner": "quota used up"},
                 )
@@ -114,7 +121,7 @@ async def refer_outbound(viewer: Viewer, referral: OutboundIn) -> int:
             Referral(
                 direction="outbound",
                 partner=partner_id,
-                mou=mou["id"],
+                mou=mou.id,
                 startup=startup["id"],
                 summary=summary,
                 status="proposed",
@@ -172,7 +179,7 @@ async def receive_inbound(
             Referral(
                 direction="inbound",
                 partner=partner_id,
-                mou=mou["id"] if mou else None,
+                mou=mou.id if mou else None,
                 status="proposed",
                 created_by=author,
                 **clean,
@@ -249,7 +256,7 @@ async def list_referrals(
     status: str = "",
     partner_id: int | None = None,
     caller: PartnerCaller | None = None,
-) -> list[dict]:
+) -> list[ReferralView]:
     """The pipeline for staff; a partner sees the referrals between it and the park, outbound
     ones only while the start-up's consent is live."""
     if caller is None:
@@ -288,7 +295,7 @@ async def list_referrals(
     )
     if caller is not None:
         await _shared_views(rows, caller.partner_id)
-    return rows
+    return msgspec.convert(rows, list[ReferralView], strict=False)
 
 
 async def _shared_views(rows: list[dict], partner_id: int) -> None:
@@ -320,7 +327,7 @@ async def _shared_views(rows: list[dict], partner_id: int) -> None:
 
 async def get_referral(
     viewer: Viewer, referral_id: int, caller: PartnerCaller | None = None
-) -> dict[str, Any]:
+) -> ReferralDetail:
     if caller is None:
         policy.require_staff(viewer, "see referrals")
     rows = await Referral.raw(
@@ -345,13 +352,13 @@ async def get_referral(
         notes = [n | {"body": ""} for n in notes if n["status_to"]]
     row["notes"] = notes
     row["can_manage"] = caller is None and await policy.is_partnership_staff(viewer)
-    return row
+    return msgspec.convert(row, ReferralDetail, strict=False)
 
 
-async def referrals_of_startup(viewer: Viewer, startup_id: int) -> list[dict]:
+async def referrals_of_startup(viewer: Viewer, startup_id: int) -> list[StartupReferral]:
     """The partner parks this start-up was referred to, for its editors."""
     await startup_policy.require_edit(viewer, startup_id)
-    return await Referral.raw(
+    rows = await Referral.raw(
         """
         SELECT r.id, r.status, r.created_at, p.name AS partner_name, p.name_zh AS partner_name_zh
         FROM referral r JOIN partner_park p ON p.id = r.partner
@@ -360,3 +367,4 @@ async def referrals_of_startup(viewer: Viewer, startup_id: int) -> list[dict]:
         """,
         startup_id,
     )
+    return msgspec.convert(rows, list[StartupReferral], strict=False)

@@ -7,12 +7,15 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import msgspec
+
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_text
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
+from incubator.partners.schemas import TokenRow
 from incubator.partners.tables import PartnerPark, PartnerToken
 
 PREFIX = "cpk_"
@@ -53,9 +56,9 @@ async def create_token(viewer: Viewer, partner_id: int, label: str) -> str:
     return token
 
 
-async def list_tokens(viewer: Viewer, partner_id: int) -> list[dict]:
+async def list_tokens(viewer: Viewer, partner_id: int) -> list[TokenRow]:
     await _require_manage_tokens(viewer, partner_id)
-    return (
+    rows = (
         await PartnerToken.select(
             PartnerToken.id,
             PartnerToken.label,
@@ -67,6 +70,7 @@ async def list_tokens(viewer: Viewer, partner_id: int) -> list[dict]:
         .where(PartnerToken.partner == partner_id)
         .order_by(PartnerToken.id, ascending=False)
     )
+    return msgspec.convert(rows, list[TokenRow])
 
 
 async def revoke_token(viewer: Viewer, partner_id: int, token_id: int) -> None:

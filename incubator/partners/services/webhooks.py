@@ -18,14 +18,15 @@ import logging
 import secrets
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
+import msgspec
 
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.partners import policy
+from incubator.partners.schemas import DeliveryOut
 from incubator.partners.services import exports
 from incubator.partners.tables import PartnerPark, ReferralExport, WebhookDelivery
 from incubator.settings import Settings
@@ -131,12 +132,13 @@ async def deliver_due(settings: Settings, now: datetime | None = None) -> dict[s
             outcome[result] += 1
 
 
-async def send_now(settings: Settings, viewer: Viewer, export_id: int) -> dict[str, Any]:
+async def send_now(settings: Settings, viewer: Viewer, export_id: int) -> DeliveryOut:
     """The "send now" button: queue a delivery and make its first attempt at once."""
     delivery_id = await queue_delivery(viewer, export_id)
     if await claim_due(utcnow(), only=delivery_id):
         await _attempt(settings, delivery_id, None)
-    return await WebhookDelivery.select().where(WebhookDelivery.id == delivery_id).first()
+    row = await WebhookDelivery.select().where(WebhookDelivery.id == delivery_id).first()
+    return msgspec.convert(row, DeliveryOut)
 
 
 async def _streamed_signature(secret: str, timestamp: int, export_id: int) -> str:
@@ -232,11 +234,11 @@ async def retry_dead(viewer: Viewer, delivery_id: int) -> int:
     return updated[0]["partner"]
 
 
-async def list_deliveries(viewer: Viewer, partner_id: int) -> list[dict]:
+async def list_deliveries(viewer: Viewer, partner_id: int) -> list[DeliveryOut]:
     await policy.require_partnership_staff(viewer, "see webhook deliveries")
     if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
         raise NotFound(f"there is no partner park {partner_id}")
-    return (
+    rows = (
         await WebhookDelivery.select(
             WebhookDelivery.id,
             WebhookDelivery.export,
@@ -254,3 +256,4 @@ async def list_deliveries(viewer: Viewer, partner_id: int) -> list[dict]:
         .order_by(WebhookDelivery.id, ascending=False)
         .limit(100)
     )
+    return msgspec.convert(rows, list[DeliveryOut])
