@@ -215,8 +215,8 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"password of {args.email} reset; its sessions were ended")
         else:
             for user in _run(lambda: services.list_users()):
-                state = "" if user["is_active"] else " (inactive)"
-                print(f"{user['role']:<8} {user['email']}{state}")
+                state = "" if user.is_active else " (inactive)"
+                print(f"{user.role:<8} {user.email}{state}")
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1

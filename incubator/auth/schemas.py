@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
+
 from incubator.auth.tables import Role
 
 
@@ -45,3 +47,25 @@ ANONYMOUS = Viewer()
 class NewSession:
     token: str
     expires_at: datetime
+
+
+class SessionRow(msgspec.Struct):
+    """A signed-in session of a person, as its owner sees it (to end it)."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ip: str
+    user_agent: str
+
+
+class UserRow(msgspec.Struct):
+    """An account as the administrators' list shows it."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    last_login_at: datetime | None

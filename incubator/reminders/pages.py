@@ -31,8 +31,8 @@ class InboxPages(Controller):
     async def open(self, request: Request, ledger_id: FromPath[int]) -> Response:
         viewer = signed_in(request)
         await inbox.mark_read(viewer.user_id, ledger_id)
-        rows = [r for r in await inbox.inbox(viewer.user_id) if r["id"] == ledger_id]
-        return Redirect(rows[0]["link"] if rows and rows[0]["link"] else "/inbox", status_code=303)
+        rows = [r for r in await inbox.inbox(viewer.user_id) if r.id == ledger_id]
+        return Redirect(rows[0].link if rows and rows[0].link else "/inbox", status_code=303)
 
 
 class ReminderPreferencePages(Controller):

@@ -150,6 +150,26 @@ class ProgrammeOut(msgspec.Struct):
     name_zh: str
 
 
+class Choice(msgspec.Struct, frozen=True):
+    """A centre, hub, cluster or programme as a form or a filter offers it (kind: centre or
+    hub for centres, blank for the others)."""
+
+    id: int
+    slug: str
+    kind: str
+    name_en: str
+    name_zh: str
+
+
+class ChoiceLists(msgspec.Struct, frozen=True):
+    """What the directory's filters and the profile forms offer, shared by every request
+    (frozen: nobody's change reaches another's page)."""
+
+    centres: tuple[Choice, ...]
+    clusters: tuple[Choice, ...]
+    programmes: tuple[Choice, ...]
+
+
 class CentreFigure(msgspec.Struct):
     """A centre or hub with the number of active start-ups affiliated to it."""
 
@@ -167,6 +187,31 @@ class ParkFigures(msgspec.Struct):
     onsite: int
     offsite: int
     units: list[CentreFigure]
+
+
+class OpenInvitation(msgspec.Struct):
+    """An invitation to join a start-up's team, as its link opens it."""
+
+    id: int
+    email: str
+    name: str
+    startup: int
+    startup_name: str
+    expires_at: datetime
+    has_account: bool  # the invited address has an account already (it signs in to join)
+
+
+class PendingInvitation(msgspec.Struct):
+    id: int
+    email: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class Logo(msgspec.Struct):
+    content_type: str
+    data: bytes
+    sha256: str
 
 
 class Created(msgspec.Struct):

@@ -166,8 +166,8 @@ async def test_opted_out_reminders_are_recorded_as_skipped_with_the_reason(
     await engine.run_once(rsettings, hk(day - timedelta(days=1), 10))
     assert mailbox.messages == []
     rows = await operators.why_not_sent(park.users["member"])
-    assert {r["status"] for r in rows} == {"skipped"}
-    assert rows[0]["reason"] == "the recipient turned these reminders off"
+    assert {r.status for r in rows} == {"skipped"}
+    assert rows[0].reason == "the recipient turned these reminders off"
     # Essential reminders cannot be turned off.
     from incubator.reminders.tables import ReminderOptOut
 
@@ -198,13 +198,13 @@ async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, p
     assert (await engine.deliver_due(closed, at + timedelta(minutes=1)))["failed"] == 2
     assert (await engine.deliver_due(closed, at + timedelta(minutes=6)))["dead"] == 2
     dead = await operators.ledger("dead")
-    assert len(dead) == 2 and "Error" in dead[0]["last_error"]
+    assert len(dead) == 2 and "Error" in dead[0].last_error
     await login(client, park.users["admin"])
     page = text_of((await client.get("/admin/reminders")).text)
     assert "Failed for good" in page and "Lease of 3F-01" in page
-    retried = await post_form(client, f"/admin/reminders/{dead[0]['id']}/retry")
+    retried = await post_form(client, f"/admin/reminders/{dead[0].id}/retry")
     assert retried.status_code == 303
-    row = await ReminderLedger.select().where(ReminderLedger.id == dead[0]["id"]).first()
+    row = await ReminderLedger.select().where(ReminderLedger.id == dead[0].id).first()
     assert row["status"] == "pending" and row["attempts"] == 0
 
 
@@ -216,7 +216,7 @@ async def test_the_inbox_shows_reminders_and_the_header_counts_the_unread(client
     listed = await client.get("/inbox")
     assert "Lease of 3F-01 ends in 100 days" in listed.text
     row = (await inbox.inbox(await login_member(client, park)))[0]
-    opened = await post_form(client, f"/inbox/{row['id']}/open")
+    opened = await post_form(client, f"/inbox/{row.id}/open")
     assert opened.status_code == 303 and opened.headers["location"].startswith("/leases/")
     assert 'unread"' not in (await client.get("/")).text
 

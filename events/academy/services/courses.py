@@ -412,8 +412,8 @@ async def my_enrolments(viewer: Viewer) -> list[Enrolment]:
     return msgspec.convert(rows, list[Enrolment], strict=False)
 
 
-async def lock_run(run_id: int) -> dict:
+async def lock_run(run_id: int) -> None:
+    """Hold the run's row until the transaction ends (one change of its roster at a time)."""
     row = await lock_row(Event, run_id, "id, kind, centre")
     if row is None or row["kind"] != "course_run":
         raise NotFound(f"there is no course run {run_id}")
-    return row

@@ -6,7 +6,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from incubator.auth.schemas import NewSession, Viewer
+import msgspec
+
+from incubator.auth.schemas import NewSession, SessionRow, UserRow, Viewer
 from incubator.auth.services.passwords import hash_password, needs_rehash, verify_password
 from incubator.auth.tables import LoginAttempt, Role, User, UserSession
 from incubator.db import contains, utcnow, write_transaction
@@ -223,8 +225,8 @@ async def revoke_all_sessions(user_id: int) -> int:
     return len(rows)
 
 
-async def active_sessions(user_id: int) -> list[dict]:
-    return (
+async def active_sessions(user_id: int) -> list[SessionRow]:
+    rows = (
         await UserSession.select(
             UserSession.id,
             UserSession.created_at,
@@ -240,6 +242,7 @@ async def active_sessions(user_id: int) -> list[dict]:
         )
         .order_by(UserSession.last_seen_at, ascending=False)
     )
+    return msgspec.convert(rows, list[SessionRow])
 
 
 async def set_language(user_id: int, language: str) -> None:
@@ -248,7 +251,7 @@ async def set_language(user_id: int, language: str) -> None:
     await User.update({User.language: language}).where(User.id == user_id)
 
 
-async def list_users(role: Role | None = None, query: str = "", limit: int = 200) -> list[dict]:
+async def list_users(role: Role | None = None, query: str = "", limit: int = 200) -> list[UserRow]:
     select = User.select(
         User.id, User.email, User.name, User.role, User.is_active, User.last_login_at
     ).order_by(User.email)
@@ -256,7 +259,7 @@ async def list_users(role: Role | None = None, query: str = "", limit: int = 200
         select = select.where(User.role == role.value)
     if query:
         select = select.where(contains(User.email, query) | contains(User.name, query))
-    return await select.limit(limit)
+    return msgspec.convert(await select.limit(limit), list[UserRow])
 
 
 async def set_active(user_id: int, active: bool) -> None:

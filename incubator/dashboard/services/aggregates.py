@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from incubator import db
 from incubator.dashboard.schemas import Row, Scope, Value
 from incubator.i18n import gettext
+from incubator.startups.schemas import CentreOut
 from incubator.startups.tables import Centre
 
 MOU_WINDOW_DAYS = 180
@@ -48,11 +51,13 @@ def in_scope(scope: Scope, column: str = "s.id") -> tuple[str, list[Any]]:
     )
 
 
-async def centres_in(scope: Scope) -> list[dict]:
-    query = Centre.select(Centre.id, Centre.slug, Centre.kind, Centre.name_en, Centre.name_zh)
+async def centres_in(scope: Scope) -> list[CentreOut]:
+    query = Centre.select()
     if scope.centres is not None:
         query = query.where(Centre.id.is_in(list(scope.centres) or [-1]))
-    return await query.order_by(Centre.sort_order).order_by(Centre.id)
+    return msgspec.convert(
+        await query.order_by(Centre.sort_order).order_by(Centre.id), list[CentreOut]
+    )
 
 
 def month_rows(scope: Scope, found: dict[str, dict], series: list[str]) -> list[Row]:

@@ -33,12 +33,12 @@ async def startups_by_centre(scope: Scope) -> Figure:
     community = await occupancy_figures.community_figures(scope.centres, scope.day)
     rows = []
     for c in await centres_in(scope):
-        found = community.get(c["id"], CentreCommunity())
+        found = community.get(c.id, CentreCommunity())
         rows.append(
             Row(
-                c["slug"],
-                c["name_en"],
-                c["name_zh"],
+                c.slug,
+                c.name_en,
+                c.name_zh,
                 {s: whole(getattr(found, s)) for s in ("startups", "onsite", "offsite")},
             )
         )

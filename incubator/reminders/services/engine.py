@@ -25,10 +25,12 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlparse
 
+import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from incubator.db import utcnow, write_transaction
 from incubator.mail import send_message
+from incubator.reminders.schemas import Tick, Upcoming
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
 from incubator.settings import Settings
 from incubator.templating import templates_dir
@@ -196,7 +198,9 @@ async def sweep(settings: Settings, now: datetime | None = None) -> dict[str, in
     return counts
 
 
-async def preview(settings: Settings, days: int = 30, now: datetime | None = None) -> list[dict]:
+async def preview(
+    settings: Settings, days: int = 30, now: datetime | None = None
+) -> list[Upcoming]:
     """A dry run: what the sources will have due in the next `days` days, soonest first,
     without recording anything."""
     now = now or utcnow()
@@ -204,7 +208,8 @@ async def preview(settings: Settings, days: int = 30, now: datetime | None = Non
     for source in _sources.values():
         for due in await source.find(now, now + timedelta(days=days), settings):
             rows += [r | {"label": source.label} for r in _rows(source, due, set())]
-    return sorted(rows, key=lambda r: (r["due_at"], r["source"], r["recipient"]))
+    rows.sort(key=lambda r: (r["due_at"], r["source"], r["recipient"]))
+    return msgspec.convert(rows, list[Upcoming])
 
 
 # ---------------------------------------------------------------- delivery
@@ -318,10 +323,10 @@ async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
     await send_message(settings, message)
 
 
-async def run_once(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+async def run_once(settings: Settings, now: datetime | None = None) -> Tick:
     """One tick: sweep, then deliver (what the scheduler does every minute)."""
     recorded = await sweep(settings, now)
-    return {"recorded": recorded, "delivered": await deliver_due(settings, now)}
+    return Tick(recorded=recorded, delivered=await deliver_due(settings, now))
 
 
 def local_moment(day: Any, hour: int) -> datetime:

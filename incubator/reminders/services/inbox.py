@@ -3,13 +3,16 @@ they turned off."""
 
 from __future__ import annotations
 
+import msgspec
+
 from incubator.db import utcnow, write_transaction
+from incubator.reminders.schemas import InboxItem
 from incubator.reminders.services.engine import optional_sources
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
 
 
-async def inbox(user_id: int, limit: int = 100) -> list[dict]:
-    return (
+async def inbox(user_id: int, limit: int = 100) -> list[InboxItem]:
+    rows = (
         await ReminderLedger.select(
             ReminderLedger.id,
             ReminderLedger.title,
@@ -26,6 +29,7 @@ async def inbox(user_id: int, limit: int = 100) -> list[dict]:
         .order_by(ReminderLedger.due_at, ascending=False)
         .limit(limit)
     )
+    return msgspec.convert(rows, list[InboxItem])
 
 
 async def unread_count(user_id: int) -> int:

@@ -3,21 +3,25 @@ was this not sent), and retrying a dead one."""
 
 from __future__ import annotations
 
+import msgspec
+
 from incubator.db import utcnow
 from incubator.errors import NotFound
+from incubator.reminders.schemas import LedgerRow
 from incubator.reminders.tables import ReminderLedger
 
 
-async def ledger(status: str, limit: int = 200) -> list[dict]:
-    return (
+async def ledger(status: str, limit: int = 200) -> list[LedgerRow]:
+    rows = (
         await ReminderLedger.select()
         .where(ReminderLedger.status == status)
         .order_by(ReminderLedger.due_at, ascending=False)
         .limit(limit)
     )
+    return msgspec.convert(rows, list[LedgerRow])
 
 
-async def why_not_sent(who: str) -> list[dict]:
+async def why_not_sent(who: str) -> list[LedgerRow]:
     """Every ledger row for a recipient (an email address, or a user's id or email), newest
     first, with its status and reason: what an operator needs to answer "why not"."""
     who = who.strip().lower()
@@ -35,7 +39,7 @@ async def why_not_sent(who: str) -> list[dict]:
         .order_by(ReminderLedger.due_at, ascending=False)
         .limit(300)
     )
-    return rows
+    return msgspec.convert(rows, list[LedgerRow])
 
 
 async def retry_dead(ledger_id: int) -> None:

@@ -10,19 +10,20 @@ from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import figures, reference
 from incubator.startups.services import profiles as services
 from incubator.startups.services.validation import PROGRAMME_STATUSES, STAGES
-from incubator.web import page, rows_for_template, viewer_of
+from incubator.web import page, viewer_of
 
 
 async def profile_choices() -> dict[str, Any]:
     """Everything the directory's filters and the profile pages offer: centres, hubs,
     clusters and programmes, and centres and clusters by slug for showing names where rows
     carry slugs (in the reader's language)."""
-    lists = {
-        name: rows_for_template(rows) for name, rows in (await reference.choice_lists()).items()
-    }
-    return lists | {
-        "centre_by_slug": {c["slug"]: c for c in lists["centres"]},
-        "cluster_by_slug": {c["slug"]: c for c in lists["clusters"]},
+    lists = await reference.choice_lists()
+    return {
+        "centres": lists.centres,
+        "clusters": lists.clusters,
+        "programmes": lists.programmes,
+        "centre_by_slug": {c.slug: c for c in lists.centres},
+        "cluster_by_slug": {c.slug: c for c in lists.clusters},
         "stages": STAGES,
         "programme_statuses": PROGRAMME_STATUSES,
     }

@@ -23,7 +23,7 @@ class InvitationPages(Controller):
             invitation=invitation,
             token=token,
             errors={},
-            values={"name": invitation["name"]},
+            values={"name": invitation.name},
         )
 
     @post("/{token:str}")

@@ -166,11 +166,11 @@ class ProfilePages(Controller):
     async def logo(self, request: Request, startup_id: FromPath[int]) -> Response:
         logo = await logos.get_logo(viewer_of(request), startup_id)
         return Response(
-            content=bytes(logo["data"]),
-            media_type=logo["content_type"],
+            content=bytes(logo.data),
+            media_type=logo.content_type,
             headers={
                 "Cache-Control": "public, max-age=300",
-                "ETag": f'"{logo["sha256"]}"',
+                "ETag": f'"{logo.sha256}"',
                 "X-Content-Type-Options": "nosniff",
             },
         )

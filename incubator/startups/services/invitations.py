@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
+
 from incubator.auth.schemas import Viewer
 from incubator.auth.services.accounts import check_email, create_user, normalise_email, token_hash
 from incubator.auth.services.passwords import verify_password
@@ -16,6 +18,7 @@ from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.mail import send_email
 from incubator.settings import Settings
 from incubator.startups import policy
+from incubator.startups.schemas import OpenInvitation, PendingInvitation
 from incubator.startups.tables import Invitation, Startup, StartupMembership
 
 log = logging.getLogger(__name__)
@@ -84,7 +87,7 @@ async def invite(
     return InvitationSent(email=email, link=link, emailed=True)
 
 
-async def open_invitation(token: str) -> dict:
+async def open_invitation(token: str) -> OpenInvitation:
     row = (
         await Invitation.select(
             Invitation.id,
@@ -103,7 +106,7 @@ async def open_invitation(token: str) -> dict:
     if row["expires_at"] <= utcnow():
         raise NotFound("this invitation link has expired; ask for a new one")
     row["has_account"] = await User.exists().where(User.email == row["email"])
-    return row
+    return msgspec.convert(row, OpenInvitation)
 
 
 async def accept_invitation(token: str, name: str, password: str) -> tuple[int, int]:
@@ -117,39 +120,39 @@ async def accept_invitation(token: str, name: str, password: str) -> tuple[int, 
         # the write lock (SQLite), then finds it taken. A failure below rolls the claim back.
         claimed = (
             await Invitation.update({Invitation.accepted_at: utcnow()})
-            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
+            .where((Invitation.id == invitation.id) & Invitation.accepted_at.is_null())
             .returning(Invitation.id)
         )
         if not claimed:
             raise NotFound("this invitation link has been used already")
         user = (
             await User.select(User.id, User.password_hash)
-            .where(User.email == invitation["email"])
+            .where(User.email == invitation.email)
             .first()
         )
         if user is None:
             # Nested in this transaction: a rule it refuses also undoes the claim above.
-            user_id = await create_user(invitation["email"], name, password, Role.member)
+            user_id = await create_user(invitation.email, name, password, Role.member)
         else:
             if not await verify_password(user["password_hash"], password):
                 raise ValidationFailed({"password": "is not the password of this account"})
             user_id = user["id"]
         if not await StartupMembership.exists().where(
-            (StartupMembership.startup == invitation["startup"])
-            & (StartupMembership.user == user_id)
+            (StartupMembership.startup == invitation.startup) & (StartupMembership.user == user_id)
         ):
             await StartupMembership.insert(
-                StartupMembership(startup=invitation["startup"], user=user_id, role="member")
+                StartupMembership(startup=invitation.startup, user=user_id, role="member")
             )
-    return invitation["startup"], user_id
+    return invitation.startup, user_id
 
 
-async def pending_invitations(viewer: Viewer, startup_id: int) -> list[dict]:
+async def pending_invitations(viewer: Viewer, startup_id: int) -> list[PendingInvitation]:
     await policy.require_edit(viewer, startup_id)
-    return await Invitation.select(
+    rows = await Invitation.select(
         Invitation.id, Invitation.email, Invitation.created_at, Invitation.expires_at
     ).where(
         (Invitation.startup == startup_id)
         & Invitation.accepted_at.is_null()
         & (Invitation.expires_at > utcnow())
     )
+    return msgspec.convert(rows, list[PendingInvitation])

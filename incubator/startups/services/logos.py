@@ -8,6 +8,7 @@ from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.startups import policy
+from incubator.startups.schemas import Logo
 from incubator.startups.services.profiles import log_change
 from incubator.startups.tables import Startup, StartupLogo
 
@@ -42,7 +43,7 @@ async def set_logo(viewer: Viewer, startup_id: int, data: bytes, max_bytes: int)
         await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
 
 
-async def get_logo(viewer: Viewer, startup_id: int) -> dict:
+async def get_logo(viewer: Viewer, startup_id: int) -> Logo:
     """The logo, to whoever may see the profile (an archived one's only to its editors)."""
     startup = await Startup.select(Startup.status).where(Startup.id == startup_id).first()
     if startup is None or (
@@ -56,4 +57,4 @@ async def get_logo(viewer: Viewer, startup_id: int) -> dict:
     )
     if row is None:
         raise NotFound("this start-up has no logo")
-    return row
+    return Logo(row["content_type"], bytes(row["data"]), row["sha256"])

@@ -7,7 +7,7 @@ import time
 import msgspec
 
 from incubator.db import fetch
-from incubator.startups.schemas import CentreOut, ClusterOut, ProgrammeOut
+from incubator.startups.schemas import CentreOut, ChoiceLists, ClusterOut, ProgrammeOut
 from incubator.startups.services.validation import References
 from incubator.startups.tables import Centre, Cluster, Programme
 
@@ -51,17 +51,17 @@ def forget_choice_lists() -> None:
     _choices_cache.clear()
 
 
-async def choice_lists() -> dict[str, list[dict]]:
+async def choice_lists() -> ChoiceLists:
     """What the directory's filters and the profile forms offer: centres and hubs in their
     order, clusters and programmes by name (id, slug, kind, names), read in one statement and
-    kept for CHOICES_SECONDS. Each call gets lists of its own to change."""
+    kept for CHOICES_SECONDS."""
     now = time.monotonic()
     if not _choices_cache or now - _choices_cache[0][0] > CHOICES_SECONDS:
         _choices_cache[:] = [(now, await _read_choice_lists())]
-    return {name: [dict(row) for row in rows] for name, rows in _choices_cache[0][1].items()}
+    return _choices_cache[0][1]
 
 
-async def _read_choice_lists() -> dict[str, list[dict]]:
+async def _read_choice_lists() -> ChoiceLists:
     """The three lists in one statement, straight through the driver."""
     rows = await fetch(
         """
@@ -78,7 +78,7 @@ async def _read_choice_lists() -> dict[str, list[dict]]:
     for row in rows:
         del row["position"], row["by_name"]
         lists[row.pop("list")].append(row)
-    return lists
+    return msgspec.convert(lists, ChoiceLists)
 
 
-_choices_cache: list[tuple[float, dict[str, list[dict]]]] = []
+_choices_cache: list[tuple[float, ChoiceLists]] = []
