@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 import msgspec
 
+from incubator.startups.schemas import CentreOut
+
 
 class Figures(msgspec.Struct):
     units: int
@@ -82,7 +84,9 @@ class CentreDetail(msgspec.Struct):
     vacant_units: list[VacantUnit]
 
 
-class UnitOut(msgspec.Struct):
+class UnitFields(msgspec.Struct):
+    """What every view of a unit shows."""
+
     id: int
     code: str
     floor: int
@@ -90,6 +94,9 @@ class UnitOut(msgspec.Struct):
     area_sqft: int
     list_rent_cents: int
     status: str
+
+
+class UnitOut(UnitFields):
     building_slug: str
     centre_slug: str
     occupied: bool
@@ -116,16 +123,9 @@ class UnitPage(msgspec.Struct):
     pages: int
 
 
-class UnitDetail(msgspec.Struct):
+class UnitDetail(UnitFields):
     """One unit as its page shows it (staff)."""
 
-    id: int
-    code: str
-    floor: int
-    kind: str
-    area_sqft: int
-    list_rent_cents: int
-    status: str
     notes: str
     building: int
     building_slug: str
@@ -255,16 +255,9 @@ class Removed(msgspec.Struct):
     outcome: str
 
 
-class CentreRow(msgspec.Struct):
-    """A centre or hub of the park."""
+class CentreRow(CentreOut):
+    """A centre or hub of the park, with its place in the park's order."""
 
-    id: int
-    slug: str
-    kind: str
-    name_en: str
-    name_zh: str
-    focus_en: str
-    focus_zh: str
     sort_order: int
 
 

@@ -65,20 +65,6 @@ def wants_json(path: str) -> bool:
     return path.startswith(("/api/", "/health", "/schema"))
 
 
-class Row(dict):
-    """A row (a dict) whose keys a template reads as attributes at an attribute's speed: its
-    attributes are its items. Jinja reads `s.name` from a plain dict by failing to find the
-    attribute first, an exception for every read."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.__dict__ = self
-
-
-def rows_for_template(rows: list[dict]) -> list[Row]:
-    return [Row(row) for row in rows]
-
-
 def page(name: str, status_code: int = 200, **context: Any) -> Template:
     return Template(template_name=name, context=context, status_code=status_code)
 

@@ -77,8 +77,8 @@ class ParkDetail(Park, kw_only=True):
 
 class MouIn(msgspec.Struct):
     title: str
-    signed_on: str
-    expires_on: str
+    signed_on: date
+    expires_on: date
     status: str = "draft"
     yearly_quota: int | None = None
     clusters: list[str] = []
@@ -148,13 +148,13 @@ class MouView(MouDetail, kw_only=True):
 
 
 class RenewIn(msgspec.Struct):
-    expires_on: str
+    expires_on: date
 
 
 class TerminateIn(msgspec.Struct):
-    """An MOU ended early: its last day (today when blank), read with its rule."""
+    """An MOU ended early: its last day (today when not given)."""
 
-    terminated_on: str = ""
+    terminated_on: date | None = None
 
 
 class ContactIn(msgspec.Struct):
@@ -332,7 +332,7 @@ class DeliveryOut(msgspec.Struct):
 
 class ConsentIn(msgspec.Struct):
     fields: list[str]
-    expires_on: str | None = None
+    expires_on: date | None = None
 
 
 class ConsentOut(msgspec.Struct):

@@ -194,3 +194,24 @@ async def test_partners_api_is_in_the_openapi_document(client):
         "/api/partners/consents/{startup_id}/{partner_id}",
     ):
         assert path in paths, path
+
+
+async def test_the_api_answers_with_the_fields_it_documents_and_no_more(client, park, partners):
+    """Services return what their pages show (a park's notes and webhook, an MOU's
+    clusters); the API answers with its documented shape only."""
+    import msgspec
+
+    from incubator.partners.schemas import MouDetail, PartnerOut
+    from incubator.partners.tables import PartnerPark
+
+    await PartnerPark.update({PartnerPark.notes: "internal: renewal talks"}).where(
+        PartnerPark.id == partners["lingang"]
+    )
+    await login(client, park.users["admin"])
+    mou = await record_mou(client, partners["lingang"])
+    shown = (await api(client, "GET", f"/api/partners/{partners['lingang']}")).json()
+    assert set(shown) == {f.name for f in msgspec.structs.fields(PartnerOut)}
+    assert "internal" not in str(shown)
+    detail = (await api(client, "GET", f"/api/partners/mous/{mou}")).json()
+    assert set(detail) == {f.name for f in msgspec.structs.fields(MouDetail)}
+    assert "can_manage" not in detail and "cluster_ids" not in detail

@@ -229,17 +229,19 @@ async def test_a_search_counts_to_the_limit_and_ranks_only_what_it_counted(
     assert "not by relevance" not in counted.text
 
 
-def test_a_template_row_reads_its_keys_as_attributes_and_stays_a_dict():
-    """The directory page hands its rows to the template as `Row`s: `s.name_en` is an
-    attribute read (no failed lookup first), and helpers that take a mapping still work."""
-    from jinja2 import Environment
+def test_a_typed_result_reads_in_a_template_as_a_row_did():
+    """Services hand templates Structs: their names in the reader's language, their logo
+    placeholder and their fields as a form's values read as a mapping's would."""
+    from pathlib import Path
 
-    from incubator.web import Row, rows_for_template
+    from incubator.startups.schemas import ClusterOut
+    from incubator.templating import environment, templates_dir
 
-    (row,) = rows_for_template([{"name_en": "Harbour Pay", "stage": "seed"}])
-    assert isinstance(row, Row) and isinstance(row, dict)
-    assert row.name_en == row["name_en"] == row.get("name_en") == "Harbour Pay"
-    template = Environment(autoescape=True).from_string(
-        "{{ s.name_en }} / {{ s.stage }} / {{ s.missing }}."
+    cluster = ClusterOut(id=1, slug="fintech", name_en="FinTech", name_zh="金融科技")
+    env = environment("zh-Hant", Path(templates_dir()), {})
+    template = env.from_string(
+        "{{ localised(c, 'name') }} {{ logo(c) }} {{ (c|fields).get('slug') }}"
     )
-    assert template.render(s=row) == "Harbour Pay / seed / ."
+    rendered = template.render(c=cluster)
+    assert rendered.startswith("金融科技 ") and rendered.endswith(" fintech")
+    assert '<span class="logo placeholder"' in rendered and ">F</span>" in rendered

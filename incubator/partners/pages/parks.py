@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
 from incubator.auth.schemas import Viewer
-from incubator.commands import command_from_form
+from incubator.commands import command_from_form, read_form
 from incubator.errors import DomainError
 from incubator.partners import policy
 from incubator.partners.api import export_download
@@ -37,10 +37,11 @@ async def _choices() -> dict[str, Any]:
     }
 
 
-def _mou_command(data: dict[str, Any]) -> MouIn:
-    """An MOU from its form, whose markets are one text, comma-separated."""
+async def _mou_command(data: dict[str, Any]) -> MouIn:
+    """An MOU from its form, whose markets are one text, comma-separated; every broken rule
+    at once when a value cannot be read."""
     markets = [m.strip() for m in str(data.get("markets") or "").split(",") if m.strip()]
-    return command_from_form(MouIn, data | {"markets": markets})
+    return await read_form(MouIn, data | {"markets": markets}).checked(mous.mou_problems)
 
 
 class PartnerPages(Controller):
@@ -247,7 +248,7 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            mou_id = await mous.create_mou(viewer, partner_id, _mou_command(data))
+            mou_id = await mous.create_mou(viewer, partner_id, await _mou_command(data))
             return f"/partners/mous/{mou_id}?message=created"
 
         async def rerender(status: int, extra: dict[str, Any]) -> Response:
@@ -308,7 +309,7 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            await mous.update_mou(viewer, mou_id, _mou_command(data))
+            await mous.update_mou(viewer, mou_id, await _mou_command(data))
             return f"/partners/mous/{mou_id}?message=saved"
 
         async def rerender(status: int, extra: dict[str, Any]) -> Response:

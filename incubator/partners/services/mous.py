@@ -91,6 +91,15 @@ async def _clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
     return clean, [clusters[s] for s in slugs]
 
 
+async def mou_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """The rules an MOU's typed `values` break (what a form could read of it), by field."""
+    try:
+        await _clean(values)
+    except ValidationFailed as exc:
+        return exc.errors
+    return {}
+
+
 async def create_mou(viewer: Viewer, partner_id: int, mou: MouIn) -> int:
     await policy.require_partnership_staff(viewer, "record MOUs")
     if not await PartnerPark.exists().where(PartnerPark.id == partner_id):
