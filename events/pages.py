@@ -358,7 +358,7 @@ def _venue_form(
 def _ics(body: str, private: bool = False) -> Response:
     return Response(
         content=body.encode("utf-8"),
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",  # Litestar adds "; charset=utf-8" to a text/ type
         headers={"Cache-Control": "private, max-age=300" if private else "public, max-age=300"},
     )
 

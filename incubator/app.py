@@ -27,6 +27,7 @@ from incubator import db, i18n, jobs
 from incubator.auth.schemas import ANONYMOUS
 from incubator.auth.services.accounts import viewer_for_token
 from incubator.errors import DomainError, TooManyRequests
+from incubator.headers import security_headers
 from incubator.settings import Settings, get_settings
 from incubator.templating import LanguageTemplates, templates_dir
 from incubator.web import SESSION_COOKIE, login_redirect, page, wants_json
@@ -254,6 +255,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],
+        before_send=[security_headers(settings)],
         middleware=[DefineMiddleware(ViewerMiddleware, settings=settings)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

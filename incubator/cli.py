@@ -97,6 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level="warning",
             proxy_headers=True,
+            server_header=False,
         )
     else:
         from incubator.app import create_app
@@ -107,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             log_level="warning",
             proxy_headers=True,
+            server_header=False,
         )
     return 0
 

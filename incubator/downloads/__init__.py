@@ -24,6 +24,13 @@ MEDIA_TYPES = {
 }
 
 
+def content_type(fmt: str) -> str:
+    """The Content-Type header of a file of this format sent other than as a page's response
+    (a webhook's body): a text type names its charset."""
+    media = MEDIA_TYPES[fmt]
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
+
+
 class TableEncoder(Protocol):
     def start(self) -> bytes: ...
     def rows(self, rows: Iterable[Sequence[Any]]) -> bytes: ...

@@ -13,7 +13,9 @@ from litestar import Response
 
 from incubator.downloads.cells import ABSENT, plain, safe_cell
 
-MEDIA_TYPE = "text/csv; charset=utf-8"
+# The web framework names the charset of a text/ type itself (UTF-8); a file sent any other
+# way (a webhook) says so with content_type().
+MEDIA_TYPE = "text/csv"
 
 
 def _csv_cell(value: Any) -> Any:

@@ -75,6 +75,8 @@ async def make_export(client, partner: int, fmt: str) -> dict:
 async def download(client, export: dict, **kwargs) -> bytes:
     response = await client.get(export["download"], **kwargs)
     assert response.status_code == 200, response.text
+    kind = response.headers["content-type"]
+    assert kind.count("charset") <= 1 and (kind == "text/csv; charset=utf-8" or "csv" not in kind)
     return response.content
 
 

@@ -24,6 +24,7 @@ import msgspec
 
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
+from incubator.downloads import content_type
 from incubator.errors import NotFound, ValidationFailed
 from incubator.partners import policy
 from incubator.partners.schemas import DeliveryOut
@@ -165,7 +166,7 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -
     assert row is not None
     stamp = int(time.time())
     headers = {
-        "Content-Type": exports.MEDIA_TYPES[row["format"]],
+        "Content-Type": content_type(row["format"]),
         "Content-Length": str(row["size_bytes"]),
         "Idempotency-Key": row["idempotency_key"],
         "X-Incubator-Signature": await _streamed_signature(
