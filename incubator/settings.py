@@ -88,6 +88,9 @@ class Settings:
     webhook_timeout_seconds: int = 20
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: int = 60
+    # Hosts webhooks may reach over plain http and inside the network (by name or address,
+    # any port); every other endpoint must be https on a public address.
+    webhook_allowed_hosts: tuple[str, ...] = ()
     # Reminders: the days or hours before a date that each source reminds at (settings, not
     # constants), the local hour day-based reminders go out, how far back a sweep looks after
     # downtime, and retries.
@@ -149,6 +152,9 @@ def load_settings() -> Settings:
         webhook_timeout_seconds=_env_int("WEBHOOK_TIMEOUT_SECONDS", 20),
         webhook_max_attempts=_env_int("WEBHOOK_MAX_ATTEMPTS", 8),
         webhook_backoff_seconds=_env_int("WEBHOOK_BACKOFF_SECONDS", 60),
+        webhook_allowed_hosts=tuple(
+            h.strip().lower() for h in _env("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+        ),
         run_scheduler=_env_bool("SCHEDULER", True),
         reminder_lease_days=_env_days("REMINDER_LEASE_DAYS", (90, 30, 7)),
         reminder_mou_days=_env_days("REMINDER_MOU_DAYS", (90, 30)),

@@ -71,7 +71,8 @@ async def database(request: pytest.FixtureRequest) -> AsyncIterator[Settings]:
     else:
         url = f"sqlite:///{_VAR / f'test-{os.getpid()}.sqlite3'}"
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    settings = replace(load_settings(), database_url=url)
+    # Test receivers listen on loopback over plain http: the one host webhooks may reach so.
+    settings = replace(load_settings(), database_url=url, webhook_allowed_hosts=("127.0.0.1",))
     engine = db.make_engine(url)
     db.use_engine(engine)
     await db.prepare_engine(engine)

@@ -92,9 +92,12 @@ async def _token_id(partner: int) -> int:
 
 
 class Receiver:
-    """A real HTTP endpoint on loopback that fails its first `failures` requests."""
+    """A real HTTP endpoint on loopback that fails its first `failures` requests (answering
+    `failure_body`), or answers every request with a redirect to `redirect_to`."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(
+        self, failures: int = 0, failure_body: bytes = b"down for maintenance", redirect_to=""
+    ) -> None:
         self.failures = failures
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.accepted: list[tuple[dict[str, str], bytes]] = []
@@ -105,10 +108,15 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 receiver.received.append((headers, body))
+                if redirect_to:
+                    self.send_response(307)
+                    self.send_header("Location", redirect_to)
+                    self.end_headers()
+                    return
                 if len(receiver.received) <= receiver.failures:
                     self.send_response(503)
                     self.end_headers()
-                    self.wfile.write(b"down for maintenance")
+                    self.wfile.write(failure_body)
                     return
                 receiver.accepted.append((headers, body))
                 self.send_response(200)

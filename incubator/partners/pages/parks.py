@@ -188,7 +188,7 @@ class PartnerPages(Controller):
             "webhook",
             ("webhook_url", "rotate"),
             lambda viewer, data: parks.set_webhook(
-                viewer, partner_id, command_from_form(WebhookIn, data)
+                request.app.state.settings, viewer, partner_id, command_from_form(WebhookIn, data)
             ),
             "webhook-saved",
         )

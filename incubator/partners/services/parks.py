@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from incubator import outbound
 from incubator.auth.schemas import Viewer
 from incubator.auth.services.accounts import create_user, normalise_email
 from incubator.auth.tables import Role, User
@@ -27,6 +28,7 @@ from incubator.partners.schemas import (
 )
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
+from incubator.settings import Settings
 
 PARK_FIELDS = ("name", "name_zh", "country", "city", "website", "notes")
 
@@ -227,13 +229,23 @@ async def remove_partner_user(viewer: Viewer, partner_id: int, user_id: int) -> 
         raise NotFound(f"user {user_id} is not a user of partner park {partner_id}")
 
 
-async def set_webhook(viewer: Viewer, partner_id: int, webhook: WebhookIn) -> str:
-    """Set (or clear) the endpoint exports are pushed to. A first endpoint, or `rotate`, makes
-    a new signing secret; the secret is returned so it can be handed to the partner."""
+async def set_webhook(
+    settings: Settings, viewer: Viewer, partner_id: int, webhook: WebhookIn
+) -> str:
+    """Set (or clear) the endpoint exports are pushed to: https on a public address (or an
+    allow-listed host). A first endpoint, or `rotate`, makes a new signing secret; the secret
+    is returned so it can be handed to the partner."""
     await policy.require_partnership_staff(viewer, "change a partner's webhook")
     park = await _park(partner_id)
     errors: dict[str, str] = {}
     url = read_url(msgspec.structs.asdict(webhook), "webhook_url", errors)
+    if url and not errors:
+        try:
+            await outbound.resolve(url, settings.webhook_allowed_hosts)
+        except outbound.Unresolved:
+            pass  # a name unknown today may resolve when exports go out; checked then
+        except outbound.Refused as exc:
+            errors["webhook_url"] = str(exc)
     if errors:
         raise ValidationFailed(errors)
     secret = park["webhook_secret"]

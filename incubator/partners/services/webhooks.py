@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import httpx
 import msgspec
 
+from incubator import outbound
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.downloads import content_type
@@ -177,17 +178,15 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -
         "User-Agent": "cyberport-community-webhooks/1",
     }
     status_code: int | None = None
-    error = ""
+    error, dead = "", False
     try:
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
-            response = await client.post(
-                row["url"], content=exports.stream_chunks(row["export"]), headers=headers
-            )
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"the endpoint answered {status_code}: {response.text[:300]}"
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
+        destination = await outbound.resolve(row["url"], settings.webhook_allowed_hosts)
+    except outbound.Unresolved as exc:
+        error = str(exc)
+    except outbound.Refused as exc:
+        error, dead = f"refused: the endpoint {exc}", True  # no later attempt can change it
+    else:
+        status_code, error = await _post(settings, destination, row["export"], headers)
     attempts = row["attempts"] + 1
     moment = now or utcnow()
     if not error:
@@ -197,7 +196,7 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -
             WebhookDelivery.last_error: "",
         }
         result = "delivered"
-    elif attempts >= settings.webhook_max_attempts:
+    elif dead or attempts >= settings.webhook_max_attempts:
         values = {WebhookDelivery.status: "dead", WebhookDelivery.last_error: error}
         result = "dead"
         log.warning(
@@ -214,6 +213,32 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -
     async with write_transaction():
         await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery_id)
     return result
+
+
+async def _post(
+    settings: Settings, destination: outbound.Destination, export_id: int, headers: dict
+) -> tuple[int | None, str]:
+    """(the answer's status, "" or why it failed): to the checked address, following no
+    redirect, recording what the endpoint said by its status only, never its body."""
+    extensions = {"sni_hostname": destination.sni_hostname} if destination.sni_hostname else {}
+    try:
+        async with httpx.AsyncClient(
+            timeout=settings.webhook_timeout_seconds, follow_redirects=False
+        ) as client:
+            response = await client.post(
+                destination.url,
+                content=exports.stream_chunks(export_id),
+                headers=headers | {"Host": destination.host},
+                extensions=extensions,
+            )
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:200] or type(exc).__name__
+    status = response.status_code
+    if 200 <= status < 300:
+        return status, ""
+    if 300 <= status < 400:
+        return status, f"the endpoint answered {status}, a redirect: redirects are not followed"
+    return status, f"the endpoint answered {status} {response.reason_phrase}".strip()
 
 
 async def retry_dead(viewer: Viewer, delivery_id: int) -> int:
