@@ -91,8 +91,9 @@ async def test_no_redirect_is_followed(client, park, partners):
     with Receiver() as inside, Receiver(redirect_to=inside.url) as outside:
         await _with_webhook(client, partners["lingang"], outside.url)
         sent = await api(client, "POST", f"/api/partners/exports/{export['id']}/deliveries")
-    assert "307" in sent.json()["last_error"] and "redirects are not followed" in (
-        sent.json()["last_error"]
+    assert (
+        "307" in sent.json()["last_error"]
+        and "redirects are not followed" in (sent.json()["last_error"])
     )
     assert len(outside.received) == 1 and inside.received == []
 
