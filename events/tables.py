@@ -130,7 +130,7 @@ class Registration(Table, tablename="registration"):
     name = Varchar(length=200)
     email = Varchar(length=254)
     status = Varchar(length=12, choices=RegistrationStatus)
-    code = Varchar(length=12, unique=True)  # shown at check-in, and as a QR code
+    code = Varchar(length=24, unique=True)  # shown at check-in, and as a QR code
     registered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     promoted_at = Timestamptz(null=True, default=None)

@@ -43,9 +43,15 @@ def require_admin(request: Request, action: str) -> Viewer:
     return viewer
 
 
+CSRF_COOKIE = "csrftoken"  # Litestar's CSRF cookie
+
+
 def logged_in_redirect(settings: Settings, session: NewSession, target: str) -> Redirect:
-    """Go on to `target` with the new session's cookie (HttpOnly, SameSite=Lax)."""
+    """Go on to `target` with the new session's cookie (HttpOnly, SameSite=Lax), and a new
+    CSRF token: the one from before the log-in (which another may have planted) is dropped,
+    and the next page sets a fresh one."""
     response = Redirect(target, status_code=303)
+    response.delete_cookie(CSRF_COOKIE)
     response.set_cookie(
         SESSION_COOKIE,
         session.token,

@@ -436,6 +436,8 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
         client, "/login", {"email": email, "password": password, "next": "/"}
     )
     assert response.status_code == 303, response.text
+    # As a browser does: the page after the log-in gives the new CSRF token.
+    await client.get(response.headers["location"])
     return response
 
 

@@ -28,6 +28,7 @@ def signed_in(url: str, email: str) -> requests.Session:
         allow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
+    session.get(f"{url}/")  # a log-in drops the CSRF token; the next page gives a new one
     session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
     return session
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 from incubator import i18n
-from tests.conftest import login
+from tests.conftest import login, post_form
 
 ROOT = Path(__file__).parent.parent
 
@@ -57,7 +57,7 @@ async def test_a_logged_in_user_keeps_the_chosen_language(client, park):
     from incubator.auth.tables import User
 
     await login(client, park.users["member"])
-    await client.get("/lang/zh-Hant")
+    await post_form(client, "/lang/zh-Hant", {})
     user = await User.select(User.language).where(User.email == park.users["member"]).first()
     assert user["language"] == "zh-Hant"
     client.cookies.delete("lang")

@@ -68,17 +68,30 @@ class AuthController(Controller):
         return response
 
     @get("/lang/{code:str}")
-    async def switch_language(
+    async def switch_language(self, code: FromPath[str], next: FromQuery[str] = "/") -> Response:
+        """The language of this browser (a cookie): a link anyone may follow, which changes
+        nothing stored."""
+        return _language_cookie(code, next)
+
+    @post("/lang/{code:str}")
+    async def choose_language(
         self, request: Request, code: FromPath[str], next: FromQuery[str] = "/"
     ) -> Response:
-        if code not in LANGUAGES:
-            raise DomainError(f"language must be one of {', '.join(LANGUAGES)}")
+        """The language of this browser and, for a signed-in person, of their account (their
+        emails and reminders follow it): a form, so only by POST with its CSRF token."""
+        response = _language_cookie(code, next)
         viewer = viewer_of(request)
         if viewer.is_authenticated:
             await services.set_language(viewer.user_id, code)  # type: ignore[arg-type]
-        response = Redirect(safe_next(next), status_code=303)
-        response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
         return response
+
+
+def _language_cookie(code: str, next: str) -> Response:
+    if code not in LANGUAGES:
+        raise DomainError(f"language must be one of {', '.join(LANGUAGES)}")
+    response = Redirect(safe_next(next), status_code=303)
+    response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
 
 
 class AccountController(Controller):

@@ -43,7 +43,7 @@ async def test_member_edits_profile_finds_it_in_the_directory_and_switches_langu
         assert await results.all_inner_texts() == ["Harbour Pay"]
         await page.screenshot(path=str(artifacts / f"directory-{engine_name}.png"), full_page=True)
 
-        await page.get_by_role("link", name="繁體中文").click()
+        await page.get_by_role("button", name="繁體中文").click()
         await page.wait_for_selector("text=初創企業名錄")
         assert await page.locator("html").get_attribute("lang") == "zh-Hant-HK"
         assert await results.all_inner_texts() == ["海港支付"]

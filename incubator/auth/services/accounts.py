@@ -85,9 +85,12 @@ async def set_password(email: str, password: str) -> None:
 
 
 async def _recent_failures(settings: Settings, email: str, ip: str) -> tuple[int, int]:
+    """Failed attempts within the window: at this account from this address, and from this
+    address at any account."""
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    by_email = await LoginAttempt.count().where(
+    by_pair = await LoginAttempt.count().where(
         (LoginAttempt.email == email)
+        & (LoginAttempt.ip == ip)
         & (LoginAttempt.succeeded == False)  # noqa: E712
         & (LoginAttempt.attempted_at > since)
     )
@@ -96,18 +99,20 @@ async def _recent_failures(settings: Settings, email: str, ip: str) -> tuple[int
         & (LoginAttempt.succeeded == False)  # noqa: E712
         & (LoginAttempt.attempted_at > since)
     )
-    return by_email, by_ip
+    return by_pair, by_ip
 
 
 async def authenticate(settings: Settings, email: str, password: str, ip: str) -> int | None:
     """The user id for a right email and password, None otherwise; raises when throttled.
 
-    Each account allows `login_max_failures` failures within the window, and each address
-    four times as many, so one address cannot try many accounts.
+    An address may fail `login_max_failures` times within the window at one account, and four
+    times as often across accounts, so one address cannot try many accounts; the account
+    stays open to every other address: whoever guesses slows only themselves, and nobody can
+    lock its owner (or an administrator) out.
     """
     email = normalise_email(email)
-    by_email, by_ip = await _recent_failures(settings, email, ip)
-    if by_email >= settings.login_max_failures or by_ip >= 4 * settings.login_max_failures:
+    by_pair, by_ip = await _recent_failures(settings, email, ip)
+    if by_pair >= settings.login_max_failures or by_ip >= 4 * settings.login_max_failures:
         raise TooManyRequests(
             f"too many failed log-in attempts; try again in "
             f"{settings.login_window_minutes} minutes",
