@@ -91,6 +91,8 @@ class Settings:
     # Hosts webhooks may reach over plain http and inside the network (by name or address,
     # any port); every other endpoint must be https on a public address.
     webhook_allowed_hosts: tuple[str, ...] = ()
+    # Exports a partner (or staff for it) may ask for within an hour; scheduled ones are free.
+    partner_exports_per_hour: int = 12
     # Reminders: the days or hours before a date that each source reminds at (settings, not
     # constants), the local hour day-based reminders go out, how far back a sweep looks after
     # downtime, and retries.
@@ -155,6 +157,7 @@ def load_settings() -> Settings:
         webhook_allowed_hosts=tuple(
             h.strip().lower() for h in _env("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
         ),
+        partner_exports_per_hour=_env_int("PARTNER_EXPORTS_PER_HOUR", 12),
         run_scheduler=_env_bool("SCHEDULER", True),
         reminder_lease_days=_env_days("REMINDER_LEASE_DAYS", (90, 30, 7)),
         reminder_mou_days=_env_days("REMINDER_MOU_DAYS", (90, 30)),

@@ -12,7 +12,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from incubator.auth.schemas import ANONYMOUS, NewSession, Viewer
-from incubator.errors import DomainError, Forbidden, NotAuthenticated
+from incubator.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
 from incubator.settings import Settings
 
 SESSION_COOKIE = "incubator_session"
@@ -136,7 +136,12 @@ async def act(
         target = await work(data)
     except DomainError as exc:
         errors = errors_for_form(exc, summary_key="action")
-        return await rerender(exc.status_code, {"action": action, "values": data, "errors": errors})
+        shown = await rerender(
+            exc.status_code, {"action": action, "values": data, "errors": errors}
+        )
+        if isinstance(exc, TooManyRequests):
+            shown.headers["Retry-After"] = str(exc.retry_after)
+        return shown
     return Redirect(target, status_code=303)
 
 

@@ -47,6 +47,11 @@ def _export(export: ExportOut) -> ExportOut:
     return out
 
 
+def _hourly_limit(request: Request) -> int:
+    """Exports a partner may have made on demand within an hour (settings)."""
+    return request.app.state.settings.partner_exports_per_hour
+
+
 async def partner_caller(request: Request) -> PartnerCaller | None:
     """A partner acting through an API token or a partner user's session; None otherwise."""
     header = request.headers.get("authorization", "")
@@ -124,7 +129,9 @@ class PartnersApi(Controller):
         self, request: Request, partner_id: FromPath[int], data: JSONBody[ExportIn]
     ) -> ExportOut:
         viewer = viewer_of(request)
-        export_id = await exports.create_export(viewer, partner_id, data.format)
+        export_id = await exports.create_export(
+            viewer, partner_id, data.format, hourly_limit=_hourly_limit(request)
+        )
         return _export(await exports.get_export(viewer, export_id))
 
     @get("/{partner_id:int}/exports", summary="A partner's exports (partnership staff)")
@@ -277,7 +284,9 @@ class PartnersApi(Controller):
     async def my_new_export(self, request: Request, data: JSONBody[ExportIn]) -> ExportOut:
         caller = await require_caller(request)
         viewer = viewer_of(request)
-        export_id = await exports.create_export(viewer, caller.partner_id, data.format, caller)
+        export_id = await exports.create_export(
+            viewer, caller.partner_id, data.format, caller, _hourly_limit(request)
+        )
         return _export(await exports.get_export(viewer, export_id, caller))
 
     @get("/me/referrals", summary="Referrals between the calling partner and the park")

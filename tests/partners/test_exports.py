@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -317,3 +318,34 @@ async def test_an_export_made_inside_a_transaction_stores_its_file_after_reading
     made = await ReferralExport.select().where(ReferralExport.id == export_id).first()
     assert made["status"] == "ready" and made["sha256"] == hashlib.sha256(data).hexdigest()
     assert [r["slug"] for r in csv_rows(data)] == ["harbour-pay", "lantern-chain", "bamboo-home"]
+
+
+async def test_exports_on_demand_are_limited_per_partner_with_a_clear_429(settings, park, partners):
+    """Beyond the settings' hourly share a partner's exports are refused, 429 with when to
+    try again, counted in the database: of six asked for at once, the share is made."""
+    from dataclasses import replace
+
+    from incubator.app import create_app
+    from incubator.auth.schemas import Viewer
+    from incubator.partners.policy import PartnerCaller
+    from incubator.partners.services import exports
+
+    app = create_app(replace(settings, partner_exports_per_hour=2), manage_engine=False)
+    async with make_client(app) as client:
+        await login(client, park.users["admin"])
+        await record_mou(client, partners["lingang"])
+        await record_mou(client, partners["dubai"])
+        url = f"/api/partners/{partners['lingang']}/exports"
+        answers = await asyncio.gather(
+            *[api(client, "POST", url, json={"format": "csv"}) for _ in range(6)]
+        )
+        assert sorted(a.status_code for a in answers) == [201, 201, 429, 429, 429, 429]
+        refused = next(a for a in answers if a.status_code == 429)
+        assert "the most allowed" in refused.json()["detail"]
+        assert 3500 < int(refused.headers["retry-after"]) <= 3601
+        # Another partner has its own share; the schedule is not counted against anyone.
+        other = f"/api/partners/{partners['dubai']}/exports"
+        assert (await api(client, "POST", other, json={"format": "csv"})).status_code == 201
+    viewer = Viewer(user_id=None, name="schedule")
+    caller = PartnerCaller(partners["lingang"], None, "schedule")
+    assert await exports.create_export(viewer, partners["lingang"], "json", caller) > 0

@@ -218,7 +218,12 @@ class PartnerPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            export_id = await exports.create_export(viewer, partner_id, data.get("format", ""))
+            export_id = await exports.create_export(
+                viewer,
+                partner_id,
+                data.get("format", ""),
+                hourly_limit=request.app.state.settings.partner_exports_per_hour,
+            )
             return f"/partners/exports/{export_id}?message=created"
 
         return await act(request, ("format",), work, self._rerender(viewer, partner_id), "export")

@@ -172,7 +172,13 @@ class PortalPages(Controller):
     @post("/exports")
     async def new_export(self, request: Request) -> Response:
         async def run(viewer: Viewer, caller: PartnerCaller, data: dict[str, Any]) -> str:
-            await exports.create_export(viewer, caller.partner_id, data.get("format", ""), caller)
+            await exports.create_export(
+                viewer,
+                caller.partner_id,
+                data.get("format", ""),
+                caller,
+                request.app.state.settings.partner_exports_per_hour,
+            )
             return "/portal?message=export-ready"
 
         return await self._action(request, ("format",), "export", run)

@@ -14,16 +14,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 
 from incubator.auth.schemas import Viewer
-from incubator.db import alongside, in_transaction, is_postgres, utcnow, write_transaction
+from incubator.db import (
+    alongside,
+    in_transaction,
+    is_postgres,
+    lock_row,
+    utcnow,
+    write_transaction,
+)
 from incubator.db.streaming import write_beside_read
 from incubator.downloads import MEDIA_TYPES, encoder
 from incubator.downloads.csv_files import COPY_END, CsvEncoder
-from incubator.errors import Forbidden, NotFound, ValidationFailed
+from incubator.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.schemas import Export, ExportItemOut, ExportOut, MouRow, Received
@@ -43,6 +51,7 @@ from incubator.partners.tables import ExportChunk, ExportItem, PartnerPark, Refe
 FORMATS = tuple(MEDIA_TYPES)
 BATCH = 1000
 CHUNK_BYTES = 256 * 1024
+RATE_WINDOW = timedelta(hours=1)
 STORE_BYTES = 4 * CHUNK_BYTES  # chunks are written a few at a time, in one transaction
 
 
@@ -58,8 +67,15 @@ async def _who(viewer: Viewer, caller: PartnerCaller | None, partner_id: int) ->
 
 
 async def create_export(
-    viewer: Viewer, partner_id: int, fmt: str, caller: PartnerCaller | None = None
+    viewer: Viewer,
+    partner_id: int,
+    fmt: str,
+    caller: PartnerCaller | None = None,
+    hourly_limit: int | None = None,
 ) -> int:
+    """A new export for the partner, built now. One asked for on demand (by a person or a
+    partner's machine, not the schedule) passes `hourly_limit`, the settings' share: beyond
+    it within the hour, the export is refused with a 429 that says when to try again."""
     user_id, name = await _who(viewer, caller, partner_id)
     if fmt not in FORMATS:
         raise ValidationFailed({"format": f"must be one of {', '.join(FORMATS)}"})
@@ -73,16 +89,21 @@ async def create_export(
         raise ValidationFailed(
             {"partner": f"{park[0]['name']} has no MOU in force, so nothing may be shared with it"}
         )
-    rows = await ReferralExport.insert(
-        ReferralExport(
-            partner=partner_id,
-            mou=mou.id,
-            format=fmt,
-            requested_by=user_id,
-            requested_by_name=name,
-            columns=",".join(COLUMNS),
-        )
-    ).returning(ReferralExport.id)
+    async with write_transaction():
+        # One request at a time per partner counts its exports and adds one.
+        await lock_row(PartnerPark, partner_id)
+        if hourly_limit is not None:
+            await _within_rate(partner_id, hourly_limit)
+        rows = await ReferralExport.insert(
+            ReferralExport(
+                partner=partner_id,
+                mou=mou.id,
+                format=fmt,
+                requested_by=user_id,
+                requested_by_name=name,
+                columns=",".join(COLUMNS),
+            )
+        ).returning(ReferralExport.id)
     export_id = rows[0]["id"]
     try:
         await _build(export_id, park[0], mou, fmt)
@@ -212,6 +233,23 @@ async def _build(export_id: int, park: dict, mou: MouRow, fmt: str) -> None:
                 ReferralExport.finished_at: utcnow(),
             }
         ).where(ReferralExport.id == export_id)
+
+
+async def _within_rate(partner_id: int, per_hour: int) -> None:
+    """Refuse (429, with when to try again) an export beyond the partner's hourly share."""
+    since = utcnow() - RATE_WINDOW
+    recent = await ReferralExport.select(ReferralExport.created_at).where(
+        (ReferralExport.partner == partner_id) & (ReferralExport.created_at > since)
+    )
+    if len(recent) < per_hour:
+        return
+    oldest = min(r["created_at"] for r in recent)
+    wait = max(1, int((oldest + RATE_WINDOW - utcnow()).total_seconds()) + 1)
+    raise TooManyRequests(
+        f"this partner has had {len(recent)} exports in the last hour, the most allowed; "
+        f"try again in {-(-wait // 60)} minutes",
+        retry_after=wait,
+    )
 
 
 def _full_chunks(pending: bytearray) -> tuple[list[bytes], bytearray]:
