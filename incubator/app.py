@@ -28,6 +28,7 @@ from incubator.auth.schemas import ANONYMOUS
 from incubator.auth.services.accounts import viewer_for_token
 from incubator.errors import DomainError, TooManyRequests
 from incubator.headers import security_headers
+from incubator.limits import BodyLimits
 from incubator.settings import Settings, get_settings
 from incubator.templating import LanguageTemplates, templates_dir
 from incubator.web import SESSION_COOKIE, login_redirect, page, wants_json
@@ -256,7 +257,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         ],
         lifespan=[database],
         before_send=[security_headers(settings)],
-        middleware=[DefineMiddleware(ViewerMiddleware, settings=settings)],
+        middleware=[DefineMiddleware(ViewerMiddleware, settings=settings), BodyLimits],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             exclude=["^/api/", "^/health"],

@@ -53,3 +53,12 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class BodyRefused(DomainError):
+    """A request's body the app does not read at all: too large (413), not JSON where JSON is
+    taken (415), or malformed in a way no handler should meet (400)."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
