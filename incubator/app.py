@@ -181,6 +181,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.api import PartnersApi
     from incubator.partners.pages.parks import PartnerPages
     from incubator.partners.pages.portal import PortalPages, ReferralPages, SharingPages
+    from incubator.partners.services.consent import consented_groups
     from incubator.partners.services.webhooks import deliver_due
     from incubator.reminders.pages import InboxPages, ReminderAdminPages, ReminderPreferencePages
     from incubator.startups.api import CentresApi, StartupsApi
@@ -188,9 +189,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.startups.pages.directory import DirectoryPages
     from incubator.startups.pages.invitations import InvitationPages
     from incubator.startups.pages.profiles import ProfilePages
+    from incubator.startups.policy import set_consent_source
     from incubator.startups.services.extensions import add_profile_section
     from incubator.startups.tables import STAGE_NAMES
 
+    set_consent_source(consented_groups)
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)
     jobs.add_job("webhook deliveries", deliver_due, every_seconds=30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from incubator.auth.schemas import Viewer
 from incubator.auth.tables import Role
 from incubator.errors import Forbidden, NotAuthenticated
@@ -64,3 +66,41 @@ async def require_manage(viewer: Viewer, startup_id: int) -> None:
     require_login(viewer)
     if not await can_manage(viewer, startup_id):
         raise Forbidden("only the start-up's centre managers and administrators may do this")
+
+
+# ---------------------------------------------------------------- who sees which fields
+
+# The groups of a start-up's profile, and who sees each (docs/privacy.md):
+#   public       name, descriptions, website, stage, year, size, clusters, tags, centres,
+#                hubs, onsite, programmes, logo: everyone, signed in or not
+#   contact      contact person, email, phone: the community (any signed-in member or staff),
+#                and a partner only while the start-up consents to share "contact" with it
+#   team         the team's names and roles: the community; never a partner
+#   team_emails  the team's email addresses: those who edit the profile (its members, its
+#                centres' managers, administrators)
+#   history      the change history and the sharing page: those who edit it
+PUBLIC = frozenset({"public"})
+COMMUNITY = frozenset({"public", "contact", "team"})
+EDITORS = frozenset({"public", "contact", "team", "team_emails", "history"})
+
+# What a partner park may see of a start-up by its consent (registered by the partners
+# package, which the start-up core does not import): the consented field groups.
+ConsentSource = Callable[[Viewer, int], Awaitable[frozenset[str]]]
+_consents: list[ConsentSource] = []
+
+
+def set_consent_source(source: ConsentSource) -> None:
+    _consents[:] = [source]
+
+
+async def visible_groups(viewer: Viewer, startup_id: int) -> frozenset[str]:
+    """The groups of this start-up's profile the viewer may see: the one rule every page and
+    API answer about a start-up follows."""
+    if not viewer.is_authenticated:
+        return PUBLIC
+    if viewer.is_partner:
+        consented = await _consents[0](viewer, startup_id) if _consents else frozenset()
+        return PUBLIC | (consented & {"contact"})
+    if await can_edit(viewer, startup_id):
+        return EDITORS
+    return COMMUNITY

@@ -16,6 +16,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
 from incubator.i18n import today_hk
+from incubator.partners import policy
 from incubator.partners.schemas import ConsentEvent, ConsentIn, ConsentOut
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import ConsentChange, PartnerPark, SharingConsent
@@ -184,6 +185,15 @@ async def consent_history(viewer: Viewer, startup_id: int) -> list[ConsentEvent]
         .limit(200)
     )
     return msgspec.convert(rows, list[ConsentEvent])
+
+
+async def consented_groups(viewer: Viewer, startup_id: int) -> frozenset[str]:
+    """The field groups a partner user's park may see of this start-up today (none without
+    live consent): what the start-up core's visibility rule asks of partners."""
+    caller = await policy.partner_of(viewer)
+    if caller is None:
+        return frozenset()
+    return frozenset(await live_fields(startup_id, caller.partner_id) or [])
 
 
 async def live_fields(startup_id: int, partner_id: int) -> list[str] | None:

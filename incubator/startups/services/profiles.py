@@ -104,9 +104,14 @@ async def get_profile(viewer: Viewer, startup_id: int) -> StartupDetail:
         .where(StartupProgramme.startup == startup_id)
         .order_by(StartupProgramme.started_on)
     )
-    row["team"] = await team(startup_id) if viewer.is_authenticated else []
-    if not viewer.is_authenticated:
-        # Personal data stays inside the community (PDPO): the public sees the company only.
+    groups = await policy.visible_groups(viewer, startup_id)
+    row["team"] = await team(startup_id) if "team" in groups else []
+    if "team_emails" not in groups:
+        for member in row["team"]:
+            member.email = ""
+    if "contact" not in groups:
+        # Personal data stays inside the community (PDPO), and with partners it was shared
+        # with: the public and other partners see the company only.
         for key in ("contact_name", "contact_email", "contact_phone"):
             row[key] = ""
     row["can_edit"] = can_edit
