@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hmac
 import logging
@@ -61,6 +62,8 @@ class ViewerMiddleware:
             cookies = SimpleCookie()
         token = cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else ""
         viewer = (await viewer_for_token(self.settings, token) if token else None) or ANONYMOUS
+        if viewer.is_authenticated and scope.get("client"):
+            viewer = dataclasses.replace(viewer, address=scope["client"][0])
         scope["user"] = viewer
         if viewer.is_authenticated and not wants_json(scope["path"]):
             from incubator.reminders.services.inbox import unread_count
@@ -175,7 +178,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from events.academy.services.completion import startup_badges
     from events.api import EventsApi
     from events.pages import EventPages, RegistrationPages
-    from incubator.auth.pages import AccountController, AuthController
+    from incubator.auth.pages import AccountController, AuditPages, AuthController
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
     from incubator.partners.api import PartnersApi
@@ -223,11 +226,12 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
 
     from litestar.middleware import DefineMiddleware
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             AuthController,
             AccountController,
+            AuditPages,
             AdminUsersController,
             DirectoryPages,
             ProfilePages,
@@ -289,3 +293,4 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         state=State({"settings": settings}),
         debug=settings.debug,
     )
+    return app

@@ -20,6 +20,8 @@ from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn
 from centres.services.lease_register import get_lease
 from centres.tables import Lease, LeaseStatus, Unit, UnitStatus
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
@@ -174,7 +176,7 @@ async def create_lease(viewer: Viewer, lease: LeaseIn) -> int:
         await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
         if unit["status"] != UnitStatus.available.value:
             raise ValidationFailed({"unit": f"unit {unit['code']} is retired"})
-        return await _let(
+        lease_id = await _let(
             unit,
             startup_id,
             starts,
@@ -184,6 +186,9 @@ async def create_lease(viewer: Viewer, lease: LeaseIn) -> int:
             status=status,
             created_by=viewer.user_id,
         )
+        period = {"status": status, "from": str(starts), "until": str(ends)}
+        await _audit(viewer, Action.lease_created, lease_id, period)
+        return lease_id
 
 
 async def _let(
@@ -250,6 +255,17 @@ async def _set(lease_id: int, expected: str, values: dict) -> None:
         raise Conflict("the lease was changed at the same moment; reload and try again")
 
 
+async def _audit(viewer: Viewer, action: Action, lease_id: int, detail: dict[str, Any]) -> None:
+    """The lease's entry in the audit trail, named by its start-up and unit."""
+    row = (
+        await Lease.select(Lease.startup.name_en, Lease.unit.code, Lease.unit.building.name_en)
+        .where(Lease.id == lease_id)
+        .first()
+    )
+    subject = f"{row['startup.name_en']}: {row['unit.building.name_en']} {row['unit.code']}"
+    await audit.record(viewer, action, f"{subject} (#{lease_id})", detail)
+
+
 async def activate_lease(viewer: Viewer, lease_id: int) -> None:
     """A draft becomes the lease in force for its period (signed)."""
     async with write_transaction():
@@ -259,6 +275,7 @@ async def activate_lease(viewer: Viewer, lease_id: int) -> None:
         if lease.ends_on < today_hk():
             raise ValidationFailed({"ends_on": "its period has passed: change or discard it"})
         await _set(lease_id, "draft", {"status": LeaseStatus.active.value})
+        await _audit(viewer, Action.lease_activated, lease_id, {})
 
 
 async def discard_draft(viewer: Viewer, lease_id: int) -> None:
@@ -266,6 +283,7 @@ async def discard_draft(viewer: Viewer, lease_id: int) -> None:
         lease = await _for_change(viewer, lease_id, "discard leases")
         if lease.status != "draft":
             raise Conflict(f"lease {lease_id} is not a draft; only drafts are discarded")
+        await _audit(viewer, Action.lease_discarded, lease_id, {})
         await Lease.delete().where((Lease.id == lease_id) & (Lease.status == "draft"))
 
 
@@ -282,6 +300,7 @@ async def give_notice(viewer: Viewer, lease_id: int, notice: NoticeIn) -> None:
                 "discard or end that one instead"
             )
         await _set(lease_id, "active", {"status": "notice_given", "notice_given_on": on})
+        await _audit(viewer, Action.lease_notice_given, lease_id, {"notice_given_on": str(on)})
 
 
 def termination_problems(values: Mapping[str, Any]) -> dict[str, str]:
@@ -325,6 +344,8 @@ async def terminate_early(viewer: Viewer, lease_id: int, termination: Terminatio
             "notice_given_on": lease.notice_given_on or today,
         }
         await _set(lease_id, lease.status, values)
+        detail = {"last_day": str(last_day), "reason": reason}
+        await _audit(viewer, Action.lease_terminated, lease_id, detail)
 
 
 def renewal_problems(values: Mapping[str, Any]) -> dict[str, str]:
@@ -362,7 +383,7 @@ async def renew_lease(viewer: Viewer, lease_id: int, renewal: RenewalIn) -> int:
         _period(starts, ends, errors)
         if errors:
             raise ValidationFailed(errors)
-        return await _let(
+        new_id = await _let(
             unit,
             lease.startup,
             starts,
@@ -373,6 +394,8 @@ async def renew_lease(viewer: Viewer, lease_id: int, renewal: RenewalIn) -> int:
             created_by=viewer.user_id,
             renewal_of=lease_id,
         )
+        await _audit(viewer, Action.lease_renewed, lease_id, {"until": str(ends)})
+        return new_id
 
 
 # ---------------------------------------------------------------- export

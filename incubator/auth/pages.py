@@ -7,7 +7,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from incubator.auth.services import accounts as services
-from incubator.errors import DomainError, TooManyRequests
+from incubator.auth.services import audit
+from incubator.errors import DomainError, TooManyRequests, ValidationFailed
+from incubator.fields import read_date, read_whole_number
 from incubator.i18n import LANGUAGES
 from incubator.settings import Settings
 from incubator.web import (
@@ -15,6 +17,7 @@ from incubator.web import (
     client_ip,
     logged_in_redirect,
     page,
+    require_admin,
     safe_next,
     signed_in,
     viewer_of,
@@ -134,3 +137,42 @@ class AccountController(Controller):
         response = Redirect("/login?next=/account", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
+
+
+class AuditPages(Controller):
+    """The audit trail of staff actions, for administrators (newest first, filtered)."""
+
+    path = "/admin/audit"
+    include_in_schema = False
+
+    @get("/")
+    async def trail(self, request: Request) -> Response:
+        require_admin(request, "read the audit trail")
+        values = {k: request.query_params.get(k, "") for k in ("action", "actor", "since", "until")}
+        errors: dict[str, str] = {}
+        first = read_date(values, "since", errors, required=False)
+        last = read_date(values, "until", errors, required=False)
+        raw_page = {"page": request.query_params.get("page", "")}
+        number = read_whole_number(raw_page, "page", errors, 1, 100_000, required=False) or 1
+        result = None
+        if not errors:
+            try:
+                result = await audit.entries(
+                    viewer_of(request),
+                    action=values["action"],
+                    actor=values["actor"],
+                    since=first,
+                    until=last,
+                    page=number,
+                )
+            except ValidationFailed as exc:
+                errors = exc.errors
+        return page(
+            "admin/audit.html",
+            400 if errors else 200,
+            result=result,
+            params={k: v for k, v in values.items() if v},
+            values=values,
+            errors=errors,
+            actions=[a.value for a in audit.Action],
+        )

@@ -18,6 +18,7 @@ class Viewer:
     role: Role | None = None
     language: str = "en"
     session_id: int | None = None
+    address: str = ""  # where the request came from, for the audit trail
 
     @property
     def is_authenticated(self) -> bool:

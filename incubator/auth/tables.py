@@ -2,7 +2,7 @@
 
 from enum import Enum
 
-from piccolo.columns import Boolean, ForeignKey, Secret, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Secret, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -46,3 +46,20 @@ class LoginAttempt(Table, tablename="login_attempt"):
     ip = Varchar(length=64, index=True)
     succeeded = Boolean(default=False)
     attempted_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """One staff action that changed people's data or access: who, when, what, from where.
+
+    Append-only: nothing in the app updates or deletes an entry, and the database refuses
+    to (triggers on both engines). The actor is named by id and by email as they were, so an
+    entry outlives the account that made it.
+    """
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor_id = Integer(null=True, default=None, index=True)
+    actor_email = Varchar(length=254, default="")
+    address = Varchar(length=64, default="")
+    action = Varchar(length=48, index=True)
+    subject = Varchar(length=200, default="")
+    detail = Text(default="")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 
 from incubator.auth.schemas import NewSession, SessionRow, UserRow, Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.auth.services.passwords import hash_password, needs_rehash, verify_password
 from incubator.auth.tables import LoginAttempt, Role, User, UserSession
 from incubator.db import contains, utcnow, write_transaction
@@ -41,8 +44,17 @@ def check_email(email: str, field: str = "email") -> dict[str, str]:
 
 
 async def create_user(
-    email: str, name: str, password: str | None, role: Role, language: str = "en"
+    email: str,
+    name: str,
+    password: str | None,
+    role: Role,
+    language: str = "en",
+    *,
+    by: Viewer | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> int:
+    """A new account. One made by a staff member (`by`) is recorded in the audit trail, with
+    its role and any `detail` the caller adds."""
     email = normalise_email(email)
     errors = check_email(email)
     if not name.strip():
@@ -65,6 +77,9 @@ async def create_user(
                 language=language if language in LANGUAGES else "en",
             )
         ).returning(User.id)
+        if by is not None:
+            facts = {"role": role.value} | (detail or {})
+            await audit.record(by, Action.account_created, f"{name.strip()} <{email}>", facts)
     return row[0]["id"]
 
 
@@ -267,13 +282,18 @@ async def list_users(role: Role | None = None, query: str = "", limit: int = 200
     return msgspec.convert(await select.limit(limit), list[UserRow])
 
 
-async def set_active(user_id: int, active: bool) -> None:
+async def set_active(user_id: int, active: bool, *, by: Viewer) -> None:
+    """Let an account in or keep it out; a deactivated account's sessions end at once."""
     async with write_transaction():
         rows = (
-            await User.update({User.is_active: active}).where(User.id == user_id).returning(User.id)
+            await User.update({User.is_active: active})
+            .where(User.id == user_id)
+            .returning(User.id, User.email, User.name)
         )
         if not rows:
             raise NotFound(f"no user {user_id}")
+        action = Action.account_reactivated if active else Action.account_deactivated
+        await audit.record(by, action, f"{rows[0]['name']} <{rows[0]['email']}>")
         if not active:
             await UserSession.update({UserSession.revoked_at: utcnow()}).where(
                 (UserSession.user == user_id) & UserSession.revoked_at.is_null()

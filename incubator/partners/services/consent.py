@@ -12,6 +12,8 @@ from datetime import date
 import msgspec
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import utcnow, write_transaction
 from incubator.errors import NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date
@@ -172,6 +174,17 @@ async def _record(
             actor_name=viewer.name,
         )
     )
+    if viewer.is_admin or viewer.is_manager:
+        # A start-up's own members keep their consents; staff changing one is audited.
+        names = (
+            await SharingConsent.select(SharingConsent.startup.name_en, SharingConsent.partner.name)
+            .where((SharingConsent.startup == startup_id) & (SharingConsent.partner == partner_id))
+            .first()
+        )
+        subject = f"{names['startup.name_en']} → {names['partner.name']}"
+        kind = Action.consent_withdrawn if action == "withdrawn" else Action.consent_granted
+        detail = {"fields": split_fields(fields)} if fields else {}
+        await audit.record(viewer, kind, subject, detail)
 
 
 async def consent_history(viewer: Viewer, startup_id: int) -> list[ConsentEvent]:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import msgspec
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import (
     alongside,
     in_transaction,
@@ -104,6 +107,10 @@ async def create_export(
                 columns=",".join(COLUMNS),
             )
         ).returning(ReferralExport.id)
+        by_machine = caller is not None and not viewer.is_authenticated  # a token, the schedule
+        actor = replace(viewer, user_id=user_id, name=name) if by_machine else viewer
+        subject = f"{park[0]['name']}: {mou.title}"
+        await audit.record(actor, Action.export_made, subject, {"format": fmt})
     export_id = rows[0]["id"]
     try:
         await _build(export_id, park[0], mou, fmt)

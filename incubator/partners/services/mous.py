@@ -10,6 +10,8 @@ from typing import Any
 import msgspec
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import lock_row, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
@@ -106,7 +108,16 @@ async def create_mou(viewer: Viewer, partner_id: int, mou: MouIn) -> int:
         raise NotFound(f"there is no partner park {partner_id}")
     clean, clusters = await _clean(msgspec.structs.asdict(mou))
     async with write_transaction():
-        return await _insert(partner_id, clean, clusters, viewer.user_id, None)
+        mou_id = await _insert(partner_id, clean, clusters, viewer.user_id, None)
+        await _audit(viewer, Action.mou_created, mou_id, {"status": clean.get("status")})
+        return mou_id
+
+
+async def _audit(viewer: Viewer, action: Action, mou_id: int, detail: dict[str, Any]) -> None:
+    """The MOU's entry in the audit trail, named by its title and its partner park."""
+    row = await Mou.select(Mou.title, Mou.partner.name).where(Mou.id == mou_id).first()
+    subject = f"{row['title']} ({row['partner.name']})" if row else f"MOU {mou_id}"
+    await audit.record(viewer, action, subject, detail)
 
 
 async def _insert(
@@ -138,6 +149,8 @@ async def update_mou(viewer: Viewer, mou_id: int, mou: MouIn) -> None:
         await MouCluster.delete().where(MouCluster.mou == mou_id)
         if clusters:
             await MouCluster.insert(*[MouCluster(mou=mou_id, cluster=c) for c in clusters])
+        detail = {"status": clean.get("status"), "expires_on": str(clean.get("expires_on"))}
+        await _audit(viewer, Action.mou_changed, mou_id, detail)
 
 
 async def terminate_mou(viewer: Viewer, mou_id: int, termination: TerminateIn) -> None:
@@ -156,6 +169,7 @@ async def terminate_mou(viewer: Viewer, mou_id: int, termination: TerminateIn) -
         await Mou.update({Mou.status: "terminated", Mou.terminated_on: last_day}).where(
             Mou.id == mou_id
         )
+        await _audit(viewer, Action.mou_terminated, mou_id, {"last_day": str(last_day)})
 
 
 async def renew_mou(viewer: Viewer, mou_id: int, renewal: RenewIn) -> int:
@@ -186,7 +200,9 @@ async def renew_mou(viewer: Viewer, mou_id: int, renewal: RenewIn) -> int:
         await lock_row(Mou, mou_id)
         if await Mou.exists().where(Mou.renewal_of == mou_id):
             raise Conflict("this MOU has already been renewed")
-        return await _insert(old.partner, clean, old.cluster_ids, viewer.user_id, mou_id)
+        new_id = await _insert(old.partner, clean, old.cluster_ids, viewer.user_id, mou_id)
+        await _audit(viewer, Action.mou_renewed, mou_id, {"until": str(expires_on)})
+        return new_id
 
 
 async def get_mou(viewer: Viewer, mou_id: int) -> MouView:

@@ -9,7 +9,9 @@ import msgspec
 
 from incubator import outbound
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
 from incubator.auth.services.accounts import create_user, normalise_email
+from incubator.auth.services.audit import Action
 from incubator.auth.tables import Role, User
 from incubator.db import write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
@@ -198,7 +200,14 @@ async def add_partner_user(viewer: Viewer, partner_id: int, user: PartnerUserIn)
     email = normalise_email(user.email)
     existing = await User.select(User.id, User.role).where(User.email == email).first()
     if existing is None:
-        user_id = await create_user(email, user.name, user.password, Role.partner)
+        user_id = await create_user(
+            email,
+            user.name,
+            user.password,
+            Role.partner,
+            by=viewer,
+            detail={"partner": park["name"]},
+        )
     elif existing["role"] != Role.partner.value:
         raise ValidationFailed({"email": f"{email} is a {existing['role']}, not a partner user"})
     else:
@@ -215,18 +224,26 @@ async def add_partner_user(viewer: Viewer, partner_id: int, user: PartnerUserIn)
                 {"email": f"already belongs to {other['partner.name']}"},
             )
         await PartnerMembership.insert(PartnerMembership(user=user_id, partner=park["id"]))
+        await audit.record(
+            viewer, Action.partner_user_added, f"{user.name} <{email}>", {"partner": park["name"]}
+        )
     return user_id
 
 
 async def remove_partner_user(viewer: Viewer, partner_id: int, user_id: int) -> None:
     await policy.require_partnership_staff(viewer, "remove partner users")
-    deleted = (
-        await PartnerMembership.delete()
-        .where((PartnerMembership.partner == partner_id) & (PartnerMembership.user == user_id))
-        .returning(PartnerMembership.id)
-    )
-    if not deleted:
-        raise NotFound(f"user {user_id} is not a user of partner park {partner_id}")
+    async with write_transaction():
+        deleted = (
+            await PartnerMembership.delete()
+            .where((PartnerMembership.partner == partner_id) & (PartnerMembership.user == user_id))
+            .returning(PartnerMembership.id)
+        )
+        if not deleted:
+            raise NotFound(f"user {user_id} is not a user of partner park {partner_id}")
+        person = await User.select(User.name, User.email).where(User.id == user_id).first()
+        park = await _park(partner_id)
+        subject = f"{person['name']} <{person['email']}>" if person else f"user {user_id}"
+        await audit.record(viewer, Action.partner_user_removed, subject, {"partner": park["name"]})
 
 
 async def set_webhook(

@@ -10,7 +10,9 @@ from datetime import timedelta
 import msgspec
 
 from incubator.auth.schemas import Viewer
-from incubator.db import utcnow
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
+from incubator.db import utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_text
 from incubator.partners import policy
@@ -44,15 +46,17 @@ async def create_token(viewer: Viewer, partner_id: int, label: str) -> str:
     if errors:
         raise ValidationFailed(errors)
     token = PREFIX + secrets.token_urlsafe(32)
-    await PartnerToken.insert(
-        PartnerToken(
-            partner=partner_id,
-            label=label,
-            token_hash=_hash(token),
-            prefix=token[:10],
-            created_by=viewer.user_id,
+    async with write_transaction():
+        await PartnerToken.insert(
+            PartnerToken(
+                partner=partner_id,
+                label=label,
+                token_hash=_hash(token),
+                prefix=token[:10],
+                created_by=viewer.user_id,
+            )
         )
-    )
+        await _audit(viewer, Action.token_created, partner_id, label, token[:10])
     return token
 
 
@@ -75,17 +79,26 @@ async def list_tokens(viewer: Viewer, partner_id: int) -> list[TokenRow]:
 
 async def revoke_token(viewer: Viewer, partner_id: int, token_id: int) -> None:
     await _require_manage_tokens(viewer, partner_id)
-    revoked = (
-        await PartnerToken.update({PartnerToken.revoked_at: utcnow()})
-        .where(
-            (PartnerToken.id == token_id)
-            & (PartnerToken.partner == partner_id)
-            & PartnerToken.revoked_at.is_null()
+    async with write_transaction():
+        revoked = (
+            await PartnerToken.update({PartnerToken.revoked_at: utcnow()})
+            .where(
+                (PartnerToken.id == token_id)
+                & (PartnerToken.partner == partner_id)
+                & PartnerToken.revoked_at.is_null()
+            )
+            .returning(PartnerToken.label, PartnerToken.prefix)
         )
-        .returning(PartnerToken.id)
-    )
-    if not revoked:
-        raise NotFound(f"partner park {partner_id} has no live token {token_id}")
+        if not revoked:
+            raise NotFound(f"partner park {partner_id} has no live token {token_id}")
+        label, prefix = revoked[0]["label"], revoked[0]["prefix"]
+        await _audit(viewer, Action.token_revoked, partner_id, label, prefix)
+
+
+async def _audit(viewer: Viewer, action: Action, partner_id: int, label: str, prefix: str) -> None:
+    park = await PartnerPark.select(PartnerPark.name).where(PartnerPark.id == partner_id).first()
+    name = park["name"] if park else f"partner park {partner_id}"
+    await audit.record(viewer, action, f"{label} ({prefix}…)", {"partner": name})
 
 
 async def caller_for_token(token: str) -> PartnerCaller | None:

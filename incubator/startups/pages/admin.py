@@ -11,9 +11,8 @@ from litestar.response import Redirect
 
 from incubator.auth.services import accounts
 from incubator.auth.tables import Role
-from incubator.errors import DomainError, Forbidden
-from incubator.startups.services import importer, reference
-from incubator.startups.services import profiles as startups
+from incubator.errors import DomainError
+from incubator.startups.services import importer, reference, staff
 from incubator.startups.tables import ManagerAssignment
 from incubator.web import page, require_admin, viewer_of
 
@@ -104,20 +103,21 @@ class AdminUsersController(Controller):
                 request, 422, values=values, errors={"role": "choose one of the roles"}
             )
         try:
-            user_id = await accounts.create_user(
-                values["email"], values["name"], values["password"], Role(values["role"])
+            await staff.create_account(
+                viewer_of(request),
+                values["email"],
+                values["name"],
+                values["password"],
+                Role(values["role"]),
+                centres,
             )
         except DomainError as exc:
             return await self._page(request, exc.status_code, values=values, errors=exc.errors)
-        if values["role"] == Role.manager.value and centres:
-            await startups.assign_manager(user_id, centres)
         return Redirect(f"/admin/users?q={values['email']}", status_code=303)
 
     @post("/{user_id:int}/active")
     async def set_active(self, request: Request, user_id: FromPath[int]) -> Response:
         require_admin(request, "manage users")
         form = await request.form()
-        if user_id == viewer_of(request).user_id:
-            raise Forbidden("you cannot deactivate your own account")
-        await accounts.set_active(user_id, form.get("active") == "1")
+        await staff.set_active(viewer_of(request), user_id, form.get("active") == "1")
         return Redirect("/admin/users", status_code=303)

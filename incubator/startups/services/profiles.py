@@ -42,7 +42,6 @@ from incubator.startups.services.validation import (
     given,
 )
 from incubator.startups.tables import (
-    ManagerAssignment,
     ProfileChange,
     Startup,
     StartupAffiliation,
@@ -389,21 +388,3 @@ async def log_change(startup_id: int, viewer: Viewer, field: str, old: str, new:
             new_value=new,
         )
     )
-
-
-# ---------------------------------------------------------------- logo
-
-
-async def assign_manager(user_id: int, centre_slugs: list[str]) -> None:
-    """Make a manager responsible for these centres or hubs (in addition to any they have)."""
-    refs = await references()
-    unknown = [s for s in centre_slugs if s not in refs.centres]
-    if unknown:
-        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
-    async with write_transaction():
-        for slug in centre_slugs:
-            centre_id = refs.centres[slug][0]
-            if not await ManagerAssignment.exists().where(
-                (ManagerAssignment.user == user_id) & (ManagerAssignment.centre == centre_id)
-            ):
-                await ManagerAssignment.insert(ManagerAssignment(user=user_id, centre=centre_id))

@@ -1,0 +1,129 @@
+"""A small scene beyond the park fixture, for the tests that walk every page: an event with a
+registration, an academy course with a certificate, a partner network with an export."""
+
+from __future__ import annotations
+
+
+async def academy(park) -> tuple[int, int, str]:
+    """A course with a published run of one session, one enrolment and its certificate."""
+    from datetime import timedelta
+
+    from events.academy.tables import Certificate
+    from events.tables import Course, Event, Registration
+    from incubator.db import utcnow
+
+    centre = park.centres["entrepreneurship"]
+    course = await Course.insert(
+        Course(title_en="Web3 Fundamentals", track="certified_course", centre=centre)
+    ).returning(Course.id)
+    start = utcnow() + timedelta(days=3)
+    common = {"centre": centre, "capacity": 20, "status": "published", "title_en": "Web3"}
+    run = await Event.insert(
+        Event(
+            kind="course_run",
+            course=course[0]["id"],
+            starts_at=start,
+            ends_at=start + timedelta(days=10),
+            **common,
+        )
+    ).returning(Event.id)
+    await Event.insert(
+        Event(
+            kind="session",
+            parent=run[0]["id"],
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            online_url="https://meet.example/w3",
+            **common,
+        )
+    )
+    registration = await Registration.insert(
+        Registration(
+            event=run[0]["id"],
+            name="Ada",
+            email="ada@example.com",
+            status="confirmed",
+            code="W3AA-0001",
+        )
+    ).returning(Registration.id)
+    await Certificate.insert(
+        Certificate(
+            registration=registration[0]["id"],
+            code="W3A-AAAA-BBBB-CCCC-DDDD",
+            course=course[0]["id"],
+            run=run[0]["id"],
+            name="Ada",
+            email="ada@example.com",
+            course_title_en="Web3 Fundamentals",
+            attended_percent=100,
+        )
+    )
+    return course[0]["id"], run[0]["id"], "W3A-AAAA-BBBB-CCCC-DDDD"
+
+
+async def partner_network(park) -> tuple[int, int, int]:
+    """An MOU in force with Lingang, Harbour Pay's consent, an export and an introduced
+    referral: (mou, export, referral)."""
+    from datetime import timedelta
+
+    from incubator.auth.schemas import Viewer
+    from incubator.auth.tables import Role, User
+    from incubator.i18n import today_hk
+    from incubator.partners.services.exports import create_export
+    from incubator.partners.tables import Mou, Referral, SharingConsent
+
+    partner, startup = park.partners["lingang"], park.startups["harbour-pay"]
+    mou = await Mou.insert(
+        Mou(
+            partner=partner,
+            title="Soft landing",
+            signed_on=today_hk() - timedelta(days=1),
+            expires_on=today_hk() + timedelta(days=365),
+            status="active",
+        )
+    ).returning(Mou.id)
+    await SharingConsent.insert(SharingConsent(startup=startup, partner=partner, fields="name"))
+    referral = await Referral.insert(
+        Referral(direction="outbound", partner=partner, startup=startup, status="introduced")
+    ).returning(Referral.id)
+    admin = await User.select(User.id).where(User.email == park.users["admin"]).first()
+    export = await create_export(
+        Viewer(user_id=admin["id"], name="x", role=Role.admin), partner, "csv"
+    )
+    return mou[0]["id"], export, referral[0]["id"]
+
+
+async def event_with_a_registration(park) -> tuple[int, str]:
+    from datetime import timedelta
+
+    from events.tables import Event, Registration, Venue
+    from incubator.db import utcnow
+
+    venue = await Venue.insert(
+        Venue(id=1, centre=park.centres["entrepreneurship"], name_en="Hall", capacity=80)
+    ).returning(Venue.id)
+    start = utcnow() + timedelta(days=2)
+    event = await Event.insert(
+        Event(
+            title_en="Demo Day",
+            centre=park.centres["entrepreneurship"],
+            venue=venue[0]["id"],
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            venue_from=start - timedelta(minutes=30),
+            venue_until=start + timedelta(hours=2, minutes=30),
+            capacity=50,
+            status="published",
+            allow_guests=True,
+        )
+    ).returning(Event.id)
+    await Registration.insert(
+        Registration(
+            event=event[0]["id"],
+            name="Guest",
+            email="guest@visitor.example",
+            status="confirmed",
+            code="ABCD-EFGH",
+        )
+    )
+    return event[0]["id"], "ABCD-EFGH"
