@@ -30,6 +30,7 @@ from incubator.auth.services.accounts import viewer_for_token
 from incubator.errors import DomainError, TooManyRequests
 from incubator.headers import security_headers
 from incubator.limits import BodyLimits
+from incubator.openapi import document_errors
 from incubator.settings import Settings, get_settings
 from incubator.templating import LanguageTemplates, templates_dir
 from incubator.web import SESSION_COOKIE, login_redirect, page, wants_json
@@ -293,4 +294,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         state=State({"settings": settings}),
         debug=settings.debug,
     )
+    # The document is built now (about 0.1 s), with every error answer listed, before any
+    # request can read it.
+    document_errors(app.openapi_schema)
     return app

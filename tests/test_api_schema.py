@@ -1,7 +1,7 @@
 """Schemathesis against the app's own OpenAPI document (`/schema/openapi.json`): for every
 operation, a bounded number of generated requests, sent over real HTTP to a real server
-signed in as an administrator. No answer may be a server error, and every answer the
-document describes must match its schema."""
+signed in as an administrator. No answer may be a server error, every status answered must
+be one the document lists for that operation, and every answer must match its schema."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import PASSWORD
 from tests.server import running_server
@@ -33,7 +36,7 @@ def signed_in(url: str, email: str) -> requests.Session:
     return session
 
 
-async def test_no_operation_answers_a_server_error_or_breaks_its_schema(settings, park):
+async def test_no_operation_answers_a_server_error_an_unlisted_status_or_off_schema(settings, park):
     with running_server(settings.database_url) as url:
         session = signed_in(url, park.users["admin"])
         schema = schemathesis.openapi.from_dict(session.get(f"{url}/schema/openapi.json").json())
@@ -55,7 +58,11 @@ async def test_no_operation_answers_a_server_error_or_breaks_its_schema(settings
                 case.call_and_validate(
                     base_url=url,
                     session=session,
-                    checks=[not_a_server_error, response_schema_conformance],
+                    checks=[
+                        not_a_server_error,
+                        status_code_conformance,
+                        response_schema_conformance,
+                    ],
                 )
 
             try:
@@ -74,3 +81,22 @@ async def test_an_id_beyond_the_databases_integers_is_a_clear_400(client, park, 
     beyond_32_bits = await client.get("/api/startups/36129359003069920")
     # a PostgreSQL id cannot hold it; a SQLite one can, and there is no such start-up
     assert beyond_32_bits.status_code == (400 if engine_name == "postgres" else 404)
+
+
+async def test_the_document_lists_each_error_an_operation_can_answer(client, park):
+    document = (await client.get("/schema/openapi.json")).json()
+    lease = document["paths"]["/api/leases"]
+    assert set(lease["post"]["responses"]) >= {"201", "400", "401", "403", "404", "409", "413"}
+    assert {"415", "422"} <= set(lease["post"]["responses"])
+    assert "409" not in lease["get"]["responses"] and "413" not in lease["get"]["responses"]
+    problem = lease["post"]["responses"]["422"]["content"]["application/json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
+    assert document["components"]["schemas"]["Problem"]["required"] == ["status_code", "detail"]
+    exports = document["paths"]["/api/partners/me/exports"]["post"]["responses"]["429"]
+    assert "Retry-After" in exports["headers"]
+    assert set(document["paths"]["/health/ready"]["get"]["responses"]) == {"200", "503"}
+    # and an answer of each kind has the body the document promises
+    refused = await client.post(
+        "/api/leases", content=b"x=1", headers={"content-type": "text/plain"}
+    )
+    assert refused.status_code == 415 and set(refused.json()) >= {"status_code", "detail"}
