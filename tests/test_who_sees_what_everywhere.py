@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 
@@ -26,9 +26,10 @@ SENTINELS = {
     "team_emails": ["teammate.sentinel@harbour.example"],
     "history": ["Zephyr history sentinel"],
     "leases": ["2734567", "27,345.67"],
+    "consents": ["2031-07-19"],  # the expiry of its consent to a second partner park
 }
 
-EDITORS = {"contact", "team", "team_emails", "history", "leases"}
+EDITORS = {"contact", "team", "team_emails", "history", "leases", "consents"}
 COMMUNITY = {"contact", "team"}
 # viewer kind -> the groups it may see (docs/privacy.md)
 MAY_SEE = {
@@ -79,8 +80,10 @@ def shown(text: str) -> set[str]:
 
 
 async def _sentinels(park) -> None:
-    """Harbour Pay's contact, team, a history entry and its lease rent, as sentinels."""
+    """Harbour Pay's contact, team, a history entry, its lease rent and a consent to another
+    partner park, as sentinels."""
     from centres.tables import Lease
+    from incubator.partners.tables import PartnerPark, SharingConsent
     from incubator.startups.tables import ProfileChange, Startup, TeamMember
 
     sid = park.startups["harbour-pay"]
@@ -110,6 +113,12 @@ async def _sentinels(park) -> None:
     )
     await Lease.update({Lease.monthly_rent_cents: 27_345_67}).where(
         Lease.id == park.leases["harbour-pay"]
+    )
+    oslo = await PartnerPark.insert(PartnerPark(name="Oslo Science Park")).returning(PartnerPark.id)
+    await SharingConsent.insert(
+        SharingConsent(
+            startup=sid, partner=oslo[0]["id"], fields="name", expires_on=date(2031, 7, 19)
+        )
     )
 
 
@@ -229,7 +238,10 @@ async def test_no_viewer_sees_a_start_ups_field_outside_the_policy_anywhere(app,
             SharingConsent.fields: "name,contact",
             SharingConsent.expires_on: today_hk() + timedelta(days=30),
         }
-    ).where(SharingConsent.startup == park.startups["harbour-pay"])
+    ).where(
+        (SharingConsent.startup == park.startups["harbour-pay"])
+        & (SharingConsent.partner == park.partners["lingang"])
+    )
     admin = await User.select(User.id).where(User.email == park.users["admin"]).first()
     staff = Viewer(user_id=admin["id"], name="Admin", role=Role.admin)
     export_urls = []
