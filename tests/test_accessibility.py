@@ -60,6 +60,7 @@ async def test_every_page_is_labelled_for_screen_readers_and_keyboards(client, p
         f"/startups/{sid}/team",
         "/startups/new",
         "/admin/users",
+        "/admin/users/1",
         "/admin/import",
         "/account",
         "/centres/entrepreneurship",

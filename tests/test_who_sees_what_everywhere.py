@@ -144,6 +144,7 @@ async def _fills(park) -> dict[str, list[str]]:
         "course_id": [str(course)],
         "run_id": [str(run)],
         "venue_id": ["1"],
+        "user_id": [str(member["id"])],
         "mou_id": [str(mou)],
         "partner_id": [str(park.partners["lingang"])],
         "export_id": [str(export)],

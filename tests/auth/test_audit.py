@@ -184,3 +184,55 @@ async def test_only_administrators_read_the_trail(client, park, role):
     assert (await client.get("/admin/audit")).status_code in (302, 303, 401)
     await login(client, park.users[role])
     assert (await client.get("/admin/audit")).status_code == 403
+
+
+async def test_an_administrator_changes_a_role_and_centres_and_both_are_recorded(client, park):
+    await login(client, park.users["admin"])
+    member = await User.select(User.id).where(User.email == park.users["member"]).first()
+    form = await client.get(f"/admin/users/{member['id']}")
+    assert form.status_code == 200 and "Role and centres" in form.text
+    changed = await post_form(
+        client,
+        f"/admin/users/{member['id']}",
+        {"role": "manager", "centres": ["technology", "web3hub"]},
+    )
+    assert changed.status_code == 303, changed.text
+    narrowed = await post_form(
+        client, f"/admin/users/{member['id']}", {"role": "manager", "centres": "web3hub"}
+    )
+    assert narrowed.status_code == 303
+    row = await User.select(User.role).where(User.id == member["id"]).first()
+    held = await ManagerAssignment.select(ManagerAssignment.centre.slug).where(
+        ManagerAssignment.user == member["id"]
+    )
+    assert row["role"] == "manager" and [h["centre.slug"] for h in held] == ["web3hub"]
+    rows = await _trail()
+    assert [r["action"] for r in rows] == ["role_changed", "centres_changed", "centres_changed"]
+    assert '"from":"member"' in rows[0]["detail"] and '"role":"manager"' in rows[0]["detail"]
+    assert '"removed":["Technology Centre"]' in rows[2]["detail"]
+    text = text_of((await client.get("/admin/audit")).text)
+    assert "Role changed" in text and "From: member" in text and "Removed: Technology" in text
+
+
+async def test_a_role_change_that_breaks_a_rule_is_shown_beside_the_field_and_changes_nothing(
+    client, park
+):
+    await login(client, park.users["admin"])
+    ids = {
+        key: (await User.select(User.id).where(User.email == park.users[key]).first())["id"]
+        for key in ("admin", "partner", "member")
+    }
+    mine = await post_form(client, f"/admin/users/{ids['admin']}", {"role": "member"})
+    assert mine.status_code == 422 and "your own administrator role" in mine.text
+    partner = await post_form(client, f"/admin/users/{ids['partner']}", {"role": "member"})
+    assert partner.status_code == 422 and "partner park" in partner.text
+    unknown = await post_form(
+        client, f"/admin/users/{ids['member']}", {"role": "manager", "centres": "atlantis"}
+    )
+    assert unknown.status_code == 422 and "unknown centre or hub atlantis" in unknown.text
+    bad_role = await post_form(client, f"/admin/users/{ids['member']}", {"role": "root"})
+    assert bad_role.status_code == 422 and "choose one of the roles" in bad_role.text
+    assert (await client.get("/admin/users/999999")).status_code == 404
+    roles = {r["email"]: r["role"] for r in await User.select(User.email, User.role)}
+    assert roles[park.users["member"]] == "member" and roles[park.users["admin"]] == "admin"
+    assert await _trail() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody
@@ -121,3 +122,33 @@ class AdminUsersController(Controller):
         form = await request.form()
         await staff.set_active(viewer_of(request), user_id, form.get("active") == "1")
         return Redirect("/admin/users", status_code=303)
+
+    @get("/{user_id:int}")
+    async def access(self, request: Request, user_id: FromPath[int]) -> Response:
+        require_admin(request, "manage users")
+        account = await staff.access_of(viewer_of(request), user_id)
+        return await self._access_page(account, 200, {}, request.query_params.get("saved"))
+
+    @post("/{user_id:int}")
+    async def change_access(self, request: Request, user_id: FromPath[int]) -> Response:
+        viewer = require_admin(request, "manage users")
+        form = await request.form()
+        role = str(form.get("role") or "")
+        centres = [c for c in form.getall("centres", []) if isinstance(c, str)]
+        account = await staff.access_of(viewer, user_id)
+        shown = msgspec.structs.replace(account, role=role, centres=centres)
+        if role not in Role.__members__:
+            return await self._access_page(shown, 422, {"role": "choose one of the roles"})
+        try:
+            await staff.change_access(viewer, user_id, Role(role), centres)
+        except DomainError as exc:
+            return await self._access_page(shown, exc.status_code, exc.errors)
+        return Redirect(f"/admin/users/{user_id}?saved=1", status_code=303)
+
+    async def _access_page(
+        self, account: staff.Access, status: int, errors: dict[str, str], saved: str | None = None
+    ) -> Response:
+        centres = await reference.list_centres()
+        return page(
+            "admin/user.html", status, account=account, centres=centres, errors=errors, saved=saved
+        )

@@ -1,14 +1,16 @@
 """The park's accounts as administrators keep them: making an account with its role (and a
-manager's centres), and deactivating or reactivating one. Each change is one transaction
-with its entry in the audit trail."""
+manager's centres), changing its role and centres, and deactivating or reactivating one.
+Each change is one transaction with its entry in the audit trail."""
 
 from __future__ import annotations
+
+import msgspec
 
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import accounts, audit
 from incubator.auth.services.audit import Action
 from incubator.auth.tables import Role, User
-from incubator.db import write_transaction
+from incubator.db import lock_row, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.startups.services.reference import list_centres, references
 from incubator.startups.tables import ManagerAssignment
@@ -71,3 +73,74 @@ async def set_active(viewer: Viewer, user_id: int, active: bool) -> None:
     if user_id == viewer.user_id and not active:
         raise Forbidden("you cannot deactivate your own account")
     await accounts.set_active(user_id, active, by=viewer)
+
+
+class Access(msgspec.Struct, kw_only=True):
+    """An account as the administrators' edit page shows it."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    centres: list[str]  # slugs of the centres and hubs a manager looks after
+
+
+async def access_of(viewer: Viewer, user_id: int) -> Access:
+    _require_admin(viewer)
+    user = await User.select(User.id, User.email, User.name, User.role, User.is_active).where(
+        User.id == user_id
+    )
+    if not user:
+        raise NotFound(f"no user {user_id}")
+    rows = await ManagerAssignment.select(ManagerAssignment.centre.slug).where(
+        ManagerAssignment.user == user_id
+    )
+    return Access(**user[0], centres=sorted(r["centre.slug"] for r in rows))
+
+
+async def change_access(viewer: Viewer, user_id: int, role: Role, centres: list[str]) -> None:
+    """Change an account's role and, for a manager, the centres and hubs it looks after (any
+    other role looks after none). Partner users belong to a partner park and are managed on
+    its page, so the partner role is neither given nor taken here. Takes effect at the
+    account's next request."""
+    _require_admin(viewer)
+    refs = await references()
+    unknown = [slug for slug in centres if slug not in refs.centres]
+    if unknown:
+        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
+    wanted = set(centres) if role is Role.manager else set()
+    async with write_transaction():
+        user = await lock_row(User, user_id, "id, role, email, name")
+        if user is None:
+            raise NotFound(f"no user {user_id}")
+        if Role.partner in (role, Role(user["role"])) and role.value != user["role"]:
+            raise ValidationFailed(
+                {"role": "partner users are added and removed on their partner park's page"}
+            )
+        if user_id == viewer.user_id and role is not Role.admin:
+            raise ValidationFailed({"role": "you cannot take away your own administrator role"})
+        subject = f"{user['name']} <{user['email']}>"
+        if role.value != user["role"]:
+            await User.update({User.role: role.value}).where(User.id == user_id)
+            detail = {"from": user["role"], "role": role.value}
+            await audit.record(viewer, Action.role_changed, subject, detail)
+        rows = await ManagerAssignment.select(
+            ManagerAssignment.id, ManagerAssignment.centre.slug
+        ).where(ManagerAssignment.user == user_id)
+        held = {r["centre.slug"]: r["id"] for r in rows}
+        added, removed = sorted(wanted - set(held)), sorted(set(held) - wanted)
+        if removed:
+            ids = [held[slug] for slug in removed]
+            await ManagerAssignment.delete().where(ManagerAssignment.id.is_in(ids))
+        for slug in added:
+            await ManagerAssignment.insert(
+                ManagerAssignment(user=user_id, centre=refs.centres[slug][0])
+            )
+        if added or removed:
+            names = {centre.slug: centre.name_en for centre in await list_centres()}
+            detail = {
+                "added": [names[slug] for slug in added],
+                "removed": [names[slug] for slug in removed],
+            }
+            await audit.record(viewer, Action.centres_changed, subject, detail)
