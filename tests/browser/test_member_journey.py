@@ -15,7 +15,7 @@ async def test_member_edits_profile_finds_it_in_the_directory_and_switches_langu
     sid = park.startups["harbour-pay"]
     with running_server(settings.database_url) as url:
         page = await log_in(browser, url, park.users["member"])
-        assert await page.locator(".who").inner_text() == "Member (member)"
+        assert await page.locator(".who").inner_text() == "Member (Start-up member)"
 
         await page.goto(f"{url}/startups/{sid}/edit")
         await page.get_by_label("Description (English)").fill(
