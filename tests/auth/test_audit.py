@@ -211,7 +211,9 @@ async def test_an_administrator_changes_a_role_and_centres_and_both_are_recorded
     assert '"from":"member"' in rows[0]["detail"] and '"role":"manager"' in rows[0]["detail"]
     assert '"removed":["Technology Centre"]' in rows[2]["detail"]
     text = text_of((await client.get("/admin/audit")).text)
-    assert "Role changed" in text and "From: Start-up member" in text and "Removed: Technology" in text
+    assert (
+        "Role changed" in text and "From: Start-up member" in text and "Removed: Technology" in text
+    )
 
 
 async def test_a_role_change_that_breaks_a_rule_is_shown_beside_the_field_and_changes_nothing(
