@@ -122,7 +122,7 @@ async def import_startups(
                 if apply:
                     startup_id = await services.insert_startup(row.clean["name_en"], row.slug)
             if startup_id is not None:
-                old = await services.current_values(startup_id)
+                old = await services.current_values(startup_id, lock=apply)
                 if apply:
                     changed = await services.apply_changes(startup_id, old, row.clean, refs, actor)
                 else:

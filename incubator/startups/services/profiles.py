@@ -12,7 +12,7 @@ import msgspec
 from msgspec import UNSET
 
 from incubator.auth.schemas import Viewer
-from incubator.db import read_snapshot, utcnow, write_transaction
+from incubator.db import lock_row, read_snapshot, utcnow, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
@@ -154,7 +154,13 @@ async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[His
     return msgspec.convert(rows, list[HistoryEntry])
 
 
-async def current_values(startup_id: int) -> dict[str, Any]:
+async def current_values(startup_id: int, *, lock: bool = False) -> dict[str, Any]:
+    """The profile's values as stored. Inside a write transaction that will change them,
+    `lock` holds the start-up's row until it ends, so concurrent changes happen one after
+    the other and each rebuilds the search text and replaces the sets from what the one
+    before it wrote (PostgreSQL's FOR UPDATE; SQLite's single writer already holds it)."""
+    if lock:
+        await lock_row(Startup, startup_id)
     row = await Startup.select().where(Startup.id == startup_id).first()
     if row is None:
         raise NotFound(f"no start-up with id {startup_id}")
@@ -204,7 +210,8 @@ class Change:
 async def apply_changes(
     startup_id: int, old: dict, clean: dict, refs: References, actor: Viewer | None
 ) -> list[Change]:
-    """Write the fields of `clean` that differ from `old`, with one history row each."""
+    """Write the fields of `clean` that differ from `old`, with one history row each. `old`
+    must be read with `current_values(..., lock=True)` in the same write transaction."""
     changes = [Change(f, old.get(f), v) for f, v in clean.items() if old.get(f) != v]
     if not changes:
         return []
@@ -298,7 +305,7 @@ async def update_profile(viewer: Viewer, startup_id: int, change: ProfileUpdate)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        old = await current_values(startup_id)
+        old = await current_values(startup_id, lock=True)
         return await apply_changes(startup_id, old, clean, refs, viewer)
 
 
@@ -356,7 +363,7 @@ async def set_archived(viewer: Viewer, startup_id: int, archived: bool) -> None:
     await policy.require_manage(viewer, startup_id)
     status = "archived" if archived else "active"
     async with write_transaction():
-        old = await current_values(startup_id)
+        old = await current_values(startup_id, lock=True)
         if old["status"] == status:
             return
         await Startup.update({Startup.status: status, Startup.updated_at: utcnow()}).where(
