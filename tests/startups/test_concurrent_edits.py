@@ -8,7 +8,13 @@ import asyncio
 from itertools import pairwise
 
 from incubator.startups.services.search import search_document
-from incubator.startups.tables import ProfileChange, Startup, StartupCluster
+from incubator.startups.tables import (
+    ProfileChange,
+    Startup,
+    StartupAffiliation,
+    StartupCluster,
+    StartupProgramme,
+)
 from tests.conftest import api, login, make_client
 
 CLUSTER_SETS = [["fintech"], ["web3", "smart-living"], ["smart-living"], ["fintech", "web3"]]
@@ -22,6 +28,14 @@ def _edit(i: int) -> dict:
         "tags": [f"tag{i}", "payments"],
         "clusters": CLUSTER_SETS[i % len(CLUSTER_SETS)],
         "team_size": 10 + i,
+        "centres": ["entrepreneurship"] + (["web3hub"] if i % 3 == 0 else []),
+        "programmes": [
+            {
+                "programme": "cyberport-incubation",
+                "status": "incubating",
+                "started_on": f"2024-01-{i + 1:02d}",
+            }
+        ],
     }
 
 
@@ -47,6 +61,14 @@ async def test_concurrent_edits_agree_with_one_serial_order(app, park):
         StartupCluster.startup == sid
     )
     assert sorted(c["cluster.slug"] for c in clusters) == sorted(_edit(last)["clusters"])
+    centres = await StartupAffiliation.select(StartupAffiliation.centre.slug).where(
+        StartupAffiliation.startup == sid
+    )
+    assert sorted(c["centre.slug"] for c in centres) == _edit(last)["centres"]
+    programmes = await StartupProgramme.select(StartupProgramme.started_on).where(
+        StartupProgramme.startup == sid
+    )
+    assert [str(p["started_on"]) for p in programmes] == [f"2024-01-{last + 1:02d}"]
     # The stored search text is built from the stored values, and finds the start-up.
     assert row["search_document"] == search_document(
         row["name_en"], row["name_zh"], row["description_en"], row["description_zh"], row["tags"]
@@ -57,7 +79,15 @@ async def test_concurrent_edits_agree_with_one_serial_order(app, park):
     history = (
         await ProfileChange.select().where(ProfileChange.startup == sid).order_by(ProfileChange.id)
     )
-    for field in ("name_en", "description_en", "tags", "clusters", "team_size"):
+    for field in (
+        "name_en",
+        "description_en",
+        "tags",
+        "clusters",
+        "team_size",
+        "centres",
+        "programmes",
+    ):
         rows = [h for h in history if h["field"] == field]
         assert all(a["new_value"] == b["old_value"] for a, b in pairwise(rows)), field
     assert len([h for h in history if h["field"] == "name_en"]) >= EDITS
