@@ -158,7 +158,7 @@ def register_reminders(settings: Settings) -> None:
     from centres import reminders as tenancy
     from events import reminders as events
     from incubator.partners import reminders as partners
-    from incubator.reminders.services.engine import run_once
+    from incubator.reminders.services.delivery import run_once
     from incubator.startups import reminders as community
 
     for domain in (community, tenancy, events, partners):

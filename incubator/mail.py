@@ -29,5 +29,5 @@ async def send_message(settings: Settings, message: EmailMessage) -> None:
         username=settings.smtp_username or None,
         password=settings.smtp_password or None,
         start_tls=settings.smtp_starttls,
-        timeout=30,
+        timeout=settings.smtp_timeout_seconds,
     )

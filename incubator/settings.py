@@ -108,10 +108,27 @@ class Settings:
     # process that died is taken back.
     reminder_tick_seconds: int = 60
     reminder_stale_seconds: int = 600
+    # The longest one email may take to hand to the SMTP server.
+    smtp_timeout_seconds: int = 30
     # Whether this process runs the scheduled jobs (web workers beside a scheduler: no).
     run_scheduler: bool = True
     # The benchmarks' reference endpoints under /bench (bench/README.md); off in production.
     debug: bool = False
+
+    def __post_init__(self) -> None:
+        if self.reminder_send_seconds >= self.reminder_stale_seconds:
+            raise ValueError(
+                f"INCUBATOR_REMINDER_STALE_SECONDS ({self.reminder_stale_seconds}) must be longer "
+                f"than the longest send: INCUBATOR_SMTP_TIMEOUT_SECONDS "
+                f"({self.smtp_timeout_seconds}) and INCUBATOR_WEBHOOK_TIMEOUT_SECONDS "
+                f"({self.webhook_timeout_seconds}), or a claim could be taken back while its "
+                "reminder is still being sent"
+            )
+
+    @property
+    def reminder_send_seconds(self) -> int:
+        """The longest a reminder's delivery may take: an email or a webhook push."""
+        return max(self.smtp_timeout_seconds, self.webhook_timeout_seconds)
 
     @property
     def engine_name(self) -> str:
@@ -131,6 +148,13 @@ class Settings:
 
 
 def load_settings() -> Settings:
+    try:
+        return _load_settings()
+    except ValueError as exc:  # a rule between settings: said plainly, without a trace
+        raise SystemExit(str(exc)) from exc
+
+
+def _load_settings() -> Settings:
     var_dir = Path(_env("VAR_DIR", "./var")).resolve()
     return Settings(
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'incubator.sqlite3'}"),
@@ -169,6 +193,7 @@ def load_settings() -> Settings:
         reminder_backoff_seconds=_env_int("REMINDER_BACKOFF_SECONDS", 60),
         reminder_tick_seconds=_env_int("REMINDER_TICK_SECONDS", 60),
         reminder_stale_seconds=_env_int("REMINDER_STALE_SECONDS", 600),
+        smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
         debug=_env_bool("DEBUG", False),
     )
 

@@ -238,7 +238,7 @@ async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None
     retried if the mail server is away."""
     if not registration_ids:
         return
-    from incubator.reminders.services.engine import run_source_now
+    from incubator.reminders.services.delivery import run_source_now
 
     try:
         await run_source_now(settings, "waitlist_promotion")

@@ -43,6 +43,9 @@ class ReminderLedger(Table, tablename="reminder_ledger"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow())
     claimed_at = Timestamptz(null=True, default=None)
+    # Which claim holds a row being sent: its holder renews and checks it (a fencing token)
+    # before sending and before recording the outcome.
+    claim_token = Varchar(length=32, default="")
     sent_at = Timestamptz(null=True, default=None)
     read_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")

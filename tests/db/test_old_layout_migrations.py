@@ -51,10 +51,17 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             before, conn.execute("SELECT app_name, name FROM migration ORDER BY id").fetchall()
         )
         # The migrations since keep every object of the old layout as it was (a column's
-        # length is nothing SQLite keeps) and add only the audit trail.
-        now = set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
-        assert schema <= now
-        assert {name for _type, name, _sql in now - schema} == {
+        # length is nothing SQLite keeps), add the audit trail, and add a column to the
+        # reminder ledger (the claim's fencing token).
+        now = {
+            (kind, name): sql
+            for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master")
+        }
+        was = {(kind, name): sql for kind, name, sql in schema}
+        changed = {key for key in was if now.get(key) != was[key]}
+        assert changed == {("table", "reminder_ledger")}
+        assert '"claim_token" VARCHAR(32)' in now[("table", "reminder_ledger")]
+        assert {name for _kind, name in set(now) - set(was)} == {
             "audit_entry",
             "audit_entry_at",
             "audit_entry_actor_id",

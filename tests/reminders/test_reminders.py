@@ -13,7 +13,7 @@ import pytest
 from events.tables import Event, Registration
 from incubator.app import create_app
 from incubator.i18n import HONG_KONG, today_hk
-from incubator.reminders.services import engine, inbox, operators
+from incubator.reminders.services import delivery, engine, inbox, operators
 from incubator.reminders.tables import ReminderLedger
 from tests.conftest import login, post_form, text_of
 from tests.mailbox import Mailbox
@@ -47,9 +47,9 @@ async def test_a_lease_reminder_reaches_member_and_manager_exactly_once(park, rs
     at = hk(TODAY, 9, 1)
     assert (await engine.sweep(settings, at))["lease_ends"] == 4  # 2 people x email + inbox
     assert (await engine.sweep(settings, at + timedelta(minutes=1)))["lease_ends"] == 0
-    first = await engine.deliver_due(settings, at)
-    again = await engine.deliver_due(settings, at + timedelta(minutes=2))
-    assert first["sent"] == 2 and again == {"sent": 0, "failed": 0, "dead": 0}
+    first = await delivery.deliver_due(settings, at)
+    again = await delivery.deliver_due(settings, at + timedelta(minutes=2))
+    assert first["sent"] == 2 and again == {"sent": 0, "failed": 0, "dead": 0, "lost": 0}
     assert sorted(m["To"] for m in mailbox.messages) == sorted(
         [park.users["member"], park.users["manager"]]
     )
@@ -67,7 +67,7 @@ async def test_reminders_go_in_the_recipients_language(park, rsettings, mailbox)
 
     await User.update({User.language: "zh-Hant"}).where(User.email == park.users["member"])
     settings = replace(rsettings, reminder_lease_days=(100,))
-    await engine.run_once(settings, hk(TODAY, 9, 5))
+    await delivery.run_once(settings, hk(TODAY, 9, 5))
     by_person = {m["To"]: m for m in mailbox.messages}
     assert (
         "租約"
@@ -120,7 +120,7 @@ async def test_event_reminders_are_due_24_hours_before_in_hong_kong_time(park, r
     assert due.hour == 2 and due.tzinfo == UTC
     assert (await engine.sweep(rsettings, due - timedelta(minutes=1)))["event_tomorrow"] == 0
     assert (await engine.sweep(rsettings, due))["event_tomorrow"] == 3
-    await engine.deliver_due(rsettings, due)
+    await delivery.deliver_due(rsettings, due)
     assert len(mailbox.messages) == 3
     assert f"{day} 10:00" in mailbox.messages[0]["Subject"]
 
@@ -136,7 +136,7 @@ async def test_a_reminder_due_during_downtime_is_sent_after_it_within_the_grace_
     # Down from before the first reminder was due until 30 hours after: the grace is 72 hours.
     back = due + timedelta(hours=30)
     assert (await engine.sweep(rsettings, back))["event_tomorrow"] == 2
-    assert (await engine.deliver_due(rsettings, back))["sent"] == 2
+    assert (await delivery.deliver_due(rsettings, back))["sent"] == 2
     # Beyond the grace period nothing is sent any more (the event has long started).
     short = replace(rsettings, reminder_grace_hours=1)
     await ReminderLedger.delete().where(ReminderLedger.id > 0)
@@ -163,7 +163,7 @@ async def test_opted_out_reminders_are_recorded_as_skipped_with_the_reason(
     assert "Event starts tomorrow" in page.text and "essential" in page.text
     saved = await post_form(client, "/account/reminders", {"on": ["session_tomorrow"]})
     assert saved.status_code == 303
-    await engine.run_once(rsettings, hk(day - timedelta(days=1), 10))
+    await delivery.run_once(rsettings, hk(day - timedelta(days=1), 10))
     assert mailbox.messages == []
     rows = await operators.why_not_sent(park.users["member"])
     assert {r.status for r in rows} == {"skipped"}
@@ -193,10 +193,10 @@ async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, p
     create_app(closed, manage_engine=False)
     at = hk(TODAY, 9, 1)
     await engine.sweep(closed, at)
-    assert (await engine.deliver_due(closed, at))["failed"] == 2
-    assert (await engine.deliver_due(closed, at + timedelta(seconds=59)))["failed"] == 0
-    assert (await engine.deliver_due(closed, at + timedelta(minutes=1)))["failed"] == 2
-    assert (await engine.deliver_due(closed, at + timedelta(minutes=6)))["dead"] == 2
+    assert (await delivery.deliver_due(closed, at))["failed"] == 2
+    assert (await delivery.deliver_due(closed, at + timedelta(seconds=59)))["failed"] == 0
+    assert (await delivery.deliver_due(closed, at + timedelta(minutes=1)))["failed"] == 2
+    assert (await delivery.deliver_due(closed, at + timedelta(minutes=6)))["dead"] == 2
     dead = await operators.ledger("dead")
     assert len(dead) == 2 and "Error" in dead[0].last_error
     await login(client, park.users["admin"])
@@ -209,7 +209,7 @@ async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, p
 
 
 async def test_the_inbox_shows_reminders_and_the_header_counts_the_unread(client, park, rsettings):
-    await engine.run_once(replace(rsettings, reminder_lease_days=(100,)), hk(TODAY, 9, 1))
+    await delivery.run_once(replace(rsettings, reminder_lease_days=(100,)), hk(TODAY, 9, 1))
     await login(client, park.users["member"])
     home = await client.get("/")
     assert 'aria-label="1 unread"' in home.text
@@ -264,7 +264,7 @@ async def test_each_domain_offers_its_sources(park, rsettings, mailbox):
     counts = await engine.sweep(rsettings, hk(TODAY, 9, 30))
     assert counts["mou_expires"] == 2  # the admin: email and inbox
     assert counts["profile_stale"] == 2  # Lantern Chain's member
-    await engine.deliver_due(rsettings, hk(TODAY, 9, 30))
+    await delivery.deliver_due(rsettings, hk(TODAY, 9, 30))
     subjects = sorted(m["Subject"] for m in mailbox.messages)
     assert subjects == [
         "Is the profile of Lantern Chain still current?",
@@ -294,8 +294,8 @@ async def test_the_monthly_export_is_pushed_once_a_month_to_a_real_receiver(park
         await PartnerPark.update(
             {PartnerPark.webhook_url: receiver.url, PartnerPark.webhook_secret: "whsec_test"}
         ).where(PartnerPark.id == park.partners["lingang"])
-        await engine.run_once(rsettings, at)
-        await engine.run_once(rsettings, at + timedelta(minutes=1))  # a second tick: nothing new
+        await delivery.run_once(rsettings, at)
+        await delivery.run_once(rsettings, at + timedelta(minutes=1))  # a second tick: nothing new
         await webhooks.deliver_due(rsettings)
         await webhooks.deliver_due(rsettings)
     assert await ReferralExport.count() == 1
@@ -314,7 +314,7 @@ def _message_ids(mailbox: Mailbox) -> list[str]:
 
 async def test_message_ids_are_stable_per_reminder(park, rsettings, mailbox):
     await _register(await _event(park, hk(TODAY + timedelta(days=5), 10)), 2)
-    await engine.run_once(rsettings, hk(TODAY + timedelta(days=4), 10))
+    await delivery.run_once(rsettings, hk(TODAY + timedelta(days=4), 10))
     ids = _message_ids(mailbox)
     assert len(ids) == len(set(ids)) == 2
     rows = await ReminderLedger.select().where(ReminderLedger.channel == "email")
