@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from incubator.auth.tables import Role, User
 from incubator.db import utcnow, write_transaction
 from incubator.reminders.schemas import Upcoming
 from incubator.reminders.tables import ReminderLedger, ReminderOptOut
@@ -91,9 +92,36 @@ def optional_sources() -> list[Source]:
 # ---------------------------------------------------------------- the sweep
 
 
-def _rows(source: Source, due: Due, opted_out: set[tuple[int, str]]) -> list[dict[str, Any]]:
+NOBODY = "nobody"  # the recipient of a reminder that has no one to go to
+NO_ONE_ELSE = "sent to the administrators: no one else receives it"
+
+
+async def administrators() -> list[Recipient]:
+    """The active administrators: who an essential reminder goes to when no one else would."""
+    rows = await User.select(User.id, User.email, User.name, User.language).where(
+        (User.role == Role.admin.value) & (User.is_active == True)  # noqa: E712
+    )
+    return [
+        Recipient(email=r["email"], name=r["name"], user_id=r["id"], language=r["language"])
+        for r in rows
+    ]
+
+
+def _rows(
+    source: Source,
+    due: Due,
+    opted_out: set[tuple[int, str]],
+    admins: list[Recipient] | None = None,
+) -> list[dict[str, Any]]:
+    """The ledger rows of one due reminder. One with no recipient is never dropped: an
+    essential one goes to the administrators, any other is recorded as skipped."""
+    people, note = due.recipients, ""
+    if not people and source.essential and admins:
+        people, note = admins, NO_ONE_ELSE
+    if not people:
+        return [_row(source, due, NOBODY, "skipped", "no one to send it to", source.channels[0])]
     rows = []
-    for person in due.recipients:
+    for person in people:
         language = person.language if person.language in due.title else "en"
         for channel in source.channels:
             if channel == "inapp" and person.user_id is None:
@@ -105,25 +133,36 @@ def _rows(source: Source, due: Due, opted_out: set[tuple[int, str]]) -> list[dic
                 status, reason = "skipped", "the recipient turned these reminders off"
             elif channel == "inapp":
                 status = "sent"  # the inbox is the delivery
-            rows.append(
-                {
-                    "source": source.name,
-                    "subject": due.subject,
-                    "recipient": person.key,
-                    "occurrence": due.occurrence,
-                    "channel": channel,
-                    "due_at": due.due_at,
-                    "status": status,
-                    "reason": reason,
-                    "user": person.user_id,
-                    "address": person.email,
-                    "language": language,
-                    "title": due.title[language][:300],
-                    "body": due.body[language],
-                    "link": due.link,
-                }
-            )
+            row = _row(source, due, person.key, status, reason or note, channel, language)
+            rows.append(row | {"user": person.user_id, "address": person.email})
     return rows
+
+
+def _row(
+    source: Source,
+    due: Due,
+    recipient: str,
+    status: str,
+    reason: str,
+    channel: str,
+    language: str = "en",
+) -> dict[str, Any]:
+    return {
+        "source": source.name,
+        "subject": due.subject,
+        "recipient": recipient,
+        "occurrence": due.occurrence,
+        "channel": channel,
+        "due_at": due.due_at,
+        "status": status,
+        "reason": reason,
+        "user": None,
+        "address": "",
+        "language": language,
+        "title": due.title[language][:300],
+        "body": due.body[language],
+        "link": due.link,
+    }
 
 
 _COLUMNS = (
@@ -171,6 +210,7 @@ async def sweep(settings: Settings, now: datetime | None = None) -> dict[str, in
     """Ask every source what fell due from `grace` hours ago until now, and record it."""
     now = now or utcnow()
     since = now - timedelta(hours=settings.reminder_grace_hours)
+    admins = await administrators()
     opted_out = {
         (r["user"], r["source"])
         for r in await ReminderOptOut.select(ReminderOptOut.user, ReminderOptOut.source)
@@ -182,7 +222,7 @@ async def sweep(settings: Settings, now: datetime | None = None) -> dict[str, in
         except Exception:  # one broken source must not stop the others
             log.exception("reminder source %s failed", source.name)
             continue
-        rows = [row for due in dues for row in _rows(source, due, opted_out)]
+        rows = [row for due in dues for row in _rows(source, due, opted_out, admins)]
         async with write_transaction():
             counts[source.name] = await _insert_once(rows, now) if rows else 0
     return counts
@@ -224,7 +264,7 @@ async def sweep_source(settings: Settings, name: str, now: datetime) -> bool:
         return False
     dues = await source.find(now - timedelta(hours=settings.reminder_grace_hours), now, settings)
     opted = {(r["user"], r["source"]) for r in await ReminderOptOut.select()}
-    rows = [row for due in dues for row in _rows(source, due, opted)]
+    rows = [row for due in dues for row in _rows(source, due, opted, await administrators())]
     if rows:
         async with write_transaction():
             await _insert_once(rows, now)
