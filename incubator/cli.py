@@ -19,12 +19,18 @@ from incubator.settings import get_settings
 
 async def _with_database(work: Callable[[], Awaitable[Any]], migrate: bool = True) -> Any:
     os.environ.setdefault("PICCOLO_CONF", db.PICCOLO_CONF)
-    engine = db.make_engine(get_settings().database_url)
+    url = get_settings().database_url
+    engine = db.make_engine(url)
     db.use_engine(engine)
+    await db.wait_until_reachable(engine, _redacted(url), say=_say)
     await db.prepare_engine(engine)
     if migrate:
         await db.migrate()
     return await work()
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def _run(work: Callable[[], Awaitable[Any]], migrate: bool = True) -> Any:

@@ -14,6 +14,7 @@ from incubator.db.engines import (
     start_pool,
     use_engine,
     utcnow,
+    wait_until_reachable,
 )
 from incubator.db.migrations import migrate, pending_migrations, raw_migration
 from incubator.db.reads import among, contains, fetch, fetch_planned, like_pattern
@@ -49,5 +50,6 @@ __all__ = [
     "start_pool",
     "use_engine",
     "utcnow",
+    "wait_until_reachable",
     "write_transaction",
 ]

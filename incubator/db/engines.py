@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -68,6 +71,29 @@ def use_engine(engine: Engine) -> None:
     conf.DB = engine  # type: ignore[union-attr]
     for table in all_tables():
         table._meta.db = engine
+
+
+async def wait_until_reachable(
+    engine: Engine, label: str, say: Callable[[str], None] = print, every: float = 5.0
+) -> None:
+    """Return once the database answers. A database that is not there yet when a process
+    starts (an outage, a restart, containers starting in any order) is waited for: tried
+    again after a little longer each time (up to 5 s), saying so once every `every` seconds."""
+    delay, said_at = 0.5, None
+    while True:
+        try:
+            await engine._run_in_new_connection("SELECT 1")
+        except Exception as exc:  # whatever keeps it from answering, said and tried again
+            now = time.monotonic()
+            if said_at is None or now - said_at >= every:
+                say(f"Waiting for the database ({label}): {type(exc).__name__}: {exc}")
+                said_at = now
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        if said_at is not None:
+            say("The database answers now.")
+        return
 
 
 async def prepare_engine(engine: Engine) -> None:
