@@ -157,13 +157,16 @@ def register_reminders(settings: Settings) -> None:
     """Each domain registers its reminder sources; one job sweeps and delivers every minute."""
     from centres import reminders as tenancy
     from events import reminders as events
+    from incubator.health import set_scheduler_report
     from incubator.partners import reminders as partners
     from incubator.reminders.services.delivery import run_once
+    from incubator.reminders.services.operators import scheduler_report
     from incubator.startups import reminders as community
 
     for domain in (community, tenancy, events, partners):
         domain.register()
     jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
+    set_scheduler_report(scheduler_report)
 
 
 def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:

@@ -2,12 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from incubator.reminders.tables import ReminderLedger, ReminderOptOut
+from incubator.reminders.tables import ReminderLedger, ReminderOptOut, SchedulerBeat
 
 APP_CONFIG = AppConfig(
     app_name="reminders",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[ReminderLedger, ReminderOptOut],
+    table_classes=[ReminderLedger, ReminderOptOut, SchedulerBeat],
     migration_dependencies=["incubator.auth.piccolo_app"],
     commands=[],
 )

@@ -52,6 +52,14 @@ class ReminderLedger(Table, tablename="reminder_ledger"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class SchedulerBeat(Table, tablename="scheduler_beat"):
+    """When the scheduler last finished a sweep and delivery (one row per job): what
+    /health/ready reports, so that a stuck or dead scheduler is visible."""
+
+    job = Varchar(length=40, unique=True)
+    last_success_at = Timestamptz()
+
+
 class ReminderOptOut(Table, tablename="reminder_opt_out"):
     """A user does not want reminders of one (non-essential) source."""
 

@@ -51,8 +51,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             before, conn.execute("SELECT app_name, name FROM migration ORDER BY id").fetchall()
         )
         # The migrations since keep every object of the old layout as it was (a column's
-        # length is nothing SQLite keeps), add the audit trail, and add a column to the
-        # reminder ledger (the claim's fencing token).
+        # length is nothing SQLite keeps), add the audit trail and the scheduler's beat, and
+        # add a column to the reminder ledger (the claim's fencing token).
         now = {
             (kind, name): sql
             for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master")
@@ -68,6 +68,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "audit_entry_action",
             "audit_entry_no_update",
             "audit_entry_no_delete",
+            "scheduler_beat",
+            "sqlite_autoindex_scheduler_beat_1",
         }
 
 

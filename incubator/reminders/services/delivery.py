@@ -26,7 +26,7 @@ from incubator.db import utcnow, write_transaction
 from incubator.mail import send_message
 from incubator.reminders.schemas import Tick
 from incubator.reminders.services.engine import source_named, sweep, sweep_source
-from incubator.reminders.tables import ReminderLedger
+from incubator.reminders.tables import ReminderLedger, SchedulerBeat
 from incubator.settings import Settings
 from incubator.templating import templates_dir
 
@@ -201,7 +201,14 @@ async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
 async def run_once(settings: Settings, now: datetime | None = None) -> Tick:
     """One tick: sweep, then deliver (what the scheduler does every minute)."""
     recorded = await sweep(settings, now)
-    return Tick(recorded=recorded, delivered=await deliver_due(settings, now))
+    tick = Tick(recorded=recorded, delivered=await deliver_due(settings, now))
+    async with write_transaction():
+        await SchedulerBeat.raw(
+            "INSERT INTO scheduler_beat (job, last_success_at) VALUES ('reminders', {}) "
+            "ON CONFLICT (job) DO UPDATE SET last_success_at = excluded.last_success_at",
+            utcnow(),
+        )
+    return tick
 
 
 async def run_source_now(settings: Settings, name: str, now: datetime | None = None) -> None:

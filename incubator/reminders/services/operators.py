@@ -8,7 +8,8 @@ import msgspec
 from incubator.db import utcnow
 from incubator.errors import NotFound
 from incubator.reminders.schemas import LedgerRow
-from incubator.reminders.tables import ReminderLedger
+from incubator.reminders.tables import ReminderLedger, SchedulerBeat
+from incubator.settings import Settings
 
 
 async def ledger(status: str, limit: int = 200) -> list[LedgerRow]:
@@ -56,3 +57,19 @@ async def retry_dead(ledger_id: int) -> None:
     )
     if not updated:
         raise NotFound(f"there is no dead reminder {ledger_id}")
+
+
+async def scheduler_report(settings: Settings) -> dict[str, object]:
+    """The scheduler's last successful sweep, for /health/ready: `late` when no sweep has
+    finished for three ticks (the scheduler is stuck or not running), `never` before the
+    first."""
+    beat = await SchedulerBeat.select().where(SchedulerBeat.job == "reminders").first()
+    if beat is None:
+        return {"state": "never", "last_sweep_at": None, "seconds_ago": None}
+    ago = int((utcnow() - beat["last_success_at"]).total_seconds())
+    late = ago > 3 * settings.reminder_tick_seconds
+    return {
+        "state": "late" if late else "ok",
+        "last_sweep_at": beat["last_success_at"].isoformat(),
+        "seconds_ago": ago,
+    }
