@@ -47,6 +47,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class StaleVersion(DomainError):
+    """The change was made against a version that is no longer the current one (If-Match)."""
+
+    status_code = 412
+
+
 class TooManyRequests(DomainError):
     status_code = 429
 

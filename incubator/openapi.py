@@ -8,7 +8,7 @@ Which statuses an operation can answer follows from what it is (docs/api.md):
   made with a session, also a missing CSRF header), 422 (a value breaks a rule);
 - an operation on something named in its path, or any change: 404;
 - a change (POST, PUT, PATCH, DELETE): 409 (it conflicts with the state it found), 413 (a
-  body over 1 MB), 415 (a body that is not JSON);
+  body over 1 MB), 415 (a body that is not JSON); a PATCH also 412 (a stale If-Match);
 - an operation that makes a referral export on demand: 429, with Retry-After;
 - the health checks: 503 when the database does not answer (or, for readiness, migrations
   are pending); liveness answers only while the process serves.
@@ -49,6 +49,7 @@ REASONS = {
     413: "The body is over 1 MB",
     415: "The body is not JSON (Content-Type: application/json)",
     422: "A value breaks a rule: `errors` names each field and the rule",
+    412: "If-Match named a version that is no longer the current one: read it again",
     429: "Too many exports within the hour: try again after Retry-After seconds",
     503: "Not ready: the database does not answer, or migrations are pending",
 }
@@ -66,6 +67,8 @@ def statuses(method: str, path: str) -> list[int]:
         codes.add(404)
     if method in CHANGES:
         codes |= {409, 413, 415}
+        if method == "patch":
+            codes.add(412)
         if path.endswith(RATE_LIMITED):
             codes.add(429)
     return sorted(codes)

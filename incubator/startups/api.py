@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Annotated
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from incubator.errors import BadParameter
@@ -19,6 +19,7 @@ from incubator.startups.schemas import (
     StartupDetail,
     StartupPage,
 )
+from incubator.startups.services import history as changes
 from incubator.startups.services import profiles as services
 from incubator.startups.services import reference
 from incubator.startups.services.search import SORTS, DirectoryQuery
@@ -84,6 +85,21 @@ def _doc(text: str) -> object:
     return QueryParameter(description=text)
 
 
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+def if_match(header: str | None) -> int | None:
+    """The version an If-Match names (`"v7"`, as the ETag gave it); None without one, and
+    `*` (any version) is none; anything else is a 400 that says what it should be."""
+    if header is None or header.strip() == "*":
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    if not (text.startswith("v") and text[1:].isdigit()):
+        raise BadParameter({"If-Match": 'must be the ETag a GET answered, such as "v7"'})
+    return int(text[1:])
+
+
 class StartupsApi(Controller):
     path = "/api/startups"
     tags = ["startups"]
@@ -117,17 +133,32 @@ class StartupsApi(Controller):
             order=result.order,
         )
 
-    @get("/{startup_id:int}", summary="One start-up's profile")
-    async def get_startup(self, request: Request, startup_id: FromPath[int]) -> StartupDetail:
-        return await services.get_profile(viewer_of(request), startup_id)
+    @get(
+        "/{startup_id:int}",
+        summary="One start-up's profile",
+        description="The ETag header names its version; send it back in If-Match with a "
+        "PATCH to change the profile only if no one has changed it since.",
+    )
+    async def get_startup(
+        self, request: Request, startup_id: FromPath[int]
+    ) -> Response[StartupDetail]:
+        detail = await services.get_profile(viewer_of(request), startup_id)
+        return Response(detail, headers={"ETag": etag(detail.version)})
 
-    @patch("/{startup_id:int}", summary="Change fields of a profile (members, managers, admins)")
+    @patch(
+        "/{startup_id:int}",
+        summary="Change fields of a profile (members, managers, admins)",
+        description="With If-Match (the ETag of a GET), a profile changed since answers 412 "
+        "and nothing is written; without it, the change applies to the current version.",
+    )
     async def update_startup(
         self, request: Request, startup_id: FromPath[int], data: JSONBody[ProfileUpdate]
-    ) -> StartupDetail:
+    ) -> Response[StartupDetail]:
         viewer = viewer_of(request)
-        await services.update_profile(viewer, startup_id, data)
-        return await services.get_profile(viewer, startup_id)
+        expected = if_match(request.headers.get("if-match"))
+        await services.update_profile(viewer, startup_id, data, expected)
+        detail = await services.get_profile(viewer, startup_id)
+        return Response(detail, headers={"ETag": etag(detail.version)})
 
     @post("/", summary="Add a start-up (managers for their centres, admins)")
     async def create_startup(self, request: Request, data: JSONBody[NewStartup]) -> Created:
@@ -135,7 +166,7 @@ class StartupsApi(Controller):
 
     @get("/{startup_id:int}/history", summary="Every change of a profile, newest first")
     async def history(self, request: Request, startup_id: FromPath[int]) -> list[HistoryEntry]:
-        return await services.history(viewer_of(request), startup_id)
+        return await changes.history(viewer_of(request), startup_id)
 
 
 class CentresApi(Controller):

@@ -80,6 +80,7 @@ class StartupDetail(StartupSummary):
     team: list[TeamMemberOut]
     can_edit: bool
     can_manage: bool
+    version: int  # one more with every change; the ETag is "v<version>"
 
 
 class ProgrammeIn(msgspec.Struct, forbid_unknown_fields=True):

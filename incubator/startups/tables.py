@@ -105,6 +105,8 @@ class Startup(Table, tablename="startup"):
     search_document = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow(), index=True)
+    # One more with every change: the API's ETag, so a stale If-Match is refused with a 412.
+    version = Integer(default=1)
 
 
 class StartupCluster(Table, tablename="startup_cluster"):

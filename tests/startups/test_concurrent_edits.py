@@ -93,3 +93,58 @@ async def test_concurrent_edits_agree_with_one_serial_order(app, park):
     assert len([h for h in history if h["field"] == "name_en"]) >= EDITS
     for editor in editors:
         await editor.aclose()
+
+
+async def test_a_patch_with_a_stale_if_match_is_refused_and_writes_nothing(client, park):
+    sid = park.startups["harbour-pay"]
+    await login(client, park.users["member"])
+    read = await client.get(f"/api/startups/{sid}")
+    tag = read.headers["etag"]
+    assert tag == f'"v{read.json()["version"]}"'
+    # Someone else changes the profile after this client read it.
+    other = make_client(client._transport.app)
+    await login(other, park.users["manager"])
+    theirs = await api(other, "PATCH", f"/api/startups/{sid}", json={"tags": ["theirs"]})
+    assert theirs.status_code == 200 and theirs.headers["etag"] != tag
+    await other.aclose()
+
+    stale = await api(
+        client, "PATCH", f"/api/startups/{sid}", json={"tags": ["mine"]}, headers={"If-Match": tag}
+    )
+    assert stale.status_code == 412
+    detail = stale.json()["detail"]
+    assert "changed by Manager at" in detail and "Hong Kong time" in detail
+    row = await Startup.select(Startup.tags).where(Startup.id == sid).first()
+    assert row["tags"] == "theirs"
+    # With the current ETag the change applies; with none, it applies to the current version.
+    fresh = (await client.get(f"/api/startups/{sid}")).headers["etag"]
+    mine = await api(
+        client,
+        "PATCH",
+        f"/api/startups/{sid}",
+        json={"tags": ["mine"]},
+        headers={"If-Match": fresh},
+    )
+    assert mine.status_code == 200 and mine.json()["tags"] == ["mine"]
+    assert mine.headers["etag"] != fresh
+    bad = await api(
+        client, "PATCH", f"/api/startups/{sid}", json={"tags": []}, headers={"If-Match": "7"}
+    )
+    assert bad.status_code == 400 and "If-Match: must be the ETag" in bad.json()["detail"]
+
+
+async def test_of_concurrent_patches_with_one_if_match_exactly_one_applies(app, park):
+    sid = park.startups["harbour-pay"]
+    editors = [make_client(app) for _ in range(6)]
+    for editor in editors:
+        await login(editor, park.users["manager"])
+    tag = (await editors[0].get(f"/api/startups/{sid}")).headers["etag"]
+    answers = await asyncio.gather(
+        *(
+            api(e, "PATCH", f"/api/startups/{sid}", json=_edit(i), headers={"If-Match": tag})
+            for i, e in enumerate(editors)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200] + [412] * 5
+    for editor in editors:
+        await editor.aclose()

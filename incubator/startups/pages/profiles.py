@@ -13,6 +13,7 @@ from incubator.commands import read_form
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.startups.pages.directory import profile_choices
 from incubator.startups.schemas import NewStartup, StartupDetail, TeamMemberIn
+from incubator.startups.services import history as changes
 from incubator.startups.services import invitations, logos, team
 from incubator.startups.services import profiles as services
 from incubator.startups.services.extensions import profile_sections
@@ -74,7 +75,7 @@ class ProfilePages(Controller):
     ) -> Response:
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
-        history = await services.history(viewer, startup_id) if profile.can_edit else []
+        history = await changes.history(viewer, startup_id) if profile.can_edit else []
         return page(
             "startups/profile.html",
             s=profile,

@@ -13,16 +13,16 @@ from msgspec import UNSET
 
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, read_snapshot, utcnow, write_transaction
-from incubator.errors import Forbidden, NotFound, ValidationFailed
+from incubator.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
 from incubator.startups.schemas import (
-    HistoryEntry,
     NewStartup,
     ProfileUpdate,
     StartupDetail,
     TeamMemberOut,
 )
+from incubator.startups.services.history import changed_since
 from incubator.startups.services.onsite import DERIVED_MESSAGE
 from incubator.startups.services.reference import references
 from incubator.startups.services.search import (
@@ -135,25 +135,6 @@ async def team(startup_id: int) -> list[TeamMemberOut]:
     return msgspec.convert(rows, list[TeamMemberOut])
 
 
-async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[HistoryEntry]:
-    await policy.require_edit(viewer, startup_id)
-    rows = (
-        await ProfileChange.select(
-            ProfileChange.id,
-            ProfileChange.actor_name,
-            ProfileChange.field,
-            ProfileChange.old_value,
-            ProfileChange.new_value,
-            ProfileChange.changed_at,
-        )
-        .where(ProfileChange.startup == startup_id)
-        .order_by(ProfileChange.changed_at, ascending=False)
-        .order_by(ProfileChange.id, ascending=False)
-        .limit(limit)
-    )
-    return msgspec.convert(rows, list[HistoryEntry])
-
-
 async def current_values(startup_id: int, *, lock: bool = False) -> dict[str, Any]:
     """The profile's values as stored. Inside a write transaction that will change them,
     `lock` holds the start-up's row until it ends, so concurrent changes happen one after
@@ -166,6 +147,7 @@ async def current_values(startup_id: int, *, lock: bool = False) -> dict[str, An
         raise NotFound(f"no start-up with id {startup_id}")
     values: dict[str, Any] = {k: row[k] for k in _SCALAR_FIELDS}
     values["status"] = row["status"]
+    values["version"] = row["version"]
     values["tags"] = [t for t in row["tags"].split(",") if t]
     values["clusters"] = sorted(
         r["cluster.slug"]
@@ -263,6 +245,7 @@ async def apply_changes(
         ",".join(merged["tags"]),
     )
     row_update[Startup.updated_at] = now
+    row_update[Startup.version] = Startup.version + 1
     await Startup.update(row_update).where(Startup.id == startup_id)
     await ProfileChange.insert(
         *[
@@ -281,9 +264,12 @@ async def apply_changes(
     return changes
 
 
-async def update_profile(viewer: Viewer, startup_id: int, change: ProfileUpdate) -> list[Change]:
+async def update_profile(
+    viewer: Viewer, startup_id: int, change: ProfileUpdate, expected_version: int | None = None
+) -> list[Change]:
     """Change the fields `change` sets; members may change their profile, managers
-    everything."""
+    everything. With `expected_version` (an If-Match), a profile changed since is refused
+    with a 412 that says who changed it and when, and nothing is written."""
     await policy.require_edit(viewer, startup_id)
     data = given(change)
     manager_fields = [f for f in MANAGER_FIELDS if f in data]
@@ -306,6 +292,8 @@ async def update_profile(viewer: Viewer, startup_id: int, change: ProfileUpdate)
         raise ValidationFailed(errors)
     async with write_transaction():
         old = await current_values(startup_id, lock=True)
+        if expected_version is not None and old["version"] != expected_version:
+            raise StaleVersion(await changed_since(startup_id, old["version"]))
         return await apply_changes(startup_id, old, clean, refs, viewer)
 
 
@@ -366,9 +354,13 @@ async def set_archived(viewer: Viewer, startup_id: int, archived: bool) -> None:
         old = await current_values(startup_id, lock=True)
         if old["status"] == status:
             return
-        await Startup.update({Startup.status: status, Startup.updated_at: utcnow()}).where(
-            Startup.id == startup_id
-        )
+        await Startup.update(
+            {
+                Startup.status: status,
+                Startup.updated_at: utcnow(),
+                Startup.version: Startup.version + 1,
+            }
+        ).where(Startup.id == startup_id)
         await ProfileChange.insert(
             ProfileChange(
                 startup=startup_id,
