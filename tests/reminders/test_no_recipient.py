@@ -6,31 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from centres.tables import Lease
-from incubator.app import create_app
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.reminders.services import delivery, engine
 from incubator.reminders.tables import ReminderLedger
 from tests.conftest import login, text_of
-from tests.mailbox import Mailbox
 
 TODAY = today_hk()
 AT = datetime(TODAY.year, TODAY.month, TODAY.day, 9, 1, tzinfo=HONG_KONG).astimezone(UTC)
-
-
-@pytest.fixture
-def mailbox():
-    with Mailbox() as box:
-        yield box
-
-
-@pytest.fixture
-def rsettings(settings, mailbox):
-    configured = replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port)
-    create_app(configured, manage_engine=False)
-    return configured
 
 
 async def _unmanaged_lease(park) -> None:

@@ -8,8 +8,6 @@ import email.header
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from events.tables import Event, Registration
 from incubator.app import create_app
 from incubator.i18n import HONG_KONG, today_hk
@@ -23,20 +21,6 @@ TODAY = today_hk()
 
 def hk(day, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=HONG_KONG).astimezone(UTC)
-
-
-@pytest.fixture
-def mailbox():
-    with Mailbox() as box:
-        yield box
-
-
-@pytest.fixture
-def rsettings(settings, mailbox):
-    """Settings with the loopback SMTP server, and the app built (it registers the sources)."""
-    configured = replace(settings, smtp_host="127.0.0.1", smtp_port=mailbox.port)
-    create_app(configured, manage_engine=False)
-    return configured
 
 
 async def test_a_lease_reminder_reaches_member_and_manager_exactly_once(park, rsettings, mailbox):

@@ -4,6 +4,8 @@ Each change is one transaction with its entry in the audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 
 from incubator.auth.schemas import Viewer
@@ -14,6 +16,12 @@ from incubator.db import lock_row, write_transaction
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.startups.services.reference import list_centres, references
 from incubator.startups.tables import ManagerAssignment
+
+
+def _known_centres(known: Mapping[str, object], slugs: list[str]) -> None:
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
 
 
 def _require_admin(viewer: Viewer) -> None:
@@ -28,9 +36,7 @@ async def create_account(
     _require_admin(viewer)
     centres = centres if role is Role.manager else []
     refs = await references()
-    unknown = [slug for slug in centres if slug not in refs.centres]
-    if unknown:
-        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
+    _known_centres(refs.centres, centres)
     async with write_transaction():
         user_id = await accounts.create_user(email, name, password, role, by=viewer)
         if centres:
@@ -42,9 +48,7 @@ async def assign_manager(viewer: Viewer, user_id: int, centre_slugs: list[str]) 
     """Make a manager responsible for these centres or hubs (in addition to any they have)."""
     _require_admin(viewer)
     refs = await references()
-    unknown = [s for s in centre_slugs if s not in refs.centres]
-    if unknown:
-        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
+    _known_centres(refs.centres, centre_slugs)
     async with write_transaction():
         user = await User.select(User.email, User.name).where(User.id == user_id).first()
         if user is None:
@@ -106,9 +110,7 @@ async def change_access(viewer: Viewer, user_id: int, role: Role, centres: list[
     account's next request."""
     _require_admin(viewer)
     refs = await references()
-    unknown = [slug for slug in centres if slug not in refs.centres]
-    if unknown:
-        raise ValidationFailed({"centres": f"unknown centre or hub {', '.join(unknown)}"})
+    _known_centres(refs.centres, centres)
     wanted = set(centres) if role is Role.manager else set()
     async with write_transaction():
         user = await lock_row(User, user_id, "id, role, email, name")
