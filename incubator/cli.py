@@ -187,7 +187,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    verb = "applied" if report.applied else "dry run, nothing applied"
+    verb = "dry run, nothing applied"
+    if report.applied:
+        verb = f"applied in one write transaction of {report.writer_seconds:.1f} s"
     print(
         f"{report.rows} rows ({verb}): {report.created} new, {report.updated} changed, "
         f"{report.unchanged} unchanged"

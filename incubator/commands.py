@@ -11,6 +11,7 @@ import enum
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, TypeVar, get_type_hints
 
 import msgspec
@@ -80,6 +81,13 @@ def _takes_text(annotation: Any) -> bool:
     return annotation is str or str in getattr(annotation, "__args__", ())
 
 
+@cache
+def _layout(command: type) -> tuple[dict[str, Any], tuple[msgspec.structs.FieldInfo, ...]]:
+    """A command's fields and their types, read once: evaluating the annotations took
+    nine tenths of reading a 100,000-row import."""
+    return get_type_hints(command), msgspec.structs.fields(command)
+
+
 def read_form(
     command: type[C],
     values: Mapping[str, Any],
@@ -99,9 +107,9 @@ def read_form(
     command, or every broken rule at once."""
     errors = dict(errors or {})
     shown_as = shown_as or {}
-    hints = get_type_hints(command)
+    hints, fields = _layout(command)
     given: dict[str, Any] = {}
-    for field in msgspec.structs.fields(command):
+    for field in fields:
         shown = shown_as.get(field.name, field.name)
         raw = values.get(field.name)
         blank = isinstance(raw, str) and not raw.strip()

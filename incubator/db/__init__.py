@@ -17,8 +17,9 @@ from incubator.db.engines import (
     wait_until_reachable,
 )
 from incubator.db.migrations import migrate, pending_migrations, raw_migration
-from incubator.db.reads import among, contains, fetch, fetch_planned, like_pattern
+from incubator.db.reads import among, contains, fetch, fetch_planned, like_pattern, one_of
 from incubator.db.transactions import (
+    UNIQUE_VIOLATIONS,
     alongside,
     in_transaction,
     lock_row,
@@ -28,6 +29,7 @@ from incubator.db.transactions import (
 
 __all__ = [
     "PICCOLO_CONF",
+    "UNIQUE_VIOLATIONS",
     "all_tables",
     "alongside",
     "among",
@@ -43,6 +45,7 @@ __all__ = [
     "lock_row",
     "make_engine",
     "migrate",
+    "one_of",
     "pending_migrations",
     "prepare_engine",
     "raw_migration",

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
+import asyncpg
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from incubator.db.engines import current_engine, is_postgres
 
 T = TypeVar("T")
+
+# What a write that lost a race to a concurrent one raises: a unique key taken meanwhile.
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
 
 
 # Each SQLite write transaction has a connection of its own; concurrent writers in one process

@@ -33,9 +33,8 @@ from incubator.startups.services.search import (
 )
 from incubator.startups.services.search import search_document as build_search_document
 from incubator.startups.services.validation import (
-    LIST_FIELDS,
     MANAGER_FIELDS,
-    MEMBER_FIELDS,
+    SCALAR_FIELDS,
     References,
     clean_profile,
     display_value,
@@ -49,9 +48,6 @@ from incubator.startups.tables import (
     StartupProgramme,
     TeamMember,
 )
-
-# Profile fields stored as columns of the start-up row (the others live in link tables).
-_SCALAR_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in LIST_FIELDS)
 
 
 def slugify(text: str) -> str:
@@ -145,7 +141,7 @@ async def current_values(startup_id: int, *, lock: bool = False) -> dict[str, An
     row = await Startup.select().where(Startup.id == startup_id).first()
     if row is None:
         raise NotFound(f"no start-up with id {startup_id}")
-    values: dict[str, Any] = {k: row[k] for k in _SCALAR_FIELDS}
+    values: dict[str, Any] = {k: row[k] for k in SCALAR_FIELDS}
     values["status"] = row["status"]
     values["version"] = row["version"]
     values["tags"] = [t for t in row["tags"].split(",") if t]
@@ -190,16 +186,23 @@ class Change:
 
 
 async def apply_changes(
-    startup_id: int, old: dict, clean: dict, refs: References, actor: Viewer | None
+    startup_id: int,
+    old: dict,
+    clean: dict,
+    refs: References,
+    actor: Viewer | None,
+    created: bool = False,
 ) -> list[Change]:
-    """Write the fields of `clean` that differ from `old`, with one history row each. `old`
-    must be read with `current_values(..., lock=True)` in the same write transaction."""
+    """Write the fields of `clean` that differ from `old`, with one history row each (or, for
+    a start-up just `created`, one row that says who created it: each later change records
+    the value it replaced). `old` must be read with `current_values(..., lock=True)` in the
+    same write transaction."""
     changes = [Change(f, old.get(f), v) for f, v in clean.items() if old.get(f) != v]
     if not changes:
         return []
     row_update: dict[Any, Any] = {}
     for change in changes:
-        if change.field in _SCALAR_FIELDS:
+        if change.field in SCALAR_FIELDS:
             row_update[getattr(Startup, change.field)] = change.new
         elif change.field == "tags":
             row_update[Startup.tags] = ",".join(change.new)
@@ -247,6 +250,7 @@ async def apply_changes(
     row_update[Startup.updated_at] = now
     row_update[Startup.version] = Startup.version + 1
     await Startup.update(row_update).where(Startup.id == startup_id)
+    logged = [Change("created", "", merged["name_en"])] if created else changes
     await ProfileChange.insert(
         *[
             ProfileChange(
@@ -258,7 +262,7 @@ async def apply_changes(
                 new_value=display_value(c.field, c.new),
                 changed_at=now,
             )
-            for c in changes
+            for c in logged
         ]
     )
     return changes
@@ -330,7 +334,8 @@ async def create_startup(viewer: Viewer, new: NewStartup) -> int:
         raise ValidationFailed(errors)
     async with write_transaction():
         startup_id = await insert_startup(clean["name_en"])
-        await apply_changes(startup_id, await current_values(startup_id), clean, refs, viewer)
+        old = await current_values(startup_id)
+        await apply_changes(startup_id, old, clean, refs, viewer, created=True)
     return startup_id
 
 

@@ -39,6 +39,8 @@ MEMBER_FIELDS = (
 MANAGER_FIELDS = ("centres", "programmes")
 ALL_FIELDS = MEMBER_FIELDS + MANAGER_FIELDS
 LIST_FIELDS = ("tags", "clusters", "centres")
+# Profile fields stored as columns of the start-up row (the others live in link tables).
+SCALAR_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in LIST_FIELDS)
 TEXT_LIMITS = {
     "name_en": 200,
     "name_zh": 200,
