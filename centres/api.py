@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from centres.schemas import (
@@ -25,6 +25,7 @@ from centres.schemas import (
 )
 from centres.services import lease_register, leases, occupancy, space
 from centres.services import overview as services
+from incubator.versions import if_match, versioned
 from incubator.web import viewer_of
 
 
@@ -88,13 +89,27 @@ class SpaceApi(Controller):
     async def create_unit(self, request: Request, data: JSONBody[UnitIn]) -> Created:
         return Created(id=await space.create_unit(viewer_of(request), data))
 
-    @patch("/units/{unit_id:int}", summary="Change a unit's fields")
+    @get(
+        "/units/{unit_id:int}",
+        summary="One unit (managers and administrators)",
+        description="The ETag header names its version, for If-Match on a PATCH.",
+    )
+    async def get_unit(self, request: Request, unit_id: FromPath[int]) -> Response[UnitDetail]:
+        return versioned(await space.get_unit(viewer_of(request), unit_id))
+
+    @patch(
+        "/units/{unit_id:int}",
+        summary="Change a unit's fields",
+        description="With If-Match (the ETag of a GET), a unit changed since answers 412 and "
+        "nothing is written.",
+    )
     async def update_unit(
         self, request: Request, unit_id: FromPath[int], data: JSONBody[UnitIn]
-    ) -> UnitDetail:
+    ) -> Response[UnitDetail]:
         viewer = viewer_of(request)
-        await space.update_unit(viewer, unit_id, data)
-        return await space.get_unit(viewer, unit_id)
+        expected = if_match(request.headers.get("if-match"))
+        await space.update_unit(viewer, unit_id, data, expected)
+        return versioned(await space.get_unit(viewer, unit_id))
 
     @post(
         "/units/{unit_id:int}/retire",
@@ -103,6 +118,10 @@ class SpaceApi(Controller):
     )
     async def retire_unit(self, request: Request, unit_id: FromPath[int]) -> Removed:
         return Removed(outcome=await space.retire_unit(viewer_of(request), unit_id))
+
+
+def _if_match(request: Request) -> int | None:
+    return if_match(request.headers.get("if-match"))
 
 
 class LeasesApi(Controller):
@@ -146,43 +165,49 @@ class LeasesApi(Controller):
         lease_id = await leases.create_lease(viewer, data)
         return await lease_register.get_lease(viewer, lease_id)
 
-    @get("/{lease_id:int}", summary="One lease (its parties, centre managers, administrators)")
-    async def get_lease(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
-        return await lease_register.get_lease(viewer_of(request), lease_id)
+    @get(
+        "/{lease_id:int}",
+        summary="One lease (its parties, centre managers, administrators)",
+        description="The ETag header names its version: send it in If-Match with a change "
+        "(activate, notice, terminate, renew, discard) to make it only if no one has changed "
+        "the lease since (412 otherwise).",
+    )
+    async def get_lease(self, request: Request, lease_id: FromPath[int]) -> Response[LeaseOut]:
+        return versioned(await lease_register.get_lease(viewer_of(request), lease_id))
 
     @post("/{lease_id:int}/activate", summary="A draft lease comes into force", status_code=200)
-    async def activate(self, request: Request, lease_id: FromPath[int]) -> LeaseOut:
+    async def activate(self, request: Request, lease_id: FromPath[int]) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        await leases.activate_lease(viewer, lease_id)
-        return await lease_register.get_lease(viewer, lease_id)
+        await leases.activate_lease(viewer, lease_id, _if_match(request))
+        return versioned(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/notice", summary="Record the tenant's notice", status_code=200)
     async def notice(
         self, request: Request, lease_id: FromPath[int], data: JSONBody[NoticeIn]
-    ) -> LeaseOut:
+    ) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        await leases.give_notice(viewer, lease_id, data)
-        return await lease_register.get_lease(viewer, lease_id)
+        await leases.give_notice(viewer, lease_id, data, _if_match(request))
+        return versioned(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/terminate", summary="End a lease early with a reason", status_code=200)
     async def terminate(
         self, request: Request, lease_id: FromPath[int], data: JSONBody[TerminationIn]
-    ) -> LeaseOut:
+    ) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        await leases.terminate_early(viewer, lease_id, data)
-        return await lease_register.get_lease(viewer, lease_id)
+        await leases.terminate_early(viewer, lease_id, data, _if_match(request))
+        return versioned(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/renew", summary="Create the next lease, linked to this one")
     async def renew(
         self, request: Request, lease_id: FromPath[int], data: JSONBody[RenewalIn]
-    ) -> LeaseOut:
+    ) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        new_id = await leases.renew_lease(viewer, lease_id, data)
-        return await lease_register.get_lease(viewer, new_id)
+        new_id = await leases.renew_lease(viewer, lease_id, data, _if_match(request))
+        return versioned(await lease_register.get_lease(viewer, new_id))
 
     @post("/{lease_id:int}/discard", summary="Delete a draft lease", status_code=200)
     async def discard(self, request: Request, lease_id: FromPath[int]) -> Removed:
-        await leases.discard_draft(viewer_of(request), lease_id)
+        await leases.discard_draft(viewer_of(request), lease_id, _if_match(request))
         return Removed(outcome="deleted")
 
     @get("/of-startup/{startup_id:int}", summary="A start-up's leases the caller may see")

@@ -21,11 +21,26 @@ from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import profiles as startups
 from incubator.startups.services import reference
 from incubator.startups.services.validation import STAGES
-from incubator.web import errors_for_form, form_values, page, signed_in, viewer_of
+from incubator.versions import EditConflict, form_version
+from incubator.web import (
+    conflict_errors,
+    errors_for_form,
+    form_values,
+    language_of,
+    page,
+    signed_in,
+    viewer_of,
+)
 
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
+# What the pages call each kind of unit (the templates translate these words).
+UNIT_KIND_NAMES = {
+    "private_office": "Private office",
+    "coworking_desk": "Co-working desk",
+    "lab": "Lab",
+}
 UNIT_FORM = ("building", "centre", "code", "floor", "kind", "area_sqft", "list_rent", "notes")
 C = TypeVar("C", LeaseIn, RenewalIn, UnitIn)
 # A command's amounts in cents come from these HK$ fields of the forms.
@@ -53,6 +68,17 @@ def _read_space_form(
 
 def _raw(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     return {name: request.query_params.get(name, "") for name in names}
+
+
+def _unit_values(unit: Any) -> dict[str, Any]:
+    """A unit as its edit form shows it, with the version the form is opened at."""
+    values = {k: getattr(unit, k) for k in ("code", "floor", "kind", "area_sqft", "notes")}
+    return values | {
+        "building": unit.building_slug,
+        "centre": unit.centre_slug,
+        "list_rent": hkd_input(unit.list_rent_cents),
+        "version": unit.version,
+    }
 
 
 async def _choices() -> dict[str, Any]:
@@ -181,12 +207,7 @@ class SpacePages(Controller):
         viewer = signed_in(request)
         unit = await space.get_unit(viewer, unit_id)
         await policy.require_manage_centre(viewer, unit.centre, "change this unit")
-        values = {k: getattr(unit, k) for k in ("code", "floor", "kind", "area_sqft", "notes")}
-        values |= {
-            "building": unit.building_slug,
-            "centre": unit.centre_slug,
-            "list_rent": hkd_input(unit.list_rent_cents),
-        }
+        values = _unit_values(unit)
         return page("space/unit_form.html", unit=unit, values=values, errors={}, **await _choices())
 
     @post("/units/{unit_id:int}/edit")
@@ -200,15 +221,26 @@ class SpacePages(Controller):
             command = await read.checked(
                 lambda values: space.unit_problems(viewer, values, unit_id)
             )
-            await space.update_unit(viewer, unit_id, command)
-        except ValidationFailed as exc:
+            await space.update_unit(viewer, unit_id, command, form_version(form.get("version")))
+        except (ValidationFailed, EditConflict) as exc:
             unit = await space.get_unit(viewer, unit_id)
+            conflict = exc if isinstance(exc, EditConflict) else None
+            errors = exc.errors
+            if conflict:
+                zh = language_of(request) == "zh-Hant"
+                shown = {
+                    "building": (zh and unit.building_zh) or unit.building_en,
+                    "centre": (zh and unit.centre_zh) or unit.centre_en,
+                    "kind": UNIT_KIND_NAMES.get(unit.kind, unit.kind),
+                }
+                errors = conflict_errors(conflict, data, _unit_values(unit), shown)
             return page(
                 "space/unit_form.html",
-                422,
+                exc.status_code,
                 unit=unit,
                 values=data,
-                errors=exc.errors,
+                errors=errors,
+                conflict=conflict,
                 **await _choices(),
             )
         return Redirect(f"/space/units/{unit_id}?message=saved", status_code=303)
@@ -333,28 +365,36 @@ class LeasePages(Controller):
             form, ("last_day", "reason", "ends_on", "monthly_rent", "deposit", "status")
         )
         try:
+            version = form_version(form.get("version"))
             if action == "activate":
-                await leases.activate_lease(viewer, lease_id)
+                await leases.activate_lease(viewer, lease_id, version)
             elif action == "notice":
-                await leases.give_notice(viewer, lease_id, NoticeIn())
+                await leases.give_notice(viewer, lease_id, NoticeIn(), version)
             elif action == "terminate":
                 read = read_form(TerminationIn, data)
                 command = await read.checked(leases.termination_problems)
-                await leases.terminate_early(viewer, lease_id, command)
+                await leases.terminate_early(viewer, lease_id, command, version)
             elif action == "renew":
                 renewal = _read_space_form(RenewalIn, data)
                 command = await renewal.checked(leases.renewal_problems)
-                new_id = await leases.renew_lease(viewer, lease_id, command)
+                new_id = await leases.renew_lease(viewer, lease_id, command, version)
                 return Redirect(f"/leases/{new_id}?message=renewed", status_code=303)
             elif action == "discard":
                 lease = await lease_register.get_lease(viewer, lease_id)
-                await leases.discard_draft(viewer, lease_id)
+                await leases.discard_draft(viewer, lease_id, version)
                 return Redirect(f"/space/units/{lease.unit}?message=discarded", status_code=303)
             else:
                 raise NotFound(f"no lease action called {action}")
         except DomainError as exc:
-            errors = errors_for_form(exc, "action")
+            conflict = exc if isinstance(exc, EditConflict) else None
+            errors = {} if conflict else errors_for_form(exc, "action")
             return await self._show(
-                request, lease_id, exc.status_code, errors=errors, values=data, action=action
+                request,
+                lease_id,
+                exc.status_code,
+                errors=errors,
+                values=data,
+                action=action,
+                conflict=conflict,
             )
         return Redirect(f"/leases/{lease_id}?message={action}", status_code=303)

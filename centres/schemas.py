@@ -138,6 +138,7 @@ class UnitDetail(UnitFields):
     retired_at: datetime | None
     lease_count: int
     can_manage: bool
+    version: int  # one more with every change: the ETag, and a form's hidden field
 
 
 class Building(msgspec.Struct):
@@ -236,6 +237,7 @@ class LeaseOut(msgspec.Struct):
     ended_early: bool
     # Whether the caller manages the lease's centre (may change the lease).
     can_manage: bool
+    version: int = 1  # one more with every change: the ETag, and the forms' hidden field
 
 
 class LeasePage(msgspec.Struct):

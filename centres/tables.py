@@ -49,6 +49,11 @@ class Unit(Table, tablename="unit"):
     status = Varchar(length=12, choices=UnitStatus, default=UnitStatus.available.value)
     retired_at = Timestamptz(null=True, default=None)
     notes = Text(default="")
+    # One more with every change, and who made the last one and when: a stale form or
+    # If-Match is refused with a 412 that names them (incubator/versions.py).
+    version = Integer(default=1)
+    changed_by = Varchar(length=200, default="")
+    changed_at = Timestamptz(null=True, default=None)
 
 
 class Lease(Table, tablename="lease"):
@@ -76,3 +81,8 @@ class Lease(Table, tablename="lease"):
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # One more with every change, and who made the last one and when: a stale form or
+    # If-Match is refused with a 412 that names them (incubator/versions.py).
+    version = Integer(default=1)
+    changed_by = Varchar(length=200, default="")
+    changed_at = Timestamptz(null=True, default=None)

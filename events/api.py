@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from events.schemas import (
@@ -22,6 +22,7 @@ from events.services.calendar import events_between
 from events.services.times import parse_local
 from incubator.db import utcnow
 from incubator.errors import BadParameter
+from incubator.versions import if_match, versioned
 from incubator.web import viewer_of
 
 
@@ -75,9 +76,29 @@ class EventsApi(Controller):
     async def create_event(self, request: Request, data: JSONBody[EventIn]) -> Created:
         return Created(id=await schedule.create_event(viewer_of(request), data))
 
-    @get("/{event_id:int}", summary="One event (drafts only for those who run them)")
-    async def get_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
-        return await schedule.get_event(viewer_of(request), event_id)
+    @get(
+        "/{event_id:int}",
+        summary="One event (drafts only for those who run them)",
+        description="The ETag header names its version, for If-Match on a PUT.",
+    )
+    async def get_event(self, request: Request, event_id: FromPath[int]) -> Response[EventOut]:
+        return versioned(await schedule.get_event(viewer_of(request), event_id))
+
+    @put(
+        "/{event_id:int}",
+        summary="Change an event (managers of the organising centre, admins)",
+        description="The whole event, as when scheduling it. With If-Match (the ETag of a "
+        "GET), an event changed since answers 412 and nothing is written. A larger capacity "
+        "gives waitlisted people their seats, and they are told.",
+    )
+    async def update_event(
+        self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]
+    ) -> Response[EventOut]:
+        viewer = viewer_of(request)
+        expected = if_match(request.headers.get("if-match"))
+        promoted = await schedule.update_event(viewer, event_id, data, expected)
+        await registrations.tell_promoted(request.app.state.settings, promoted)
+        return versioned(await schedule.get_event(viewer, event_id))
 
     @post(
         "/{event_id:int}/registrations",

@@ -21,7 +21,17 @@ from incubator.commands import command_from_form, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.startups.services import reference
-from incubator.web import REFUSALS, errors_for_form, form_values, page, signed_in, viewer_of
+from incubator.versions import EditConflict, form_version
+from incubator.web import (
+    REFUSALS,
+    conflict_errors,
+    errors_for_form,
+    form_values,
+    language_of,
+    page,
+    signed_in,
+    viewer_of,
+)
 
 CALENDAR_PARAMS = ("view", "date", "centre", "hub", "cluster", "page")
 VENUE_FIELDS = (
@@ -60,7 +70,19 @@ def _form_values(event: EventOut) -> dict[str, Any]:
     }
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         values[name] = local_input(getattr(event, name))
-    return values
+    return values | {"version": event.version}
+
+
+async def _shown(event: EventOut, request: Request) -> dict[str, Any]:
+    """The event's choices as its edit form names them, for a form that met a newer version."""
+    zh, clusters = language_of(request) == "zh-Hant", (await reference.choice_lists()).clusters
+    names = {c.slug: (zh and c.name_zh) or c.name_en for c in clusters}
+    return {
+        "centre": (zh and event.centre_zh) or event.centre_en,
+        "clusters": [names.get(c, c) for c in event.clusters],
+        "venue": ((zh and event.venue_zh) or event.venue_en) if event.venue else "",
+        "allow_guests": "Yes" if event.allow_guests else "No",
+    }
 
 
 class EventPages(Controller):
@@ -164,16 +186,23 @@ class EventPages(Controller):
             command = await read.checked(
                 lambda values: schedule.event_problems(viewer, values, event_id)
             )
-            promoted = await schedule.update_event(viewer, event_id, command)
+            version = form_version(form.get("version"))
+            promoted = await schedule.update_event(viewer, event_id, command, version)
         except DomainError as exc:
-            errors = errors_for_form(exc)
             event = await schedule.get_event(viewer, event_id)
+            conflict = exc if isinstance(exc, EditConflict) else None
+            if conflict:
+                shown = await _shown(event, request)
+                errors = conflict_errors(conflict, data, _form_values(event), shown)
+            else:
+                errors = errors_for_form(exc)
             return page(
                 "events/form.html",
                 exc.status_code,
                 event=event,
                 values=data,
                 errors=errors,
+                conflict=conflict,
                 **await _choices(viewer),
             )
         await registrations.tell_promoted(request.app.state.settings, promoted)

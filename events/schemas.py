@@ -46,6 +46,7 @@ class EventOut(msgspec.Struct):
     sequence: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    version: int = 1  # one more with every change: the ETag, and the edit form's hidden field
     # Whether the caller runs the organising centre (may change the event).
     can_run: bool = False
 

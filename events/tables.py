@@ -109,6 +109,11 @@ class Event(Table, tablename="event"):
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # One more with every change, and who made the last one and when: a stale form or
+    # If-Match is refused with a 412 that names them (incubator/versions.py).
+    version = Integer(default=1)
+    changed_by = Varchar(length=200, default="")
+    changed_at = Timestamptz(null=True, default=None)
 
 
 class EventCluster(Table, tablename="event_cluster"):

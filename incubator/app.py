@@ -186,6 +186,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
     from incubator.partners.api import PartnersApi
+    from incubator.partners.pages.mous import MouPages
     from incubator.partners.pages.parks import PartnerPages
     from incubator.partners.pages.portal import PortalPages, ReferralPages, SharingPages
     from incubator.partners.services.consent import consented_groups
@@ -258,6 +259,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             ReportPages,
             PartnersApi,
             PartnerPages,
+            MouPages,
             InboxPages,
             ReminderPreferencePages,
             ReminderAdminPages,

@@ -8,7 +8,8 @@ Which statuses an operation can answer follows from what it is (docs/api.md):
   made with a session, also a missing CSRF header), 422 (a value breaks a rule);
 - an operation on something named in its path, or any change: 404;
 - a change (POST, PUT, PATCH, DELETE): 409 (it conflicts with the state it found), 413 (a
-  body over 1 MB), 415 (a body that is not JSON); a PATCH also 412 (a stale If-Match);
+  body over 1 MB), 415 (a body that is not JSON); a PATCH, a PUT of a record or a
+  lease's step also 412 (a stale If-Match);
 - an operation that makes a referral export on demand: 429, with Retry-After;
 - the health checks: 503 when the database does not answer (or, for readiness, migrations
   are pending); liveness answers only while the process serves.
@@ -56,6 +57,10 @@ REASONS = {
 
 CHANGES = ("post", "put", "patch", "delete")
 RATE_LIMITED = ("/exports",)
+# Changes that honour If-Match besides every PATCH and PUT: a lease's life-cycle steps and an
+# MOU's renewal. Consents are not versioned records (a PUT grants or changes one).
+VERSIONED_ACTIONS = ("/api/leases/{lease_id}/", "/api/partners/mous/{mou_id}/renew")
+UNVERSIONED_PUTS = ("/api/partners/consents/",)
 
 
 def statuses(method: str, path: str) -> list[int]:
@@ -67,7 +72,11 @@ def statuses(method: str, path: str) -> list[int]:
         codes.add(404)
     if method in CHANGES:
         codes |= {409, 413, 415}
-        if method == "patch":
+        if (
+            method == "patch"
+            or path.startswith(VERSIONED_ACTIONS)
+            or (method == "put" and not path.startswith(UNVERSIONED_PUTS))
+        ):
             codes.add(412)
         if path.endswith(RATE_LIMITED):
             codes.add(429)

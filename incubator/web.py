@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from incubator.auth.schemas import ANONYMOUS, NewSession, Viewer
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
 from incubator.settings import Settings
+from incubator.versions import EditConflict
 
 SESSION_COOKIE = "incubator_session"
 
@@ -112,13 +113,63 @@ def form_values(form: FormMultiDict, names: tuple[str, ...], lists: tuple[str, .
     return data
 
 
+class Saved(str):
+    """Beside a field of a form that met a newer version: the value saved meanwhile (the
+    macro `field_error` shows it as such, in the reader's language)."""
+
+    @property
+    def saved(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:  # a blank saved value still marks its field
+        return True
+
+
+def conflict_errors(
+    exc: EditConflict,
+    submitted: dict[str, Any],
+    current: dict[str, Any],
+    shown: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    """What a form shows when its change met a newer version (`exc`): beside each field whose
+    saved value (`current`, as the form holds it) differs from the one sent, the saved value
+    (as `shown` names it, for a choice: its label, not its code); the person's own values stay
+    in the form, which now carries the current version, so saving again keeps theirs.
+    Changes `submitted` in place."""
+    errors: dict[str, str] = {}
+    shown = shown or {}
+    for name, theirs in current.items():
+        if name != "version" and _text(theirs) != _text(submitted.get(name)):
+            errors[name] = Saved(_text(shown.get(name, theirs)))
+    submitted["version"] = str(exc.version)
+    return errors
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):  # as a checkbox sends it: "1", or nothing
+        return "1" if value else ""
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value))
+    return "" if value is None else str(value).strip()
+
+
 Rerender = Callable[[int, dict[str, Any]], Awaitable[Response]]
 
 
 def form_context(extra: dict[str, Any]) -> dict[str, Any]:
     """What a page with several forms needs when shown plainly, with `extra` on top: which
     form was sent, its values and errors, and the notice."""
-    return {"action": "", "values": {}, "errors": {}, "message": "", "new_token": ""} | extra
+    return {
+        "action": "",
+        "values": {},
+        "errors": {},
+        "message": "",
+        "new_token": "",
+        "conflict": None,
+    } | extra
+
+
+SavedValues = Callable[[], Awaitable[tuple[dict[str, Any], dict[str, Any]]]]
 
 
 async def act(
@@ -128,17 +179,24 @@ async def act(
     rerender: Rerender,
     action: str,
     lists: tuple[str, ...] = (),
+    saved: SavedValues | None = None,
 ) -> Response:
     """Run one form's action: on success go where `work` says; when a rule is broken, show
-    the page again with the form's values and the message beside the field (or on top)."""
+    the page again with the form's values and the message beside the field (or on top).
+    For a form of a versioned record, `saved` gives the record's values as the form holds
+    them and as it names them: a change that met a newer version shows them beside the
+    person's own (`conflict_errors`), with `conflict` for the banner."""
     data = form_values(await request.form(), names, lists)
     try:
         target = await work(data)
     except DomainError as exc:
-        errors = errors_for_form(exc, summary_key="action")
-        shown = await rerender(
-            exc.status_code, {"action": action, "values": data, "errors": errors}
-        )
+        extra: dict[str, Any] = {"action": action, "values": data}
+        if isinstance(exc, EditConflict) and saved is not None:
+            current, named = await saved()
+            extra |= {"errors": conflict_errors(exc, data, current, named), "conflict": exc}
+        else:
+            extra["errors"] = errors_for_form(exc, summary_key="action")
+        shown = await rerender(exc.status_code, extra)
         if isinstance(exc, TooManyRequests):
             shown.headers["Retry-After"] = str(exc.retry_after)
         return shown

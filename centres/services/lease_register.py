@@ -22,11 +22,12 @@ from incubator.startups.services.onsite import IN_FORCE
 _DETAIL_COLUMNS = (
     "l.id, l.unit, l.startup, l.starts_on, l.ends_on, l.contract_ends_on, "
     "l.monthly_rent_cents, l.deposit_cents, l.status, l.notice_given_on, l.terminated_on, "
-    "l.termination_reason, l.renewal_of, l.created_at, u.code AS unit_code, u.kind AS unit_kind, "
-    "u.area_sqft, u.centre, b.slug AS building_slug, b.name_en AS building_en, "
-    "b.name_zh AS building_zh, c.slug AS centre_slug, c.name_en AS centre_en, "
-    "c.name_zh AS centre_zh, s.slug AS startup_slug, s.name_en AS startup_en, "
-    "s.name_zh AS startup_zh, r.id AS renewed_by"
+    "l.termination_reason, l.renewal_of, l.created_at, l.version, "
+    "u.code AS unit_code, u.kind AS unit_kind, u.area_sqft, u.centre, "
+    "b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh, "
+    "c.slug AS centre_slug, c.name_en AS centre_en, c.name_zh AS centre_zh, "
+    "s.slug AS startup_slug, s.name_en AS startup_en, s.name_zh AS startup_zh, "
+    "r.id AS renewed_by"
 )
 
 

@@ -26,6 +26,7 @@ from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups.tables import Startup
+from incubator.versions import held_version, next_version
 
 MAX_TERM_DAYS = 10 * 366
 NEW_STATUSES = (LeaseStatus.draft.value, LeaseStatus.active.value)
@@ -229,23 +230,28 @@ async def _let(
 # ---------------------------------------------------------------- the life cycle
 
 
-async def _for_change(viewer: Viewer, lease_id: int, action: str) -> dict:
+async def _for_change(
+    viewer: Viewer, lease_id: int, action: str, expected_version: int | None
+) -> dict:
     """The lease, read inside the caller's write transaction after its unit is locked, so
-    changes to one unit's leases happen one at a time; only for those who manage it."""
+    changes to one unit's leases happen one at a time; only for those who manage it. With
+    `expected_version` (a form's or an If-Match), a lease changed since is refused."""
     policy.require_staff(viewer, action)
     unit = await Lease.select(Lease.unit).where(Lease.id == lease_id).first()
     if unit is None:
         raise NotFound(f"no lease with id {lease_id}")
     await _lock_unit(unit["unit"])
+    await held_version(Lease, lease_id, expected_version, "lease")
     lease = await get_lease(viewer, lease_id)
     if not lease.can_manage:
         raise Forbidden(f"only the managers of the unit's centre and administrators may {action}")
     return lease
 
 
-async def _set(lease_id: int, expected: str, values: dict) -> None:
+async def _set(viewer: Viewer, lease_id: int, expected: str, values: dict) -> None:
     """Move a lease on from `expected`; a concurrent change that got there first is a 409."""
     values = {getattr(Lease, k): v for k, v in values.items()} | {Lease.updated_at: utcnow()}
+    values |= next_version(Lease, viewer)
     changed = (
         await Lease.update(values)
         .where((Lease.id == lease_id) & (Lease.status == expected))
@@ -266,32 +272,36 @@ async def _audit(viewer: Viewer, action: Action, lease_id: int, detail: dict[str
     await audit.record(viewer, action, f"{subject} (#{lease_id})", detail)
 
 
-async def activate_lease(viewer: Viewer, lease_id: int) -> None:
+async def activate_lease(
+    viewer: Viewer, lease_id: int, expected_version: int | None = None
+) -> None:
     """A draft becomes the lease in force for its period (signed)."""
     async with write_transaction():
-        lease = await _for_change(viewer, lease_id, "activate leases")
+        lease = await _for_change(viewer, lease_id, "activate leases", expected_version)
         if lease.status != "draft":
             raise Conflict(f"lease {lease_id} is not a draft")
         if lease.ends_on < today_hk():
             raise ValidationFailed({"ends_on": "its period has passed: change or discard it"})
-        await _set(lease_id, "draft", {"status": LeaseStatus.active.value})
+        await _set(viewer, lease_id, "draft", {"status": LeaseStatus.active.value})
         await _audit(viewer, Action.lease_activated, lease_id, {})
 
 
-async def discard_draft(viewer: Viewer, lease_id: int) -> None:
+async def discard_draft(viewer: Viewer, lease_id: int, expected_version: int | None = None) -> None:
     async with write_transaction():
-        lease = await _for_change(viewer, lease_id, "discard leases")
+        lease = await _for_change(viewer, lease_id, "discard leases", expected_version)
         if lease.status != "draft":
             raise Conflict(f"lease {lease_id} is not a draft; only drafts are discarded")
         await _audit(viewer, Action.lease_discarded, lease_id, {})
         await Lease.delete().where((Lease.id == lease_id) & (Lease.status == "draft"))
 
 
-async def give_notice(viewer: Viewer, lease_id: int, notice: NoticeIn) -> None:
+async def give_notice(
+    viewer: Viewer, lease_id: int, notice: NoticeIn, expected_version: int | None = None
+) -> None:
     """The tenant will leave at the end of the lease: it is not renewed."""
     on = notice.notice_given_on or today_hk()
     async with write_transaction():
-        lease = await _for_change(viewer, lease_id, "record notice")
+        lease = await _for_change(viewer, lease_id, "record notice", expected_version)
         if lease.state not in ("active", "upcoming") or lease.status != "active":
             raise Conflict(f"lease {lease_id} is {lease.state}: notice is given on active leases")
         if lease.renewed_by:
@@ -299,7 +309,7 @@ async def give_notice(viewer: Viewer, lease_id: int, notice: NoticeIn) -> None:
                 f"lease {lease_id} is renewed by lease {lease.renewed_by}: "
                 "discard or end that one instead"
             )
-        await _set(lease_id, "active", {"status": "notice_given", "notice_given_on": on})
+        await _set(viewer, lease_id, "active", {"status": "notice_given", "notice_given_on": on})
         await _audit(viewer, Action.lease_notice_given, lease_id, {"notice_given_on": str(on)})
 
 
@@ -313,7 +323,12 @@ def termination_problems(values: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-async def terminate_early(viewer: Viewer, lease_id: int, termination: TerminationIn) -> None:
+async def terminate_early(
+    viewer: Viewer,
+    lease_id: int,
+    termination: TerminationIn,
+    expected_version: int | None = None,
+) -> None:
     """End a lease before its contract's end: the last day and the reason are recorded."""
     errors = termination_problems(msgspec.structs.asdict(termination))
     if errors:
@@ -321,7 +336,7 @@ async def terminate_early(viewer: Viewer, lease_id: int, termination: Terminatio
     last_day, reason = termination.last_day, termination.reason.strip()
     today = today_hk()
     async with write_transaction():
-        lease = await _for_change(viewer, lease_id, "end leases")
+        lease = await _for_change(viewer, lease_id, "end leases", expected_version)
         if lease.status not in ("active", "notice_given") or lease.state == "ended":
             raise Conflict(f"lease {lease_id} is {lease.state}: only running leases end early")
         if not lease.starts_on <= last_day <= lease.ends_on:
@@ -343,7 +358,7 @@ async def terminate_early(viewer: Viewer, lease_id: int, termination: Terminatio
             "status": "ended" if last_day < today else "notice_given",
             "notice_given_on": lease.notice_given_on or today,
         }
-        await _set(lease_id, lease.status, values)
+        await _set(viewer, lease_id, lease.status, values)
         detail = {"last_day": str(last_day), "reason": reason}
         await _audit(viewer, Action.lease_terminated, lease_id, detail)
 
@@ -359,7 +374,9 @@ def renewal_problems(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-async def renew_lease(viewer: Viewer, lease_id: int, renewal: RenewalIn) -> int:
+async def renew_lease(
+    viewer: Viewer, lease_id: int, renewal: RenewalIn, expected_version: int | None = None
+) -> int:
     """The next lease of the same unit to the same start-up, from the day after this one ends,
     linked to it. Rent and deposit default to the current ones."""
     errors = renewal_problems(msgspec.structs.asdict(renewal))
@@ -367,7 +384,7 @@ async def renew_lease(viewer: Viewer, lease_id: int, renewal: RenewalIn) -> int:
         raise ValidationFailed(errors)
     ends, status = renewal.ends_on, renewal.status
     async with write_transaction():
-        lease = await _for_change(viewer, lease_id, "renew leases")
+        lease = await _for_change(viewer, lease_id, "renew leases", expected_version)
         unit = await _lock_unit(lease.unit)  # already held; gives the unit's code
         if lease.renewed_by:
             raise Conflict(f"lease {lease_id} is already renewed by lease {lease.renewed_by}")

@@ -21,6 +21,7 @@ from incubator.i18n import today_hk
 from incubator.startups.policy import require_login
 from incubator.startups.services.onsite import IN_FORCE
 from incubator.startups.tables import Centre
+from incubator.versions import held_version, next_version
 
 UNIT_KINDS = tuple(k.value for k in UnitType)
 # What a new unit needs besides its rent.
@@ -322,22 +323,26 @@ async def create_unit(viewer: Viewer, unit: UnitIn) -> int:
     return rows[0]["id"]
 
 
-async def update_unit(viewer: Viewer, unit_id: int, changes: UnitIn) -> None:
-    """Change a unit's fields; moving it to another centre needs the right to manage both."""
+async def update_unit(
+    viewer: Viewer, unit_id: int, changes: UnitIn, expected_version: int | None = None
+) -> None:
+    """Change a unit's fields; moving it to another centre needs the right to manage both.
+    With `expected_version` (a form's or an If-Match), a unit changed since is refused."""
     unit = await get_unit(viewer, unit_id)
     await policy.require_manage_centre(viewer, unit.centre, "change this unit")
     clean, errors = await _unit_rules(viewer, changes.values(), creating=False)
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
+        await held_version(Unit, unit_id, expected_version, "unit")
         building = clean.get("building", unit.building)
         code = clean.get("code", unit.code)
         if await _code_taken(building, code, unit_id):
             raise ValidationFailed({"code": f"unit {code} already exists in this building"})
         if clean:
-            await Unit.update({getattr(Unit, k): v for k, v in clean.items()}).where(
-                Unit.id == unit_id
-            )
+            await Unit.update(
+                {getattr(Unit, k): v for k, v in clean.items()} | next_version(Unit, viewer)
+            ).where(Unit.id == unit_id)
 
 
 async def retire_unit(viewer: Viewer, unit_id: int) -> str:
@@ -365,9 +370,10 @@ async def retire_unit(viewer: Viewer, unit_id: int) -> str:
         if not await Lease.exists().where(Lease.unit == unit_id):
             await Unit.delete().where(Unit.id == unit_id)
             return "deleted"
-        await Unit.update({Unit.status: UnitStatus.retired.value, Unit.retired_at: utcnow()}).where(
-            Unit.id == unit_id
-        )
+        await Unit.update(
+            {Unit.status: UnitStatus.retired.value, Unit.retired_at: utcnow()}
+            | next_version(Unit, viewer)
+        ).where(Unit.id == unit_id)
         return "retired"
 
 
@@ -375,6 +381,7 @@ async def reinstate_unit(viewer: Viewer, unit_id: int) -> None:
     unit = await get_unit(viewer, unit_id)
     await policy.require_manage_centre(viewer, unit.centre, "reinstate this unit")
     async with write_transaction():
-        await Unit.update({Unit.status: UnitStatus.available.value, Unit.retired_at: None}).where(
-            Unit.id == unit_id
-        )
+        await Unit.update(
+            {Unit.status: UnitStatus.available.value, Unit.retired_at: None}
+            | next_version(Unit, viewer)
+        ).where(Unit.id == unit_id)

@@ -26,6 +26,7 @@ from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_whole_number
 from incubator.i18n import hk_text
 from incubator.startups.tables import Centre, Cluster
+from incubator.versions import held_version, next_version
 
 EVENT_FIELDS = (
     "title_en",
@@ -305,8 +306,11 @@ async def create_event(
     return event_id
 
 
-async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[int]:
-    """Change an event; returns the registrations promoted because capacity grew."""
+async def update_event(
+    viewer: Viewer, event_id: int, event: EventIn, expected_version: int | None = None
+) -> list[int]:
+    """Change an event; returns the registrations promoted because capacity grew. With
+    `expected_version` (the edit form's), an event changed since is refused."""
     from events.services.seats import fill_seats
 
     old = await get_event(viewer, event_id)
@@ -317,7 +321,7 @@ async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[in
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        await lock_row(Event, event_id)
+        await held_version(Event, event_id, expected_version, "event")
         confirmed = await Registration.count().where(
             (Registration.event == event_id) & (Registration.status == "confirmed")
         )
@@ -330,7 +334,8 @@ async def update_event(viewer: Viewer, event_id: int, event: EventIn) -> list[in
             )
         await _refuse_double_booking(clean, event_id)
         values = {getattr(Event, k): v for k, v in clean.items()}
-        values |= {Event.updated_at: utcnow(), Event.sequence: old.sequence + 1}
+        values |= {Event.updated_at: utcnow(), Event.sequence: Event.sequence + 1}
+        values |= next_version(Event, viewer)
         await Event.update(values).where(Event.id == event_id)
         await EventCluster.delete().where(EventCluster.event == event_id)
         if cluster_ids:
@@ -353,8 +358,9 @@ async def set_status(viewer: Viewer, event_id: int, status: str) -> None:
                 {
                     Event.status: status,
                     Event.updated_at: utcnow(),
-                    Event.sequence: event.sequence + 1,
+                    Event.sequence: Event.sequence + 1,
                 }
+                | next_version(Event, viewer)
             )
             .where((Event.id == event_id) & (Event.status == event.status))
             .returning(Event.id)

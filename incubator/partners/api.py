@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
@@ -37,7 +37,12 @@ from incubator.partners.schemas import (
 )
 from incubator.partners.services import consent, exports, mous, parks, referrals, tokens, webhooks
 from incubator.startups.api import Created
+from incubator.versions import if_match, versioned
 from incubator.web import shown_as, viewer_of
+
+
+def _if_match(request: Request) -> int | None:
+    return if_match(request.headers.get("if-match"))
 
 
 def _export(export: ExportOut) -> ExportOut:
@@ -103,10 +108,29 @@ class PartnersApi(Controller):
     async def create_partner(self, request: Request, data: JSONBody[PartnerIn]) -> Created:
         return Created(id=await parks.create_partner(viewer_of(request), data))
 
-    @get("/{partner_id:int}", summary="One partner park (staff, or its own users)")
-    async def get_partner(self, request: Request, partner_id: FromPath[int]) -> PartnerOut:
+    @get(
+        "/{partner_id:int}",
+        summary="One partner park (staff, or its own users)",
+        description="The ETag header names its version, for If-Match on a PUT.",
+    )
+    async def get_partner(
+        self, request: Request, partner_id: FromPath[int]
+    ) -> Response[PartnerOut]:
         row = await parks.require_view_partner(viewer_of(request), partner_id)
-        return shown_as(row, PartnerOut)
+        return versioned(shown_as(row, PartnerOut))
+
+    @put(
+        "/{partner_id:int}",
+        summary="Change a partner park's details (partnership staff)",
+        description="With If-Match (the ETag of a GET), a park changed since answers 412 and "
+        "nothing is written.",
+    )
+    async def update_partner(
+        self, request: Request, partner_id: FromPath[int], data: JSONBody[PartnerIn]
+    ) -> Response[PartnerOut]:
+        viewer = viewer_of(request)
+        await parks.update_partner(viewer, partner_id, data, _if_match(request))
+        return versioned(shown_as(await parks.require_view_partner(viewer, partner_id), PartnerOut))
 
     @get("/{partner_id:int}/mous", summary="A partner park's MOUs")
     async def partner_mous(self, request: Request, partner_id: FromPath[int]) -> list[MouOut]:
@@ -158,15 +182,32 @@ class PartnersApi(Controller):
         rows = await mous.list_mous(viewer_of(request), expiring_only=expiring == "1")
         return rows
 
-    @get("/mous/{mou_id:int}", summary="One MOU with its scope")
-    async def get_mou(self, request: Request, mou_id: FromPath[int]) -> MouDetail:
-        return shown_as(await mous.get_mou(viewer_of(request), mou_id), MouDetail)
+    @get(
+        "/mous/{mou_id:int}",
+        summary="One MOU with its scope",
+        description="The ETag header names its version, for If-Match on a PUT or a renewal.",
+    )
+    async def get_mou(self, request: Request, mou_id: FromPath[int]) -> Response[MouDetail]:
+        return versioned(shown_as(await mous.get_mou(viewer_of(request), mou_id), MouDetail))
+
+    @put(
+        "/mous/{mou_id:int}",
+        summary="Change an MOU (partnership staff)",
+        description="With If-Match (the ETag of a GET), an MOU changed since answers 412 and "
+        "nothing is written.",
+    )
+    async def update_mou(
+        self, request: Request, mou_id: FromPath[int], data: JSONBody[MouIn]
+    ) -> Response[MouDetail]:
+        viewer = viewer_of(request)
+        await mous.update_mou(viewer, mou_id, data, _if_match(request))
+        return versioned(shown_as(await mous.get_mou(viewer, mou_id), MouDetail))
 
     @post("/mous/{mou_id:int}/renew", summary="Renew an MOU from the day after it expires")
     async def renew_mou(
         self, request: Request, mou_id: FromPath[int], data: JSONBody[RenewIn]
     ) -> Created:
-        new_id = await mous.renew_mou(viewer_of(request), mou_id, data)
+        new_id = await mous.renew_mou(viewer_of(request), mou_id, data, _if_match(request))
         return Created(id=new_id)
 
     @get(

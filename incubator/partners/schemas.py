@@ -23,6 +23,7 @@ class PartnerOut(msgspec.Struct):
     country: str
     city: str
     website: str
+    version: int  # one more with every change: the ETag, and the edit form's hidden field
 
 
 class PartnerSummary(PartnerOut):
@@ -134,6 +135,7 @@ class MouDetail(MouOut, kw_only=True):
     market_list: list[str]
     notes: str
     renewed_by: int | None
+    version: int = 1  # one more with every change: the ETag, and the edit form's hidden field
 
 
 class MouView(MouDetail, kw_only=True):

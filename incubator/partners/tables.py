@@ -71,6 +71,11 @@ class PartnerPark(Table, tablename="partner_park"):
     webhook_url = Varchar(length=500, default="")
     webhook_secret = Secret(length=128, default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    # One more with every change, and who made the last one and when: a stale form or
+    # If-Match is refused with a 412 that names them (incubator/versions.py).
+    version = Integer(default=1)
+    changed_by = Varchar(length=200, default="")
+    changed_at = Timestamptz(null=True, default=None)
 
 
 class PartnerMembership(Table, tablename="partner_membership"):
@@ -105,6 +110,11 @@ class Mou(Table, tablename="mou"):
     terminated_on = Date(null=True, default=None)
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    # One more with every change, and who made the last one and when: a stale form or
+    # If-Match is refused with a 412 that names them (incubator/versions.py).
+    version = Integer(default=1)
+    changed_by = Varchar(length=200, default="")
+    changed_at = Timestamptz(null=True, default=None)
 
 
 class MouCluster(Table, tablename="mou_cluster"):

@@ -24,6 +24,7 @@ from incubator.startups.services import profiles as services
 from incubator.startups.services import reference
 from incubator.startups.services.search import SORTS, DirectoryQuery
 from incubator.startups.services.validation import STAGES
+from incubator.versions import etag, if_match
 from incubator.web import viewer_of
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -83,21 +84,6 @@ DIRECTORY_PARAMS = tuple(inspect.signature(directory_query).parameters)
 
 def _doc(text: str) -> object:
     return QueryParameter(description=text)
-
-
-def etag(version: int) -> str:
-    return f'"v{version}"'
-
-
-def if_match(header: str | None) -> int | None:
-    """The version an If-Match names (`"v7"`, as the ETag gave it); None without one, and
-    `*` (any version) is none; anything else is a 400 that says what it should be."""
-    if header is None or header.strip() == "*":
-        return None
-    text = header.strip().removeprefix("W/").strip('"')
-    if not (text.startswith("v") and text[1:].isdigit()):
-        raise BadParameter({"If-Match": 'must be the ETag a GET answered, such as "v7"'})
-    return int(text[1:])
 
 
 class StartupsApi(Controller):

@@ -10,38 +10,28 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
 from incubator.auth.schemas import Viewer
-from incubator.commands import command_from_form, read_form
+from incubator.commands import command_from_form
 from incubator.errors import DomainError
 from incubator.partners import policy
 from incubator.partners.api import export_download
 from incubator.partners.schemas import (
     ContactIn,
-    MouIn,
     PartnerIn,
     PartnerUserIn,
-    RenewIn,
-    TerminateIn,
     WebhookIn,
 )
 from incubator.partners.services import exports, mous, parks, referrals, tokens, webhooks
-from incubator.partners.services.consent import FIELD_LABELS
-from incubator.startups.services import reference
-from incubator.web import Rerender, act, errors_for_form, form_context, form_values, page, signed_in
-
-
-async def _choices() -> dict[str, Any]:
-    return {
-        "clusters": await reference.list_clusters(),
-        "stages": mous.STAGES,
-        "field_labels": FIELD_LABELS,
-    }
-
-
-async def _mou_command(data: dict[str, Any]) -> MouIn:
-    """An MOU from its form, whose markets are one text, comma-separated; every broken rule
-    at once when a value cannot be read."""
-    markets = [m.strip() for m in str(data.get("markets") or "").split(",") if m.strip()]
-    return await read_form(MouIn, data | {"markets": markets}).checked(mous.mou_problems)
+from incubator.versions import form_version
+from incubator.web import (
+    Rerender,
+    SavedValues,
+    act,
+    errors_for_form,
+    form_context,
+    form_values,
+    page,
+    signed_in,
+)
 
 
 class PartnerPages(Controller):
@@ -118,6 +108,7 @@ class PartnerPages(Controller):
         names: tuple[str, ...],
         change: Callable[[Viewer, dict[str, Any]], Awaitable[Any]],
         message: str,
+        saved: SavedValues | None = None,
     ) -> Response:
         viewer = signed_in(request)
 
@@ -125,19 +116,28 @@ class PartnerPages(Controller):
             await change(viewer, data)
             return f"/partners/{partner_id}?message={message}"
 
-        return await act(request, names, work, self._rerender(viewer, partner_id), action)
+        rerender = self._rerender(viewer, partner_id)
+        return await act(request, names, work, rerender, action, saved=saved)
 
     @post("/{partner_id:int}")
     async def update(self, request: Request, partner_id: FromPath[int]) -> Response:
+        async def saved() -> tuple[dict[str, Any], dict[str, Any]]:
+            park = await parks.partner_row(partner_id)
+            return {name: getattr(park, name) for name in parks.PARK_FIELDS}, {}
+
         return await self._partner_action(
             request,
             partner_id,
             "edit",
-            parks.PARK_FIELDS,
+            (*parks.PARK_FIELDS, "version"),
             lambda viewer, data: parks.update_partner(
-                viewer, partner_id, command_from_form(PartnerIn, data)
+                viewer,
+                partner_id,
+                command_from_form(PartnerIn, {k: v for k, v in data.items() if k != "version"}),
+                form_version(data.get("version")),
             ),
             "saved",
+            saved,
         )
 
     @post("/{partner_id:int}/contacts")
@@ -227,146 +227,6 @@ class PartnerPages(Controller):
             return f"/partners/exports/{export_id}?message=created"
 
         return await act(request, ("format",), work, self._rerender(viewer, partner_id), "export")
-
-    # ------------------------------------------------------------ MOUs
-
-    @get("/mous")
-    async def mou_list(self, request: Request, expiring: FromQuery[str] = "") -> Response:
-        viewer = signed_in(request)
-        return page(
-            "partners/mous.html",
-            rows=await mous.list_mous(viewer, expiring_only=expiring == "1"),
-            expiring=expiring == "1",
-        )
-
-    @get("/{partner_id:int}/mous/new")
-    async def new_mou(self, request: Request, partner_id: FromPath[int]) -> Response:
-        viewer = signed_in(request)
-        await policy.require_partnership_staff(viewer, "record MOUs")
-        park = await parks.partner_details(viewer, partner_id)
-        return page(
-            "partners/mou_form.html", p=park, mou=None, values={}, errors={}, **await _choices()
-        )
-
-    @post("/{partner_id:int}/mous/new")
-    async def create_mou(self, request: Request, partner_id: FromPath[int]) -> Response:
-        viewer = signed_in(request)
-
-        async def work(data: dict[str, Any]) -> str:
-            mou_id = await mous.create_mou(viewer, partner_id, await _mou_command(data))
-            return f"/partners/mous/{mou_id}?message=created"
-
-        async def rerender(status: int, extra: dict[str, Any]) -> Response:
-            park = await parks.partner_details(viewer, partner_id)
-            return page(
-                "partners/mou_form.html",
-                status,
-                p=park,
-                mou=None,
-                values=extra["values"],
-                errors=extra["errors"],
-                **await _choices(),
-            )
-
-        return await act(
-            request, mous.MOU_FIELDS, work, rerender, "create", lists=("clusters", "stages")
-        )
-
-    @get("/mous/{mou_id:int}")
-    async def show_mou(
-        self, request: Request, mou_id: FromPath[int], message: FromQuery[str] = ""
-    ) -> Response:
-        return await self._show_mou(signed_in(request), mou_id, 200, {"message": message})
-
-    async def _show_mou(
-        self, viewer: Viewer, mou_id: int, status: int, extra: dict[str, Any]
-    ) -> Response:
-        mou = await mous.get_mou(viewer, mou_id)
-        return page(
-            "partners/mou.html",
-            status,
-            m=mou,
-            suggestions=await mous.suggestions(viewer, mou_id),
-            **form_context(extra),
-        )
-
-    @get("/mous/{mou_id:int}/edit")
-    async def edit_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
-        viewer = signed_in(request)
-        await policy.require_partnership_staff(viewer, "change MOUs")
-        mou = await mous.get_mou(viewer, mou_id)
-        park = await parks.partner_details(viewer, mou.partner)
-        values = {
-            k: getattr(mou, k) for k in ("title", "signed_on", "expires_on", "status", "notes")
-        }
-        values |= {
-            "yearly_quota": mou.yearly_quota,
-            "clusters": mou.cluster_slugs,
-            "stages": mou.stage_list,
-            "markets": ", ".join(mou.market_list),
-        }
-        return page(
-            "partners/mou_form.html", p=park, mou=mou, values=values, errors={}, **await _choices()
-        )
-
-    @post("/mous/{mou_id:int}/edit")
-    async def update_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
-        viewer = signed_in(request)
-
-        async def work(data: dict[str, Any]) -> str:
-            await mous.update_mou(viewer, mou_id, await _mou_command(data))
-            return f"/partners/mous/{mou_id}?message=saved"
-
-        async def rerender(status: int, extra: dict[str, Any]) -> Response:
-            mou = await mous.get_mou(viewer, mou_id)
-            park = await parks.partner_details(viewer, mou.partner)
-            return page(
-                "partners/mou_form.html",
-                status,
-                p=park,
-                mou=mou,
-                values=extra["values"],
-                errors=extra["errors"],
-                **await _choices(),
-            )
-
-        return await act(
-            request, mous.MOU_FIELDS, work, rerender, "edit", lists=("clusters", "stages")
-        )
-
-    @post("/mous/{mou_id:int}/renew")
-    async def renew_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
-        viewer = signed_in(request)
-
-        async def work(data: dict[str, Any]) -> str:
-            renewal = command_from_form(RenewIn, data)
-            return f"/partners/mous/{await mous.renew_mou(viewer, mou_id, renewal)}?message=renewed"
-
-        return await act(
-            request,
-            ("expires_on",),
-            work,
-            lambda status, extra: self._show_mou(viewer, mou_id, status, extra),
-            "renew",
-        )
-
-    @post("/mous/{mou_id:int}/terminate")
-    async def terminate_mou(self, request: Request, mou_id: FromPath[int]) -> Response:
-        viewer = signed_in(request)
-
-        async def work(data: dict[str, Any]) -> str:
-            await mous.terminate_mou(viewer, mou_id, command_from_form(TerminateIn, data))
-            return f"/partners/mous/{mou_id}?message=terminated"
-
-        return await act(
-            request,
-            ("terminated_on",),
-            work,
-            lambda status, extra: self._show_mou(viewer, mou_id, status, extra),
-            "terminate",
-        )
-
-    # ------------------------------------------------------------ exports and deliveries
 
     @get("/exports")
     async def export_log(self, request: Request) -> Response:

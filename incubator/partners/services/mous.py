@@ -29,6 +29,7 @@ from incubator.partners.schemas import (
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import Mou, MouCluster, PartnerPark
 from incubator.startups.tables import Cluster, Stage
+from incubator.versions import held_version, next_version
 
 STAGES = [s.value for s in Stage]
 EXPIRING_DAYS = 90
@@ -136,16 +137,21 @@ async def _insert(
     return mou_id
 
 
-async def update_mou(viewer: Viewer, mou_id: int, mou: MouIn) -> None:
+async def update_mou(
+    viewer: Viewer, mou_id: int, mou: MouIn, expected_version: int | None = None
+) -> None:
+    """Change an MOU; with `expected_version` (the form's), an MOU changed since is refused."""
     await policy.require_partnership_staff(viewer, "change MOUs")
     clean, clusters = await _clean(msgspec.structs.asdict(mou))
     async with write_transaction():
+        await held_version(Mou, mou_id, expected_version, "MOU")
         current = await lock_row(Mou, mou_id, "id, status")
         if current is None:
             raise NotFound(f"there is no MOU {mou_id}")
         if current["status"] == "terminated":
             raise Conflict("a terminated MOU cannot be changed", {"status": "is terminated"})
-        await Mou.update(clean).where(Mou.id == mou_id)
+        values = {getattr(Mou, k): v for k, v in clean.items()}
+        await Mou.update(values | next_version(Mou, viewer)).where(Mou.id == mou_id)
         await MouCluster.delete().where(MouCluster.mou == mou_id)
         if clusters:
             await MouCluster.insert(*[MouCluster(mou=mou_id, cluster=c) for c in clusters])
@@ -166,13 +172,15 @@ async def terminate_mou(viewer: Viewer, mou_id: int, termination: TerminateIn) -
             raise NotFound(f"there is no MOU {mou_id}")
         if current["status"] == "terminated":
             raise Conflict("the MOU is already terminated")
-        await Mou.update({Mou.status: "terminated", Mou.terminated_on: last_day}).where(
-            Mou.id == mou_id
-        )
+        await Mou.update(
+            {Mou.status: "terminated", Mou.terminated_on: last_day} | next_version(Mou, viewer)
+        ).where(Mou.id == mou_id)
         await _audit(viewer, Action.mou_terminated, mou_id, {"last_day": str(last_day)})
 
 
-async def renew_mou(viewer: Viewer, mou_id: int, renewal: RenewIn) -> int:
+async def renew_mou(
+    viewer: Viewer, mou_id: int, renewal: RenewIn, expected_version: int | None = None
+) -> int:
     """A renewal: a new active MOU from the day after this one expires, with the same scope
     unless changed; each MOU is renewed at most once."""
     await policy.require_partnership_staff(viewer, "renew MOUs")
@@ -197,7 +205,7 @@ async def renew_mou(viewer: Viewer, mou_id: int, renewal: RenewIn) -> int:
         "notes": old.notes,
     }
     async with write_transaction():
-        await lock_row(Mou, mou_id)
+        await held_version(Mou, mou_id, expected_version, "MOU")
         if await Mou.exists().where(Mou.renewal_of == mou_id):
             raise Conflict("this MOU has already been renewed")
         new_id = await _insert(old.partner, clean, old.cluster_ids, viewer.user_id, mou_id)

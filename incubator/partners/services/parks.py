@@ -31,6 +31,7 @@ from incubator.partners.schemas import (
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
 from incubator.settings import Settings
+from incubator.versions import held_version, next_version
 
 PARK_FIELDS = ("name", "name_zh", "country", "city", "website", "notes")
 
@@ -69,14 +70,22 @@ async def create_partner(viewer: Viewer, partner: PartnerIn) -> int:
     return rows[0]["id"]
 
 
-async def update_partner(viewer: Viewer, partner_id: int, partner: PartnerIn) -> None:
+async def update_partner(
+    viewer: Viewer, partner_id: int, partner: PartnerIn, expected_version: int | None = None
+) -> None:
+    """Change a partner park's details; with `expected_version` (the form's), a park changed
+    since is refused."""
     await policy.require_partnership_staff(viewer, "change partner parks")
     await _park(partner_id)
     clean = _clean_park(msgspec.structs.asdict(partner))
     async with write_transaction():
+        await held_version(PartnerPark, partner_id, expected_version, "partner park")
         if await _name_taken(clean["name"], partner_id):
             raise Conflict(f"a partner park named {clean['name']} exists", {"name": "is taken"})
-        await PartnerPark.update(clean).where(PartnerPark.id == partner_id)
+        values = {getattr(PartnerPark, k): v for k, v in clean.items()}
+        await PartnerPark.update(values | next_version(PartnerPark, viewer)).where(
+            PartnerPark.id == partner_id
+        )
 
 
 async def _park(partner_id: int) -> dict:
@@ -107,7 +116,7 @@ async def list_partners(viewer: Viewer) -> list[PartnerSummary]:
     today = today_hk()
     rows = await PartnerPark.raw(
         f"""
-        SELECT p.id, p.name, p.name_zh, p.country, p.city, p.website,
+        SELECT p.id, p.name, p.name_zh, p.country, p.city, p.website, p.version,
           (SELECT COUNT(*) FROM mou m WHERE m.partner = p.id AND {MOU_IN_FORCE}) AS live_mous,
           (SELECT MIN(m.expires_on) FROM mou m WHERE m.partner = p.id AND m.status = 'active'
              AND m.expires_on >= {{}}) AS next_expiry,

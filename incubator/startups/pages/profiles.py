@@ -14,13 +14,17 @@ from incubator.errors import DomainError, Forbidden, NotAuthenticated, Validatio
 from incubator.startups.pages.directory import profile_choices
 from incubator.startups.schemas import NewStartup, StartupDetail, TeamMemberIn
 from incubator.startups.services import history as changes
-from incubator.startups.services import invitations, logos, team
+from incubator.startups.services import invitations, logos, reference, team
 from incubator.startups.services import profiles as services
 from incubator.startups.services.extensions import profile_sections
 from incubator.startups.services.validation import MEMBER_FIELDS, read_profile
+from incubator.startups.tables import STAGE_NAMES
+from incubator.versions import EditConflict, form_version
 from incubator.web import (
+    conflict_errors,
     errors_for_form,
     form_values,
+    language_of,
     page,
     signed_in,
     viewer_of,
@@ -51,8 +55,25 @@ def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
     return data
 
 
+async def _profile_names(profile: StartupDetail, language: str) -> dict[str, Any]:
+    """The profile's choices by name, as its edit form shows them (for a stale form)."""
+    choices = await reference.choice_lists()
+    zh = language == "zh-Hant"
+
+    def names(rows: list, slugs: list[str]) -> list[str]:
+        by_slug = {r.slug: (zh and r.name_zh) or r.name_en for r in rows}
+        return [by_slug.get(slug, slug) for slug in slugs]
+
+    return {
+        "clusters": names(choices.clusters, profile.clusters),
+        "centres": names(choices.centres, profile.centres + profile.hubs),
+        "stage": STAGE_NAMES.get(profile.stage, profile.stage),
+    }
+
+
 def _form_values_from_profile(profile: StartupDetail) -> dict[str, Any]:
     values = {k: getattr(profile, k) for k in MEMBER_FIELDS}
+    values["version"] = profile.version
     values["tags"] = ", ".join(profile.tags)
     values["centres"] = profile.centres + profile.hubs
     values["programmes"] = [
@@ -86,7 +107,12 @@ class ProfilePages(Controller):
         )
 
     async def _edit_page(
-        self, profile: StartupDetail, values: dict, errors: dict[str, str], status: int = 200
+        self,
+        profile: StartupDetail,
+        values: dict,
+        errors: dict[str, str],
+        status: int = 200,
+        conflict: EditConflict | None = None,
     ) -> Response:
         programme_rows = list(values.get("programmes") or [])
         programme_rows += [
@@ -99,6 +125,7 @@ class ProfilePages(Controller):
             values=values,
             errors=errors,
             programme_rows=programme_rows,
+            conflict=conflict,
             **await profile_choices(),
         )
 
@@ -119,13 +146,22 @@ class ProfilePages(Controller):
         form = await request.form()
         data = _profile_form_data(form, profile.can_manage)
         try:
+            version = form_version(form.get("version"))
             change = await read_profile(data).checked(services.profile_problems)
-            changes = await services.update_profile(viewer, startup_id, change)
-        except ValidationFailed as exc:
-            values = _form_values_from_profile(profile) | data
+            changes = await services.update_profile(viewer, startup_id, change, version)
+        except (ValidationFailed, EditConflict) as exc:
+            fresh = await services.get_profile(viewer, startup_id)
+            values = _form_values_from_profile(fresh) | data
             if isinstance(values.get("tags"), list):
                 values["tags"] = ", ".join(values["tags"])
-            return await self._edit_page(profile, values, exc.errors, 422)
+            if not isinstance(exc, EditConflict):
+                values["version"] = profile.version
+                return await self._edit_page(profile, values, exc.errors, 422)
+            current = _form_values_from_profile(fresh)
+            current.pop("programmes")  # rows of their own: the banner names the change
+            shown = await _profile_names(fresh, language_of(request))
+            errors = conflict_errors(exc, values, current, shown)
+            return await self._edit_page(fresh, values, errors, exc.status_code, exc)
         message = "saved" if changes else "unchanged"
         return Redirect(f"/startups/{startup_id}?message={message}", status_code=303)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import msgspec
 
 from incubator.auth.schemas import Viewer
-from incubator.i18n import hk_text
 from incubator.startups import policy
 from incubator.startups.schemas import HistoryEntry
 from incubator.startups.tables import ProfileChange
+from incubator.versions import EditConflict
 
 
 async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[HistoryEntry]:
@@ -30,18 +30,13 @@ async def history(viewer: Viewer, startup_id: int, limit: int = 200) -> list[His
     return msgspec.convert(rows, list[HistoryEntry])
 
 
-async def changed_since(startup_id: int, version: int) -> str:
-    """What a 412 says: who changed the profile last, and when (Hong Kong time)."""
+async def changed_since(startup_id: int, version: int) -> EditConflict:
+    """What a stale change is refused with: who changed the profile last, and when."""
     last = (
         await ProfileChange.select(ProfileChange.actor_name, ProfileChange.changed_at)
         .where(ProfileChange.startup == startup_id)
         .order_by(ProfileChange.id, ascending=False)
         .first()
     )
-    by = ""
-    if last:
-        by = f" by {last['actor_name']} at {hk_text(last['changed_at'])} Hong Kong time"
-    return (
-        f"the profile was changed{by} since you read it (it is version {version} now): "
-        "read it again and reapply your change"
-    )
+    by, at = (last["actor_name"], last["changed_at"]) if last else ("", None)
+    return EditConflict("the profile", version, by, at)

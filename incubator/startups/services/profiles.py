@@ -13,7 +13,7 @@ from msgspec import UNSET
 
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, read_snapshot, utcnow, write_transaction
-from incubator.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
+from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups import policy
 from incubator.startups.schemas import (
@@ -297,7 +297,7 @@ async def update_profile(
     async with write_transaction():
         old = await current_values(startup_id, lock=True)
         if expected_version is not None and old["version"] != expected_version:
-            raise StaleVersion(await changed_since(startup_id, old["version"]))
+            raise await changed_since(startup_id, old["version"])
         return await apply_changes(startup_id, old, clean, refs, viewer)
 
 
