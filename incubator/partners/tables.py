@@ -240,6 +240,9 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow())
     claimed_at = Timestamptz(null=True, default=None)
+    # The claim's fencing token: an attempt records its outcome only while it still holds
+    # the claim (one taken back as stale by another process no longer does).
+    claim_token = Varchar(length=32, null=True, default=None)
     last_status = Integer(null=True, default=None)
     last_error = Text(default="")
     delivered_at = Timestamptz(null=True, default=None)

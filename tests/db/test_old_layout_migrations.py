@@ -52,7 +52,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
         )
         # The migrations since keep every object of the old layout as it was (a column's
         # length is nothing SQLite keeps), add the audit trail and the scheduler's beat, and
-        # add a column to the reminder ledger (the claim's fencing token), and versions to the
+        # add a column to the reminder ledger and the webhook deliveries (the claim's fencing
+        # token), and versions to the
         # records people edit (start-ups, units, leases, events, MOUs, partner parks).
         now = {
             (kind, name): sql
@@ -61,8 +62,10 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
         was = {(kind, name): sql for kind, name, sql in schema}
         changed = {key for key in was if now.get(key) != was[key]}
         versioned = {"startup", "unit", "lease", "event", "mou", "partner_park"}
-        assert changed == {("table", name) for name in {"reminder_ledger", *versioned}}
-        assert '"claim_token" VARCHAR(32)' in now[("table", "reminder_ledger")]
+        fenced = {"reminder_ledger", "webhook_delivery"}
+        assert changed == {("table", name) for name in {*fenced, *versioned}}
+        for name in fenced:
+            assert '"claim_token" VARCHAR(32)' in now[("table", name)]
         for name in versioned:
             assert '"version" INTEGER' in now[("table", name)]
         for name in versioned - {"startup"}:

@@ -48,23 +48,16 @@ async def test_a_failing_receiver_gets_the_export_once_it_recovers_with_the_same
         assert first.status_code == 201 and first.json()["status"] == "pending"
         assert "503" in first.json()["last_error"]
         # Not due yet: the first wait is a minute.
-        assert await webhooks.deliver_due(settings) == {"delivered": 0, "failed": 0, "dead": 0}
+        nothing = {"delivered": 0, "failed": 0, "dead": 0, "lost": 0}
+        assert await webhooks.deliver_due(settings) == nothing
         later = utcnow() + timedelta(minutes=1, seconds=1)
-        assert await webhooks.deliver_due(settings, later) == {
-            "delivered": 0,
-            "failed": 1,
-            "dead": 0,
-        }
+        assert await webhooks.deliver_due(settings, later) == nothing | {"failed": 1}
         row = await WebhookDelivery.select().first()
         assert row["next_attempt_at"] - later == timedelta(minutes=4)  # four times longer
         assert (await webhooks.deliver_due(settings, later + timedelta(minutes=4)))[
             "delivered"
         ] == 1
-        assert await webhooks.deliver_due(settings, later + timedelta(days=1)) == {
-            "delivered": 0,
-            "failed": 0,
-            "dead": 0,
-        }
+        assert await webhooks.deliver_due(settings, later + timedelta(days=1)) == nothing
     keys = {headers["idempotency-key"] for headers, _ in receiver.received}
     assert len(receiver.received) == 3 and len(keys) == 1 and len(receiver.accepted) == 1
     row = await WebhookDelivery.select().first()
@@ -104,3 +97,28 @@ async def test_two_delivery_jobs_at_once_send_each_attempt_once(client, park, pa
     assert sum(r["delivered"] for r in results) == 6
     assert len(receiver.received) == 6
     assert len({h["idempotency-key"] for h, _ in receiver.received}) == 6
+
+
+async def test_a_sender_stuck_past_the_stale_window_neither_sends_nor_records(
+    client, park, partners, settings
+):
+    """A claim taken back as stale gets a new fencing token: the stuck sender's attempt is
+    "lost" (nothing sent), and its late outcome cannot overwrite the new holder's."""
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])
+    with Receiver() as receiver:
+        await _with_webhook(client, partners["lingang"], receiver.url)
+        export = await make_export(client, partners["lingang"], "csv")
+        delivery = await webhooks.queue_delivery(None, export["id"])
+        start = utcnow()
+        stuck = await webhooks.claim_due(start)
+        taken_back = await webhooks.claim_due(start + webhooks.STALE_CLAIM + timedelta(seconds=1))
+        assert stuck.ids == taken_back.ids == [delivery] and stuck.token != taken_back.token
+        assert await webhooks._attempt(settings, delivery, None, stuck.token) == "lost"
+        assert receiver.received == []
+        assert await webhooks._attempt(settings, delivery, None, taken_back.token) == "delivered"
+        # The stuck sender wakes after the new holder recorded the delivery: still lost.
+        assert await webhooks._attempt(settings, delivery, None, stuck.token) == "lost"
+    assert len(receiver.received) == 1
+    row = await WebhookDelivery.select().where(WebhookDelivery.id == delivery).first()
+    assert (row["status"], row["attempts"], row["claim_token"]) == ("delivered", 1, None)

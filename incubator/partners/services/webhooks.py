@@ -3,8 +3,10 @@
 Each push is a `webhook_delivery` row with an idempotency key that stays the same on every
 attempt, so a receiver that already has the file can ignore a repeat. A delivery job claims
 due rows atomically (`UPDATE ... WHERE status = 'pending' ... RETURNING`), so two workers
-never send one attempt twice; a row left `sending` by a crashed process is taken back after
-a while. After the last attempt the delivery is dead and waits for an administrator.
+never send one attempt twice; a row left `sending` by a crashed or stuck process is taken
+back after a while under a new fencing token, and the old holder neither sends it nor
+records an outcome for it. After the last attempt the delivery is dead and waits for an
+administrator.
 
 Signature (verify with the partner's secret):
     X-Incubator-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>
@@ -17,6 +19,7 @@ import hmac
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -97,9 +100,19 @@ async def queue_delivery(viewer: Viewer | None, export_id: int) -> int:
     return rows[0]["id"]
 
 
-async def claim_due(now: datetime, limit: int = 20, only: int | None = None) -> list[int]:
-    """Take due deliveries for this process; a row claimed here is claimed nowhere else."""
-    stale = now - STALE_CLAIM
+@dataclass(frozen=True)
+class Claim:
+    """Deliveries this process took, and the fencing token that says it still holds them."""
+
+    ids: list[int]
+    token: str
+
+
+async def claim_due(now: datetime, limit: int = 20, only: int | None = None) -> Claim:
+    """Take due deliveries for this process; a row claimed here is claimed nowhere else, and
+    one taken back as stale (its sender stuck past STALE_CLAIM) gets a new token, so the
+    stuck sender can no longer send it or record an outcome for it."""
+    stale, token = now - STALE_CLAIM, secrets.token_hex(16)
     extra = f" AND id = {int(only)}" if only is not None else ""
     async with write_transaction():
         await WebhookDelivery.raw(
@@ -109,7 +122,7 @@ async def claim_due(now: datetime, limit: int = 20, only: int | None = None) -> 
         )
         rows = await WebhookDelivery.raw(
             f"""
-            UPDATE webhook_delivery SET status = 'sending', claimed_at = {{}}
+            UPDATE webhook_delivery SET status = 'sending', claimed_at = {{}}, claim_token = {{}}
             WHERE status = 'pending' AND id IN (
                 SELECT id FROM webhook_delivery
                 WHERE status = 'pending' AND next_attempt_at <= {{}}{extra}
@@ -117,28 +130,38 @@ async def claim_due(now: datetime, limit: int = 20, only: int | None = None) -> 
             RETURNING id
             """,
             now,
+            token,
             now,
         )
-    return [r["id"] for r in rows]
+    return Claim([r["id"] for r in rows], token)
+
+
+async def _still_held(delivery_id: int, token: str) -> bool:
+    return await WebhookDelivery.exists().where(
+        (WebhookDelivery.id == delivery_id)
+        & (WebhookDelivery.status == "sending")
+        & (WebhookDelivery.claim_token == token)
+    )
 
 
 async def deliver_due(settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """One run of the delivery job: attempt every due delivery once."""
-    outcome = {"delivered": 0, "failed": 0, "dead": 0}
+    outcome = {"delivered": 0, "failed": 0, "dead": 0, "lost": 0}
     while True:
-        claimed = await claim_due(now or utcnow())
-        if not claimed:
+        claim = await claim_due(now or utcnow())
+        if not claim.ids:
             return outcome
-        for delivery_id in claimed:
-            result = await _attempt(settings, delivery_id, now)
+        for delivery_id in claim.ids:
+            result = await _attempt(settings, delivery_id, now, claim.token)
             outcome[result] += 1
 
 
 async def send_now(settings: Settings, viewer: Viewer, export_id: int) -> DeliveryOut:
     """The "send now" button: queue a delivery and make its first attempt at once."""
     delivery_id = await queue_delivery(viewer, export_id)
-    if await claim_due(utcnow(), only=delivery_id):
-        await _attempt(settings, delivery_id, None)
+    claim = await claim_due(utcnow(), only=delivery_id)
+    if claim.ids:
+        await _attempt(settings, delivery_id, None, claim.token)
     row = await WebhookDelivery.select().where(WebhookDelivery.id == delivery_id).first()
     return msgspec.convert(row, DeliveryOut)
 
@@ -152,7 +175,12 @@ async def _streamed_signature(secret: str, timestamp: int, export_id: int) -> st
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -> str:
+async def _attempt(settings: Settings, delivery_id: int, now: datetime | None, token: str) -> str:
+    """One attempt of a claimed delivery: "delivered", "failed" (retried later), "dead", or
+    "lost" when the claim was taken back meanwhile (nothing sent or recorded by this one)."""
+    if not await _still_held(delivery_id, token):
+        log.warning("webhook delivery %s: its claim was taken back; not sent", delivery_id)
+        return "lost"
     row = (
         await WebhookDelivery.select(
             WebhookDelivery.all_columns(),
@@ -211,7 +239,22 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None) -
         result = "failed"
     values |= {WebhookDelivery.attempts: attempts, WebhookDelivery.last_status: status_code}
     async with write_transaction():
-        await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery_id)
+        recorded = (
+            await WebhookDelivery.update(values | {WebhookDelivery.claim_token: None})
+            .where(
+                (WebhookDelivery.id == delivery_id)
+                & (WebhookDelivery.status == "sending")
+                & (WebhookDelivery.claim_token == token)
+            )
+            .returning(WebhookDelivery.id)
+        )
+    if not recorded:
+        log.warning(
+            "webhook delivery %s: its claim was taken back while sending; the new holder "
+            "records the outcome",
+            delivery_id,
+        )
+        return "lost"
     return result
 
 
