@@ -18,7 +18,16 @@ HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # instants are stored in UTC and shown i
 
 
 def hk_text(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant as Hong Kong time text; blank for None (the template filter `hk`)."""
+    """An instant as Hong Kong time text; blank for None (the template filter `hk`). An
+    instant SQLite's raw reads give as ISO text is read first, so no machine timestamp
+    reaches a page."""
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] in (" ", "T"):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
     if isinstance(value, datetime):
         return value.astimezone(HONG_KONG).strftime(fmt)
     return "" if value is None else str(value)

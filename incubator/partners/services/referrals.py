@@ -33,7 +33,7 @@ from incubator.partners.services.conditions import LIVE_CONSENT
 from incubator.partners.services.consent import FIELDS, live_fields, live_fields_of
 from incubator.partners.tables import Mou, PartnerPark, Referral, ReferralNote, ReferralStatus
 from incubator.startups import policy as startup_policy
-from incubator.startups.tables import Startup
+from incubator.startups.tables import Startup, StartupCluster
 
 STATUSES = [s.value for s in ReferralStatus]
 OPEN = ("proposed", "introduced", "in_discussion")
@@ -298,14 +298,17 @@ async def list_referrals(
     return msgspec.convert(rows, list[ReferralView], strict=False)
 
 
+# The consented fields in the order a referral shows them.
+SHOWN_ORDER = [column for columns in FIELDS.values() for column in columns]
+
+
 async def _shared_views(rows: list[dict], partner_id: int) -> None:
     """What a partner may see of each outbound referral's start-up: its consented fields
     (read for all the rows at once: two queries, whatever the number of rows)."""
     startups = [r["startup"] for r in rows if r["direction"] == "outbound" and r["startup"]]
     fields = await live_fields_of(startups, partner_id)
-    columns = sorted(
-        {c for chosen in fields.values() for f in chosen for c in FIELDS[f]} - {"clusters", "tags"}
-    )
+    every = {c for chosen in fields.values() for f in chosen for c in FIELDS[f]}
+    columns = [c for c in SHOWN_ORDER if c in every - {"clusters"}]
     values = {
         r["id"]: r
         for r in (
@@ -316,11 +319,24 @@ async def _shared_views(rows: list[dict], partner_id: int) -> None:
             else []
         )
     }
+    clusters: dict[int, list[dict]] = {}
+    with_clusters = [sid for sid, chosen in fields.items() if "clusters" in chosen]
+    if with_clusters:
+        for link in await StartupCluster.select(
+            StartupCluster.startup,
+            StartupCluster.cluster.name_en.as_alias("name_en"),
+            StartupCluster.cluster.name_zh.as_alias("name_zh"),
+        ).where(StartupCluster.startup.is_in(with_clusters)):
+            clusters.setdefault(link["startup"], []).append(link)
     for row in rows:
         chosen = fields.get(row["startup"], []) if row["direction"] == "outbound" else []
         allowed = {c for f in chosen for c in FIELDS[f]}
-        known = values.get(row["startup"], {})
-        row["shared"] = {c: known[c] for c in columns if c in allowed and c in known}
+        known = dict(values.get(row["startup"], {}))
+        if "tags" in known:
+            known["tags"] = [t for t in known["tags"].split(",") if t]
+        if "clusters" in allowed:
+            known["clusters"] = clusters.get(row["startup"], [])
+        row["shared"] = {c: known[c] for c in SHOWN_ORDER if c in allowed and c in known}
         if row["direction"] == "outbound" and "name" not in chosen:
             row["startup_name_en"] = row["startup_name_zh"] = ""
 
