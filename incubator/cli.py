@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from incubator import db
+from incubator.access_log import RequestLog, configure_logging
 from incubator.settings import get_settings
 
 
@@ -84,6 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return await _seed_demo(args.startups, 2023) if args.demo else None
 
     logins = _run(prepare)
+    configure_logging()
     url = f"http://{args.host}:{args.port}"
     print(f"Database: {settings.engine_name} ({_redacted(settings.database_url)})")
     if args.demo:
@@ -109,7 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from incubator.app import create_app
 
         uvicorn.run(
-            create_app(settings),
+            RequestLog(create_app(settings)),
             host=args.host,
             port=args.port,
             log_level="warning",
@@ -126,6 +128,7 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
     from incubator.app import create_app
 
     settings = get_settings()
+    configure_logging()
     create_app(settings)  # registers every domain's jobs and reminder sources
 
     async def forever() -> None:
@@ -233,13 +236,24 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+IMPORT_HELP = """A UTF-8 CSV file with a header row. Required columns: slug (lower-case
+letters, digits and hyphens; the key that matches a row to a start-up, so importing a file
+again changes nothing), name_en and centres. Optional: name_zh, description_en,
+description_zh, website, founded_year, stage (idea, pre_seed, seed, series_a, series_b_plus,
+growth), team_size, contact_name, contact_email, contact_phone, tags, clusters, programmes.
+Lists are separated by ';'; a programme is slug:status:start[:end]. Every row is checked
+first; the file is applied whole, or not at all with every bad row reported
+(docs/operations.md)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
+    shown = argparse.ArgumentDefaultsHelpFormatter
     parser = argparse.ArgumentParser(prog="incubator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the web app (migrates first)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="run the web app (migrates first)", formatter_class=shown)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument(
         "--demo", action="store_true", help="fill an empty database with the demo park"
     )
@@ -255,33 +269,47 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="apply pending migrations")
     migrate.set_defaults(func=cmd_migrate)
 
-    scheduler = sub.add_parser("scheduler", help="run the scheduled jobs (reminders) alone")
+    scheduler = sub.add_parser(
+        "scheduler", help="run the scheduled jobs (reminders, webhook deliveries) alone"
+    )
     scheduler.set_defaults(func=cmd_scheduler)
-    demo = sub.add_parser("demo", help="fill an empty database with the demo park")
-    demo.add_argument("--startups", type=int, default=2000)
-    demo.add_argument("--seed", type=int, default=2023)
+    demo = sub.add_parser(
+        "demo", help="fill an empty database with the demo park", formatter_class=shown
+    )
+    demo.add_argument("--startups", type=int, default=2000, help="how many start-ups")
+    demo.add_argument("--seed", type=int, default=2023, help="the same seed, the same park")
     demo.set_defaults(func=cmd_demo)
 
-    importer = sub.add_parser("import", help="import data from a file")
-    importer.add_argument("kind", choices=["startups"])
-    importer.add_argument("file")
+    importer = sub.add_parser(
+        "import",
+        help="import start-ups from a CSV file",
+        description=IMPORT_HELP,
+        formatter_class=shown,
+    )
+    importer.add_argument("kind", choices=["startups"], help="what the file holds")
+    importer.add_argument("file", help="the CSV file")
     importer.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
     importer.set_defaults(func=cmd_import)
 
     users = sub.add_parser("users", help="create an administrator, reset a password, list users")
-    users.add_argument("action", choices=["create-admin", "reset-password", "list"])
-    users.add_argument("--email")
-    users.add_argument("--name", default="Administrator")
-    users.add_argument("--password", help="else INCUBATOR_NEW_PASSWORD, else asked")
+    actions = users.add_subparsers(dest="action", required=True)
+    where_from = "else INCUBATOR_NEW_PASSWORD, else asked twice"
+    create = actions.add_parser("create-admin", help="add an administrator", formatter_class=shown)
+    create.add_argument("--email", required=True, help="their log-in")
+    create.add_argument("--name", default="Administrator", help="the name pages show")
+    create.add_argument("--password", help=where_from)
+    reset = actions.add_parser(
+        "reset-password", help="set a new password; ends the person's sessions"
+    )
+    reset.add_argument("--email", required=True, help="whose password")
+    reset.add_argument("--password", help=where_from)
+    actions.add_parser("list", help="every account with its role")
     users.set_defaults(func=cmd_users)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "action", None) in ("create-admin", "reset-password") and not args.email:
-        print("--email is required", file=sys.stderr)
-        return 2
     if getattr(args, "startups", 1) < 1:
         print("--startups must be at least 1", file=sys.stderr)
         return 2

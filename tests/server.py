@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 
@@ -33,40 +34,43 @@ def serving(
     (this checkout's by default); `base_env` replaces this process's environment as the one
     the server starts from."""
     port = free_port()
-    base = os.environ if base_env is None else base_env
-    env = base | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
-    process = subprocess.Popen(
-        [
-            *(command or [sys.executable, "-m", "incubator.cli"]),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"the server did not start:\n{output}")
-            time.sleep(0.2)
-        yield url, process
-    finally:
-        process.terminate()
+    # The server logs a line a request: to a file, since a pipe no one reads fills up and
+    # stops the server after some thousands of requests.
+    with tempfile.TemporaryFile("w+") as output:
+        base = os.environ if base_env is None else base_env
+        env = base | {"INCUBATOR_DATABASE_URL": database_url} | (extra_env or {})
+        process = subprocess.Popen(
+            [
+                *(command or [sys.executable, "-m", "incubator.cli"]),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    raise RuntimeError(f"the server did not start:\n{output.read()}")
+                time.sleep(0.2)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
