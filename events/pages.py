@@ -3,11 +3,9 @@ venues, the attendee export and the calendar feeds."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import msgspec
-import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
@@ -390,30 +388,3 @@ def _ics(body: str, private: bool = False) -> Response:
         media_type="text/calendar",  # Litestar adds "; charset=utf-8" to a text/ type
         headers={"Cache-Control": "private, max-age=300" if private else "public, max-age=300"},
     )
-
-
-class RegistrationPages(Controller):
-    path = "/registrations"
-    include_in_schema = False
-
-    @get("/{code:str}")
-    async def show(
-        self, request: Request, code: FromPath[str], message: FromQuery[str] = ""
-    ) -> Response:
-        registration = await registrations.by_code(code)
-        event = await schedule.get_event(viewer_of(request), registration.event)
-        return page("events/registration.html", r=registration, e=event, message=message)
-
-    @get("/{code:str}/qr.svg")
-    async def qr(self, code: FromPath[str]) -> Response:
-        registration = await registrations.by_code(code)
-        out = io.BytesIO()
-        segno.make(registration.code, error="m").save(out, kind="svg", scale=6, border=2)
-        return Response(content=out.getvalue(), media_type="image/svg+xml")
-
-    @post("/{code:str}/cancel")
-    async def cancel(self, request: Request, code: FromPath[str]) -> Response:
-        registration = await registrations.by_code(code)
-        outcome = await registrations.cancel(viewer_of(request), registration.id, code)
-        await registrations.tell_promoted(request.app.state.settings, outcome.promoted)
-        return Redirect(f"/events/{registration.event}?message=cancelled", status_code=303)

@@ -70,6 +70,10 @@ class ViewerMiddleware:
             from incubator.reminders.services.inbox import unread_count
 
             scope.setdefault("state", {})["unread"] = await unread_count(viewer.user_id)
+            if viewer.is_member:
+                from incubator.startups.services.team import startups_of
+
+                scope["state"]["my_startups"] = await startups_of(viewer.user_id)
         lang_cookie = cookies["lang"].value if "lang" in cookies else None
         scope.setdefault("state", {})["lang"] = i18n.negotiate(
             lang_cookie,
@@ -181,7 +185,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from events.academy.pages import AcademyPages
     from events.academy.services.completion import startup_badges
     from events.api import EventsApi
-    from events.pages import EventPages, RegistrationPages
+    from events.pages import EventPages
+    from events.registration_pages import RegistrationPages
     from incubator.auth.pages import AccountController, AuditPages, AuthController
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController

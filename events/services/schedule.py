@@ -19,7 +19,7 @@ import msgspec
 from events import policy
 from events.schemas import EventIn, EventOut
 from events.services.times import local_input, parse_local
-from events.tables import Event, EventCluster, EventStatus, Registration, Venue
+from events.tables import Event, EventCluster, EventKind, EventStatus, Registration, Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -104,6 +104,19 @@ async def get_event(viewer: Viewer, event_id: int) -> EventOut:
     event = (await with_clusters_and_seats([row]))[0]
     event.can_run = can_run
     return event
+
+
+async def first_start(event: EventOut) -> datetime:
+    """When an event begins for those registered: a course run with its first session."""
+    if event.kind != EventKind.course_run.value:
+        return event.starts_at
+    first = (
+        await Event.select(Event.starts_at)
+        .where(Event.parent == event.id)
+        .order_by(Event.starts_at)
+        .first()
+    )
+    return first["starts_at"] if first else event.starts_at
 
 
 def registration_open(event: EventOut, now: datetime | None = None) -> tuple[bool, str]:

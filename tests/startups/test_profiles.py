@@ -314,3 +314,15 @@ async def test_an_archived_start_ups_logo_is_shown_only_to_its_editors(client, p
     assert (await client.get(f"/startups/{sid}/logo")).status_code == 404
     await login(client, park.users["manager"])
     assert (await client.get(f"/startups/{sid}/logo")).status_code == 200
+
+
+async def test_a_member_finds_their_start_up_in_the_navigation(client, park):
+    sid = park.startups["harbour-pay"]
+    await login(client, park.users["member"])
+    home = await client.get("/events")
+    assert f'<a href="/startups/{sid}" >My start-up</a>' in home.text.replace("  ", " ")
+    own = await client.get(f"/startups/{sid}")
+    assert f'<a href="/startups/{sid}" aria-current="page">My start-up</a>' in own.text
+    await client.get("/logout")
+    await login(client, park.users["manager"])
+    assert "My start-up" not in (await client.get("/events")).text

@@ -251,12 +251,15 @@ class ProfilePages(Controller):
             "values": {},
             "invitation": None,
             "invite_errors": {},
+            "message": "",
         } | extra
         return page("startups/team.html", status, **context)
 
     @get("/{startup_id:int}/team")
-    async def team_page(self, request: Request, startup_id: FromPath[int]) -> Response:
-        return await self._team_page(request, startup_id)
+    async def team_page(
+        self, request: Request, startup_id: FromPath[int], message: FromQuery[str] = ""
+    ) -> Response:
+        return await self._team_page(request, startup_id, message=message)
 
     @post("/{startup_id:int}/team")
     async def add_member(self, request: Request, startup_id: FromPath[int]) -> Response:
@@ -308,4 +311,7 @@ class ProfilePages(Controller):
                 invite_errors=invite_errors,
                 invite_values={"email": email, "name": name},
             )
+        if sent.emailed:  # post, redirect, get: reloading the page sends nothing again
+            return Redirect(f"/startups/{startup_id}/team?message=invited", status_code=303)
+        # The email failed: a warning with the one-time link, which only this answer shows.
         return await self._team_page(request, startup_id, invitation=sent)

@@ -13,7 +13,7 @@ from incubator.fields import EMAIL
 from incubator.startups import policy
 from incubator.startups.schemas import TeamMemberIn
 from incubator.startups.services.profiles import log_change
-from incubator.startups.tables import Startup, TeamMember
+from incubator.startups.tables import Startup, StartupMembership, TeamMember
 
 
 def member_problems(values: dict[str, Any]) -> dict[str, str]:
@@ -91,3 +91,16 @@ async def remove_team_member(viewer: Viewer, startup_id: int, member_id: int) ->
         await TeamMember.delete().where(TeamMember.id == member_id)
         await log_change(startup_id, viewer, "team", _member_label(old), "")
         await Startup.update({Startup.updated_at: utcnow()}).where(Startup.id == startup_id)
+
+
+async def startups_of(user_id: int) -> list[dict]:
+    """The start-ups a member acts for (id and names), for their navigation: "My start-up"."""
+    return await (
+        StartupMembership.select(
+            StartupMembership.startup.as_alias("id"),
+            StartupMembership.startup.name_en.as_alias("name_en"),
+            StartupMembership.startup.name_zh.as_alias("name_zh"),
+        )
+        .where((StartupMembership.user == user_id) & (StartupMembership.startup.status == "active"))
+        .order_by(StartupMembership.startup.name_en)
+    )

@@ -423,3 +423,21 @@ async def test_the_roster_form_saves_ticks_and_names_a_bad_score(client, park, a
     assert sorted(m["session"] for m in marks) == sorted(sessions[:2])
     scores = {s["registration"]: s["score"] for s in await AssessmentScore.select()}
     assert scores == {people["Ada"]: 85}
+
+
+async def test_an_enrolment_shows_the_first_session_and_leads_back_to_the_course(client, park):
+    from datetime import timedelta
+
+    from events.tables import Event
+    from incubator.i18n import hk_text
+    from tests.scene import academy
+
+    _course, run, _certificate = await academy(park)
+    # The run itself starts at midnight; its first session later that day.
+    first = (await Event.select(Event.starts_at).where(Event.parent == run).first())["starts_at"]
+    await Event.update({Event.starts_at: first - timedelta(hours=9)}).where(Event.id == run)
+    page = await client.get("/registrations/W3AA-0001")
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    assert f"First session {hk_text(first)} (Hong Kong time)" in shown
+    assert f'href="/academy/runs/{run}">Back to the course' in page.text
