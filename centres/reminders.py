@@ -64,4 +64,12 @@ async def lease_ends(since: datetime, until: datetime, settings: Settings) -> li
 
 
 def register() -> None:
-    register_source(Source("lease_ends", "Lease ends soon", lease_ends, essential=True))
+    register_source(
+        Source(
+            "lease_ends",
+            "Lease ends soon",
+            lease_ends,
+            essential=True,
+            audience=("member", "manager"),  # the tenant's members, the centre's managers
+        )
+    )

@@ -278,7 +278,7 @@ class EventPages(Controller):
     @get("/mine")
     async def mine(self, request: Request, message: FromQuery[str] = "") -> Response:
         viewer = signed_in(request)
-        rows = await registrations.my_registrations(viewer)
+        rows = await registrations.my_events(viewer)
         return page(
             "events/mine.html",
             rows=rows,

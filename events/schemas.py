@@ -143,6 +143,10 @@ class RegistrationOut(msgspec.Struct):
     title_zh: str = ""
     starts_at: datetime | None = None
     event_status: str = ""
+    ends_at: datetime | None = None
+    # On one's own list: upcoming, attended, missed, not_seated (the waitlist never moved) or
+    # cancelled (the registration or the event).
+    state: str = ""
 
 
 class Teammate(msgspec.Struct):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -207,6 +208,39 @@ async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[
     if event_id is not None:
         query = query.where(Registration.event == event_id)
     rows = await query.order_by(Registration.event.starts_at).order_by(Registration.id)
+    return msgspec.convert(rows, list[RegistrationOut])
+
+
+async def my_events(viewer: Viewer, now: datetime | None = None) -> list[RegistrationOut]:
+    """Every registration the viewer made, cancelled ones included, each with its state:
+    upcoming, attended, missed, not_seated or cancelled; the soonest first."""
+    if not viewer.is_authenticated:
+        return []
+    rows = await (
+        Registration.select(
+            Registration.all_columns(),
+            Registration.event.title_en.as_alias("title_en"),
+            Registration.event.title_zh.as_alias("title_zh"),
+            Registration.event.starts_at.as_alias("starts_at"),
+            Registration.event.ends_at.as_alias("ends_at"),
+            Registration.event.status.as_alias("event_status"),
+        )
+        .where(
+            (Registration.user == viewer.user_id) | (Registration.registered_by == viewer.user_id)
+        )
+        .order_by(Registration.event.starts_at)
+        .order_by(Registration.id)
+    )
+    now = now or utcnow()
+    for row in rows:
+        if row["status"] == "cancelled" or row["event_status"] == "cancelled":
+            row["state"] = "cancelled"
+        elif row["ends_at"] > now:
+            row["state"] = "upcoming"
+        elif row["checked_in_at"] is not None:
+            row["state"] = "attended"
+        else:
+            row["state"] = "missed" if row["status"] == "confirmed" else "not_seated"
     return msgspec.convert(rows, list[RegistrationOut])
 
 

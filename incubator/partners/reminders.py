@@ -114,7 +114,15 @@ async def push_export(settings: Settings, row: dict[str, Any]) -> None:
 
 
 def register() -> None:
-    register_source(Source("mou_expires", "MOU expires soon", mou_expires, essential=True))
+    register_source(
+        Source(
+            "mou_expires",
+            "MOU expires soon",
+            mou_expires,
+            essential=True,
+            audience=("admin", "manager"),  # partnership staff
+        )
+    )
     register_source(
         Source(
             "monthly_export",
@@ -123,5 +131,6 @@ def register() -> None:
             essential=True,
             deliver=push_export,
             channels=("action",),
+            audience=(),
         )
     )

@@ -42,9 +42,10 @@ class ReminderPreferencePages(Controller):
     @get("/")
     async def show(self, request: Request, message: FromQuery[str] = "") -> Response:
         viewer = signed_in(request)
+        role = viewer.role.value if viewer.role else ""
         return page(
             "reminders/preferences.html",
-            sources=engine.sources(),
+            sources=engine.sources_for(role),
             off=await inbox.opt_outs(viewer.user_id),
             message=message,
         )
@@ -54,7 +55,10 @@ class ReminderPreferencePages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         wanted = {str(v) for v in form.getall("on", [])}
-        off = {s.name for s in engine.optional_sources()} - wanted
+        role = viewer.role.value if viewer.role else ""
+        shown = {s.name for s in engine.sources_for(role) if not s.essential}
+        kept = await inbox.opt_outs(viewer.user_id) - shown  # those not on this person's list
+        off = (shown - wanted) | kept
         await inbox.set_opt_outs(viewer.user_id, off)
         return Redirect("/account/reminders?message=saved", status_code=303)
 

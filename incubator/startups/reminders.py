@@ -58,4 +58,11 @@ async def profile_stale(since: datetime, until: datetime, settings: Settings) ->
 
 
 def register() -> None:
-    register_source(Source("profile_stale", "Profile not updated for a while", profile_stale))
+    register_source(
+        Source(
+            "profile_stale",
+            "Profile not updated for a while",
+            profile_stale,
+            audience=("member",),  # the start-up's own members
+        )
+    )

@@ -242,3 +242,53 @@ async def test_cancelling_an_event_tells_everyone_registered(settings, park):
             await post_form(manager, f"/events/{event}/status", {"status": "cancelled"})
         assert [m["To"] for m in mailbox.messages] == [park.users["member"]]
         assert mailbox.messages[0]["Subject"] == "Cancelled: FinTech Forum"
+
+
+async def test_my_events_tells_upcoming_attended_missed_and_cancelled_apart(client, park):
+    from datetime import timedelta
+
+    from events.tables import Event, Registration
+    from incubator.auth.tables import User
+    from incubator.db import utcnow
+    from tests.conftest import text_of
+
+    member = await User.select(User.id).where(User.email == park.users["member"]).first()
+    centre, now = park.centres["entrepreneurship"], utcnow()
+
+    async def registered(title: str, days: int, **values) -> None:
+        start = now + timedelta(days=days)
+        event = await Event.insert(
+            Event(
+                title_en=title,
+                centre=centre,
+                starts_at=start,
+                capacity=10,
+                ends_at=start + timedelta(hours=2),
+                status=values.pop("event", "published"),
+            )
+        ).returning(Event.id)
+        await Registration.insert(
+            Registration(
+                event=event[0]["id"],
+                name="Member",
+                user=member["id"],
+                code=f"CODE-{title[:4].upper()}",
+                **{"status": "confirmed"} | values,
+            )
+        )
+
+    await registered("Soon Summit", 3)
+    await registered("Went Workshop", -3, checked_in_at=now - timedelta(days=3))
+    await registered("Skipped Seminar", -5)
+    await registered("Dropped Demo", 4, status="cancelled", cancelled_at=now)
+    await registered("Called Off Clinic", 6, event="cancelled")
+    await login(client, park.users["member"])
+    page = text_of((await client.get("/events/mine")).text)
+    upcoming, rest = page.split("Upcoming", 1)[1].split("Past", 1)
+    past, cancelled = rest.split("Cancelled", 1)
+    assert "Soon Summit" in upcoming and "Confirmed" in upcoming
+    assert "Went Workshop Member Attended" in past
+    assert "Skipped Seminar Member Missed" in past
+    assert (
+        "Dropped Demo" in cancelled and "Called Off Clinic (the event was cancelled)" in cancelled
+    )

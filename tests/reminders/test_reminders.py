@@ -305,3 +305,20 @@ async def test_message_ids_are_stable_per_reminder(park, rsettings, mailbox):
     for row in rows:  # made from the ledger row, so a resend carries the same one
         stamp = int(row["created_at"].timestamp())
         assert f"<reminder-{row['id']}.{stamp}@127.0.0.1>" in ids
+
+
+async def test_reminder_settings_list_only_reminders_that_reach_the_person(app, park):
+    from tests.conftest import make_client, text_of
+
+    listed = {}
+    for kind in ("member", "manager", "partner", "admin"):
+        async with make_client(app) as client:
+            await login(client, park.users[kind])
+            listed[kind] = text_of((await client.get("/account/reminders")).text)
+    assert "Profile not updated for a while" in listed["member"]
+    assert "Lease ends soon" in listed["member"] and "MOU expires soon" not in listed["member"]
+    assert "Lease ends soon" in listed["manager"] and "MOU expires soon" in listed["manager"]
+    assert "Profile not updated" not in listed["manager"]
+    assert "Lease ends soon" not in listed["partner"] and "MOU" not in listed["partner"]
+    assert "Event starts tomorrow" in listed["partner"]
+    assert all("Monthly referral export" not in text for text in listed.values())

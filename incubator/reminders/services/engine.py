@@ -72,6 +72,9 @@ class Source:
     # deliver it themselves; they are called with the ledger row.
     deliver: Callable[[Settings, dict[str, Any]], Awaitable[None]] | None = None
     channels: tuple[str, ...] = field(default=("email", "inapp"))
+    # The roles of the people it can reach (their reminder settings list only these); none
+    # for an action that reaches no one.
+    audience: tuple[str, ...] = ("admin", "manager", "member", "partner")
 
 
 _sources: dict[str, Source] = {}
@@ -87,6 +90,11 @@ def sources() -> list[Source]:
 
 def optional_sources() -> list[Source]:
     return [s for s in _sources.values() if not s.essential]
+
+
+def sources_for(role: str) -> list[Source]:
+    """The reminders that can reach a person of this role."""
+    return [s for s in _sources.values() if role in s.audience]
 
 
 # ---------------------------------------------------------------- the sweep
