@@ -186,7 +186,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from events.academy.services.completion import startup_badges
     from events.api import EventsApi
     from events.pages import EventPages
-    from events.registration_pages import RegistrationPages
+    from events.registration_pages import EventRegistrationPages, RegistrationPages
     from incubator.auth.pages import AccountController, AuditPages, AuthController
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
@@ -257,6 +257,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             EventsApi,
             EventPages,
             RegistrationPages,
+            EventRegistrationPages,
             AcademyApi,
             AcademyPages,
             DashboardPages,

@@ -159,10 +159,15 @@ async def can_change(viewer: Viewer, registration: RegistrationOut, centre: int)
     return await policy.can_run(viewer, centre)
 
 
-async def cancel(viewer: Viewer, registration_id: int, code: str = "") -> Outcome:
+async def cancel(
+    viewer: Viewer, registration_id: int, code: str = "", event_id: int | None = None
+) -> Outcome:
     """The registrant (or who registered them, or the event's managers) gives up the place;
-    guests cancel with their code. A freed seat goes to the first on the waitlist."""
+    guests cancel with their code. A freed seat goes to the first on the waitlist. With
+    `event_id`, the registration must be one of that event's."""
     registration = await _registration(registration_id)
+    if event_id is not None and registration.event != event_id:
+        raise NotFound(f"no registration {registration_id} for this event")
     event_id = registration.event
     centre = (await Event.select(Event.centre).where(Event.id == event_id).first())["centre"]
     allowed = await can_change(viewer, registration, centre) or (
@@ -307,13 +312,20 @@ async def tell_cancelled(settings: Settings, event_id: int) -> int:
 # ---------------------------------------------------------------- check-in and attendance
 
 
-async def attendees(viewer: Viewer, event_id: int, q: str = "") -> list[RegistrationOut]:
+async def attendees(
+    viewer: Viewer, event_id: int, q: str = "", status: str = ""
+) -> list[RegistrationOut]:
+    """The event's registrations for its managers: those not cancelled, or those of `status`
+    (confirmed, waitlisted or cancelled); `q` finds a name, an email or a code."""
     event = await get_event(viewer, event_id)
     if not event.can_run:
         raise Forbidden("only the event's managers and administrators may see its attendees")
     query = Registration.select(
         Registration.all_columns(), Registration.startup.name_en.as_alias("startup_en")
-    ).where((Registration.event == event_id) & (Registration.status != "cancelled"))
+    ).where(
+        (Registration.event == event_id)
+        & ((Registration.status == status) if status else (Registration.status != "cancelled"))
+    )
     text = q.strip()
     if text:
         query = query.where(
