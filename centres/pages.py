@@ -306,12 +306,17 @@ class LeasePages(Controller):
         viewer = signed_in(request)
         if unit is None and str(values.get("unit") or "").isdigit():
             unit = await space.get_unit(viewer, int(values["unit"]))
+        vacant = []
         if unit is not None:
             await policy.require_manage_centre(viewer, unit.centre, "lease this unit")
+        else:  # choose one by building and number: the vacant units the viewer may let
+            query = space.UnitQuery(state="vacant", mine=viewer.is_manager, per_page=1000)
+            vacant = [u for u in (await space.list_units(viewer, query)).items if u.can_manage]
         return page(
             "leases/new.html",
             status,
             unit=unit,
+            vacant=vacant,
             values=values,
             errors=errors,
             startup_names=await leases.startup_choices(),

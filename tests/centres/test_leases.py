@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import httpx
@@ -378,3 +379,17 @@ async def test_the_lease_form_and_the_api_name_the_same_broken_rules(client, par
     for rule in from_api.json()["errors"].values():
         if "cents" not in rule:  # the form reads HK$, and says so in its own words
             assert rule in page
+
+
+async def test_the_new_lease_form_offers_the_managers_vacant_units_by_building(client, park):
+    await login(client, park.users["manager"])
+    form = await client.get("/leases/new")
+    assert form.status_code == 200
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', form.text)
+    offered = {int(value): text for value, text in options}
+    assert '<optgroup label="Cyberport 1">' in form.text
+    # 3F-02 is vacant and the manager's; 3F-01 is let; 5F-D01 is another centre's.
+    assert offered[park.units["3F-02"]].startswith("3F-02 · Private office · 600 sq ft")
+    assert park.units["3F-01"] not in offered and park.units["5F-D01"] not in offered
+    missing = await post_form(client, "/leases/new", {"unit": "", "startup": "bamboo-home"})
+    assert missing.status_code == 422 and 'id="unit-error"' in missing.text
