@@ -113,3 +113,36 @@ async def test_the_partner_portal_shows_only_the_partners_own_data(client, park,
     assert (await client.get(f"/portal/exports/{dubai[0]['id']}/download")).status_code == 404
     assert (await client.get(f"/partners/{partners['dubai']}")).status_code == 404
     assert (await client.get("/partners")).status_code == 403
+
+
+async def test_consent_counts_agree_on_the_list_and_the_partners_page(client, park):
+    """One definition of a live consent everywhere: not withdrawn, not expired, of a start-up
+    still in the community (as the exports hold)."""
+    from datetime import timedelta
+
+    from incubator.i18n import today_hk
+    from incubator.partners.tables import SharingConsent
+    from incubator.startups.tables import Startup
+
+    partner = park.partners["lingang"]
+    live, expired, archived = (
+        park.startups["harbour-pay"],
+        park.startups["lantern-chain"],
+        park.startups["bamboo-home"],
+    )
+    await SharingConsent.insert(
+        SharingConsent(startup=live, partner=partner, fields="name"),
+        SharingConsent(
+            startup=expired,
+            partner=partner,
+            fields="name",
+            expires_on=today_hk() - timedelta(days=1),
+        ),
+        SharingConsent(startup=archived, partner=partner, fields="name"),
+    )
+    await Startup.update({Startup.status: "archived"}).where(Startup.id == archived)
+    await login(client, park.users["admin"])
+    listed = (await api(client, "GET", "/api/partners")).json()
+    assert next(p for p in listed if p["id"] == partner)["consents"] == 1
+    page = text_of((await client.get(f"/partners/{partner}")).text)
+    assert "· 1 start-up consents to be shared" in page

@@ -29,7 +29,7 @@ from incubator.partners.schemas import (
     WebhookIn,
 )
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
-from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark, SharingConsent
+from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark
 from incubator.settings import Settings
 from incubator.versions import held_version, next_version
 
@@ -110,6 +110,14 @@ async def require_view_partner(viewer: Viewer, partner_id: int) -> Park:
     return await partner_row(partner_id)
 
 
+# A live consent of a start-up still in the community: what the partner list counts, the
+# partner's page says, and an export would hold if the MOU's scope took every start-up.
+LIVE_CONSENTS = (
+    "(SELECT COUNT(*) FROM sharing_consent c JOIN startup s ON s.id = c.startup "
+    f"WHERE c.partner = p.id AND s.status = 'active' AND {LIVE_CONSENT})"
+)
+
+
 async def list_partners(viewer: Viewer) -> list[PartnerSummary]:
     """Every partner park with its live MOUs, consents and users, for staff."""
     policy.require_staff(viewer, "see the partner parks")
@@ -120,8 +128,7 @@ async def list_partners(viewer: Viewer) -> list[PartnerSummary]:
           (SELECT COUNT(*) FROM mou m WHERE m.partner = p.id AND {MOU_IN_FORCE}) AS live_mous,
           (SELECT MIN(m.expires_on) FROM mou m WHERE m.partner = p.id AND m.status = 'active'
              AND m.expires_on >= {{}}) AS next_expiry,
-          (SELECT COUNT(*) FROM sharing_consent c WHERE c.partner = p.id AND {LIVE_CONSENT})
-             AS consents,
+          {LIVE_CONSENTS} AS consents,
           (SELECT COUNT(*) FROM partner_membership pm WHERE pm.partner = p.id) AS users,
           (SELECT MAX(e.created_at) FROM referral_export e WHERE e.partner = p.id
              AND e.status = 'ready') AS last_export
@@ -158,10 +165,17 @@ async def partner_details(viewer: Viewer, partner_id: int) -> ParkDetail:
         .where(PartnerMembership.partner == partner_id)
         .order_by(PartnerMembership.user.name)
     )
-    park["consents"] = await SharingConsent.count().where(
-        (SharingConsent.partner == partner_id) & SharingConsent.withdrawn_at.is_null()
-    )
+    park["consents"] = await live_consents(partner_id)
     return msgspec.convert(park, ParkDetail)
+
+
+async def live_consents(partner_id: int) -> int:
+    rows = await PartnerPark.raw(
+        f"SELECT {LIVE_CONSENTS} AS n FROM partner_park p WHERE p.id = {{}}",
+        today_hk(),
+        partner_id,
+    )
+    return int(rows[0]["n"]) if rows else 0
 
 
 async def partner_names() -> list[PartnerName]:
