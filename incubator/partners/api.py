@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from incubator.errors import Forbidden, NotAuthenticated
+from incubator.errors import BadParameter, Forbidden, NotAuthenticated
 from incubator.partners import policy
 from incubator.partners.policy import PartnerCaller
 from incubator.partners.schemas import (
@@ -214,8 +214,17 @@ class PartnersApi(Controller):
         "/mous/{mou_id:int}/suggestions",
         summary="Start-ups in the MOU's scope, with consent, not yet referred (staff)",
     )
-    async def suggestions(self, request: Request, mou_id: FromPath[int]) -> list[Suggestion]:
-        rows = await mous.suggestions(viewer_of(request), mou_id)
+    async def suggestions(
+        self,
+        request: Request,
+        mou_id: FromPath[int],
+        q: Annotated[str, QueryParameter(description="part of a name or address name")] = "",
+        page: Annotated[str, QueryParameter(description="page number from 1, 50 a page")] = "",
+    ) -> list[Suggestion]:
+        number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else None
+        if page and number is None:
+            raise BadParameter({"page": "must be a whole number from 1"})
+        rows, _more = await mous.suggestions(viewer_of(request), mou_id, q, number or 1)
         return rows
 
     # ------------------------------------------------------------ referrals (staff)

@@ -215,3 +215,38 @@ async def test_the_api_answers_with_the_fields_it_documents_and_no_more(client, 
     detail = (await api(client, "GET", f"/api/partners/mous/{mou}")).json()
     assert set(detail) == {f.name for f in msgspec.structs.fields(MouDetail)}
     assert "can_manage" not in detail and "cluster_ids" not in detail
+
+
+async def test_suggestions_search_and_page_and_referrals_filter_by_partner(client, park, partners):
+    from incubator.startups.tables import Startup
+
+    await login(client, park.users["admin"])
+    mou = await record_mou(client, partners["dubai"], clusters=[])
+    names = [f"Falcon Robotics {n:02d}" for n in range(55)]
+    ids = [
+        r["id"]
+        for r in await Startup.insert(
+            *[Startup(slug=f"falcon-{n:02d}", name_en=name) for n, name in enumerate(names)]
+        ).returning(Startup.id)
+    ]
+    await SharingConsent.insert(
+        *[SharingConsent(startup=i, partner=partners["dubai"], fields="name") for i in ids],
+        SharingConsent(
+            startup=park.startups["harbour-pay"], partner=partners["dubai"], fields="name"
+        ),
+    )
+    first = text_of((await client.get(f"/partners/mous/{mou}?q=falcon")).text)
+    assert first.count("Falcon Robotics") == 50 and "Next" in first and "Harbour Pay" not in first
+    second = text_of((await client.get(f"/partners/mous/{mou}?q=falcon&page=2")).text)
+    assert second.count("Falcon Robotics") == 5 and "Previous" in second and "Next" not in second
+    api_page = await api(client, "GET", f"/api/partners/mous/{mou}/suggestions?q=harbour")
+    assert [s["slug"] for s in api_page.json()] == ["harbour-pay"]
+    bad = await api(client, "GET", f"/api/partners/mous/{mou}/suggestions?page=zero")
+    assert bad.status_code == 400
+
+    await Referral.insert(
+        Referral(direction="outbound", partner=partners["dubai"], startup=ids[0]),
+        Referral(direction="outbound", partner=partners["lingang"], startup=ids[1]),
+    )
+    only_dubai = text_of((await client.get(f"/referrals?partner={partners['dubai']}")).text)
+    assert "Falcon Robotics 00" in only_dubai and "Falcon Robotics 01" not in only_dubai

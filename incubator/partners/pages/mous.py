@@ -95,19 +95,31 @@ class MouPages(Controller):
 
     @get("/mous/{mou_id:int}")
     async def show_mou(
-        self, request: Request, mou_id: FromPath[int], message: FromQuery[str] = ""
+        self,
+        request: Request,
+        mou_id: FromPath[int],
+        message: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Response:
-        return await self._show_mou(signed_in(request), mou_id, 200, {"message": message})
+        number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        extra = {"message": message, "q": q, "page": number}
+        return await self._show_mou(signed_in(request), mou_id, 200, extra)
 
     async def _show_mou(
         self, viewer: Viewer, mou_id: int, status: int, extra: dict[str, Any]
     ) -> Response:
         mou = await mous.get_mou(viewer, mou_id)
+        q, number = extra.pop("q", ""), extra.pop("page", 1)
+        rows, more = await mous.suggestions(viewer, mou_id, q, number)
         return page(
             "partners/mou.html",
             status,
             m=mou,
-            suggestions=await mous.suggestions(viewer, mou_id),
+            suggestions=rows,
+            q=q,
+            page_number=number,
+            more=more,
             **form_context(extra),
         )
 

@@ -40,20 +40,29 @@ class ReferralPages(Controller):
         request: Request,
         direction: FromQuery[str] = "",
         status: FromQuery[str] = "",
+        partner: FromQuery[str] = "",
         message: FromQuery[str] = "",
     ) -> Response:
         viewer = signed_in(request)
-        return await self._index(viewer, direction, status, 200, {"message": message})
+        chosen = int(partner) if partner.isdigit() else None
+        return await self._index(viewer, direction, status, 200, {"message": message}, chosen)
 
     async def _index(
-        self, viewer: Viewer, direction: str, status: str, code: int, extra: dict[str, Any]
+        self,
+        viewer: Viewer,
+        direction: str,
+        status: str,
+        code: int,
+        extra: dict[str, Any],
+        partner: int | None = None,
     ) -> Response:
         return page(
             "referrals/index.html",
             code,
-            rows=await referrals.list_referrals(viewer, direction, status),
+            rows=await referrals.list_referrals(viewer, direction, status, partner),
             direction=direction,
             status=status,
+            partner=partner,
             statuses=referrals.STATUSES,
             partners=await parks.partner_names(),
             can_manage=await policy.is_partnership_staff(viewer),

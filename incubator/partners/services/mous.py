@@ -12,7 +12,7 @@ import msgspec
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import audit
 from incubator.auth.services.audit import Action
-from incubator.db import lock_row, write_transaction
+from incubator.db import is_postgres, like_pattern, lock_row, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_choices, read_date, read_text, read_whole_number
 from incubator.i18n import today_hk
@@ -316,25 +316,36 @@ def scope_condition(mou: MouRow | MouView, cluster_ids: list[int]) -> tuple[str,
     return " AND ".join(parts), args
 
 
-async def suggestions(viewer: Viewer, mou_id: int, limit: int = 50) -> list[Suggestion]:
+async def suggestions(
+    viewer: Viewer, mou_id: int, q: str = "", page: int = 1, per_page: int = 50
+) -> tuple[list[Suggestion], bool]:
     """Start-ups that fit the MOU's scope, consent to this partner, and have not been
-    referred to it already (declined and withdrawn referrals do not count)."""
+    referred to it already (declined and withdrawn referrals do not count), most recently
+    updated first: page `page` of those whose name or address name holds `q`, and whether
+    another page follows."""
     policy.require_staff(viewer, "see referral suggestions")
     mou = await get_mou(viewer, mou_id)
     scope, args = scope_condition(mou, mou.cluster_ids)
+    found, found_args = "", []
+    if q.strip():
+        like = "ILIKE" if is_postgres() else "LIKE"
+        found = f" AND (s.name_en {like} {{}} OR s.name_zh {like} {{}} OR s.slug {like} {{}})"
+        found_args = [like_pattern(q.strip())] * 3
     rows = await Mou.raw(
         f"""
         SELECT s.id, s.slug, s.name_en, s.name_zh, s.stage, c.fields
         FROM startup s JOIN sharing_consent c ON c.startup = s.id AND c.partner = {{}}
-        WHERE {LIVE_CONSENT} AND {scope}
+        WHERE {LIVE_CONSENT} AND {scope}{found}
           AND NOT EXISTS (SELECT 1 FROM referral r WHERE r.startup = s.id AND r.partner = {{}}
                           AND r.direction = 'outbound'
                           AND r.status NOT IN ('declined', 'withdrawn'))
-        ORDER BY s.updated_at DESC LIMIT {int(limit)}
+        ORDER BY s.updated_at DESC, s.id
+        LIMIT {int(per_page) + 1} OFFSET {(max(int(page), 1) - 1) * int(per_page)}
         """,
         mou.partner,
         today_hk(),
         *args,
+        *found_args,
         mou.partner,
     )
-    return msgspec.convert(rows, list[Suggestion])
+    return msgspec.convert(rows[:per_page], list[Suggestion]), len(rows) > per_page
