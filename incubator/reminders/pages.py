@@ -4,8 +4,10 @@ administrators, the upcoming reminders (a dry run), sent and failed ones, retrie
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from incubator.reminders.services import engine, inbox, operators
@@ -69,20 +71,49 @@ class ReminderAdminPages(Controller):
 
     @get("/")
     async def overview(
-        self, request: Request, who: FromQuery[str] = "", message: FromQuery[str] = ""
+        self,
+        request: Request,
+        shown: Annotated[str, QueryParameter(name="state")] = "",
+        source: FromQuery[str] = "",
+        who: FromQuery[str] = "",
+        page_number: Annotated[str, QueryParameter(name="page")] = "",
+        message: FromQuery[str] = "",
     ) -> Response:
+        """The ledger a state at a time (failed, waiting, sent, not sent, every state, or the
+        next 30 days as a dry run), of one source and one person when chosen, 50 a page."""
         require_admin(request, "see the reminders")
         settings = request.app.state.settings
+        counts = await operators.counts()
+        sources = {s.name: s for s in engine.sources()}
+        source = source if source in sources else ""
+        state = shown  # Litestar keeps the name `state` for the app's state
+        if state not in (*operators.STATES, "all", "upcoming"):
+            state = next((s for s in ("dead", "pending") if counts[s]), "sent")
+        number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+        if state == "upcoming":
+            found = await engine.preview(settings, 30)
+            if source:
+                found = [r for r in found if r.source == source]
+            if who.strip():
+                keys, address = await operators.recipient_keys(who)
+                found = [r for r in found if r.recipient in keys or r.address == address]
+            per = operators.PER_PAGE
+            rows, total = found[(number - 1) * per : number * per], len(found)
+        else:
+            rows, total = await operators.ledger_page(
+                "" if state == "all" else state, source, who, number
+            )
         return page(
             "reminders/admin.html",
-            upcoming=(await engine.preview(settings, 30))[:300],
-            sent=await operators.ledger("sent", 100),
-            dead=await operators.ledger("dead", 100),
-            waiting=await operators.ledger("pending", 100),
-            skipped=await operators.ledger("skipped", 100),
+            rows=rows,
+            total=total,
+            pages=max(1, -(-total // operators.PER_PAGE)),
+            page_number=number,
+            state=state,
+            counts=counts,
+            source=source,
             who=who,
-            history=await operators.why_not_sent(who) if who.strip() else None,
-            sources={s.name: s for s in engine.sources()},
+            sources=sources,
             message=message,
         )
 

@@ -184,8 +184,9 @@ async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, p
     dead = await operators.ledger("dead")
     assert len(dead) == 2 and "Error" in dead[0].last_error
     await login(client, park.users["admin"])
-    page = text_of((await client.get("/admin/reminders")).text)
-    assert "Failed for good" in page and "Lease of 3F-01" in page
+    page = text_of((await client.get("/admin/reminders")).text)  # opens on the failed ones
+    assert "Failed for good (2)" in page and "Lease of 3F-01" in page
+    assert "Failed for good after 3 attempts: SMTPConnectError" in page
     retried = await post_form(client, f"/admin/reminders/{dead[0].id}/retry")
     assert retried.status_code == 303
     row = await ReminderLedger.select().where(ReminderLedger.id == dead[0].id).first()
@@ -209,12 +210,17 @@ async def test_operators_see_the_upcoming_reminders_and_why_one_was_not_sent(
     client, park, rsettings
 ):
     await login(client, park.users["admin"])
-    page = text_of((await client.get("/admin/reminders")).text)
+    page = text_of((await client.get("/admin/reminders?state=upcoming")).text)
     # The lease of 3F-01 ends in 100 days: its 90-day reminder is 10 days away.
-    assert "Upcoming in the next 30 days" in page and "Lease of 3F-01 ends in 90 days" in page
+    assert "The next 30 days (dry run)" in page and "Lease of 3F-01 ends in 90 days" in page
+    assert "Lease ends soon: Lease of 3F-01" in page and "Not recorded yet" in page
     assert await ReminderLedger.count() == 0  # a dry run records nothing
-    who = text_of((await client.get("/admin/reminders?who=nobody@example.com")).text)
-    assert "No reminder was ever due for this recipient" in who
+    who = text_of((await client.get("/admin/reminders?state=all&who=nobody@example.com")).text)
+    assert "No reminder in this state was ever due for this person" in who
+    mine = "/admin/reminders?state=upcoming&source=lease_ends&who=" + park.users["member"]
+    assert "Lease of 3F-01 ends in 90 days" in text_of((await client.get(mine)).text)
+    other = "/admin/reminders?state=upcoming&source=event_tomorrow&who=" + park.users["member"]
+    assert "Lease of 3F-01" not in text_of((await client.get(other)).text)
 
 
 async def test_each_domain_offers_its_sources(park, rsettings, mailbox):

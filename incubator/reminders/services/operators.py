@@ -22,18 +22,59 @@ async def ledger(status: str, limit: int = 200) -> list[LedgerRow]:
     return msgspec.convert(rows, list[LedgerRow])
 
 
-async def why_not_sent(who: str) -> list[LedgerRow]:
-    """Every ledger row for a recipient (an email address, or a user's id or email), newest
-    first, with its status and reason: what an operator needs to answer "why not"."""
-    who = who.strip().lower()
+STATES = ("dead", "pending", "sent", "skipped")
+PER_PAGE = 50
+
+
+async def recipient_keys(who: str) -> tuple[set[str], str]:
+    """The ledger's recipient keys of a person named by email or user id, and the address."""
     from incubator.auth.tables import User
 
+    who = who.strip().lower()
     keys = {f"email:{who}"}
     user = await User.select(User.id).where(
         (User.email == who) | (User.id == (int(who) if who.isdigit() else -1))
     )
     if user:
         keys.add(f"user:{user[0]['id']}")
+    return keys, who
+
+
+async def ledger_page(
+    status: str, source: str = "", who: str = "", page: int = 1
+) -> tuple[list[LedgerRow], int]:
+    """One page of the ledger in one state (every state: blank), newest due first, of one
+    source and for one person when given; and how many rows match."""
+    where = (ReminderLedger.status == status) if status else (ReminderLedger.id > 0)
+    if source:
+        where &= ReminderLedger.source == source
+    if who.strip():
+        keys, address = await recipient_keys(who)
+        where &= ReminderLedger.recipient.is_in(sorted(keys)) | (ReminderLedger.address == address)
+    total = await ReminderLedger.count().where(where)
+    rows = (
+        await ReminderLedger.select()
+        .where(where)
+        .order_by(ReminderLedger.due_at, ascending=False)
+        .order_by(ReminderLedger.id, ascending=False)
+        .limit(PER_PAGE)
+        .offset((max(page, 1) - 1) * PER_PAGE)
+    )
+    return msgspec.convert(rows, list[LedgerRow]), total
+
+
+async def counts() -> dict[str, int]:
+    """How many ledger rows are in each state."""
+    rows = await ReminderLedger.raw(
+        "SELECT status, COUNT(*) AS n FROM reminder_ledger GROUP BY status"
+    )
+    return {state: 0 for state in STATES} | {r["status"]: int(r["n"]) for r in rows}
+
+
+async def why_not_sent(who: str) -> list[LedgerRow]:
+    """Every ledger row for a recipient (an email address, or a user's id or email), newest
+    first, with its status and reason: what an operator needs to answer "why not"."""
+    keys, who = await recipient_keys(who)
     rows = (
         await ReminderLedger.select()
         .where(ReminderLedger.recipient.is_in(sorted(keys)) | (ReminderLedger.address == who))
