@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from incubator import db, i18n, jobs
+from incubator import db, i18n, jobs, mail
 from incubator.auth.schemas import ANONYMOUS
 from incubator.auth.services.accounts import viewer_for_token
 from incubator.errors import DomainError, TooManyRequests
@@ -163,6 +163,7 @@ def register_reminders(settings: Settings) -> None:
     from events import reminders as events
     from incubator.health import set_scheduler_report
     from incubator.partners import reminders as partners
+    from incubator.reminders.services import outbox
     from incubator.reminders.services.delivery import run_once
     from incubator.reminders.services.operators import scheduler_report
     from incubator.startups import reminders as community
@@ -171,6 +172,7 @@ def register_reminders(settings: Settings) -> None:
         domain.register()
     jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
     set_scheduler_report(scheduler_report)
+    mail.set_outbox(outbox.keep)  # where email goes while no SMTP server is configured
 
 
 def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:
@@ -196,7 +198,12 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.pages.portal import PortalPages, ReferralPages, SharingPages
     from incubator.partners.services.consent import consented_groups
     from incubator.partners.services.webhooks import deliver_due
-    from incubator.reminders.pages import InboxPages, ReminderAdminPages, ReminderPreferencePages
+    from incubator.reminders.pages import (
+        InboxPages,
+        OutboxPages,
+        ReminderAdminPages,
+        ReminderPreferencePages,
+    )
     from incubator.startups.api import CentresApi, StartupsApi
     from incubator.startups.pages.admin import AdminUsersController, ImportPages
     from incubator.startups.pages.directory import DirectoryPages
@@ -269,6 +276,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             InboxPages,
             ReminderPreferencePages,
             ReminderAdminPages,
+            OutboxPages,
             ReferralPages,
             PortalPages,
             SharingPages,

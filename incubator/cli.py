@@ -88,6 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging()
     url = f"http://{args.host}:{args.port}"
     print(f"Database: {settings.engine_name} ({_redacted(settings.database_url)})")
+    print(_mail_line(settings))
     if args.demo:
         if logins is None:
             print("Demo data: the database already holds data; left as it is.")
@@ -121,6 +122,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail_line(settings: Any) -> str:
+    if settings.smtp_configured:
+        return f"Mail: SMTP via {settings.smtp_host}:{settings.smtp_port}"
+    return (
+        "Mail: no SMTP server is configured (INCUBATOR_SMTP_HOST): email is kept in the "
+        "outbox, read it at /admin/outbox"
+    )
+
+
 def cmd_scheduler(_args: argparse.Namespace) -> int:
     """The scheduled jobs alone (reminders, webhook deliveries), for when the web workers run
     with --no-scheduler. Several may run at once: each job claims its work in the database."""
@@ -130,6 +140,7 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
     settings = get_settings()
     configure_logging()
     create_app(settings)  # registers every domain's jobs and reminder sources
+    print(_mail_line(settings))
 
     async def forever() -> None:
         await db.start_pool(db.current_engine(), settings.pool_min, settings.pool_max)

@@ -136,6 +136,12 @@ async def _fills(park) -> dict[str, list[str]]:
     mou, export, referral = await partner_network(park)
     member = await User.select(User.id).where(User.email == park.users["member"]).first()
     feed = await feeds.reset_token(Viewer(user_id=member["id"], role=Role.member))
+    from incubator.reminders.tables import OutboxMessage
+
+    # An email kept in the outbox (no SMTP server), to Harbour Pay's contact: administrators'.
+    kept = await OutboxMessage.insert(
+        OutboxMessage(recipient="contact.sentinel@harbour.example", subject="Lease", text="x")
+    ).returning(OutboxMessage.id)
     return {
         "startup_id": [str(sid)],
         "lease_id": [str(park.leases["harbour-pay"])],
@@ -155,6 +161,7 @@ async def _fills(park) -> dict[str, list[str]]:
         "certificate": [certificate],
         "registration": [code],
         "feed_token": [feed + ".ics"],
+        "message_id": [str(kept[0]["id"])],
     }
 
 

@@ -286,9 +286,8 @@ async def tell_promoted(settings: Settings, registration_ids: list[int]) -> None
 
 
 async def tell_cancelled(settings: Settings, event_id: int) -> int:
-    """Email everyone still registered that the event is cancelled; returns how many."""
-    if not settings.smtp_host:
-        return 0
+    """Email everyone still registered that the event is cancelled (into the outbox while
+    no SMTP server is configured); returns how many."""
     event = await Event.select(Event.title_en, Event.starts_at).where(Event.id == event_id).first()
     title, starts = event["title_en"], event["starts_at"]
     rows = await Registration.select(Registration.name, Registration.email).where(

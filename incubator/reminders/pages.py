@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
-from incubator.reminders.services import engine, inbox, operators
+from incubator.reminders.services import engine, inbox, operators, outbox
 from incubator.web import page, require_admin, signed_in
 
 
@@ -122,3 +122,31 @@ class ReminderAdminPages(Controller):
         require_admin(request, "retry reminders")
         await operators.retry_dead(ledger_id)
         return Redirect("/admin/reminders?message=retrying", status_code=303)
+
+
+class OutboxPages(Controller):
+    """The emails kept instead of sent while no SMTP server is configured (administrators)."""
+
+    path = "/admin/outbox"
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self, request: Request, page_number: Annotated[str, QueryParameter(name="page")] = ""
+    ) -> Response:
+        require_admin(request, "read the outbox")
+        number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+        rows, total = await outbox.messages(number)
+        return page(
+            "reminders/outbox.html",
+            rows=rows,
+            total=total,
+            page_number=number,
+            pages=max(1, -(-total // outbox.PER_PAGE)),
+            smtp=request.app.state.settings.smtp_configured,
+        )
+
+    @get("/{message_id:int}")
+    async def show(self, request: Request, message_id: FromPath[int]) -> Response:
+        require_admin(request, "read the outbox")
+        return page("reminders/outbox_message.html", m=await outbox.message(message_id))

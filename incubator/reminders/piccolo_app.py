@@ -2,12 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from incubator.reminders.tables import ReminderLedger, ReminderOptOut, SchedulerBeat
+from incubator.reminders.tables import OutboxMessage, ReminderLedger, ReminderOptOut, SchedulerBeat
 
 APP_CONFIG = AppConfig(
     app_name="reminders",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[ReminderLedger, ReminderOptOut, SchedulerBeat],
+    table_classes=[ReminderLedger, ReminderOptOut, SchedulerBeat, OutboxMessage],
     migration_dependencies=["incubator.auth.piccolo_app"],
     commands=[],
 )

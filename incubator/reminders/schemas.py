@@ -57,3 +57,13 @@ class Tick(msgspec.Struct):
 
     recorded: dict[str, int]
     delivered: dict[str, int]
+
+
+class OutboxItem(msgspec.Struct):
+    """An email kept in the outbox (no SMTP server configured)."""
+
+    id: int
+    recipient: str
+    subject: str
+    text: str
+    created_at: datetime

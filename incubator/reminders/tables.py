@@ -65,3 +65,15 @@ class ReminderOptOut(Table, tablename="reminder_opt_out"):
 
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True, null=False)
     source = Varchar(length=40)
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """An email kept instead of sent, while no SMTP server is configured (incubator.mail):
+    administrators read it at /admin/outbox."""
+
+    recipient = Varchar(length=254)
+    subject = Varchar(length=300)
+    text = Text(default="")
+    html = Text(default="")
+    message_id = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -79,6 +79,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "audit_entry_no_delete",
             "scheduler_beat",
             "sqlite_autoindex_scheduler_beat_1",
+            "outbox_message",
+            "outbox_message_created_at",
         }
 
 

@@ -111,22 +111,28 @@ async def deliver_due(
             outcome[await _deliver(settings, ledger_id, claim, now)] += 1
 
 
-async def _send(settings: Settings, row: dict[str, Any]) -> None:
+OUTBOX_REASON = "kept in the outbox: no SMTP server is configured"
+
+
+async def _send(settings: Settings, row: dict[str, Any]) -> str:
+    """Deliver the row; returns a note for the ledger (an email kept in the outbox)."""
     if row["channel"] == "email":
-        await send_reminder_email(settings, row)
+        if await send_reminder_email(settings, row) == "outbox":
+            return OUTBOX_REASON
     elif row["channel"] == "action":
         source = source_named(row["source"])
         if source is None or source.deliver is None:
             raise RuntimeError(f"no source {row['source']} to deliver this")
         await source.deliver(settings, row)
+    return ""
 
 
 async def _deliver(settings: Settings, ledger_id: int, claim: Claim, now: datetime | None) -> str:
     row = await ReminderLedger.select().where(ReminderLedger.id == ledger_id).first()
     assert row is not None
-    error = ""
+    error, note = "", ""
     try:
-        await asyncio.wait_for(_send(settings, row), timeout=settings.reminder_send_seconds)
+        note = await asyncio.wait_for(_send(settings, row), timeout=settings.reminder_send_seconds)
     except TimeoutError:
         error = f"TimeoutError: not sent within {settings.reminder_send_seconds} s"
     except Exception as exc:  # every failure is recorded on the row, then retried
@@ -134,6 +140,8 @@ async def _deliver(settings: Settings, ledger_id: int, claim: Claim, now: dateti
     attempts = row["attempts"] + 1
     if not error:
         values = {ReminderLedger.status: "sent", ReminderLedger.sent_at: utcnow()}
+        if note:
+            values[ReminderLedger.reason] = note
         result = "sent"
     elif attempts >= settings.reminder_max_attempts:
         values = {ReminderLedger.status: "dead"}
@@ -176,9 +184,8 @@ _templates = Environment(
 )
 
 
-async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
-    if not settings.smtp_host:
-        raise RuntimeError("no SMTP server is configured (INCUBATOR_SMTP_HOST)")
+async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> str:
+    """The reminder's email, by SMTP or into the outbox; returns which ("smtp", "outbox")."""
     language = "zh-Hant" if row["language"] == "zh-Hant" else "en"
     context = {"row": row, "base_url": settings.base_url, "language": language}
     message = EmailMessage()
@@ -195,7 +202,7 @@ async def send_reminder_email(settings: Settings, row: dict[str, Any]) -> None:
     message.add_alternative(
         _templates.get_template(f"email.{language}.html").render(context), subtype="html"
     )
-    await send_message(settings, message)
+    return await send_message(settings, message)
 
 
 async def run_once(settings: Settings, now: datetime | None = None) -> Tick:
