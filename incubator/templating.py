@@ -113,6 +113,11 @@ def environment(language: str, folder: Path, stage_names: Mapping[str, str]) -> 
     def translate(message: str, **values: Any) -> str:
         return _format(i18n.gettext(language, message), **values)
 
+    def plural(n: int, one: str, many: str, **values: Any) -> str:
+        """`one` or `many` (each a message with %(n)s) by the count, in this language, the
+        count written with thousands separators."""
+        return translate(one if n == 1 else many, n=f"{n:,}", **values)
+
     def localised(row: Mapping[str, Any] | object, field: str) -> str:
         """The Traditional Chinese version of a content field when chosen and present (of a
         row or a typed result)."""
@@ -134,6 +139,7 @@ def environment(language: str, folder: Path, stage_names: Mapping[str, str]) -> 
         _format=_format,
         current_language=lambda: language,
         localised=localised,
+        plural=plural,
         LANGUAGES=i18n.LANGUAGES,
         viewer_of=viewer_of,
     )

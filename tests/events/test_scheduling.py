@@ -238,3 +238,20 @@ async def test_the_event_form_names_unreadable_values_and_broken_rules_at_once(c
     assert "is required" in text  # the title, a rule of the service
     assert "must be a web address" in text
     assert await Event.count() == 0
+
+
+async def test_the_month_view_names_its_month_and_goes_back_to_today(client, park):
+    from tests.scene import event_with_a_registration
+
+    event, _code = await event_with_a_registration(park)
+    from events.tables import Event
+
+    await Event.update({Event.capacity: 2}).where(Event.id == event)  # one registered: 1 left
+    page = text_of((await client.get("/events?view=month&date=2027-03-10")).text)
+    assert "Earlier March 2027 Later Today" in page
+    client.cookies.set("lang", "zh-Hant")
+    chinese = text_of((await client.get("/events?view=month&date=2027-03-10")).text)
+    assert "較早 2027年3月 較後 今日" in chinese
+    client.cookies.set("lang", "en")
+    listed = text_of((await client.get("/events")).text)
+    assert "1 seat left" in listed and "1 seats" not in listed
