@@ -79,6 +79,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.no_scheduler:  # read by this process and by every worker it starts
         os.environ["INCUBATOR_SCHEDULER"] = "0"
         get_settings.cache_clear()
+    if not os.environ.get("INCUBATOR_BASE_URL"):
+        # Links in emails and feeds name the address this serves on, not port 8000 whatever
+        # the port; behind a proxy, set INCUBATOR_BASE_URL to the public address.
+        everywhere = ("0.0.0.0", "::", "")  # noqa: S104 (naming them, not binding)
+        host = "127.0.0.1" if args.host in everywhere else args.host
+        os.environ["INCUBATOR_BASE_URL"] = f"http://{host}:{args.port}"
+        get_settings.cache_clear()
     settings = get_settings()
 
     async def prepare() -> list | None:

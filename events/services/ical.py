@@ -26,12 +26,27 @@ def _hong_kong_zone() -> icalendar.Timezone:
     return zone
 
 
+def _lines(text: str | None) -> str:
+    """Text with every line break as LF: a lone CR (typed on some systems) ended the line
+    for some parsers and not for others, which then could not read the rest of the feed."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(_lines(text).split())
+
+
 def _event(event: dict, base_url: str, host: str) -> icalendar.Event:
-    title = event["title_en"] + (f" / {event['title_zh']}" if event.get("title_zh") else "")
-    place = ", ".join(
-        p for p in (event.get("venue_en"), event.get("venue_location")) if p
-    ) or event.get("online_url", "")
-    description = event.get("description_en") or ""
+    title = _one_line(event["title_en"]) + (
+        f" / {_one_line(event['title_zh'])}" if event.get("title_zh") else ""
+    )
+    place = _one_line(
+        ", ".join(p for p in (event.get("venue_en"), event.get("venue_location")) if p)
+        or event.get("online_url", "")
+    )
+    # Both languages, as the title: the English description, then the Chinese one.
+    parts = [_lines(event.get("description_en")), _lines(event.get("description_zh"))]
+    description = "\n\n".join(p for p in parts if p)
     if event.get("online_url"):
         description = (description + "\n\n" + event["online_url"]).strip()
     updated = event["updated_at"].astimezone(UTC)

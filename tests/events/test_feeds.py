@@ -60,3 +60,37 @@ async def test_private_feed_lists_my_events_and_a_new_link_revokes_the_old(clien
     assert summaries == ["FinTech Forum / 金融科技論壇"]
     await post_form(client, "/events/mine/feed")
     assert (await client.get(f"/events/feeds/me/{url}.ics")).status_code == 404
+
+
+async def test_a_lone_carriage_return_stays_inside_its_field_and_chinese_is_carried(client, park):
+    await login(client, park.users["manager"])
+    await schedule(
+        client,
+        None,
+        title_en="Old\rMac",
+        description_en="First line\rsecond line",
+        description_zh="第一行\r\n第二行",
+        online_url="https://meet.example/cr",
+    )
+    async with make_client(client._transport.app) as public:
+        body = (await public.get("/events/feeds/entrepreneurship.ics")).content
+    # No CR but those that end the feed's lines (CRLF), which every parser reads alike.
+    assert b"\r" not in body.replace(b"\r\n", b"")
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]).startswith("Old Mac / ")
+    description = str(event["DESCRIPTION"])
+    assert description.startswith("First line\nsecond line\n\n第一行\n第二行")
+    assert description.endswith("https://meet.example/cr")
+
+
+async def test_without_a_base_url_links_name_the_address_served_on(settings, park, monkeypatch):
+    import httpx
+
+    from tests.scene import event_with_a_registration
+    from tests.server import serving
+
+    await event_with_a_registration(park)
+    monkeypatch.delenv("INCUBATOR_BASE_URL", raising=False)
+    with serving(settings.database_url) as (url, _process):
+        feed = httpx.get(f"{url}/events/feeds/entrepreneurship.ics").text
+    assert f"URL:{url}/events/" in feed.replace("\r\n ", "")
