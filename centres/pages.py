@@ -100,7 +100,9 @@ class CentrePages(Controller):
     @get("/{slug:str}")
     async def show(self, request: Request, slug: FromPath[str]) -> Response:
         viewer = viewer_of(request)
-        overview = await services.centre_overview(viewer, slug)
+        asked = request.query_params.get("vacant_page", "")
+        vacant_page = int(asked) if asked.isdigit() and 0 < int(asked) < 10_000 else 1
+        overview = await services.centre_overview(viewer, slug, vacant_page)
         kind = overview.centre.kind
         raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
         raw[kind] = slug  # the centre's own start-ups, with the directory's other filters
@@ -118,6 +120,7 @@ class CentrePages(Controller):
             programmes=await reference.list_programmes(),
             stages=STAGES,
             cluster_by_slug={c.slug: c for c in clusters},
+            vacant_page=vacant_page,
         )
 
 

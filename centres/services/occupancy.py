@@ -103,9 +103,10 @@ async def occupancy(
 
 
 async def vacant_units(
-    centre_id: int | None, day: date | None = None, limit: int = 50
+    centre_id: int | None, day: date | None = None, limit: int = 50, page: int = 1
 ) -> VacantPage:
-    """Units with no lease in force on the day, largest first; public (no tenant in it)."""
+    """Units with no lease in force on the day, by building, floor and number, `limit` a
+    page; public (no tenant in it)."""
     day = day or today_hk()
     args: list[Any] = [day, day]
     where = "u.status = 'available' AND l.id IS NULL"
@@ -119,9 +120,10 @@ async def vacant_units(
     rows = await Unit.raw(
         "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
         f"b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh {base} "
-        "ORDER BY b.sort_order, u.floor, u.code LIMIT {}",
+        "ORDER BY b.sort_order, u.floor, u.code LIMIT {} OFFSET {}",
         *args,
         limit,
+        (max(page, 1) - 1) * limit,
     )
     total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
     return VacantPage(rows=msgspec.convert(rows, list[VacantUnit]), total=int(total))

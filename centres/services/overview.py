@@ -31,7 +31,7 @@ async def managers(centre_id: int) -> list[Manager]:
     return msgspec.convert(rows, list[Manager])
 
 
-async def centre_overview(viewer: Viewer, slug: str) -> CentreOverview:
+async def centre_overview(viewer: Viewer, slug: str, vacant_page: int = 1) -> CentreOverview:
     """Everything a centre's page shows; tenants' names only to those who manage its space."""
     centre = await get_centre(slug)
     can_manage = viewer.is_authenticated and await policy.can_manage_centre(viewer, centre.id)
@@ -44,7 +44,7 @@ async def centre_overview(viewer: Viewer, slug: str) -> CentreOverview:
         managers=await managers(centre.id),
         community=await occupancy.centre_figures(centre.id),
         occupancy=await occupancy.occupancy(centres=[centre.id]),
-        vacant=await occupancy.vacant_units(centre.id),
+        vacant=await occupancy.vacant_units(centre.id, page=vacant_page),
         can_manage=can_manage,
         ending=ending,
     )

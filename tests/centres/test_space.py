@@ -191,3 +191,31 @@ async def test_the_unit_edit_form_keeps_a_blank_number_from_passing_as_unchanged
     text = text_of(blank_floor.text)
     assert "is required" in text and "square feet" in text  # read and rule errors at once
     assert await Unit.select(Unit.floor, Unit.notes).where(Unit.id == unit).first() == before
+
+
+async def test_everyone_pages_through_a_centres_vacant_units(client, park):
+    """The centre page's vacant units page fifty at a time for anyone (the space inventory
+    the page once linked to is for staff only)."""
+    from centres.tables import Building, Unit
+
+    building = (await Building.select(Building.id).first())["id"]
+    await Unit.insert(
+        *[
+            Unit(
+                building=building,
+                centre=park.centres["technology"],
+                code=f"9F-{n:02d}",
+                floor=9,
+                kind="coworking_desk",
+                area_sqft=40,
+                list_rent_cents=2_000_00,
+            )
+            for n in range(60)
+        ]
+    )
+    first = await client.get("/centres/technology")
+    assert first.status_code == 200 and "/space?" not in first.text
+    assert 'href="?vacant_page=2#vacant"' in first.text
+    second = text_of((await client.get("/centres/technology?vacant_page=2")).text)
+    assert "9F-59" in second and "Previous" in second
+    assert "9F-00" not in second  # it was on the first page
