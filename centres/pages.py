@@ -293,10 +293,10 @@ class LeasePages(Controller):
     async def export(self, request: Request) -> Response:
         viewer = signed_in(request)
         query = lease_register.lease_query(**_raw(request, LEASE_PARAMS))
-        rows = await lease_register.register_rows(viewer, query)
-        return csv_response(
-            f"lease-register-{today_hk()}.csv", lease_register.REGISTER_HEADER, rows
-        )
+        language = language_of(request)
+        rows = await lease_register.register_rows(viewer, query, language)
+        header = lease_register.register_header(language)
+        return csv_response(f"lease-register-{today_hk()}.csv", header, rows)
 
     async def _form(
         self,

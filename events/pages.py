@@ -267,8 +267,10 @@ class EventPages(Controller):
 
     @get("/{event_id:int}/attendees.csv")
     async def attendees_csv(self, request: Request, event_id: FromPath[int]) -> Response:
-        rows = await registrations.attendee_rows(signed_in(request), event_id)
-        return csv_response(f"event-{event_id}-attendees.csv", registrations.ATTENDEE_HEADER, rows)
+        language = language_of(request)
+        rows = await registrations.attendee_rows(signed_in(request), event_id, language)
+        header = registrations.attendee_header(language)
+        return csv_response(f"event-{event_id}-attendees.csv", header, rows)
 
     @get("/attendance")
     async def attendance(self, request: Request) -> Response:

@@ -14,7 +14,7 @@ from centres.tables import Lease, LeaseStatus
 from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern
 from incubator.errors import BadParameter, NotFound
-from incubator.i18n import today_hk
+from incubator.i18n import gettext, today_hk
 from incubator.money import format_hkd
 from incubator.startups.policy import require_login
 from incubator.startups.services.onsite import IN_FORCE
@@ -181,40 +181,54 @@ async def startup_leases(viewer: Viewer, startup_id: int) -> list[LeaseOut]:
     return result.items
 
 
+# The register as finance reads it: each column and state named in the reader's language.
 REGISTER_HEADER = (
-    "lease_id",
-    "building",
-    "unit",
-    "centre",
-    "startup_slug",
-    "startup_name",
-    "state",
-    "starts_on",
-    "ends_on",
-    "contract_ends_on",
-    "monthly_rent_hkd",
-    "deposit_hkd",
-    "notice_given_on",
-    "terminated_on",
-    "termination_reason",
-    "renewal_of",
-    "renewed_by",
+    "Lease",
+    "Building",
+    "Unit",
+    "Centre or hub",
+    "Start-up",
+    "Start-up address name",
+    "State",
+    "First day",
+    "Last day",
+    "Contract ends",
+    "Rent a month (HKD)",
+    "Deposit (HKD)",
+    "Notice given on",
+    "Ended early on",
+    "Why it ended early",
+    "Renews lease",
+    "Renewed by lease",
 )
+STATE_NAMES = {
+    "draft": "Draft",
+    "upcoming": "Upcoming",
+    "active": "Active",
+    "notice_given": "Notice given",
+    "ended": "Ended",
+}
 
 
-async def register_rows(viewer: Viewer, query: LeaseQuery) -> list[list[Any]]:
-    """The lease register for finance, as the viewer may see it (staff only)."""
+def register_header(language: str) -> list[str]:
+    return [gettext(language, name) for name in REGISTER_HEADER]
+
+
+async def register_rows(viewer: Viewer, query: LeaseQuery, language: str = "en") -> list[list[Any]]:
+    """The lease register for finance, as the viewer may see it (staff only), with names in
+    `language` (amounts stay plain numbers, so a spreadsheet can add them up)."""
     policy.require_staff(viewer, "export the lease register")
     result = await list_leases(viewer, query, paged=False)
+    zh = language == "zh-Hant"
     return [
         [
             r.id,
-            r.building_en,
+            (zh and r.building_zh) or r.building_en,
             r.unit_code,
-            r.centre_en,
+            (zh and r.centre_zh) or r.centre_en,
+            (zh and r.startup_zh) or r.startup_en,
             r.startup_slug,
-            r.startup_en,
-            r.state,
+            gettext(language, STATE_NAMES.get(r.state, r.state)),
             r.starts_on,
             r.ends_on,
             r.contract_ends_on,

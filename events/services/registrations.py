@@ -26,7 +26,7 @@ from incubator.auth.tables import User
 from incubator.db import contains, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import EMAIL
-from incubator.i18n import hk_text
+from incubator.i18n import gettext, hk_text
 from incubator.mail import send_email
 from incubator.settings import Settings
 from incubator.startups.tables import StartupMembership, TeamMember
@@ -373,27 +373,33 @@ async def attendance_by_centre() -> list[CentreAttendance]:
     return msgspec.convert(rows, list[CentreAttendance])
 
 
+# The attendee list as people read it: columns and statuses in the reader's language.
 ATTENDEE_HEADER = (
-    "registration_id",
-    "name",
-    "email",
-    "startup",
-    "status",
-    "code",
-    "registered_at_hkt",
-    "promoted_at_hkt",
-    "checked_in_at_hkt",
+    "Registration",
+    "Name",
+    "Email",
+    "Start-up",
+    "Status",
+    "Code",
+    "Registered (Hong Kong time)",
+    "Seated from the waitlist (Hong Kong time)",
+    "Checked in (Hong Kong time)",
 )
+STATUS_NAMES = {"confirmed": "Confirmed", "waitlisted": "On the waitlist", "cancelled": "Cancelled"}
 
 
-async def attendee_rows(viewer: Viewer, event_id: int) -> list[list[Any]]:
+def attendee_header(language: str) -> list[str]:
+    return [gettext(language, name) for name in ATTENDEE_HEADER]
+
+
+async def attendee_rows(viewer: Viewer, event_id: int, language: str = "en") -> list[list[Any]]:
     return [
         [
             r.id,
             r.name,
             r.email,
             r.startup_en or "",
-            r.status,
+            gettext(language, STATUS_NAMES.get(r.status, r.status)),
             r.code,
             hk_text(r.created_at),
             hk_text(r.promoted_at),

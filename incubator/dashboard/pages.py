@@ -161,14 +161,15 @@ class DashboardPages(Controller):
     ) -> Response:
         choice, figure = await one_figure(request, key, first, last, centre)
         scope = choice.scope
+        lang = language_of(request)
+        # For people: each column named in the reader's language, names in both (the JSON
+        # of /api/dashboard keeps the stable keys).
+        series = [gettext(lang, schemas.SERIES[s]) for s in figure.series]
         return csv_response(
             f"{key}_{choice.centre or 'all'}_{scope.starts_on}_{scope.ends_on}.csv",
-            ["key", "name_en", "name_zh", *figure.series],
-            [
-                [r.key, r.name_en, r.name_zh, *(r.values.get(s) for s in figure.series)]
-                for r in figure.rows
-            ]
-            + [["total", "Total", "總計", *(figure.total.get(s) for s in figure.series)]],
+            [gettext(lang, "Name (English)"), gettext(lang, "Name (Chinese)"), *series],
+            [[r.name_en, r.name_zh, *(r.values.get(s) for s in figure.series)] for r in figure.rows]
+            + [["Total", "總計", *(figure.total.get(s) for s in figure.series)]],
         )
 
 

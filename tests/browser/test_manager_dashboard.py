@@ -50,7 +50,8 @@ async def test_a_manager_changes_the_range_and_sees_only_their_centres(
             await page.locator("#events").get_by_role("link", name="Download CSV").click()
         saved = await (await download.value).path()
         text = Path(saved).read_text(encoding="utf-8-sig")
-        assert text.splitlines()[0] == "key,name_en,name_zh,events,registered,attended"
+        header = "Name (English),Name (Chinese),Events,Registered,Attended"
+        assert text.splitlines()[0] == header  # for people: labels (the JSON keeps keys)
         assert f"{first[:7]}," in text and k.key1 not in text
         await page.screenshot(
             path=str(artifacts / f"dashboard-3-months-{engine_name}.png"), full_page=True

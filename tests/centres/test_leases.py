@@ -268,11 +268,15 @@ async def test_the_lease_register_exports_to_csv_with_formulas_neutralised(clien
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["lease_id", "building", "unit"]
+    assert rows[0][:3] == ["Lease", "Building", "Unit"]  # for people: labels, not keys
     assert len(rows) == 2
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert record["startup_name"].startswith("'=")
-    assert record["monthly_rent_hkd"] == "27500" and record["state"] == "active"
+    assert record["Start-up"].startswith("'=")
+    assert record["Rent a month (HKD)"] == "27500" and record["State"] == "Active"
+    client.cookies.set("lang", "zh-Hant")
+    chinese = (await client.get("/leases/export.csv")).content.decode("utf-8-sig")
+    assert chinese.splitlines()[0].startswith("租約,大樓,單位") and ",啟用," in chinese
+    client.cookies.set("lang", "en")
     await login(client, park.users["other_manager"])
     assert len((await client.get("/leases/export.csv")).text.splitlines()) == 1
     await login(client, park.users["member"])

@@ -331,6 +331,8 @@ async def test_page_api_csv_and_report_show_the_same_numbers(client, park):
     academy = (await api(client, "GET", "/api/academy/figures")).json()["total"]
     assert figures["academy"]["total"]["certificates"] == academy["certificates"]
 
+    from incubator.dashboard.schemas import SERIES
+
     for key, figure in figures.items():
         download = await client.get(f"/dashboard/csv/{key}?{k.range}")
         assert download.status_code == 200, key
@@ -338,8 +340,10 @@ async def test_page_api_csv_and_report_show_the_same_numbers(client, park):
         table = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
         assert len(table) == len(figure["rows"]) + 1, key  # the rows and the total
         for row, line in zip(figure["rows"], table, strict=False):
+            assert line["Name (English)"] == row["name_en"]  # columns named for people
             for series, value in row["values"].items():
-                assert line[series] == ("" if value is None else str(value)), (key, series)
+                label = SERIES[series]
+                assert line[label] == ("" if value is None else str(value)), (key, series)
 
     page_html = (await client.get(f"/dashboard?{k.range}")).text
     assert page_html.count('<svg class="chart-svg"') == len(figures)

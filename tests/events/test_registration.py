@@ -142,7 +142,8 @@ async def test_attendee_export_for_the_events_managers_with_formulas_neutralised
     response = await client.get(f"/events/{event}/attendees.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert record["name"].startswith("'=") and record["status"] == "confirmed"
+    assert record["Name"].startswith("'=") and record["Status"] == "Confirmed"
+    assert "Checked in (Hong Kong time)" in rows[0]
     await login(client, park.users["other_manager"])
     assert (await client.get(f"/events/{event}/attendees.csv")).status_code == 403
 
