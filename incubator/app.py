@@ -63,7 +63,7 @@ class ViewerMiddleware:
             cookies = SimpleCookie()
         token = cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else ""
         viewer = (await viewer_for_token(self.settings, token) if token else None) or ANONYMOUS
-        if viewer.is_authenticated and scope.get("client"):
+        if scope.get("client"):  # for the audit trail, a partner's API token calls included
             viewer = dataclasses.replace(viewer, address=scope["client"][0])
         scope["user"] = viewer
         if viewer.is_authenticated and not wants_json(scope["path"]):

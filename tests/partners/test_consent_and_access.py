@@ -70,6 +70,16 @@ async def test_a_partner_token_reaches_its_own_partner_only(client, park, partne
         assert (await machine.get("/api/partners/exports", headers=bearer)).status_code == 401
         fresh = await machine.post("/api/partners/me/exports", headers=bearer, json={})
         assert fresh.status_code == 201 and fresh.json()["partner"] == partners["lingang"]
+        # The audit trail says where the token's call came from, as for a signed-in person.
+        from incubator.auth.tables import AuditEntry
+
+        made_by_token = (
+            await AuditEntry.select(AuditEntry.address, AuditEntry.actor_email)
+            .where(AuditEntry.action == "export_made")
+            .order_by(AuditEntry.id, ascending=False)
+            .first()
+        )
+        assert made_by_token["address"] == "127.0.0.1"
         inbound = await machine.post(
             "/api/partners/me/referrals",
             headers=bearer,
