@@ -188,3 +188,25 @@ async def test_a_bigger_park_has_proportionally_more_venues_events_and_enrolment
     assert classrooms[0]["n"] == 2
     # A park of 2,000 has about 5,000 Academy enrolments; twice the park, about twice as many.
     assert await Registration.count().where(Registration.email.like("%@academy.example")) > 9000
+
+
+async def test_the_demo_park_agrees_with_itself(settings):
+    """No start-up founded after its first lease, teams at least as large as their member
+    accounts, and descriptions that differ enough for a search to choose among them."""
+    await build_demo_park(startups=400, seed=5)
+    early = await Startup.raw(
+        "SELECT COUNT(*) AS n FROM startup s JOIN lease l ON l.startup = s.id "
+        "WHERE s.founded_year > CAST(substr(CAST(l.starts_on AS TEXT), 1, 4) AS INTEGER)"
+    )
+    assert early[0]["n"] == 0
+    small = await Startup.raw(
+        "SELECT COUNT(*) AS n FROM startup s WHERE s.team_size < "
+        "(SELECT COUNT(*) FROM startup_membership m WHERE m.startup = s.id)"
+    )
+    assert small[0]["n"] == 0
+    everywhere = await Startup.count().where(Startup.description_en.like("%Hong Kong%"))
+    assert everywhere < 0.8 * await Startup.count()
+    openings = {
+        d["description_en"].split(" ", 2)[1] for d in await Startup.select(Startup.description_en)
+    }
+    assert len(openings) > 10

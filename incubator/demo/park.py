@@ -70,6 +70,22 @@ async def database_is_empty() -> bool:
     return not await Startup.exists() and not await User.exists()
 
 
+async def _coherent() -> None:
+    """What the demo's separate builders drew, made to agree: no start-up founded after its
+    first lease began, and a team at least as large as the start-up's member accounts."""
+    year = (
+        "EXTRACT(YEAR FROM l.starts_on)::int"
+        if is_postgres()
+        else "CAST(substr(l.starts_on, 1, 4) AS INTEGER)"
+    )
+    first_lease = f"(SELECT MIN({year}) FROM lease l WHERE l.startup = startup.id)"
+    await Startup.raw(
+        f"UPDATE startup SET founded_year = {first_lease} WHERE founded_year > {first_lease}"
+    )
+    accounts = "(SELECT COUNT(*) FROM startup_membership m WHERE m.startup = startup.id)"
+    await Startup.raw(f"UPDATE startup SET team_size = {accounts} WHERE team_size < {accounts}")
+
+
 async def build_demo_park(
     startups: int = 2000, seed: int = 2023, progress: Callable[[str], None] | None = None
 ) -> list[DemoLogin]:
@@ -95,6 +111,7 @@ async def build_demo_park(
             await build_academy(seed, today_hk(), centre_ids, say, scale, codes)
             exports = await build_partners(seed, today_hk(), say)
         say("indexes and constraints built")
+        await _coherent()
         if is_postgres():
             for table in (
                 "startup",

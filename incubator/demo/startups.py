@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from incubator.db.bulk import bulk_insert
 from incubator.demo.reference import CLUSTERS, REFERENCE_DAY
+from incubator.demo.wording import MARKETS, PITCHES, TRACTION
 from incubator.startups.services.search import search_document
 from incubator.startups.tables import (
     Startup,
@@ -232,6 +233,9 @@ async def build_startups(
     offsite_ids: list[int] = []
     member_id = 0
     base_time = datetime(2024, 1, 1, tzinfo=UTC)
+    # The descriptions' wording from a generator of its own, so that the park's other draws
+    # (stages, centres, who is onsite) stay as they were for a seed.
+    words = random.Random(rng.random())
     for sid in range(1, count + 1):
         primary = pick_cluster(rng)
         prefix_en, prefix_zh = rng.choice(PREFIXES)
@@ -246,10 +250,13 @@ async def build_startups(
         slug = name_en.lower().replace(" ", "-")
         thing_en, thing_zh, tag = rng.choice(THINGS[primary])
         audience_en, audience_zh = rng.choice(AUDIENCES)
-        description_en = (
-            f"{name_en} builds {thing_en} for {audience_en} in Hong Kong and the Greater Bay Area."
-        )
-        description_zh = f"{name_zh}為香港及大灣區的{audience_zh}打造{thing_zh}。"
+        pitch_en, pitch_zh = words.choice(PITCHES)
+        where_en, where_zh = words.choice(MARKETS)
+        extra_en, extra_zh = words.choice(TRACTION)
+        said = {"thing": thing_en, "who": audience_en, "where": where_en}
+        description_en = f"{pitch_en.format(name=name_en, **said)} {extra_en}".strip()
+        told = {"thing": thing_zh, "who": audience_zh, "where": where_zh}
+        description_zh = pitch_zh.format(name=name_zh, **told) + extra_zh
         links = {primary}
         if rng.random() < 0.15:
             links.add(rng.choice([c[0] for c in CLUSTERS]))

@@ -36,7 +36,7 @@ async def test_two_members_and_the_last_seat(settings, park, browser, artifacts,
 
         second = await log_in(browser, url, park.users["other_member"])
         await second.goto(event_url)
-        assert "0 of 1 left" in await second.locator(".facts").inner_text()
+        assert "0 of 1 seats left" in await second.locator(".facts").inner_text()
         await second.get_by_role("button", name="Join the waitlist").click()
         await second.wait_for_url("**/registrations/*?message=waitlisted")
         waiting_url = second.url.split("?")[0]
