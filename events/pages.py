@@ -3,6 +3,7 @@ venues, the attendee export and the calendar feeds."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import msgspec
@@ -17,7 +18,8 @@ from events.services.calendar import calendar, calendar_query
 from events.services.times import local_input
 from incubator.commands import command_from_form, read_form
 from incubator.downloads.csv_files import csv_response
-from incubator.errors import DomainError, NotFound, ValidationFailed
+from incubator.errors import BadParameter, DomainError, NotFound, ValidationFailed
+from incubator.i18n import today_hk
 from incubator.startups.services import reference
 from incubator.versions import EditConflict, form_version
 from incubator.web import (
@@ -321,6 +323,24 @@ class EventPages(Controller):
             token.removesuffix(".ics"), request.app.state.settings.base_url
         )
         return _ics(body, private=True)
+
+    @get("/venues/week")
+    async def venue_week(self, request: Request, date: FromQuery[str] = "") -> Response:
+        """A week of each venue's holds, the free days and hours visible, for scheduling."""
+        viewer = signed_in(request)
+        try:
+            first = dt.date.fromisoformat(date) if date else today_hk()
+        except ValueError:
+            raise BadParameter({"date": "must be a date written YYYY-MM-DD"}) from None
+        week = await venues.week_of_holds(viewer, first)
+        week_later = dt.timedelta(days=7)
+        return page(
+            "events/venue_week.html",
+            week=week,
+            previous=first - week_later,
+            following=first + week_later,
+            today=today_hk(),
+        )
 
     @get("/venues")
     async def venues(self, request: Request) -> Response:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -14,7 +15,7 @@ from events.tables import Event, EventStatus, Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
-from incubator.i18n import hk_text
+from incubator.i18n import HONG_KONG, hk_text
 from incubator.startups.tables import Centre
 
 
@@ -155,3 +156,61 @@ async def retire_venue(viewer: Viewer, venue_id: int) -> None:
                 {"venue": f"{_named(upcoming[0])} is held in this venue"},
             )
         await Venue.update({Venue.is_active: False}).where(Venue.id == venue_id)
+
+
+@dataclass
+class Hold:
+    """A venue held on a day: by which event, from when to when (Hong Kong time, set-up and
+    tear-down included)."""
+
+    event: int
+    title_en: str
+    title_zh: str
+    starts: datetime
+    ends: datetime
+    status: str
+
+
+@dataclass
+class Week:
+    days: list[date]
+    venues: list[VenueOut]
+    holds: dict[tuple[int, date], list[Hold]]
+
+
+async def week_of_holds(viewer: Viewer, first: date) -> Week:
+    """Each active venue's holds over the seven days from `first` (staff: for scheduling)."""
+    policy.require_organiser(viewer, "see the venues' availability")
+    days = [first + timedelta(days=n) for n in range(7)]
+    start = datetime.combine(first, time(), HONG_KONG)
+    end = start + timedelta(days=7)
+    rows = await (
+        Event.select(
+            Event.id,
+            Event.venue,
+            Event.title_en,
+            Event.title_zh,
+            Event.venue_from,
+            Event.venue_until,
+            Event.status,
+        )
+        .where(
+            Event.venue.is_not_null()
+            & (Event.status != "cancelled")
+            & (Event.venue_from < end)
+            & (Event.venue_until > start)
+        )
+        .order_by(Event.venue_from)
+    )
+    holds: dict[tuple[int, date], list[Hold]] = {}
+    for row in rows:
+        begins = row["venue_from"].astimezone(HONG_KONG)
+        finishes = row["venue_until"].astimezone(HONG_KONG)
+        for day in days:
+            day_start = datetime.combine(day, time(), HONG_KONG)
+            if begins < day_start + timedelta(days=1) and finishes > day_start:
+                hold = Hold(
+                    row["id"], row["title_en"], row["title_zh"], begins, finishes, row["status"]
+                )
+                holds.setdefault((row["venue"], day), []).append(hold)
+    return Week(days, await list_venues(), holds)

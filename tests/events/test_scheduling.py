@@ -255,3 +255,32 @@ async def test_the_month_view_names_its_month_and_goes_back_to_today(client, par
     client.cookies.set("lang", "en")
     listed = text_of((await client.get("/events")).text)
     assert "1 seat left" in listed and "1 seats" not in listed
+
+
+async def test_a_week_of_each_venues_holds_shows_busy_and_free_days(client, park):
+    from datetime import datetime, timedelta
+
+    from events.tables import Event
+    from tests.scene import event_with_a_registration
+
+    event, _code = await event_with_a_registration(park)
+    row = await Event.select(Event.venue_from).where(Event.id == event).first()
+    held_on = row["venue_from"].astimezone(HONG_KONG).date()
+    ten = datetime(held_on.year, held_on.month, held_on.day, 10, tzinfo=HONG_KONG)
+    await Event.update(  # held 10:00 to 12:30 that day, whatever the hour the test runs
+        {Event.venue_from: ten, Event.venue_until: ten + timedelta(hours=2, minutes=30)}
+    ).where(Event.id == event)
+    first = held_on - timedelta(days=held_on.weekday())
+    await login(client, park.users["member"])
+    assert (await client.get("/events/venues/week")).status_code == 403
+    await login(client, park.users["manager"])
+    page = await client.get(f"/events/venues/week?date={first}")
+    assert page.status_code == 200
+    row_text = text_of(page.text).split("Hall", 1)[1]
+    assert "10:00–12:30 Demo Day" in row_text and row_text.count("Free") == 6  # one busy day
+    later = text_of(
+        (await client.get(f"/events/venues/week?date={first + timedelta(days=7)}")).text
+    )
+    assert "Demo Day" not in later
+    bad = await client.get("/events/venues/week?date=tomorrow")
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
