@@ -255,7 +255,8 @@ class EventPages(Controller):
         viewer = signed_in(request)
         event = await schedule.get_event(viewer, event_id)
         rows = await registrations.attendees(viewer, event_id, q)
-        return page("events/check_in.html", e=event, rows=rows, q=q)
+        opens = registrations.check_in_opens(event)
+        return page("events/check_in.html", e=event, rows=rows, q=q, opens=opens, today=today_hk())
 
     @post("/{event_id:int}/check-in/{registration_id:int}")
     async def check_in(

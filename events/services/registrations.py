@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -26,7 +26,7 @@ from incubator.auth.tables import User
 from incubator.db import contains, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import EMAIL
-from incubator.i18n import gettext, hk_text
+from incubator.i18n import HONG_KONG, gettext, hk_text, today_hk
 from incubator.mail import send_email
 from incubator.settings import Settings
 from incubator.startups.tables import StartupMembership, TeamMember
@@ -336,6 +336,11 @@ async def attendees(
     return msgspec.convert(rows, list[RegistrationOut])
 
 
+def check_in_opens(event: Any) -> date:
+    """The day people can be checked in from: the event's first day, in Hong Kong."""
+    return event.starts_at.astimezone(HONG_KONG).date()
+
+
 async def check_in(
     viewer: Viewer, event_id: int, registration_id: int, undo: bool = False
 ) -> RegistrationOut:
@@ -347,6 +352,8 @@ async def check_in(
         raise NotFound(f"no registration {registration_id} for this event")
     if registration.status != "confirmed":
         raise Conflict(f"{registration.name} is {registration.status}, not confirmed")
+    if (opens := check_in_opens(event)) > today_hk():
+        raise Conflict(f"check-in opens on {opens}, the day of the event")
     async with write_transaction():
         await Registration.update({Registration.checked_in_at: None if undo else utcnow()}).where(
             Registration.id == registration_id

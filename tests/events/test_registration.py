@@ -115,7 +115,20 @@ async def test_check_in_by_name_or_code_and_attendance_figures(client, park):
         assert (await member.get(f"/events/{event}/check-in")).status_code == 403
     found = text_of((await client.get(f"/events/{event}/check-in?q={mine['code']}")).text)
     assert "Member" in found and mine["code"] in found
-    assert "Member" in text_of((await client.get(f"/events/{event}/check-in?q=memb")).text)
+    listed = text_of((await client.get(f"/events/{event}/check-in?q=memb")).text)
+    assert "Member" in listed and "Check-in opens on" in listed  # ten days away: read only
+    early = await post_form(client, f"/events/{event}/check-in/{mine['id']}", {"q": ""})
+    assert early.status_code == 409 and "the day of the event" in text_of(early.text)
+    # On the event's day, in Hong Kong, people are checked in.
+    from datetime import timedelta
+
+    from events.tables import Event
+    from incubator.db import utcnow
+
+    begun = utcnow() - timedelta(minutes=1)  # under way: its day is today at any hour
+    await Event.update({Event.starts_at: begun, Event.ends_at: begun + timedelta(hours=1)}).where(
+        Event.id == event
+    )
     done = await post_form(client, f"/events/{event}/check-in/{mine['id']}", {"q": ""})
     assert done.status_code == 303
     row = await Registration.select().where(Registration.id == mine["id"]).first()
