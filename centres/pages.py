@@ -218,6 +218,7 @@ class SpacePages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         data = form_values(form, UNIT_FORM)
+        data["version"] = str(form.get("version") or "")  # shown again as the form was opened
         # The form shows every field: a number left blank is not "unchanged".
         read = _read_space_form(UnitIn, data, required=("floor", "area_sqft", "list_rent_cents"))
         try:

@@ -181,6 +181,7 @@ class EventPages(Controller):
         viewer = signed_in(request)
         form = await request.form()
         data = form_values(form, schedule.EVENT_FIELDS, lists=("clusters",))
+        data["version"] = str(form.get("version") or "")  # shown again as the form was opened
         read = read_form(EventIn, data)
         try:
             command = await read.checked(

@@ -259,3 +259,32 @@ async def test_of_concurrent_unit_patches_with_one_if_match_exactly_one_applies(
     winner = next(a for a in answers if a.status_code == 200).json()["notes"]
     row = await Unit.select(Unit.notes, Unit.version).where(Unit.id == unit).first()
     assert (row["notes"], row["version"]) == (winner, 2)
+
+
+async def test_a_form_shown_again_for_a_broken_rule_keeps_the_version_it_was_opened_at(app, park):
+    """A form refused for a bad value, then corrected and sent, still meets the change made
+    in between: the version it carries is the one it was opened at, not the one it was
+    shown again at."""
+    event, _code = await event_with_a_registration(park)
+    page = action = f"/events/{event}/edit"
+    a, b = await two_editors(app, park, "manager", "admin")
+    try:
+        mine = await opened(a, page, action)
+        theirs = await opened(b, page, action)
+        saved = await send(b, action, changed(theirs, "title_en", "Saved First 7"))
+        assert saved.status_code == 303
+        broken = await send(a, action, changed(mine, "capacity", "many"))
+        assert broken.status_code == 422
+        again = _Form(action)
+        again.feed(broken.text)
+        assert dict(again.values)["version"] == dict(mine)["version"]
+        corrected = changed(
+            changed([(n, v) for n, v in again.values if n != "_csrf_token"], "capacity", "40"),
+            "title_en",
+            "Mine Second 9",
+        )
+        stale = await send(a, action, corrected)
+        assert stale.status_code == 412 and "Saved meanwhile: Saved First 7" in text_of(stale.text)
+    finally:
+        await a.aclose()
+        await b.aclose()

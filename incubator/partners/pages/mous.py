@@ -139,7 +139,7 @@ class MouPages(Controller):
         viewer = signed_in(request)
 
         async def work(data: dict[str, Any]) -> str:
-            version = form_version(data.pop("version", None))
+            version = form_version(data.get("version"))
             await mous.update_mou(viewer, mou_id, await _mou_command(data), version)
             return f"/partners/mous/{mou_id}?message=saved"
 

@@ -155,7 +155,7 @@ class ProfilePages(Controller):
             if isinstance(values.get("tags"), list):
                 values["tags"] = ", ".join(values["tags"])
             if not isinstance(exc, EditConflict):
-                values["version"] = profile.version
+                values["version"] = form.get("version") or profile.version  # as opened
                 return await self._edit_page(profile, values, exc.errors, 422)
             current = _form_values_from_profile(fresh)
             current.pop("programmes")  # rows of their own: the banner names the change
