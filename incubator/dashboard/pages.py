@@ -17,7 +17,7 @@ from incubator.dashboard.policy import (
     Choice,
     choose,
     default_range,
-    month_start,
+    months_back,
     parse_quarter,
     parse_range,
 )
@@ -96,7 +96,7 @@ def presets(today: date) -> list[dict[str, str]]:
     """Ranges offered as links: the last 3 and 12 months, and this year so far."""
     result = []
     for key, name in PRESETS:
-        first = date(today.year, 1, 1) if key == "ytd" else month_start(today, int(key) - 1)
+        first = date(today.year, 1, 1) if key == "ytd" else months_back(today, int(key))
         result.append({"name": name, "from": first.isoformat(), "to": today.isoformat()})
     return result
 

@@ -43,10 +43,19 @@ def month_start(day: date, back: int = 0) -> date:
     return date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
+def months_back(today: date, months: int) -> date:
+    """The first day of the last `months` months to today: the day after the same day that
+    many months ago (the month's last day where it is shorter)."""
+    first_of = month_start(today, months)
+    following = month_start(today, months - 1)
+    same_day = min(today.day, (following - first_of).days)
+    return date(first_of.year, first_of.month, same_day) + timedelta(days=1)
+
+
 def default_range(today: date | None = None) -> tuple[date, date]:
-    """The last twelve months: the first day of the month eleven months ago, to today."""
+    """The last twelve months, to today (2026-12-04: from 2025-12-05)."""
     today = today or today_hk()
-    return month_start(today, 11), today
+    return months_back(today, 12), today
 
 
 def parse_range(start: str, end: str) -> tuple[date, date]:

@@ -426,3 +426,16 @@ async def test_every_figure_title_series_and_note_is_translated(client, park):
     await client.get("/lang/zh-Hant")
     page_html = (await client.get("/dashboard")).text
     assert "初創企業" in page_html and "創業中心" in page_html
+
+
+def test_last_twelve_months_means_the_last_twelve_months():
+    from incubator.dashboard.pages import presets
+    from incubator.dashboard.policy import default_range, months_back
+
+    assert default_range(date(2026, 12, 4)) == (date(2025, 12, 5), date(2026, 12, 4))
+    assert months_back(date(2026, 3, 31), 1) == date(2026, 3, 1)  # February is shorter
+    assert months_back(date(2024, 2, 29), 12) == date(2023, 3, 1)
+    shown = {p["name"]: (p["from"], p["to"]) for p in presets(date(2026, 12, 4))}
+    assert shown["Last 12 months"] == ("2025-12-05", "2026-12-04")
+    assert shown["Last 3 months"] == ("2026-09-05", "2026-12-04")
+    assert shown["This year"] == ("2026-01-01", "2026-12-04")
