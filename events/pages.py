@@ -39,6 +39,7 @@ VENUE_FIELDS = (
     "name_en",
     "name_zh",
     "location",
+    "location_zh",
     "capacity",
     "setup_minutes",
     "teardown_minutes",

@@ -39,6 +39,7 @@ class EventOut(msgspec.Struct):
     centre_zh: str = ""
     venue_zh: str | None = None
     venue_location: str | None = None
+    venue_location_zh: str | None = None
     venue_capacity: int | None = None
     # The venue's hold (the event with its setup and teardown), and the iCal SEQUENCE.
     venue_from: datetime | None = None
@@ -81,6 +82,7 @@ class VenueOut(msgspec.Struct):
     centre_slug: str = ""
     centre_en: str = ""
     centre_zh: str = ""
+    location_zh: str = ""
 
 
 class VenueIn(msgspec.Struct):
@@ -90,6 +92,7 @@ class VenueIn(msgspec.Struct):
     capacity: int
     name_zh: str = ""
     location: str = ""
+    location_zh: str = ""
     setup_minutes: int = 0
     teardown_minutes: int = 0
     centre: str = ""

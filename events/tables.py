@@ -50,6 +50,7 @@ class Venue(Table, tablename="venue"):
     name_en = Varchar(length=120)
     name_zh = Varchar(length=120, default="")
     location = Varchar(length=200, default="")  # e.g. "Cyberport 3, level 1"
+    location_zh = Varchar(length=200, default="")  # e.g. "數碼港3座1樓"
     capacity = Integer()
     setup_minutes = Integer(default=30)
     teardown_minutes = Integer(default=30)

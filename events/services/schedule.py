@@ -60,6 +60,7 @@ EVENT_COLUMNS = (
     Event.venue.name_en.as_alias("venue_en"),
     Event.venue.name_zh.as_alias("venue_zh"),
     Event.venue.location.as_alias("venue_location"),
+    Event.venue.location_zh.as_alias("venue_location_zh"),
     Event.venue.capacity.as_alias("venue_capacity"),
 )
 

@@ -55,6 +55,7 @@ def _clean_venue(venue: VenueIn) -> dict[str, Any]:
         "name_en": venue.name_en.strip(),
         "name_zh": venue.name_zh.strip()[:120],
         "location": venue.location.strip()[:200],
+        "location_zh": venue.location_zh.strip()[:200],
         "capacity": venue.capacity,
         "setup_minutes": venue.setup_minutes,
         "teardown_minutes": venue.teardown_minutes,

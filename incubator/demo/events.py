@@ -7,6 +7,7 @@ bigger park is busier in proportion rather than crammed into eight rooms."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -99,6 +100,12 @@ class RegistrationCodes:
                 return code
 
 
+def location_zh(location: str) -> str:
+    """ "Cyberport 3, level 1" in Chinese: 數碼港3座1樓."""
+    found = re.fullmatch(r"Cyberport (\d+), level (\d+)", location)
+    return f"數碼港{found[1]}座{found[2]}樓" if found else ""
+
+
 async def build_events(
     seed: int,
     today: date,
@@ -121,6 +128,7 @@ async def build_events(
                     venue_name(en, copy),
                     venue_name(zh, copy),
                     location,
+                    location_zh(location),
                     capacity,
                     setup,
                     teardown,
@@ -134,6 +142,7 @@ async def build_events(
             "name_en",
             "name_zh",
             "location",
+            "location_zh",
             "capacity",
             "setup_minutes",
             "teardown_minutes",

@@ -63,7 +63,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
         changed = {key for key in was if now.get(key) != was[key]}
         versioned = {"startup", "unit", "lease", "event", "mou", "partner_park"}
         fenced = {"reminder_ledger", "webhook_delivery"}
-        assert changed == {("table", name) for name in {*fenced, *versioned}}
+        assert changed == {("table", name) for name in {*fenced, *versioned, "venue"}}
+        assert '"location_zh" VARCHAR(200)' in now[("table", "venue")]
         for name in fenced:
             assert '"claim_token" VARCHAR(32)' in now[("table", name)]
         for name in versioned:

@@ -284,3 +284,20 @@ async def test_a_week_of_each_venues_holds_shows_busy_and_free_days(client, park
     assert "Demo Day" not in later
     bad = await client.get("/events/venues/week?date=tomorrow")
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+
+
+async def test_a_venue_says_where_it_is_in_both_languages(client, park, venue):
+    await login(client, park.users["manager"])
+    await client.get("/events/venues")
+    changed = await post_form(
+        client,
+        f"/events/venues/{venue}",
+        venue_form(location="Cyberport 3, level 2", location_zh="數碼港3座2樓"),
+    )
+    assert changed.status_code == 303
+    event = (await schedule(client, venue)).json()["id"]
+    english = text_of((await client.get(f"/events/{event}")).text)
+    assert "Cyberport 3, level 2" in english
+    client.cookies.set("lang", "zh-Hant")
+    chinese = text_of((await client.get(f"/events/{event}")).text)
+    assert "數碼港3座2樓" in chinese and "Cyberport 3, level 2" not in chinese
