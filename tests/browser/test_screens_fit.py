@@ -1,6 +1,6 @@
 """Every screen fits: at 390 px no page is wider than the screen (long names, addresses and
-wide tables wrap or scroll inside their own box), and at 1366 px the staff navigation stays
-on one row, its groups opening as menus."""
+wide tables wrap or scroll inside their own box) and every control a finger taps is at least
+24 px; at 1366 px the staff navigation stays on one row, its groups opening as menus."""
 
 import pytest
 
@@ -11,6 +11,13 @@ from tests.server import running_server
 
 pytestmark = pytest.mark.browser
 
+# Controls a finger taps (links inside running text are exempt, as WCAG 2.5.8 has it).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+  'button, .button, .bar nav a, .bar nav summary, input[type=checkbox], input[type=radio], select'
+)].filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && (r.width < 24 || r.height < 24);
+}).map(e => e.outerHTML.slice(0, 80))"""
 LONG = "https://a-very-long-address-of-harbour-pay-that-does-not-break-anywhere.example"
 
 
@@ -46,12 +53,15 @@ async def test_pages_fit_a_phone_and_staff_menus_fit_a_laptop(
         await page.get_by_role("link", name="Outbox").click()
         await page.wait_for_url(f"{url}/admin/outbox")
         await page.set_viewport_size({"width": 390, "height": 800})
-        too_wide = {}
-        for path in pages:
+        too_wide, too_small = {}, {}
+        for path in [*pages, f"/startups/{sid}/sharing", "/admin/users", f"/events/{event}/edit"]:
             await page.goto(url + path)
             width = await page.evaluate("document.documentElement.scrollWidth")
             if width > 390:
                 too_wide[path] = width
+            if small := await page.evaluate(SMALL_TARGETS):
+                too_small[path] = small
         assert too_wide == {}
+        assert too_small == {}, "tap targets under 24 px"
         await page.goto(f"{url}/startups/{sid}")
         await page.screenshot(path=str(artifacts / f"profile-phone-{engine_name}.png"))
