@@ -196,32 +196,10 @@ async def cancel(
     return Outcome(await _registration(registration_id), promoted)
 
 
-async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[RegistrationOut]:
-    """Active registrations the viewer made (for themselves or a teammate), soonest first."""
-    if not viewer.is_authenticated:
-        return []
-    query = Registration.select(
-        Registration.all_columns(),
-        Registration.event.title_en.as_alias("title_en"),
-        Registration.event.title_zh.as_alias("title_zh"),
-        Registration.event.starts_at.as_alias("starts_at"),
-        Registration.event.status.as_alias("event_status"),
-    ).where(
-        ((Registration.user == viewer.user_id) | (Registration.registered_by == viewer.user_id))
-        & (Registration.status != "cancelled")
-    )
-    if event_id is not None:
-        query = query.where(Registration.event == event_id)
-    rows = await query.order_by(Registration.event.starts_at).order_by(Registration.id)
-    return msgspec.convert(rows, list[RegistrationOut])
-
-
-async def my_events(viewer: Viewer, now: datetime | None = None) -> list[RegistrationOut]:
-    """Every registration the viewer made, cancelled ones included, each with its state:
-    upcoming, attended, missed, not_seated or cancelled; the soonest first."""
-    if not viewer.is_authenticated:
-        return []
-    rows = await (
+def _made_by(viewer: Viewer) -> Any:
+    """The registrations the viewer made (for themselves or a teammate), with their event's
+    titles, times and status, soonest first."""
+    return (
         Registration.select(
             Registration.all_columns(),
             Registration.event.title_en.as_alias("title_en"),
@@ -236,6 +214,24 @@ async def my_events(viewer: Viewer, now: datetime | None = None) -> list[Registr
         .order_by(Registration.event.starts_at)
         .order_by(Registration.id)
     )
+
+
+async def my_registrations(viewer: Viewer, event_id: int | None = None) -> list[RegistrationOut]:
+    """Active registrations the viewer made (for themselves or a teammate), soonest first."""
+    if not viewer.is_authenticated:
+        return []
+    query = _made_by(viewer).where(Registration.status != "cancelled")
+    if event_id is not None:
+        query = query.where(Registration.event == event_id)
+    return msgspec.convert(await query, list[RegistrationOut])
+
+
+async def my_events(viewer: Viewer, now: datetime | None = None) -> list[RegistrationOut]:
+    """Every registration the viewer made, cancelled ones included, each with its state:
+    upcoming, attended, missed, not_seated or cancelled; the soonest first."""
+    if not viewer.is_authenticated:
+        return []
+    rows = await _made_by(viewer)
     now = now or utcnow()
     for row in rows:
         if row["status"] == "cancelled" or row["event_status"] == "cancelled":
