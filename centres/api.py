@@ -107,7 +107,7 @@ class SpaceApi(Controller):
         self, request: Request, unit_id: FromPath[int], data: JSONBody[UnitIn]
     ) -> Response[UnitDetail]:
         viewer = viewer_of(request)
-        expected = if_match(request.headers.get("if-match"))
+        expected = if_match(request)
         await space.update_unit(viewer, unit_id, data, expected)
         return versioned(await space.get_unit(viewer, unit_id))
 
@@ -118,10 +118,6 @@ class SpaceApi(Controller):
     )
     async def retire_unit(self, request: Request, unit_id: FromPath[int]) -> Removed:
         return Removed(outcome=await space.retire_unit(viewer_of(request), unit_id))
-
-
-def _if_match(request: Request) -> int | None:
-    return if_match(request.headers.get("if-match"))
 
 
 class LeasesApi(Controller):
@@ -178,7 +174,7 @@ class LeasesApi(Controller):
     @post("/{lease_id:int}/activate", summary="A draft lease comes into force", status_code=200)
     async def activate(self, request: Request, lease_id: FromPath[int]) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        await leases.activate_lease(viewer, lease_id, _if_match(request))
+        await leases.activate_lease(viewer, lease_id, if_match(request))
         return versioned(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/notice", summary="Record the tenant's notice", status_code=200)
@@ -186,7 +182,7 @@ class LeasesApi(Controller):
         self, request: Request, lease_id: FromPath[int], data: JSONBody[NoticeIn]
     ) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        await leases.give_notice(viewer, lease_id, data, _if_match(request))
+        await leases.give_notice(viewer, lease_id, data, if_match(request))
         return versioned(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/terminate", summary="End a lease early with a reason", status_code=200)
@@ -194,7 +190,7 @@ class LeasesApi(Controller):
         self, request: Request, lease_id: FromPath[int], data: JSONBody[TerminationIn]
     ) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        await leases.terminate_early(viewer, lease_id, data, _if_match(request))
+        await leases.terminate_early(viewer, lease_id, data, if_match(request))
         return versioned(await lease_register.get_lease(viewer, lease_id))
 
     @post("/{lease_id:int}/renew", summary="Create the next lease, linked to this one")
@@ -202,12 +198,12 @@ class LeasesApi(Controller):
         self, request: Request, lease_id: FromPath[int], data: JSONBody[RenewalIn]
     ) -> Response[LeaseOut]:
         viewer = viewer_of(request)
-        new_id = await leases.renew_lease(viewer, lease_id, data, _if_match(request))
+        new_id = await leases.renew_lease(viewer, lease_id, data, if_match(request))
         return versioned(await lease_register.get_lease(viewer, new_id))
 
     @post("/{lease_id:int}/discard", summary="Delete a draft lease", status_code=200)
     async def discard(self, request: Request, lease_id: FromPath[int]) -> Removed:
-        await leases.discard_draft(viewer_of(request), lease_id, _if_match(request))
+        await leases.discard_draft(viewer_of(request), lease_id, if_match(request))
         return Removed(outcome="deleted")
 
     @get("/of-startup/{startup_id:int}", summary="A start-up's leases the caller may see")

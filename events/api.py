@@ -95,7 +95,7 @@ class EventsApi(Controller):
         self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]
     ) -> Response[EventOut]:
         viewer = viewer_of(request)
-        expected = if_match(request.headers.get("if-match"))
+        expected = if_match(request)
         promoted = await schedule.update_event(viewer, event_id, data, expected)
         await registrations.tell_promoted(request.app.state.settings, promoted)
         return versioned(await schedule.get_event(viewer, event_id))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Response
+from litestar import Request, Response
 from piccolo.table import Table
 
 from incubator.auth.schemas import Viewer
@@ -73,9 +73,10 @@ def versioned(detail: Any) -> Response:
     return Response(detail, headers={"ETag": etag(detail.version)})
 
 
-def if_match(header: str | None) -> int | None:
-    """The version an If-Match names (`"v7"`, as the ETag gave it); None without one, and
-    `*` (any version) is none; anything else is a 400 that says what it should be."""
+def if_match(request: Request) -> int | None:
+    """The version a request's If-Match names (`"v7"`, as the ETag gave it); None without
+    one, and `*` (any version) is none; anything else is a 400 that says what it should be."""
+    header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
     text = header.strip().removeprefix("W/").strip('"')

@@ -41,10 +41,6 @@ from incubator.versions import if_match, versioned
 from incubator.web import shown_as, viewer_of
 
 
-def _if_match(request: Request) -> int | None:
-    return if_match(request.headers.get("if-match"))
-
-
 def _export(export: ExportOut) -> ExportOut:
     """The API's view of an export, with where to download it once it is ready."""
     out = shown_as(export, ExportOut)
@@ -129,7 +125,7 @@ class PartnersApi(Controller):
         self, request: Request, partner_id: FromPath[int], data: JSONBody[PartnerIn]
     ) -> Response[PartnerOut]:
         viewer = viewer_of(request)
-        await parks.update_partner(viewer, partner_id, data, _if_match(request))
+        await parks.update_partner(viewer, partner_id, data, if_match(request))
         return versioned(shown_as(await parks.require_view_partner(viewer, partner_id), PartnerOut))
 
     @get("/{partner_id:int}/mous", summary="A partner park's MOUs")
@@ -200,14 +196,14 @@ class PartnersApi(Controller):
         self, request: Request, mou_id: FromPath[int], data: JSONBody[MouIn]
     ) -> Response[MouDetail]:
         viewer = viewer_of(request)
-        await mous.update_mou(viewer, mou_id, data, _if_match(request))
+        await mous.update_mou(viewer, mou_id, data, if_match(request))
         return versioned(shown_as(await mous.get_mou(viewer, mou_id), MouDetail))
 
     @post("/mous/{mou_id:int}/renew", summary="Renew an MOU from the day after it expires")
     async def renew_mou(
         self, request: Request, mou_id: FromPath[int], data: JSONBody[RenewIn]
     ) -> Created:
-        new_id = await mous.renew_mou(viewer_of(request), mou_id, data, _if_match(request))
+        new_id = await mous.renew_mou(viewer_of(request), mou_id, data, if_match(request))
         return Created(id=new_id)
 
     @get(

@@ -141,7 +141,7 @@ class StartupsApi(Controller):
         self, request: Request, startup_id: FromPath[int], data: JSONBody[ProfileUpdate]
     ) -> Response[StartupDetail]:
         viewer = viewer_of(request)
-        expected = if_match(request.headers.get("if-match"))
+        expected = if_match(request)
         await services.update_profile(viewer, startup_id, data, expected)
         detail = await services.get_profile(viewer, startup_id)
         return Response(detail, headers={"ETag": etag(detail.version)})
