@@ -15,7 +15,7 @@ from centres.services import overview as services
 from incubator.commands import FormRead, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
-from incubator.i18n import today_hk
+from incubator.i18n import named, today_hk
 from incubator.money import hkd_input, parse_hkd
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import profiles as startups
@@ -231,10 +231,10 @@ class SpacePages(Controller):
             conflict = exc if isinstance(exc, EditConflict) else None
             errors = exc.errors
             if conflict:
-                zh = language_of(request) == "zh-Hant"
+                lang = language_of(request)
                 shown = {
-                    "building": (zh and unit.building_zh) or unit.building_en,
-                    "centre": (zh and unit.centre_zh) or unit.centre_en,
+                    "building": named(lang, unit.building_en, unit.building_zh),
+                    "centre": named(lang, unit.centre_en, unit.centre_zh),
                     "kind": UNIT_KIND_NAMES.get(unit.kind, unit.kind),
                 }
                 errors = conflict_errors(conflict, data, _unit_values(unit), shown)

@@ -19,7 +19,7 @@ from events.services.times import local_input
 from incubator.commands import command_from_form, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import BadParameter, DomainError, NotFound, ValidationFailed
-from incubator.i18n import today_hk
+from incubator.i18n import named, today_hk
 from incubator.startups.services import reference
 from incubator.versions import EditConflict, form_version
 from incubator.web import (
@@ -76,12 +76,12 @@ def _form_values(event: EventOut) -> dict[str, Any]:
 
 async def _shown(event: EventOut, request: Request) -> dict[str, Any]:
     """The event's choices as its edit form names them, for a form that met a newer version."""
-    zh, clusters = language_of(request) == "zh-Hant", (await reference.choice_lists()).clusters
-    names = {c.slug: (zh and c.name_zh) or c.name_en for c in clusters}
+    lang, clusters = language_of(request), (await reference.choice_lists()).clusters
+    names = {c.slug: named(lang, c.name_en, c.name_zh) for c in clusters}
     return {
-        "centre": (zh and event.centre_zh) or event.centre_en,
+        "centre": named(lang, event.centre_en, event.centre_zh),
         "clusters": [names.get(c, c) for c in event.clusters],
-        "venue": ((zh and event.venue_zh) or event.venue_en) if event.venue else "",
+        "venue": named(lang, event.venue_en or "", event.venue_zh) if event.venue else "",
         "allow_guests": "Yes" if event.allow_guests else "No",
     }
 

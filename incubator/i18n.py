@@ -33,6 +33,12 @@ def hk_text(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if value is None else str(value)
 
 
+def named(language: str, english: str, chinese: str | None) -> str:
+    """A name as the reader reads it: the Chinese one in Traditional Chinese when there is
+    one, else the English one (the pages' `localised` for Python)."""
+    return chinese if language == "zh-Hant" and chinese else english
+
+
 def today_hk() -> date:
     """Today's date in Hong Kong: the day leases, onsite and reminders refer to."""
     return datetime.now(UTC).astimezone(HONG_KONG).date()

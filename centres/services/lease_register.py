@@ -14,7 +14,7 @@ from centres.tables import Lease, LeaseStatus
 from incubator.auth.schemas import Viewer
 from incubator.db import like_pattern
 from incubator.errors import BadParameter, NotFound
-from incubator.i18n import gettext, today_hk
+from incubator.i18n import gettext, named, today_hk
 from incubator.money import format_hkd
 from incubator.startups.policy import require_login
 from incubator.startups.services.onsite import IN_FORCE
@@ -219,14 +219,13 @@ async def register_rows(viewer: Viewer, query: LeaseQuery, language: str = "en")
     `language` (amounts stay plain numbers, so a spreadsheet can add them up)."""
     policy.require_staff(viewer, "export the lease register")
     result = await list_leases(viewer, query, paged=False)
-    zh = language == "zh-Hant"
     return [
         [
             r.id,
-            (zh and r.building_zh) or r.building_en,
+            named(language, r.building_en, r.building_zh),
             r.unit_code,
-            (zh and r.centre_zh) or r.centre_en,
-            (zh and r.startup_zh) or r.startup_en,
+            named(language, r.centre_en, r.centre_zh),
+            named(language, r.startup_en, r.startup_zh),
             r.startup_slug,
             gettext(language, STATE_NAMES.get(r.state, r.state)),
             r.starts_on,

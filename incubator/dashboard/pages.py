@@ -25,7 +25,7 @@ from incubator.dashboard.report_pdf import report_pdf
 from incubator.dashboard.services import figures as F
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import BadParameter, NotFound
-from incubator.i18n import gettext, today_hk
+from incubator.i18n import gettext, named, today_hk
 from incubator.web import errors_for_form, language_of, page, signed_in, viewer_of
 
 FromDay = Annotated[str, QueryParameter(name="from", description="first day, YYYY-MM-DD")]
@@ -51,7 +51,7 @@ class Panel(msgspec.Struct):
 
 def _label(lang: str):
     def label(row: schemas.Row) -> str:
-        return row.name_zh if lang == "zh-Hant" and row.name_zh else row.name_en
+        return named(lang, row.name_en, row.name_zh)
 
     return label
 
@@ -235,9 +235,7 @@ def recent_quarters(today: date, count: int = 8) -> list[str]:
 def _scope_name(choice: Choice, lang: str) -> str:
     if choice.whole_park:
         return gettext(lang, "The whole park")
-    return ", ".join(
-        (c.name_zh if lang == "zh-Hant" and c.name_zh else c.name_en) for c in choice.chosen
-    )
+    return ", ".join(named(lang, c.name_en, c.name_zh) for c in choice.chosen)
 
 
 class Dashboard(msgspec.Struct):

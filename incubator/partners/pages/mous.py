@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 
 from incubator.auth.schemas import Viewer
 from incubator.commands import command_from_form, read_form
+from incubator.i18n import named
 from incubator.partners import policy
 from incubator.partners.schemas import MouIn, RenewIn, TerminateIn
 from incubator.partners.services import mous, parks
@@ -145,13 +146,13 @@ class MouPages(Controller):
 
         async def saved() -> tuple[dict[str, Any], dict[str, Any]]:
             mou = await mous.get_mou(viewer, mou_id)
-            zh = language_of(request) == "zh-Hant"
-            named = {
+            lang = language_of(request)
+            shown = {
                 "status": {"draft": "Draft", "active": "In force"}.get(mou.status, mou.status),
-                "clusters": [(zh and c.name_zh) or c.name_en for c in mou.clusters],
+                "clusters": [named(lang, c.name_en, c.name_zh) for c in mou.clusters],
                 "stages": [STAGE_NAMES.get(s, s) for s in mou.stage_list],
             }
-            return _mou_values(mou), named
+            return _mou_values(mou), shown
 
         async def rerender(status: int, extra: dict[str, Any]) -> Response:
             mou = await mous.get_mou(viewer, mou_id)

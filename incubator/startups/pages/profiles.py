@@ -11,6 +11,7 @@ from litestar.response import Redirect
 
 from incubator.commands import read_form
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
+from incubator.i18n import named
 from incubator.startups.pages.directory import profile_choices
 from incubator.startups.schemas import NewStartup, StartupDetail, TeamMemberIn
 from incubator.startups.services import history as changes
@@ -58,10 +59,9 @@ def _profile_form_data(form: Any, can_manage: bool) -> dict[str, Any]:
 async def _profile_names(profile: StartupDetail, language: str) -> dict[str, Any]:
     """The profile's choices by name, as its edit form shows them (for a stale form)."""
     choices = await reference.choice_lists()
-    zh = language == "zh-Hant"
 
     def names(rows: list, slugs: list[str]) -> list[str]:
-        by_slug = {r.slug: (zh and r.name_zh) or r.name_en for r in rows}
+        by_slug = {r.slug: named(language, r.name_en, r.name_zh) for r in rows}
         return [by_slug.get(slug, slug) for slug in slugs]
 
     return {
