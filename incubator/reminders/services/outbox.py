@@ -12,6 +12,13 @@ from incubator.reminders.schemas import OutboxItem
 from incubator.reminders.tables import OutboxMessage
 
 PER_PAGE = 50
+_SHOWN = (
+    OutboxMessage.id,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.text,
+    OutboxMessage.created_at,
+)
 
 
 def _part(message: EmailMessage, kind: str) -> str:
@@ -36,13 +43,7 @@ async def messages(page: int = 1) -> tuple[list[OutboxItem], int]:
     """A page of kept messages, newest first, and how many there are."""
     total = await OutboxMessage.count()
     rows = (
-        await OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.recipient,
-            OutboxMessage.subject,
-            OutboxMessage.text,
-            OutboxMessage.created_at,
-        )
+        await OutboxMessage.select(*_SHOWN)
         .order_by(OutboxMessage.id, ascending=False)
         .limit(PER_PAGE)
         .offset((max(page, 1) - 1) * PER_PAGE)
@@ -51,17 +52,7 @@ async def messages(page: int = 1) -> tuple[list[OutboxItem], int]:
 
 
 async def message(message_id: int) -> OutboxItem:
-    row = (
-        await OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.recipient,
-            OutboxMessage.subject,
-            OutboxMessage.text,
-            OutboxMessage.created_at,
-        )
-        .where(OutboxMessage.id == message_id)
-        .first()
-    )
+    row = await OutboxMessage.select(*_SHOWN).where(OutboxMessage.id == message_id).first()
     if row is None:
         raise NotFound(f"no message {message_id} in the outbox")
     return msgspec.convert(row, OutboxItem)

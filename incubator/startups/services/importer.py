@@ -141,8 +141,7 @@ async def import_startups(
             moved = _moved(rows, found, await bulk.versions(slugs))
             if moved:
                 fresh = await bulk.stored(moved, refs, lock=True)
-                found = {k: v for k, v in found.items() if k not in fresh} | fresh
-                found = {k: v for k, v in found.items() if k not in moved or k in fresh}
+                found = {k: v for k, v in found.items() if k not in moved} | fresh
                 writes = _plan(rows, found, refs, actor, report)
             # The rows to change, held (PostgreSQL) and still as read: one changed after the
             # first read was among `moved` and read again.
