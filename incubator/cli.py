@@ -76,6 +76,8 @@ async def _seed_demo(startups: int, seed: int) -> list | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from incubator import pdf
+
     if args.no_scheduler:  # read by this process and by every worker it starts
         os.environ["INCUBATOR_SCHEDULER"] = "0"
         get_settings.cache_clear()
@@ -96,6 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}"
     print(f"Database: {settings.engine_name} ({_redacted(settings.database_url)})")
     print(_mail_line(settings))
+    print(pdf.font_line())
     if args.demo:
         if logins is None:
             print("Demo data: the database already holds data; left as it is.")

@@ -3,9 +3,9 @@ the instructors' roster (attendance, scores, evaluation), certificates and the f
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
+import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
@@ -287,10 +287,8 @@ class AcademyPages(Controller):
 
     async def _pdf(self, code: str) -> Response:
         cert = await completion.verify(code)
-        out = io.BytesIO()
-        certificate_pdf(cert, out)
         return Response(
-            content=out.getvalue(),
+            content=await anyio.to_thread.run_sync(certificate_pdf, cert),
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="certificate-{cert.code}.pdf"'},
         )

@@ -3,10 +3,10 @@ JSON API: all of them show what `figures` computes, for the scope `scope.choose`
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Annotated, Any
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
@@ -203,16 +203,17 @@ class ReportPages(Controller):
     ) -> Response:
         label, start, end = parse_quarter(quarter)
         choice = await choose(viewer_of(request), centre, start, end)
-        out = io.BytesIO()
-        report_pdf(
+        lang = language_of(request)
+        content = await anyio.to_thread.run_sync(
+            report_pdf,
             await F.all_figures(choice.scope),
-            title=f"Quarterly report {label}",
-            scope_name=_scope_name(choice, "en"),
-            scope=choice.scope,
-            out=out,
+            lang,
+            f"{gettext(lang, 'Quarterly report')} {label}",
+            _scope_name(choice, lang),
+            choice.scope,
         )
         return Response(
-            content=out.getvalue(),
+            content=content,
             media_type="application/pdf",
             headers={
                 "Content-Disposition": (
