@@ -60,7 +60,9 @@ def read(html: str) -> _Text:
     return parser
 
 
-async def problems_of(app, park) -> list[str]:
+async def pages_of(app, park, languages=("en", "zh-Hant")):
+    """(kind, language, url, html) for every HTML page each kind of user opens: the page, or
+    the error page they are shown instead."""
     fills = await _fills(park)
     pages = [
         url
@@ -68,9 +70,8 @@ async def problems_of(app, park) -> list[str]:
         if not route.startswith(("/api/", "/health", "/bench"))
         for url in _urls(route, fills)
     ]
-    found: list[str] = []
     for kind in KINDS:
-        for language in ("en", "zh-Hant"):
+        for language in languages:
             client = make_client(app)
             async with client:
                 if kind != "anonymous":
@@ -79,23 +80,28 @@ async def problems_of(app, park) -> list[str]:
                 for url in pages:
                     answer = await client.get(url)
                     kind_of = answer.headers.get("content-type", "")
-                    if answer.status_code != 200 or not kind_of.startswith("text/html"):
-                        continue
-                    page = read(answer.text)
-                    where = f"{kind} {language} {url}"
-                    for text in page.text:
-                        for code in SNAKE.findall(text):
-                            found.append(f"{where}: code {code!r} in {text[:80]!r}")
-                        for stamp in MACHINE_TIME.findall(text):
-                            found.append(f"{where}: machine time {stamp!r} in {text[:80]!r}")
-                    if language == "zh-Hant":
-                        for text in page.interface:
-                            if (
-                                re.search(r"[A-Za-z]{3,}", text)
-                                and not re.search(r"[\u3400-\u9fff]", text)
-                                and not ALLOWED_LATIN.match(text)
-                            ):
-                                found.append(f"{where}: English {text[:80]!r}")
+                    if kind_of.startswith("text/html"):  # error pages are read too
+                        yield kind, language, url, answer.text
+
+
+async def problems_of(app, park) -> list[str]:
+    found: list[str] = []
+    async for kind, language, url, html in pages_of(app, park):
+        page = read(html)
+        where = f"{kind} {language} {url}"
+        for text in page.text:
+            for code in SNAKE.findall(text):
+                found.append(f"{where}: code {code!r} in {text[:80]!r}")
+            for stamp in MACHINE_TIME.findall(text):
+                found.append(f"{where}: machine time {stamp!r} in {text[:80]!r}")
+        if language == "zh-Hant":
+            for text in page.interface:
+                if (
+                    re.search(r"[A-Za-z]{3,}", text)
+                    and not re.search(r"[\u3400-\u9fff]", text)
+                    and not ALLOWED_LATIN.match(text)
+                ):
+                    found.append(f"{where}: English {text[:80]!r}")
     return found
 
 

@@ -197,7 +197,7 @@ async def test_the_inbox_shows_reminders_and_the_header_counts_the_unread(client
     await delivery.run_once(replace(rsettings, reminder_lease_days=(100,)), hk(TODAY, 9, 1))
     await login(client, park.users["member"])
     home = await client.get("/")
-    assert 'aria-label="1 unread"' in home.text
+    assert '<span class="visually-hidden">1 unread</span>' in home.text
     listed = await client.get("/inbox")
     assert "Lease of 3F-01 ends in 100 days" in listed.text
     row = (await inbox.inbox(await login_member(client, park)))[0]

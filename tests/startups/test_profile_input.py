@@ -73,3 +73,17 @@ async def test_the_api_names_a_field_that_is_not_a_profile_field(client, park):
     response = await api(client, "PATCH", f"/api/startups/{sid}", json={"nam_en": "Typo"})
     assert response.status_code == 400
     assert "nam_en" in response.text
+
+
+async def test_a_new_profile_s_error_summary_names_fields_as_the_form_labels_them(client, park):
+    await login(client, park.users["admin"])
+    for language, label in (("en", "Website"), ("zh-Hant", "網站")):
+        client.cookies.set("lang", language)
+        form = await post_form(
+            client,
+            "/startups/new",
+            {"name_en": "Kowloon Labs", "website": "not a site", "centres": "technology"},
+        )
+        assert form.status_code == 422
+        summary = form.text.split('class="error-summary"')[1].split("</div>")[0]
+        assert f'<a href="#website">{label}</a>' in summary and ">website<" not in summary
