@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache
@@ -69,6 +70,42 @@ def translations(language: str) -> NullTranslations:
 
 def gettext(language: str, message: str) -> str:
     return translations(language).gettext(message)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@cache
+def _patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each catalog message with {name} placeholders (the messages services compose, such as
+    "no start-up with id {startup_id}") as a pattern that reads the values back, longest
+    literal text first so that the most specific pattern wins."""
+    catalog = translations(language)
+    found = []
+    for msgid in getattr(catalog, "_catalog", {}):
+        if isinstance(msgid, str) and _PLACEHOLDER.search(msgid):
+            parts = _PLACEHOLDER.split(msgid)
+            pattern = "".join(
+                re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)"
+                for i, part in enumerate(parts)
+            )
+            found.append((re.compile(f"^{pattern}$", re.DOTALL), msgid))
+    found.sort(key=lambda item: -len(_PLACEHOLDER.sub("", item[1])))
+    return tuple(found)
+
+
+def message(language: str, text: str) -> str:
+    """A message in the reader's language: a catalog message as it is, or a message a service
+    composed from a catalog template and values (the values translated where the catalog
+    has them, such as a status)."""
+    translated = gettext(language, text)
+    if translated != text or language == DEFAULT_LANGUAGE or "{" in text:
+        return translated
+    for pattern, msgid in _patterns(language):
+        if found := pattern.match(text):
+            values = {k: gettext(language, v) for k, v in found.groupdict().items()}
+            return gettext(language, msgid).format(**values)
+    return text
 
 
 def ngettext(language: str, singular: str, plural: str, n: int) -> str:

@@ -111,6 +111,8 @@ def environment(language: str, folder: Path, stage_names: Mapping[str, str]) -> 
     )
 
     def translate(message: str, **values: Any) -> str:
+        if not values:  # a variable's text: perhaps a message a service composed
+            return i18n.message(language, message) if isinstance(message, str) else message
         return _format(i18n.gettext(language, message), **values)
 
     def plural(n: int, one: str, many: str, **values: Any) -> str:

@@ -1,5 +1,7 @@
 """English and Traditional Chinese: a complete catalog, a language switch, content in both."""
 
+import ast
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -104,3 +106,80 @@ def test_constant_interface_text_is_translated_once_when_a_template_is_compiled(
     assert en.get_template("page.html").render(word="Start-ups") == (
         "Start-ups|founded 2019|Start-ups|Seed|en"
     )
+
+
+ERRORS = {
+    "DomainError", "ValidationFailed", "BadParameter", "NotFound", "Forbidden",
+    "NotAuthenticated", "Conflict", "StaleVersion", "TooManyRequests", "BodyRefused",
+}  # fmt: skip
+
+
+def _skeleton(text: str) -> str:
+    return re.sub(r"\{[^{}]*\}", "{}", text)
+
+
+def _texts(node: ast.AST):
+    """The message a node gives: a constant, or an f-string as its template ({} for values)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.JoinedStr):
+        yield "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    elif isinstance(node, ast.IfExp):
+        yield from _texts(node.body)
+        yield from _texts(node.orelse)
+
+
+def service_messages() -> dict[str, str]:
+    """Every message the code raises as an error or gives as a field's broken rule."""
+    found: dict[str, str] = {}
+    for root in ("incubator", "events", "centres"):
+        for path in (ROOT / root).glob("**/*.py"):
+            if "demo" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                values: list[ast.AST] = []
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", getattr(node.func, "attr", None)) in ERRORS
+                ):
+                    for arg in node.args:
+                        values += arg.values if isinstance(arg, ast.Dict) else [arg]
+                target = node.targets[0] if isinstance(node, ast.Assign) else None
+                if isinstance(target, ast.Subscript) and "error" in ast.unparse(target.value):
+                    values.append(node.value)
+                for value in values:
+                    for text in _texts(value):
+                        found.setdefault(text, f"{path.relative_to(ROOT)}:{value.lineno}")
+    return found
+
+
+def test_every_message_a_service_gives_reads_in_traditional_chinese():
+    catalog = i18n.translations("zh-Hant")
+    known = {_skeleton(m) for m in catalog._catalog if isinstance(m, str) and m}
+    messages = service_messages()
+    assert len(messages) > 200
+    missing = sorted(
+        f"{where}: {text}" for text, where in messages.items() if _skeleton(text) not in known
+    )
+    # Noun phrases a message is composed of, not messages themselves.
+    missing = [m for m in missing if not m.endswith((": the profile", ": the {}"))]
+    assert missing == [], "\n".join(missing)
+
+
+def test_a_composed_message_is_read_back_and_written_in_chinese():
+    assert i18n.message("zh-Hant", "no start-up with id 42") == "沒有編號為 42 的初創企業"
+    assert (
+        i18n.message("zh-Hant", "harbour-pay has not consented to be shared with this partner")
+        == "harbour-pay 未同意與此合作夥伴分享資料"
+    )
+    assert i18n.message("zh-Hant", "log in first") == "請先登入"
+    assert i18n.message("zh-Hant", "Kowloon Labs") == "Kowloon Labs"  # data is left as it is
+    assert i18n.message("en", "no start-up with id 42") == "no start-up with id 42"
+
+
+async def test_a_service_s_error_shows_in_chinese_on_the_page(client, park):
+    await login(client, park.users["member"])
+    client.cookies.set("lang", "zh-Hant")
+    missing = await client.get("/startups/987654")
+    assert missing.status_code == 404
+    assert "沒有編號為 987654 的初創企業" in missing.text
