@@ -326,3 +326,33 @@ async def test_a_member_finds_their_start_up_in_the_navigation(client, park):
     await client.get("/logout")
     await login(client, park.users["manager"])
     assert "My start-up" not in (await client.get("/events")).text
+
+
+async def test_the_history_names_programmes_clusters_and_statuses_in_the_reader_s_words(
+    client, park
+):
+    sid = park.startups["harbour-pay"]
+    await login(client, park.users["admin"])
+    changed = await api(
+        client,
+        "PATCH",
+        f"/api/startups/{sid}",
+        json={
+            "clusters": ["fintech", "smart-living"],
+            "programmes": [
+                {
+                    "programme": "cyberport-incubation",
+                    "status": "graduated",
+                    "started_on": "2022-01-01",
+                    "ended_on": "2024-01-01",
+                }
+            ],
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    client.cookies.set("lang", "zh-Hant")
+    history = text_of((await client.get(f"/startups/{sid}")).text).split("更改紀錄")[-1]
+    assert "數碼港培育計劃 (已畢業, 2022-01-01 – 2024-01-01)" in history
+    assert "金融科技, 智慧生活" in history
+    for code in ("cyberport-incubation", "smart-living", "graduated"):
+        assert code not in history

@@ -13,6 +13,7 @@ from incubator.commands import read_form
 from incubator.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from incubator.i18n import named
 from incubator.startups.pages.directory import profile_choices
+from incubator.startups.pages.history import history_rows
 from incubator.startups.schemas import NewStartup, StartupDetail, TeamMemberIn
 from incubator.startups.services import history as changes
 from incubator.startups.services import invitations, logos, reference, team
@@ -97,10 +98,11 @@ class ProfilePages(Controller):
         viewer = viewer_of(request)
         profile = await services.get_profile(viewer, startup_id)
         history = await changes.history(viewer, startup_id) if profile.can_edit else []
+        rows = history_rows(history, await reference.choice_lists(), language_of(request))
         return page(
             "startups/profile.html",
             s=profile,
-            history=history,
+            history=rows,
             **await profile_sections(viewer, startup_id),
             message=message,
             **await profile_choices(),
