@@ -60,8 +60,9 @@ async def test_a_partner_receives_only_what_the_member_consented_to(
         partner = await log_in(browser, url, park.users["partner"])
         await partner.get_by_role("link", name="Partner portal").click()
         (row,) = await download_fresh_csv(partner)
-        assert row["slug"] == "harbour-pay" and row["website"] == "https://harbour.example"
-        assert row["contact_email"] == "" and row["description_en"] == ""
+        # Columns named for people, as a partner opens the file.
+        assert row["Address name"] == "harbour-pay" and row["Website"] == "https://harbour.example"
+        assert row["Contact email"] == "" and row["Description (English)"] == ""
         await partner.screenshot(path=str(artifacts / f"portal-{engine_name}.png"), full_page=True)
 
         await member.get_by_role(

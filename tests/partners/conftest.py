@@ -81,7 +81,28 @@ async def download(client, export: dict, **kwargs) -> bytes:
 
 
 def csv_rows(data: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    """The rows of an export's CSV by column key: its header names each column for people
+    (export_rows.LABELS), as a partner's script would map it back."""
+    from incubator.partners.services.export_rows import HEADER, LABELS
+
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    if not rows:
+        return []
+    assert rows[0] == HEADER, rows[0]
+    keys = {label: key for key, label in LABELS.items()}
+    return [dict(zip((keys[label] for label in rows[0]), row, strict=True)) for row in rows[1:]]
+
+
+def sheet_rows(data: bytes) -> list[dict]:
+    """The rows of an export's XLSX by column key (its header names columns for people)."""
+    import openpyxl
+
+    from incubator.partners.services.export_rows import HEADER, LABELS
+
+    header, *rows = openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+    assert list(header) == HEADER, header
+    keys = [{label: key for key, label in LABELS.items()}[label] for label in header]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 async def _token_id(partner: int) -> int:

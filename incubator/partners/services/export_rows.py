@@ -13,8 +13,28 @@ from incubator.partners.services import mous
 from incubator.partners.services.conditions import LIVE_CONSENT
 from incubator.partners.services.consent import FIELDS, split_fields
 from incubator.partners.tables import MouCluster
+from incubator.startups.tables import STAGE_NAMES
 
 COLUMNS = ["slug"] + [column for columns in FIELDS.values() for column in columns]
+# What people read at the head of a CSV or XLSX column; the JSON keeps the keys, and a
+# program that reads exports should read the JSON.
+LABELS = {
+    "slug": "Address name",
+    "name_en": "Name (English)",
+    "name_zh": "Name (Chinese)",
+    "description_en": "Description (English)",
+    "description_zh": "Description (Chinese)",
+    "website": "Website",
+    "stage": "Stage",
+    "founded_year": "Year founded",
+    "team_size": "Team size",
+    "clusters": "Clusters",
+    "tags": "Tags",
+    "contact_name": "Contact person",
+    "contact_email": "Contact email",
+    "contact_phone": "Contact phone",
+}
+HEADER = [LABELS[column] for column in COLUMNS]
 _CLUSTERS, _TAGS = COLUMNS.index("clusters"), COLUMNS.index("tags")
 
 _FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_START)
@@ -93,16 +113,24 @@ def csv_joins() -> str:
 _UNIT_SEPARATOR = "\x1f"  # joins cluster names for JSON, where they become a list again
 
 
+def _stage_name_sql() -> str:
+    """SQL: the stage's name as people read it ("Series B+", not series_b_plus)."""
+    names = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in STAGE_NAMES.items())
+    return f"CASE s.stage {names} ELSE s.stage END"
+
+
 def columns_sql(sheet: bool) -> str:
     """The export's columns in COLUMNS order, as XLSX and JSON read them. For a sheet
-    clusters and tags come as text joined by "; "; for JSON they are split into lists in
-    Python."""
+    clusters and tags come as text joined by "; " and the stage by its name; for JSON
+    clusters and tags are split into lists in Python and the stage keeps its code."""
     cells = []
     for column in COLUMNS:
         if column == "clusters":
             cells.append(_clusters_sql("; " if sheet else _UNIT_SEPARATOR))
         elif column == "tags" and sheet:
             cells.append("replace(s.tags, ',', '; ')")
+        elif column == "stage" and sheet:
+            cells.append(_stage_name_sql())
         else:
             cells.append(f"s.{column}")
     return ", ".join(cells)
@@ -129,6 +157,8 @@ def csv_cells() -> str:
             cells.append(f"COALESCE({value}, '')")
             continue
         value = "replace(s.tags, ',', '; ')" if column == "tags" else f"s.{column}"
+        if column == "stage":
+            value = _stage_name_sql()
         if column in _NUMBER_COLUMNS:
             value = f"COALESCE(CAST({value} AS TEXT), '')"
         else:  # the text columns are NOT NULL

@@ -41,6 +41,7 @@ from incubator.partners.schemas import Export, ExportItemOut, ExportOut, MouRow,
 from incubator.partners.services import mous
 from incubator.partners.services.export_rows import (
     COLUMNS,
+    HEADER,
     ConsentMasks,
     chosen_startups,
     columns_sql,
@@ -143,7 +144,7 @@ async def _build(export_id: int, park: dict, mou: MouRow, fmt: str) -> None:
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "title": f"{park['name']} referrals",
     }
-    table = encoder(fmt, COLUMNS, meta)
+    table = encoder(fmt, COLUMNS if fmt == "json" else HEADER, meta)
     copy = isinstance(table, CsvEncoder) and is_postgres()
     encode: Callable[[Any], tuple[bytes, int]]
     if isinstance(table, CsvEncoder):
