@@ -24,7 +24,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from incubator import db, i18n, jobs, mail
+from incubator import db, i18n, jobs, mail, metrics
+from incubator.access_log import RequestLog, request_id
 from incubator.auth.schemas import ANONYMOUS
 from incubator.auth.services.accounts import viewer_for_token
 from incubator.errors import DomainError, TooManyRequests
@@ -106,12 +107,23 @@ def _error_response(
         body: dict[str, Any] = {"status_code": status, "detail": detail}
         if errors:
             body["errors"] = errors
+        body["request_id"] = request_id()  # what a caller quotes to the operators
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     if status == 401:
         return login_redirect(request.url.path)
     return page(
-        "errors/error.html", status_code=status, status=status, detail=detail, errors=errors or {}
+        "errors/error.html",
+        status_code=status,
+        status=status,
+        detail=detail,
+        errors=errors or {},
+        reference=request_id(),
     )  # type: ignore[return-value]
+
+
+def _route(request: Request) -> str:
+    """The route a request matched, as logs name it: never a path's tokens or codes."""
+    return request.scope.get("path_template") or "(no route)"
 
 
 def handle_domain_error(request: Request, exc: DomainError) -> Response:
@@ -134,7 +146,8 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 
 def handle_integrity_error(request: Request, exc: Exception) -> Response:
     """A uniqueness or reference rule the database caught (a race the services lost)."""
-    log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    # The database's message can quote the values (an email), so only its kind is logged.
+    log.warning("integrity error on %s %s: %s", request.method, _route(request), type(exc).__name__)
     return _error_response(
         request, 409, "this conflicts with a change made at the same moment; reload and try again"
     )
@@ -143,7 +156,9 @@ def handle_integrity_error(request: Request, exc: Exception) -> Response:
 def handle_out_of_range(request: Request, exc: Exception) -> Response:
     """A value in the request that does not fit the database: a number beyond its integers
     (ids are 32-bit on PostgreSQL, 64-bit on SQLite) or a text beyond its column."""
-    log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    log.warning(
+        "value out of range on %s %s: %s", request.method, _route(request), type(exc).__name__
+    )
     return _error_response(
         request,
         400,
@@ -153,7 +168,7 @@ def handle_out_of_range(request: Request, exc: Exception) -> Response:
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, _route(request))
     return _error_response(request, 500, "something went wrong on our side; it has been logged")
 
 
@@ -165,13 +180,14 @@ def register_reminders(settings: Settings) -> None:
     from incubator.partners import reminders as partners
     from incubator.reminders.services import outbox
     from incubator.reminders.services.delivery import run_once
-    from incubator.reminders.services.operators import scheduler_report
+    from incubator.reminders.services.operators import ledger_figures, scheduler_report
     from incubator.startups import reminders as community
 
     for domain in (community, tenancy, events, partners):
         domain.register()
     jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
     set_scheduler_report(scheduler_report)
+    metrics.add_figures(ledger_figures)
     mail.set_outbox(outbox.keep)  # where email goes while no SMTP server is configured
 
 
@@ -197,7 +213,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.pages.parks import PartnerPages
     from incubator.partners.pages.portal import PortalPages, ReferralPages, SharingPages
     from incubator.partners.services.consent import consented_groups
-    from incubator.partners.services.webhooks import deliver_due
+    from incubator.partners.services.webhooks import deliver_due, delivery_figures
     from incubator.reminders.pages import (
         InboxPages,
         OutboxPages,
@@ -217,6 +233,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)
     jobs.add_job("webhook deliveries", deliver_due, every_seconds=30)
+    metrics.add_figures(delivery_figures)
     register_reminders(settings)
 
     @asynccontextmanager
@@ -246,6 +263,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     app = Litestar(
         route_handlers=[
             HealthController,
+            metrics.MetricsController,
             AuthController,
             AccountController,
             AuditPages,
@@ -284,7 +302,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         ],
         lifespan=[database],
         before_send=[security_headers(settings)],
-        middleware=[DefineMiddleware(ViewerMiddleware, settings=settings), BodyLimits],
+        middleware=[
+            metrics.prometheus_config().middleware,
+            DefineMiddleware(ViewerMiddleware, settings=settings),
+            BodyLimits,
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             exclude=["^/api/", "^/health"],
@@ -312,8 +334,14 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         },
         state=State({"settings": settings}),
         debug=settings.debug,
+        # Logging is the process's (access_log.configure_logging): Litestar's default would
+        # put its own handler on the root logger in place of ours.
+        logging_config=None,
     )
     # The document is built now (about 0.1 s), with every error answer listed, before any
     # request can read it.
     document_errors(app.openapi_schema)
+    # Around the app's own handler, so that a path no route matches has a request id and a
+    # log line too (Litestar's middleware runs only for matched routes).
+    app.asgi_handler = RequestLog(app.asgi_handler)
     return app

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import getpass
 import os
+import shutil
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from incubator import db
-from incubator.access_log import RequestLog, configure_logging
+from incubator.access_log import configure_logging
 from incubator.settings import get_settings
 
 
@@ -109,6 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _print_logins(logins)
     print(f"Serving on {url}  (Ctrl+C stops)")
     if args.workers > 1:
+        _share_metrics(settings.var_dir)
         uvicorn.run(
             "incubator.asgi:app",
             host=args.host,
@@ -122,7 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from incubator.app import create_app
 
         uvicorn.run(
-            RequestLog(create_app(settings)),
+            create_app(settings),
             host=args.host,
             port=args.port,
             log_level="warning",
@@ -130,6 +132,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             server_header=False,
         )
     return 0
+
+
+def _share_metrics(var_dir: Path) -> None:
+    """Several workers keep their request counts in one folder, which a scrape of any of them
+    adds up (prometheus-client's multiprocess mode); emptied at each start."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = var_dir / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _mail_line(settings: Any) -> str:

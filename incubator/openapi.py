@@ -37,6 +37,11 @@ PROBLEM = Schema(
             type=OpenAPIType.OBJECT,
             description="For a broken rule: each field's name and the rule it broke",
         ),
+        "request_id": Schema(
+            type=OpenAPIType.STRING,
+            description="The request's id (also the X-Request-ID header): quote it to the "
+            "park's operators, whose log lines carry it",
+        ),
     },
     description="The body of every error answer",
 )

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 
@@ -41,6 +42,16 @@ def _env_days(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
             f"INCUBATOR_{name} must be whole numbers like 90,30,7, not {raw!r}"
         ) from exc
     return days or default
+
+
+def _env_networks(name: str, default: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    raw = _env(name, default)
+    try:
+        return tuple(ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SystemExit(
+            f"INCUBATOR_{name} must be addresses or networks like 10.0.0.0/8,::1, not {raw!r}"
+        ) from exc
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -114,6 +125,12 @@ class Settings:
     run_scheduler: bool = True
     # The benchmarks' reference endpoints under /bench (bench/README.md); off in production.
     debug: bool = False
+    # Who may read /metrics: these networks, or anyone with the token as a bearer token.
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...] = (
+        ip_network("127.0.0.0/8"),
+        ip_network("::1/128"),
+    )
+    metrics_token: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.reminder_send_seconds >= self.reminder_stale_seconds:
@@ -195,6 +212,8 @@ def _load_settings() -> Settings:
         reminder_stale_seconds=_env_int("REMINDER_STALE_SECONDS", 600),
         smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
         debug=_env_bool("DEBUG", False),
+        metrics_allow=_env_networks("METRICS_ALLOW", "127.0.0.0/8,::1/128"),
+        metrics_token=_env("METRICS_TOKEN", ""),
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from incubator.reminders.tables import ReminderLedger
 from incubator.web import SESSION_COOKIE
@@ -49,6 +50,16 @@ async def test_workers_without_scheduler_share_sessions_and_one_scheduler_sends_
                         response = await fresh.get("/account")
                         statuses.append((response.status_code, email in response.text))
                 assert statuses == [(200, True)] * 30
+                # Any worker's /metrics adds up every worker's counts.
+                scraped = (await client.get("/metrics")).text
+                served = sum(
+                    sample.value
+                    for family in text_string_to_metric_families(scraped)
+                    for sample in family.samples
+                    if sample.name == "incubator_requests_total"
+                    and sample.labels.get("path") == "/account"
+                )
+                assert served == 30
                 token = client.cookies.get(SESSION_COOKIE)
             await asyncio.sleep(2)  # two ticks, had the workers a scheduler: nothing due is sent
             assert await ReminderLedger.count() == 0 and mailbox.messages == []

@@ -300,7 +300,7 @@ async def tell_cancelled(settings: Settings, event_id: int) -> int:
             await send_email(settings, row["email"], f"Cancelled: {title}", text)
             sent += 1
         except Exception:
-            log.exception("could not tell %s that event %s is cancelled", row["email"], event_id)
+            log.exception("could not tell a registrant that event %s is cancelled", event_id)
     return sent
 
 

@@ -121,6 +121,20 @@ async def start_pool(engine: Engine, min_size: int, max_size: int) -> None:
         await engine.start_pool(max_idle=max_size)
 
 
+def pool_stats() -> dict[str, int]:
+    """The current engine's connections by state (`in_use`, `idle`), for /metrics."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        pool = engine.pool
+        if pool is None:
+            return {"in_use": 0, "idle": 0}
+        idle = pool.get_idle_size()
+        return {"in_use": pool.get_size() - idle, "idle": idle}
+    if isinstance(engine, PooledSQLiteEngine):
+        return engine.stats()
+    return {"in_use": 0, "idle": 0}
+
+
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()

@@ -22,6 +22,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         super().__init__(path=path, timeout=timeout)
         self._idle: list[aiosqlite.Connection] | None = None
         self.max_idle = 0
+        self.open_connections = 0  # for /metrics: those in use are the open ones not idle
 
     async def start_pool(self, max_idle: int) -> None:
         self._idle, self.max_idle = [], max_idle
@@ -42,7 +43,21 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
+        self.open_connections += 1
+        close = connection.close
+
+        async def closing() -> None:  # every way a connection ends passes here
+            if not getattr(connection, "_counted_out", False):
+                connection._counted_out = True  # type: ignore[attr-defined]
+                self.open_connections -= 1
+            await close()
+
+        connection.close = closing  # type: ignore[method-assign]
         return connection
+
+    def stats(self) -> dict[str, int]:
+        idle = len(self._idle or [])
+        return {"in_use": max(self.open_connections - idle, 0), "idle": idle}
 
     async def take(self) -> aiosqlite.Connection:
         # list.pop and append are atomic: tests share the engine between event loops.

@@ -166,7 +166,9 @@ async def login_member(client, park) -> int:
     return row["id"]
 
 
-async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, park, settings):
+async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(
+    client, park, settings, caplog
+):
     closed = replace(
         settings,
         smtp_host="127.0.0.1",
@@ -182,6 +184,9 @@ async def test_failures_retry_with_backoff_end_dead_and_can_be_retried(client, p
     assert (await delivery.deliver_due(closed, at + timedelta(minutes=1)))["failed"] == 2
     assert (await delivery.deliver_due(closed, at + timedelta(minutes=6)))["dead"] == 2
     dead = await operators.ledger("dead")
+    # Each line about a reminder carries its ledger row's id (a field of the JSON line).
+    said = [r for r in caplog.records if "is dead after" in r.getMessage()]
+    assert sorted(r.ledger_id for r in said) == sorted(d.id for d in dead)
     assert len(dead) == 2 and "Error" in dead[0].last_error
     await login(client, park.users["admin"])
     page = text_of((await client.get("/admin/reminders")).text)  # opens on the failed ones

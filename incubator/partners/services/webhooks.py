@@ -30,6 +30,7 @@ from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.downloads import content_type
 from incubator.errors import NotFound, ValidationFailed
+from incubator.metrics import Figure
 from incubator.partners import policy
 from incubator.partners.schemas import DeliveryOut
 from incubator.partners.services import exports
@@ -179,7 +180,11 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None, t
     """One attempt of a claimed delivery: "delivered", "failed" (retried later), "dead", or
     "lost" when the claim was taken back meanwhile (nothing sent or recorded by this one)."""
     if not await _still_held(delivery_id, token):
-        log.warning("webhook delivery %s: its claim was taken back; not sent", delivery_id)
+        log.warning(
+            "webhook delivery %s: its claim was taken back; not sent",
+            delivery_id,
+            extra={"delivery_id": delivery_id},
+        )
         return "lost"
     row = (
         await WebhookDelivery.select(
@@ -228,7 +233,11 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None, t
         values = {WebhookDelivery.status: "dead", WebhookDelivery.last_error: error}
         result = "dead"
         log.warning(
-            "webhook delivery %s is dead after %s attempts: %s", delivery_id, attempts, error
+            "webhook delivery %s is dead after %s attempts: %s",
+            delivery_id,
+            attempts,
+            error,
+            extra={"delivery_id": delivery_id},
         )
     else:
         values = {
@@ -253,8 +262,10 @@ async def _attempt(settings: Settings, delivery_id: int, now: datetime | None, t
             "webhook delivery %s: its claim was taken back while sending; the new holder "
             "records the outcome",
             delivery_id,
+            extra={"delivery_id": delivery_id},
         )
         return "lost"
+    log.debug("webhook delivery %s %s", delivery_id, result, extra={"delivery_id": delivery_id})
     return result
 
 
@@ -326,3 +337,37 @@ async def list_deliveries(viewer: Viewer, partner_id: int) -> list[DeliveryOut]:
         .limit(100)
     )
     return msgspec.convert(rows, list[DeliveryOut])
+
+
+async def delivery_figures() -> list[Figure]:
+    """For /metrics: webhook deliveries pending (and of those, retried after a failure),
+    sending and dead, and how long the oldest due one has waited."""
+    now = utcnow()
+    rows = await WebhookDelivery.raw(
+        "SELECT status, attempts > 0 AS retried, count(*) AS n FROM webhook_delivery "
+        "WHERE status IN ('pending', 'sending', 'dead') GROUP BY 1, 2"
+    )
+    counts = {"pending": 0, "retried": 0, "sending": 0, "dead": 0}
+    for row in rows:
+        counts[row["status"]] += row["n"]
+        if row["status"] == "pending" and row["retried"]:
+            counts["retried"] += row["n"]
+    oldest = (
+        await WebhookDelivery.select(WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == "pending")
+        .where(WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at)
+        .first()
+    )
+    waited = (now - oldest["next_attempt_at"]).total_seconds() if oldest else 0.0
+    return [
+        Figure("webhook_deliveries", "webhook deliveries by state", n, {"state": state})
+        for state, n in counts.items()
+    ] + [
+        Figure(
+            "oldest_due_job_seconds",
+            "how long the oldest job that is due has waited for a worker",
+            waited,
+            {"job": "webhook deliveries"},
+        )
+    ]

@@ -146,7 +146,13 @@ async def _deliver(settings: Settings, ledger_id: int, claim: Claim, now: dateti
     elif attempts >= settings.reminder_max_attempts:
         values = {ReminderLedger.status: "dead"}
         result = "dead"
-        log.warning("reminder %s is dead after %s attempts: %s", ledger_id, attempts, error)
+        log.warning(
+            "reminder %s is dead after %s attempts: %s",
+            ledger_id,
+            attempts,
+            error,
+            extra={"ledger_id": ledger_id},
+        )
     else:
         values = {
             ReminderLedger.status: "pending",
@@ -172,9 +178,12 @@ async def _deliver(settings: Settings, ledger_id: int, claim: Claim, now: dateti
         )
     if not recorded:
         log.warning(
-            "reminder %s: its claim was taken back before the outcome was recorded", ledger_id
+            "reminder %s: its claim was taken back before the outcome was recorded",
+            ledger_id,
+            extra={"ledger_id": ledger_id},
         )
         return "lost"
+    log.debug("reminder %s %s", ledger_id, result, extra={"ledger_id": ledger_id})
     return result
 
 

@@ -7,6 +7,7 @@ import msgspec
 
 from incubator.db import utcnow
 from incubator.errors import NotFound
+from incubator.metrics import Figure
 from incubator.reminders.schemas import LedgerRow
 from incubator.reminders.tables import ReminderLedger, SchedulerBeat
 from incubator.settings import Settings
@@ -114,3 +115,41 @@ async def scheduler_report(settings: Settings) -> dict[str, object]:
         "last_sweep_at": beat["last_success_at"].isoformat(),
         "seconds_ago": ago,
     }
+
+
+async def ledger_figures() -> list[Figure]:
+    """For /metrics: reminders by state (due: waiting for a worker now; waiting: due later;
+    retried: pending after a failed attempt; sending; dead), and how long the oldest due one
+    has waited, in one grouped read."""
+    now = utcnow()
+    rows = await ReminderLedger.raw(
+        "SELECT status, next_attempt_at <= {} AS due, attempts > 0 AS retried, count(*) AS n "
+        "FROM reminder_ledger WHERE status IN ('pending', 'sending', 'dead') GROUP BY 1, 2, 3",
+        now,
+    )
+    counts = {"due": 0, "waiting": 0, "retried": 0, "sending": 0, "dead": 0}
+    for row in rows:
+        if row["status"] == "pending":
+            counts["due" if row["due"] else "waiting"] += row["n"]
+            counts["retried"] += row["n"] if row["retried"] else 0
+        else:
+            counts[row["status"]] += row["n"]
+    oldest = (
+        await ReminderLedger.select(ReminderLedger.next_attempt_at)
+        .where(ReminderLedger.status == "pending")
+        .where(ReminderLedger.next_attempt_at <= now)
+        .order_by(ReminderLedger.next_attempt_at)
+        .first()
+    )
+    waited = (now - oldest["next_attempt_at"]).total_seconds() if oldest else 0.0
+    return [
+        Figure("reminders", "reminders in the ledger by state", n, {"state": state})
+        for state, n in counts.items()
+    ] + [
+        Figure(
+            "oldest_due_job_seconds",
+            "how long the oldest job that is due has waited for a worker",
+            waited,
+            {"job": "reminders"},
+        )
+    ]

@@ -82,7 +82,7 @@ async def invite(
     try:
         await send_email(settings, email, f"Join {startup['name_en']} / 加入團隊", text)
     except Exception as exc:  # SMTP failure: the inviter gets the link to pass on by hand.
-        log.warning("invitation email to %s failed: %s", email, exc)
+        log.warning("invitation email for start-up %s failed: %s", startup_id, type(exc).__name__)
         return InvitationSent(email=email, link=link, emailed=False, error=str(exc))
     return InvitationSent(email=email, link=link, emailed=True)
 
