@@ -135,7 +135,7 @@ async def consenting_partner(url: str) -> int:
     os.environ.setdefault("PICCOLO_CONF", "incubator.piccolo_conf")
     from incubator import db
     from incubator.i18n import today_hk
-    from incubator.partners.services import exports
+    from incubator.partners.services import consent
     from incubator.partners.tables import Mou, PartnerPark
 
     engine = db.make_engine(url)
@@ -162,7 +162,7 @@ async def consenting_partner(url: str) -> int:
                 "INSERT INTO sharing_consent (startup, partner, fields, granted_at) "
                 "SELECT id, {}, {}, {} FROM startup",
                 partner,
-                ",".join(exports.FIELDS),
+                ",".join(consent.FIELDS),
                 db.utcnow(),
             )
         await db.analyze()

@@ -118,7 +118,7 @@ async def start_pool(engine: Engine, min_size: int, max_size: int) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=min_size, max_size=max_size)
     elif isinstance(engine, PooledSQLiteEngine):
-        await engine.start_pool(max_idle=max_size)
+        await engine.start_pool(max_idle=max_size, max_open=max_size)
 
 
 def pool_stats() -> dict[str, int]:

@@ -3,6 +3,9 @@ thread) for every query and every transaction, several times a request."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections import deque
 from typing import Any
 
 import aiosqlite
@@ -12,8 +15,10 @@ from piccolo.table import Table
 
 class PooledSQLiteEngine(SQLiteEngine):
     """Between start_pool() and close_pool(), queries and transactions take an idle
-    connection, or open one when none is idle, and give it back when done; at most
-    `max_idle` are kept. Connections are in autocommit mode (as Piccolo's are), so a query
+    connection, or open one when none is idle and fewer than `max_open` are open, or wait
+    for one to come back; at most `max_idle` are kept. Each connection is a thread and a page
+    cache, so the cap is what bounds a worker's memory under many clients (without it, 256
+    clients opened 256). Connections are in autocommit mode (as Piccolo's are), so a query
     outside a transaction sees the latest commit and holds no snapshot after it. A
     connection whose statement failed, or that is still inside a transaction, is closed
     rather than given back."""
@@ -22,10 +27,15 @@ class PooledSQLiteEngine(SQLiteEngine):
         super().__init__(path=path, timeout=timeout)
         self._idle: list[aiosqlite.Connection] | None = None
         self.max_idle = 0
-        self.open_connections = 0  # for /metrics: those in use are the open ones not idle
+        self.max_open = 0  # 0: no cap
+        self.open_connections = 0  # open or being opened
+        self.peak_connections = 0
+        # Those waiting for a connection, each a future on its own event loop (tests share
+        # the engine between loops), woken one at a time as connections come back.
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
-    async def start_pool(self, max_idle: int) -> None:
-        self._idle, self.max_idle = [], max_idle
+    async def start_pool(self, max_idle: int, max_open: int = 0) -> None:
+        self._idle, self.max_idle, self.max_open = [], max_idle, max_open
 
     async def close_pool(self) -> None:
         idle, self._idle = self._idle or [], None
@@ -37,39 +47,73 @@ class PooledSQLiteEngine(SQLiteEngine):
         return self._idle is not None
 
     async def _open(self) -> aiosqlite.Connection:
-        connection = aiosqlite.connect(**self.connection_kwargs)
-        # A connection left open by a crash must not keep the process alive at exit.
-        connection._thread.daemon = True
-        await connection
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        await connection.execute("PRAGMA foreign_keys = 1")
+        """A new connection, its slot counted before it is opened (so that concurrent opens
+        cannot pass the cap) and given up when it closes, however it closes."""
         self.open_connections += 1
+        self.peak_connections = max(self.peak_connections, self.open_connections)
+        try:
+            connection = aiosqlite.connect(**self.connection_kwargs)
+            # A connection left open by a crash must not keep the process alive at exit.
+            connection._thread.daemon = True
+            await connection
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            await connection.execute("PRAGMA foreign_keys = 1")
+        except BaseException:
+            self._slot_freed()
+            raise
         close = connection.close
 
         async def closing() -> None:  # every way a connection ends passes here
             if not getattr(connection, "_counted_out", False):
                 connection._counted_out = True  # type: ignore[attr-defined]
-                self.open_connections -= 1
+                self._slot_freed()
             await close()
 
         connection.close = closing  # type: ignore[method-assign]
         return connection
+
+    def _slot_freed(self) -> None:
+        self.open_connections -= 1
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.get_loop().call_soon_threadsafe(_release, waiter)
+                return
 
     def stats(self) -> dict[str, int]:
         idle = len(self._idle or [])
         return {"in_use": max(self.open_connections - idle, 0), "idle": idle}
 
     async def take(self) -> aiosqlite.Connection:
-        # list.pop and append are atomic: tests share the engine between event loops.
-        try:
-            return (self._idle or []).pop()
-        except IndexError:
-            return await self._open()
+        while True:
+            # list.pop and append are atomic: tests share the engine between event loops.
+            try:
+                return (self._idle or []).pop()
+            except IndexError:
+                pass
+            if not self.max_open or self.open_connections < self.max_open:
+                return await self._open()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except BaseException:  # cancelled while waiting, or after being woken
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one()  # pass on the wake this one will not use
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+                raise
+            # Then try again: a connection came back (or another request took it first).
 
     async def give_back(self, connection: aiosqlite.Connection) -> None:
         idle = self._idle
         if idle is not None and len(idle) < self.max_idle and not connection.in_transaction:
             idle.append(connection)
+            self._wake_one()
         else:
             await connection.close()
 
@@ -124,6 +168,11 @@ class PooledSQLiteEngine(SQLiteEngine):
             raise
         await self.give_back(connection)
         return rows
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 async def fetch_all(connection: aiosqlite.Connection, query: str, args: list[Any]) -> list:
