@@ -106,19 +106,30 @@ def _sqlite_backup(url: str, copy: Path) -> tuple[list[str], dict[str, int]]:
 def _sqlite_restore(copy: Path, url: str, manifest: dict[str, Any]) -> None:
     path = _sqlite_path(url)
     if path.exists():
-        with sqlite3.connect(path) as conn:
-            if _sqlite_tables(conn):
-                raise BackupRefused(
-                    f"{path} already holds tables: restore into an empty database (a new "
-                    "file, or set INCUBATOR_DATABASE_URL to one)"
-                )
+        conn = sqlite3.connect(path)
+        try:
+            held = _sqlite_tables(conn)
+        finally:
+            conn.close()
+        if held:
+            raise BackupRefused(
+                f"{path} already holds tables: restore into an empty database (a new "
+                "file, or set INCUBATOR_DATABASE_URL to one)"
+            )
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".restoring")
     shutil.copyfile(copy, partial)
-    with sqlite3.connect(partial) as conn:
-        _check_counts(_sqlite_facts(conn)[1], manifest)
-        conn.execute("PRAGMA journal_mode=WAL")
+    try:
+        conn = sqlite3.connect(partial)
+        try:
+            _check_counts(_sqlite_facts(conn)[1], manifest)
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)  # nothing half-restored is left behind
+        raise
     partial.rename(path)
 
 
