@@ -6,7 +6,7 @@ import io
 import re
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,6 +101,13 @@ def message(language: str, text: str) -> str:
     translated = gettext(language, text)
     if translated != text or language == DEFAULT_LANGUAGE or "{" in text:
         return translated
+    return _composed(language, text)
+
+
+@lru_cache(maxsize=4096)
+def _composed(language: str, text: str) -> str:
+    """A text no catalog message is, read against the templates (remembered: a page may
+    pass the same data through `_` on every row)."""
     for pattern, msgid in _patterns(language):
         if found := pattern.match(text):
             values = {k: gettext(language, v) for k, v in found.groupdict().items()}
