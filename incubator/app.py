@@ -189,6 +189,7 @@ def register_reminders(settings: Settings) -> None:
     set_scheduler_report(scheduler_report)
     metrics.add_figures(ledger_figures)
     mail.set_outbox(outbox.keep)  # where email goes while no SMTP server is configured
+    jobs.add_job("outbox retention", outbox.prune, every_seconds=3600)
 
 
 def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:

@@ -125,6 +125,8 @@ class Settings:
     run_scheduler: bool = True
     # The benchmarks' reference endpoints under /bench (bench/README.md); off in production.
     debug: bool = False
+    # How long the outbox keeps an email it did not send (personal data).
+    outbox_days: int = 30
     # Who may read /metrics: these networks, or anyone with the token as a bearer token.
     metrics_allow: tuple[IPv4Network | IPv6Network, ...] = (
         ip_network("127.0.0.0/8"),
@@ -212,6 +214,7 @@ def _load_settings() -> Settings:
         reminder_stale_seconds=_env_int("REMINDER_STALE_SECONDS", 600),
         smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 30),
         debug=_env_bool("DEBUG", False),
+        outbox_days=_env_int("OUTBOX_DAYS", 30),
         metrics_allow=_env_networks("METRICS_ALLOW", "127.0.0.0/8,::1/128"),
         metrics_token=_env("METRICS_TOKEN", ""),
     )

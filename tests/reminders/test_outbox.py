@@ -1,6 +1,7 @@
 """With no SMTP server configured, email goes to the outbox that administrators read in the
 app: a reminder is recorded as sent there (not failed and retried), an event's cancellation
-notices land there too, and the command line says so at start-up."""
+notices land there too, the command line says so at start-up, and the outbox forgets
+what it kept after INCUBATOR_OUTBOX_DAYS."""
 
 from __future__ import annotations
 
@@ -51,3 +52,22 @@ def test_the_command_line_says_where_mail_goes(settings):
     assert _mail_line(replace(settings, smtp_host="mail.example", smtp_port=587)) == (
         "Mail: SMTP via mail.example:587"
     )
+
+
+async def test_the_outbox_forgets_what_it_kept_longer_than_its_days(settings):
+    from datetime import timedelta
+
+    from incubator import jobs
+    from incubator.db import utcnow
+    from incubator.reminders.services import outbox
+
+    now = utcnow()
+    await OutboxMessage.insert(
+        OutboxMessage(recipient="old@x.example", subject="Old", created_at=now - timedelta(31)),
+        OutboxMessage(recipient="new@x.example", subject="New", created_at=now - timedelta(29)),
+    )
+    assert await outbox.prune(replace(settings, outbox_days=30)) == 1
+    kept = await OutboxMessage.select(OutboxMessage.subject)
+    assert kept == [{"subject": "New"}]
+    create_app(settings, manage_engine=False)
+    assert "outbox retention" in {job.name for job in jobs.registered_jobs()}  # hourly

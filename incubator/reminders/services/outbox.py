@@ -3,13 +3,16 @@ to read (personal data: administrators only, like the ledger)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.message import EmailMessage
 
 import msgspec
 
+from incubator.db import utcnow
 from incubator.errors import NotFound
 from incubator.reminders.schemas import OutboxItem
 from incubator.reminders.tables import OutboxMessage
+from incubator.settings import Settings
 
 PER_PAGE = 50
 _SHOWN = (
@@ -56,3 +59,15 @@ async def message(message_id: int) -> OutboxItem:
     if row is None:
         raise NotFound(f"no message {message_id} in the outbox")
     return msgspec.convert(row, OutboxItem)
+
+
+async def prune(settings: Settings) -> int:
+    """Forget kept messages older than INCUBATOR_OUTBOX_DAYS (they hold personal data and
+    were never sent); the scheduler runs this hourly. Returns how many went."""
+    cutoff = utcnow() - timedelta(days=settings.outbox_days)
+    gone = (
+        await OutboxMessage.delete()
+        .where(OutboxMessage.created_at < cutoff)
+        .returning(OutboxMessage.id)
+    )
+    return len(gone)
