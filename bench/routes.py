@@ -141,10 +141,13 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     park_arguments(parser)
     parser.add_argument("--requests", type=int, default=30, help="requests per route")
+    parser.add_argument("--only", default="", help="the routes equal to this (e.g. /), if given")
     args = parser.parse_args()
     url = await park_database(args.engine, args.startups, args.url)
     values = await fills(url)
     walked = [u for u in (filled(r, values) for r in routes()) if u and not DOWNLOADS.search(u)]
+    if args.only:
+        walked = [u for u in walked if u == args.only]
     env = {"INCUBATOR_SCHEDULER": "0"}
     over: list[str] = []
     with serving(url, extra_env=env) as (base, _process):
@@ -152,6 +155,7 @@ async def main() -> None:
         print(f"# {len(walked)} routes, {args.requests} requests each, one at a time")
         print(f"{'viewer':<8} {'route':<58} {'p50':>7} {'p99':>7} {'target':>6}")
         grid = [(kind, u) for kind in ("member", "manager") for u in directory_grid()]
+        grid = [] if args.only else grid
         for kind, path in [(k, u) for k in VIEWERS for u in walked] + grid:
             result = await measure(base, [path], args.requests, 1, cookies=cookies[kind])
             if result["errors"] == args.requests:

