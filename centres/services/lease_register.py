@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -93,6 +94,23 @@ def lease_query(**raw: str) -> LeaseQuery:
     return query
 
 
+_NARROW_JOINS = (
+    ("u", "JOIN unit u ON u.id = l.unit"),
+    ("b", "JOIN building b ON b.id = u.building"),
+    ("c", "JOIN centre c ON c.id = u.centre"),
+    ("s", "JOIN startup s ON s.id = l.startup"),
+)
+
+
+def _narrow_from(sql: str) -> str:
+    """FROM the leases with only the joins `sql` names (every lease has a unit, a building,
+    a centre and a start-up, so leaving a join out never changes which leases there are)."""
+    named = {alias for alias in "ubcs" if re.search(rf"\b{alias}\.", sql)}
+    if named & {"b", "c"}:
+        named.add("u")
+    return "FROM lease l " + " ".join(join for alias, join in _NARROW_JOINS if alias in named)
+
+
 async def list_leases(
     viewer: Viewer, query: LeaseQuery, day: date | None = None, paged: bool = True
 ) -> LeasePage:
@@ -156,12 +174,27 @@ async def list_leases(
     if paged:
         limit_sql = " LIMIT {} OFFSET {}"
         limit_args = [query.per_page, (query.page - 1) * query.per_page]
-    rows = await Lease.raw(
-        f"SELECT {_DETAIL_COLUMNS} {_FROM}{where_sql} ORDER BY {order}{limit_sql}",
-        *args,
-        *limit_args,
-    )
-    total = (await Lease.raw(f"SELECT COUNT(*) AS n {_FROM}{where_sql}", *args))[0]["n"]
+    # The page's leases are chosen and counted with only the joins the filters and the order
+    # name, then read in full: sorting 71,000 narrow rows instead of joined wide ones took
+    # the register of a park of 100,000 from 0.4 s to (see docs/performance.md).
+    narrow = _narrow_from(f"{where_sql} {order}")
+    ids = [
+        row["id"]
+        for row in await Lease.raw(
+            f"SELECT l.id {narrow}{where_sql} ORDER BY {order}{limit_sql}", *args, *limit_args
+        )
+    ]
+    rows = []
+    if ids:
+        marks = ", ".join("{}" for _ in ids)
+        found = {
+            row["id"]: row
+            for row in await Lease.raw(
+                f"SELECT {_DETAIL_COLUMNS} {_FROM} WHERE l.id IN ({marks})", *ids
+            )
+        }
+        rows = [found[i] for i in ids]
+    total = (await Lease.raw(f"SELECT COUNT(*) AS n {narrow}{where_sql}", *args))[0]["n"]
     return LeasePage(
         # The centres whose leases the viewer sees are the ones they manage (members see
         # their start-ups' leases without managing any).
