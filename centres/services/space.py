@@ -129,8 +129,9 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
     """Units with today's tenant, where the viewer may see it; staff only."""
     policy.require_staff(viewer, "see the space inventory")
     day = day or today_hk()
-    join, args = _current_lease_join(day)
+    join, join_args = _current_lease_join(day)
     where: list[str] = []
+    args: list[Any] = []
     managed = await policy.managed_centres(viewer)
     if query.building:
         where.append("b.slug = {}")
@@ -157,23 +158,48 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
         where.append("UPPER(u.code) LIKE {}")
         args.append(like_pattern(query.q.upper()))
     where_sql = " WHERE " + " AND ".join(where) if where else ""
-    base = (
-        f"FROM unit u JOIN building b ON b.id = u.building JOIN centre c ON c.id = u.centre "
-        f"{join} LEFT JOIN startup s ON s.id = l.startup{where_sql}"
-    )
+    # The page's units are chosen and counted with only the joins the filters and the order
+    # need (the current lease only for vacant or occupied), then read in full by id: at
+    # 55,000 units, joining each to its lease and tenant to sort them took 0.4 s.
+    narrow, narrow_args = "FROM unit u JOIN building b ON b.id = u.building", []
+    if "c." in where_sql:
+        narrow += " JOIN centre c ON c.id = u.centre"
+    if "l." in where_sql:
+        narrow, narrow_args = f"{narrow} {join}", join_args
     offset = (query.page - 1) * query.per_page
-    rows = await Unit.raw(
-        "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, u.status, "
-        "u.centre, b.slug AS building_slug, b.name_en AS building_en, "
-        "b.name_zh AS building_zh, c.slug AS centre_slug, c.name_en AS centre_en, "
-        "c.name_zh AS centre_zh, l.id AS lease_id, l.ends_on AS lease_ends_on, "
-        "l.startup AS startup_id, s.name_en AS startup_en, s.name_zh AS startup_zh "
-        f"{base} ORDER BY b.sort_order, u.floor, u.code LIMIT {{}} OFFSET {{}}",
-        *args,
-        query.per_page,
-        offset,
-    )
-    total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
+    ids = [
+        row["id"]
+        for row in await Unit.raw(
+            f"SELECT u.id {narrow}{where_sql} ORDER BY b.sort_order, u.floor, u.code, u.id "
+            "LIMIT {} OFFSET {}",
+            *narrow_args,
+            *args,
+            query.per_page,
+            offset,
+        )
+    ]
+    rows = []
+    if ids:
+        found = {
+            row["id"]: row
+            for row in await Unit.raw(
+                "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
+                "u.status, u.centre, b.slug AS building_slug, b.name_en AS building_en, "
+                "b.name_zh AS building_zh, c.slug AS centre_slug, c.name_en AS centre_en, "
+                "c.name_zh AS centre_zh, l.id AS lease_id, l.ends_on AS lease_ends_on, "
+                "l.startup AS startup_id, s.name_en AS startup_en, s.name_zh AS startup_zh "
+                "FROM unit u JOIN building b ON b.id = u.building "
+                f"JOIN centre c ON c.id = u.centre {join} "
+                "LEFT JOIN startup s ON s.id = l.startup "
+                f"WHERE u.id IN ({', '.join('{}' for _ in ids)})",
+                *join_args,
+                *ids,
+            )
+        }
+        rows = [found[i] for i in ids]
+    total = (await Unit.raw(f"SELECT COUNT(*) AS n {narrow}{where_sql}", *narrow_args, *args))[0][
+        "n"
+    ]
     for row in rows:
         row["occupied"] = row["lease_id"] is not None
         row["can_manage"] = managed is None or row["centre"] in managed
