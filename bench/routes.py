@@ -141,13 +141,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     park_arguments(parser)
     parser.add_argument("--requests", type=int, default=30, help="requests per route")
-    parser.add_argument("--only", default="", help="the routes equal to this (e.g. /), if given")
+    parser.add_argument(
+        "--only", default="", help="these routes alone, comma-separated (e.g. /,/leases)"
+    )
     args = parser.parse_args()
     url = await park_database(args.engine, args.startups, args.url)
     values = await fills(url)
     walked = [u for u in (filled(r, values) for r in routes()) if u and not DOWNLOADS.search(u)]
     if args.only:
-        walked = [u for u in walked if u == args.only]
+        walked = [u for u in walked if u in args.only.split(",")]
     env = {"INCUBATOR_SCHEDULER": "0"}
     over: list[str] = []
     with serving(url, extra_env=env) as (base, _process):
