@@ -13,9 +13,7 @@ from tests.conftest import login, post_form, text_of
 
 async def counted_one_by_one() -> tuple[int, int, dict[str, int]]:
     today = today_hk()
-    active = {
-        r["id"] for r in await Startup.select(Startup.id).where(Startup.status == "active")
-    }
+    active = {r["id"] for r in await Startup.select(Startup.id).where(Startup.status == "active")}
     holding = {
         r["startup"]
         for r in await Lease.select(Lease.startup, Lease.status, Lease.starts_on, Lease.ends_on)
@@ -47,3 +45,41 @@ async def test_archived_start_ups_leave_every_headline_figure(client, park):
     assert sum(u.n for u in after.units) < sum(u.n for u in before.units)
     home = text_of((await client.get("/")).text)
     assert f"{after.onsite} onsite" in home and f"{after.offsite} offsite" in home
+
+
+async def test_each_centre_s_community_figures_count_active_start_ups_only(client, park):
+    from centres.services.occupancy import community_figures
+
+    async def one_by_one() -> dict[str, tuple[int, int]]:
+        today = today_hk()
+        active = {
+            r["id"] for r in await Startup.select(Startup.id).where(Startup.status == "active")
+        }
+        holding = {
+            r["startup"]
+            for r in await Lease.select(Lease.startup, Lease.status, Lease.starts_on, Lease.ends_on)
+            if r["status"] != "draft" and r["starts_on"] <= today <= r["ends_on"]
+        }
+        found: dict[str, tuple[int, int]] = {}
+        for row in await StartupAffiliation.select(
+            StartupAffiliation.startup, StartupAffiliation.centre
+        ):
+            if row["startup"] in active:
+                n, here = found.get(row["centre"], (0, 0))
+                found[row["centre"]] = (n + 1, here + (row["startup"] in holding))
+        return found
+
+    def shown(figures) -> dict:
+        return {c: (f.startups, f.onsite) for c, f in figures.items()}
+
+    entrepreneurship = park.centres["entrepreneurship"]
+    assert shown(await community_figures()) == await one_by_one()
+    await login(client, park.users["admin"])
+    sid = park.startups["harbour-pay"]
+    assert (
+        await post_form(client, f"/startups/{sid}/archive", {"archived": "1"})
+    ).status_code == 303
+    expected = await one_by_one()
+    assert shown(await community_figures()) == expected
+    one = shown(await community_figures([entrepreneurship]))
+    assert one == {k: v for k, v in expected.items() if k == entrepreneurship}
