@@ -82,6 +82,7 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "sqlite_autoindex_scheduler_beat_1",
             "outbox_message",
             "outbox_message_created_at",
+            "registration_registered_by",
         }
 
 
