@@ -20,6 +20,8 @@ import ipaddress
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -49,6 +51,24 @@ def add_figures(source: FigureSource) -> None:
     """A domain's figures, read at each scrape."""
     if source not in _sources:
         _sources.append(source)
+
+
+async def oldest_due(table: Any, job: str, now: datetime) -> Figure:
+    """How long the oldest pending row of a job's queue (`status`, `next_attempt_at`: the
+    reminder ledger, webhook deliveries) that is due has waited for a worker."""
+    oldest = (
+        await table.select(table.next_attempt_at)
+        .where(table.status == "pending")
+        .where(table.next_attempt_at <= now)
+        .order_by(table.next_attempt_at)
+        .first()
+    )
+    return Figure(
+        "oldest_due_job_seconds",
+        "how long the oldest job that is due has waited for a worker",
+        (now - oldest["next_attempt_at"]).total_seconds() if oldest else 0.0,
+        {"job": job},
+    )
 
 
 def prometheus_config() -> PrometheusConfig:

@@ -11,7 +11,7 @@ from incubator.i18n import today_hk
 from incubator.partners.schemas import MouRow
 from incubator.partners.services import mous
 from incubator.partners.services.conditions import LIVE_CONSENT
-from incubator.partners.services.consent import FIELDS, split_fields
+from incubator.partners.services.consent import FIELD_LABELS, FIELDS, split_fields
 from incubator.partners.tables import MouCluster
 from incubator.startups.tables import STAGE_NAMES
 
@@ -24,16 +24,10 @@ LABELS = {
     "name_zh": "Name (Chinese)",
     "description_en": "Description (English)",
     "description_zh": "Description (Chinese)",
-    "website": "Website",
-    "stage": "Stage",
-    "founded_year": "Year founded",
-    "team_size": "Team size",
-    "clusters": "Clusters",
-    "tags": "Tags",
     "contact_name": "Contact person",
     "contact_email": "Contact email",
     "contact_phone": "Contact phone",
-}
+} | {columns[0]: FIELD_LABELS[field] for field, columns in FIELDS.items() if len(columns) == 1}
 HEADER = [LABELS[column] for column in COLUMNS]
 _CLUSTERS, _TAGS = COLUMNS.index("clusters"), COLUMNS.index("tags")
 

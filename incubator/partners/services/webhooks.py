@@ -30,7 +30,7 @@ from incubator.auth.schemas import Viewer
 from incubator.db import utcnow, write_transaction
 from incubator.downloads import content_type
 from incubator.errors import NotFound, ValidationFailed
-from incubator.metrics import Figure
+from incubator.metrics import Figure, oldest_due
 from incubator.partners import policy
 from incubator.partners.schemas import DeliveryOut
 from incubator.partners.services import exports
@@ -352,22 +352,7 @@ async def delivery_figures() -> list[Figure]:
         counts[row["status"]] += row["n"]
         if row["status"] == "pending" and row["retried"]:
             counts["retried"] += row["n"]
-    oldest = (
-        await WebhookDelivery.select(WebhookDelivery.next_attempt_at)
-        .where(WebhookDelivery.status == "pending")
-        .where(WebhookDelivery.next_attempt_at <= now)
-        .order_by(WebhookDelivery.next_attempt_at)
-        .first()
-    )
-    waited = (now - oldest["next_attempt_at"]).total_seconds() if oldest else 0.0
     return [
         Figure("webhook_deliveries", "webhook deliveries by state", n, {"state": state})
         for state, n in counts.items()
-    ] + [
-        Figure(
-            "oldest_due_job_seconds",
-            "how long the oldest job that is due has waited for a worker",
-            waited,
-            {"job": "webhook deliveries"},
-        )
-    ]
+    ] + [await oldest_due(WebhookDelivery, "webhook deliveries", now)]

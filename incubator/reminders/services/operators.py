@@ -7,7 +7,7 @@ import msgspec
 
 from incubator.db import utcnow
 from incubator.errors import NotFound
-from incubator.metrics import Figure
+from incubator.metrics import Figure, oldest_due
 from incubator.reminders.schemas import LedgerRow
 from incubator.reminders.tables import ReminderLedger, SchedulerBeat
 from incubator.settings import Settings
@@ -134,22 +134,7 @@ async def ledger_figures() -> list[Figure]:
             counts["retried"] += row["n"] if row["retried"] else 0
         else:
             counts[row["status"]] += row["n"]
-    oldest = (
-        await ReminderLedger.select(ReminderLedger.next_attempt_at)
-        .where(ReminderLedger.status == "pending")
-        .where(ReminderLedger.next_attempt_at <= now)
-        .order_by(ReminderLedger.next_attempt_at)
-        .first()
-    )
-    waited = (now - oldest["next_attempt_at"]).total_seconds() if oldest else 0.0
     return [
         Figure("reminders", "reminders in the ledger by state", n, {"state": state})
         for state, n in counts.items()
-    ] + [
-        Figure(
-            "oldest_due_job_seconds",
-            "how long the oldest job that is due has waited for a worker",
-            waited,
-            {"job": "reminders"},
-        )
-    ]
+    ] + [await oldest_due(ReminderLedger, "reminders", now)]
