@@ -65,45 +65,41 @@ async def fills(url: str) -> dict[str, str]:
     manager's centre, events and courses that exist, the partner's park and its MOU."""
     from incubator import db
 
-    engine = db.make_engine(url)
-    db.use_engine(engine)
-    try:
+    db.use_engine(db.make_engine(url))  # no pool: a connection a query is enough here
 
-        async def one(sql: str) -> str:
-            from piccolo.apps.migrations.tables import Migration
+    async def one(sql: str) -> str:
+        from piccolo.apps.migrations.tables import Migration
 
-            rows = await Migration.raw(sql).run()
-            return str(next(iter(rows[0].values()))) if rows else ""
+        rows = await Migration.raw(sql).run()
+        return str(next(iter(rows[0].values()))) if rows else ""
 
-        member_startup = await one(
-            "SELECT m.startup FROM startup_membership m JOIN app_user u ON u.id = m.user "
-            f"WHERE u.email = '{VIEWERS['member']}' LIMIT 1"
-        )
-        return {
-            "startup_id": member_startup,
-            "lease_id": await one(f"SELECT id FROM lease WHERE startup = {member_startup} LIMIT 1")
-            or await one("SELECT id FROM lease LIMIT 1"),
-            "unit_id": await one("SELECT id FROM unit LIMIT 1"),
-            "event_id": await one(
-                "SELECT id FROM event WHERE kind = 'event' ORDER BY starts_at DESC LIMIT 1"
-            ),
-            "course_id": await one("SELECT id FROM course LIMIT 1"),
-            "run_id": await one("SELECT id FROM event WHERE kind = 'course_run' LIMIT 1"),
-            "venue_id": await one("SELECT id FROM venue LIMIT 1"),
-            "user_id": await one(f"SELECT id FROM app_user WHERE email = '{VIEWERS['member']}'"),
-            "mou_id": await one("SELECT id FROM mou LIMIT 1"),
-            "partner_id": await one("SELECT id FROM partner_park ORDER BY id LIMIT 1"),
-            "export_id": await one("SELECT id FROM referral_export LIMIT 1"),
-            "referral_id": await one("SELECT id FROM referral LIMIT 1"),
-            "key": "occupancy",
-            "slug": "entrepreneurship",
-            "code": await one("SELECT code FROM certificate LIMIT 1"),
-            "registration": await one("SELECT code FROM registration LIMIT 1"),
-            "message_id": await one("SELECT id FROM outbox_message LIMIT 1") or "1",
-            "token": "not-a-feed",
-        }
-    finally:
-        await db.close_pool(engine)
+    member_startup = await one(
+        "SELECT m.startup FROM startup_membership m JOIN app_user u ON u.id = m.user "
+        f"WHERE u.email = '{VIEWERS['member']}' LIMIT 1"
+    )
+    return {
+        "startup_id": member_startup,
+        "lease_id": await one(f"SELECT id FROM lease WHERE startup = {member_startup} LIMIT 1")
+        or await one("SELECT id FROM lease LIMIT 1"),
+        "unit_id": await one("SELECT id FROM unit LIMIT 1"),
+        "event_id": await one(
+            "SELECT id FROM event WHERE kind = 'event' ORDER BY starts_at DESC LIMIT 1"
+        ),
+        "course_id": await one("SELECT id FROM course LIMIT 1"),
+        "run_id": await one("SELECT id FROM event WHERE kind = 'course_run' LIMIT 1"),
+        "venue_id": await one("SELECT id FROM venue LIMIT 1"),
+        "user_id": await one(f"SELECT id FROM app_user WHERE email = '{VIEWERS['member']}'"),
+        "mou_id": await one("SELECT id FROM mou LIMIT 1"),
+        "partner_id": await one("SELECT id FROM partner_park ORDER BY id LIMIT 1"),
+        "export_id": await one("SELECT id FROM referral_export LIMIT 1"),
+        "referral_id": await one("SELECT id FROM referral LIMIT 1"),
+        "key": "occupancy",
+        "slug": "entrepreneurship",
+        "code": await one("SELECT code FROM certificate LIMIT 1"),
+        "registration": await one("SELECT code FROM registration LIMIT 1"),
+        "message_id": await one("SELECT id FROM outbox_message LIMIT 1") or "1",
+        "token": "not-a-feed",
+    }
 
 
 NAMED = {
