@@ -15,7 +15,7 @@ from centres.schemas import Building as BuildingOut
 from centres.schemas import BuildingIn, UnitDetail, UnitIn, UnitOut, UnitPage
 from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
 from incubator.auth.schemas import Viewer
-from incubator.db import like_pattern, utcnow, write_transaction
+from incubator.db import among, in_order, like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups.policy import require_login
@@ -178,25 +178,22 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
             offset,
         )
     ]
-    rows = []
-    if ids:
-        found = {
-            row["id"]: row
-            for row in await Unit.raw(
-                "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
-                "u.status, u.centre, b.slug AS building_slug, b.name_en AS building_en, "
-                "b.name_zh AS building_zh, c.slug AS centre_slug, c.name_en AS centre_en, "
-                "c.name_zh AS centre_zh, l.id AS lease_id, l.ends_on AS lease_ends_on, "
-                "l.startup AS startup_id, s.name_en AS startup_en, s.name_zh AS startup_zh "
-                "FROM unit u JOIN building b ON b.id = u.building "
-                f"JOIN centre c ON c.id = u.centre {join} "
-                "LEFT JOIN startup s ON s.id = l.startup "
-                f"WHERE u.id IN ({', '.join('{}' for _ in ids)})",
-                *join_args,
-                *ids,
-            )
-        }
-        rows = [found[i] for i in ids]
+    within, id_args = among("u.id", ids)
+    rows = in_order(
+        await Unit.raw(
+            "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
+            "u.status, u.centre, b.slug AS building_slug, b.name_en AS building_en, "
+            "b.name_zh AS building_zh, c.slug AS centre_slug, c.name_en AS centre_en, "
+            "c.name_zh AS centre_zh, l.id AS lease_id, l.ends_on AS lease_ends_on, "
+            "l.startup AS startup_id, s.name_en AS startup_en, s.name_zh AS startup_zh "
+            "FROM unit u JOIN building b ON b.id = u.building "
+            f"JOIN centre c ON c.id = u.centre {join} "
+            f"LEFT JOIN startup s ON s.id = l.startup WHERE 1 = 1{within}",
+            *join_args,
+            *id_args,
+        ),
+        ids,
+    )
     total = (await Unit.raw(f"SELECT COUNT(*) AS n {narrow}{where_sql}", *narrow_args, *args))[0][
         "n"
     ]

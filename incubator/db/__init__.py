@@ -18,7 +18,15 @@ from incubator.db.engines import (
     wait_until_reachable,
 )
 from incubator.db.migrations import migrate, pending_migrations, raw_migration
-from incubator.db.reads import among, contains, fetch, fetch_planned, like_pattern, one_of
+from incubator.db.reads import (
+    among,
+    contains,
+    fetch,
+    fetch_planned,
+    in_order,
+    like_pattern,
+    one_of,
+)
 from incubator.db.transactions import (
     UNIQUE_VIOLATIONS,
     alongside,
@@ -40,6 +48,7 @@ __all__ = [
     "current_engine",
     "fetch",
     "fetch_planned",
+    "in_order",
     "in_transaction",
     "is_postgres",
     "like_pattern",

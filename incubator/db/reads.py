@@ -35,6 +35,13 @@ def among(column: str, ids: Sequence[int] | None) -> tuple[str, list[int]]:
     return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
 
 
+def in_order(rows: list[dict], ids: Sequence[Any], key: str = "id") -> list[dict]:
+    """`rows` in the order of `ids`: a page chosen (and ordered) by one narrow query, then
+    read in full by id with `among`, which returns them in no particular order."""
+    by_key = {row[key]: row for row in rows}
+    return [by_key[i] for i in ids]
+
+
 def one_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """A condition "column is one of `values`" for raw SQL (`{}` placeholders) and its one
     argument, however many values: both engines cap a statement's arguments (32,767 on
