@@ -56,6 +56,11 @@ class StartupStatus(str, Enum):
     archived = "archived"
 
 
+# The statuses that keep a start-up out of the community's figures, as an SQL list of
+# literals ('archived'): figures count all and take these few away.
+NOT_ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in StartupStatus if s is not StartupStatus.active)
+
+
 class MembershipRole(str, Enum):
     owner = "owner"
     member = "member"

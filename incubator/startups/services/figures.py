@@ -8,7 +8,7 @@ from incubator.db import is_postgres
 from incubator.i18n import today_hk
 from incubator.startups.schemas import ParkFigures
 from incubator.startups.services.onsite import count_onsite
-from incubator.startups.tables import Startup, StartupStatus
+from incubator.startups.tables import NOT_ACTIVE_SQL, Startup
 
 # Each centre's and hub's active start-ups: its affiliations (counted off their index) less
 # those of start-ups not active (few, found from the start-ups' side: SQLite is told to start
@@ -29,9 +29,8 @@ async def park_figures() -> ParkFigures:
     """Headline figures of the community for the home page."""
     total = await Startup.count().where(Startup.status == "active")
     onsite = await count_onsite(today_hk())
-    others = ", ".join(f"'{s.value}'" for s in StartupStatus if s is not StartupStatus.active)
     join = "JOIN" if is_postgres() else "CROSS JOIN"
-    by_unit = await Startup.raw(_BY_UNIT.format(join=join, others=others))
+    by_unit = await Startup.raw(_BY_UNIT.format(join=join, others=NOT_ACTIVE_SQL))
     return msgspec.convert(
         {"total": total, "onsite": onsite, "offsite": total - onsite, "units": by_unit},
         ParkFigures,

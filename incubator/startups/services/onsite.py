@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from incubator.startups.tables import Startup, StartupStatus
+from incubator.startups.tables import NOT_ACTIVE_SQL, Startup
 
 IN_FORCE = "l.status <> 'draft' AND l.starts_on <= {} AND l.ends_on >= {}"
 ONSITE_IDS = f"SELECT l.startup FROM lease l WHERE {IN_FORCE}"
@@ -42,15 +42,12 @@ async def count_onsite(day: date) -> int:
     leases (one range of the in-force index), less the few not active (archived) among them,
     found from the start-ups' side. A third faster than testing every active start-up at
     100,000 (38 ms against 24 on SQLite)."""
-    others = [s.value for s in StartupStatus if s is not StartupStatus.active]
-    marks = ", ".join("{}" for _ in others)
     rows = await Startup.raw(
         f"SELECT (SELECT COUNT(DISTINCT l.startup) FROM lease l WHERE {IN_FORCE}) - "
-        f"(SELECT COUNT(*) FROM startup s WHERE s.status IN ({marks}) AND "
+        f"(SELECT COUNT(*) FROM startup s WHERE s.status IN ({NOT_ACTIVE_SQL}) AND "
         f"EXISTS (SELECT 1 FROM lease l WHERE l.startup = s.id AND {IN_FORCE})) AS n",
         day,
         day,
-        *others,
         day,
         day,
     )
