@@ -39,7 +39,8 @@ def _nice_top(value: float) -> float:
     return 40 * power
 
 
-def _plotted(row: Row, series: list[str]) -> list[float]:
+def plotted(row: Row, series: list[str]) -> list[float]:
+    """A row's values of `series` as drawn: numbers, none below zero (the PDF's too)."""
     return [max(float(row.values.get(s) or 0), 0.0) for s in series]
 
 
@@ -59,7 +60,7 @@ def svg(figure: Figure, label: Callable[[Row], str], title: str, summary: str) -
 
 def _bars(figure: Figure, label: Callable[[Row], str]) -> tuple[Markup, int]:
     rows = figure.rows
-    top = max((sum(_plotted(r, figure.plotted)) for r in rows), default=0) or 1
+    top = max((sum(plotted(r, figure.plotted)) for r in rows), default=0) or 1
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     parts = []
     for i, row in enumerate(rows):
@@ -71,7 +72,7 @@ def _bars(figure: Figure, label: Callable[[Row], str]) -> tuple[Markup, int]:
             ).format(LABEL_WIDTH - 8, y + 15, name, _short(name))
         )
         x = float(LABEL_WIDTH)
-        values = _plotted(row, figure.plotted)
+        values = plotted(row, figure.plotted)
         for s, value in enumerate(values):
             width = span * value / top
             if width > 0:
@@ -87,7 +88,7 @@ def _bars(figure: Figure, label: Callable[[Row], str]) -> tuple[Markup, int]:
 
 def _columns(figure: Figure, label: Callable[[Row], str]) -> tuple[Markup, int]:
     rows, series = figure.rows, figure.plotted
-    top = _nice_top(max((max(_plotted(r, series), default=0) for r in rows), default=0))
+    top = _nice_top(max((max(plotted(r, series), default=0) for r in rows), default=0))
     left, bottom, plot_top = 48, COLUMN_HEIGHT - 28, 10
     span = bottom - plot_top
     parts = []
@@ -105,7 +106,7 @@ def _columns(figure: Figure, label: Callable[[Row], str]) -> tuple[Markup, int]:
     every = math.ceil(len(rows) / 6) or 1  # at most six labels under the columns
     for i, row in enumerate(rows):
         x0 = left + i * slot + (slot - bar * len(series)) / 2
-        for s, value in enumerate(_plotted(row, series)):
+        for s, value in enumerate(plotted(row, series)):
             height = span * value / top
             parts.append(
                 Markup(

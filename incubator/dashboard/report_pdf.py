@@ -7,7 +7,8 @@ overlap. Text is drawn in the embedded font of `incubator.pdf`."""
 
 from __future__ import annotations
 
-from incubator.dashboard.schemas import SERIES, Figure, Scope, Value, value_text
+from incubator.dashboard.charts import plotted
+from incubator.dashboard.schemas import SERIES, Figure, Row, Scope, Value, value_text
 from incubator.i18n import gettext, named, today_hk
 from incubator.pdf import Document
 
@@ -89,10 +90,7 @@ class _Report:
         self.y += 2
         stacked = figure.chart != "columns"
         top = max(
-            (
-                (sum if stacked else max)(float(r.values.get(s) or 0) for s in figure.plotted)
-                for r in figure.rows
-            ),
+            ((sum if stacked else max)(plotted(r, figure.plotted)) for r in figure.rows),
             default=0,
         )
         value_width = (self.width - NAME_WIDTH - BAR_WIDTH) / max(len(figure.series), 1)
@@ -103,7 +101,7 @@ class _Report:
         for r in figure.rows:
             cells = [named(self.lang, r.name_en, r.name_zh), ""]
             cells += [_cell(r.values.get(s)) for s in figure.series]
-            self.row(cells, widths, False, bar=self.bar_of(figure, r.values, top))
+            self.row(cells, widths, False, bar=self.bar_of(figure, r, top, stacked))
         if not figure.rows:
             self.row([self._("Nothing in this range."), ""], widths[:2], False)
         self.rule()
@@ -113,14 +111,12 @@ class _Report:
         if figure.note:
             self.paragraph(self._(figure.note), SIZE)
 
-    def bar_of(self, figure: Figure, values: dict, top: float):
+    def bar_of(self, figure: Figure, row: Row, top: float, stacked: bool):
         """A row's bar: its series end to end when stacked, else one thin bar each."""
-        stacked = figure.chart != "columns"
         thickness = 7 if stacked else 7 / max(len(figure.plotted), 1)
 
         def draw(x: float, y: float) -> None:
-            for i, series in enumerate(figure.plotted):
-                value = max(float(values.get(series) or 0), 0)
+            for i, value in enumerate(plotted(row, figure.plotted)):
                 part = (BAR_WIDTH - GAP) * value / top if top else 0
                 if part > 0:
                     self.pdf.set_fill_color(*BAR_COLOURS[i % 3])
