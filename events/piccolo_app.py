@@ -2,12 +2,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+import events.tallies  # noqa: F401  (registers the events' summary rows)
 from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
 from events.tables import (
     Course,
     CoursePrerequisite,
     Event,
     EventCluster,
+    EventTally,
     FeedToken,
     Registration,
     Venue,
@@ -27,6 +29,7 @@ APP_CONFIG = AppConfig(
         SessionAttendance,
         AssessmentScore,
         Certificate,
+        EventTally,
     ],
     migration_dependencies=["centres.piccolo_app"],
     commands=[],

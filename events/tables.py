@@ -150,3 +150,17 @@ class FeedToken(Table, tablename="feed_token"):
     user = ForeignKey(User, on_delete=OnDelete.cascade, unique=True, null=False)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class EventTally(Table, tablename="event_tally"):
+    """What an event's registrations and certificates add up to, one row per event, kept by
+    the database's triggers in the same transaction as every change to them (`events.tallies`):
+    the figures pages (attendance, the academy's, the dashboard's) read these instead of
+    counting every registration of the park."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, unique=True, null=False)
+    confirmed = Integer(default=0)
+    waitlisted = Integer(default=0)
+    confirmed_checked_in = Integer(default=0)
+    waitlisted_checked_in = Integer(default=0)
+    certificates = Integer(default=0)  # not revoked, of a course run

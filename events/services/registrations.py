@@ -360,11 +360,11 @@ async def check_in(
 async def attendance_by_centre() -> list[CentreAttendance]:
     """Per centre or hub: events held, seats confirmed, people checked in, and the rate."""
     rows = await Registration.raw(
-        "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(DISTINCT e.id) AS events, "
-        "SUM(CASE WHEN r.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, "
-        "SUM(CASE WHEN r.checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS checked_in "
+        "SELECT c.slug, c.kind, c.name_en, c.name_zh, COUNT(*) AS events, "
+        "SUM(COALESCE(t.confirmed, 0)) AS confirmed, "
+        "SUM(COALESCE(t.confirmed_checked_in + t.waitlisted_checked_in, 0)) AS checked_in "
         "FROM event e JOIN centre c ON c.id = e.centre "
-        "LEFT JOIN registration r ON r.event = e.id AND r.status <> 'cancelled' "
+        "LEFT JOIN event_tally t ON t.event = e.id "
         "WHERE e.status = 'published' AND e.kind = 'event' "
         "GROUP BY c.id, c.slug, c.kind, c.name_en, c.name_zh, c.sort_order "
         "ORDER BY c.sort_order"

@@ -21,7 +21,7 @@ from events.schemas import EventIn, EventOut
 from events.services.times import local_input, parse_local
 from events.tables import Event, EventCluster, EventKind, EventStatus, Registration, Venue
 from incubator.auth.schemas import Viewer
-from incubator.db import lock_row, utcnow, write_transaction
+from incubator.db import among, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_whole_number
 from incubator.i18n import hk_text
@@ -76,18 +76,16 @@ async def with_clusters_and_seats(rows: list[dict]) -> list[EventOut]:
         EventCluster.event.is_in(ids)
     ):
         by_id[link["event"]]["clusters"].append(link["cluster.slug"])
+    within, args = among("event", ids)
     counts = await Registration.raw(
-        "SELECT event, status, COUNT(*) AS n, SUM(CASE WHEN checked_in_at IS NULL THEN 0 ELSE 1 "
-        "END) AS checked_in FROM registration WHERE event IN ("
-        + ", ".join("{}" for _ in ids)
-        + ") AND status <> 'cancelled' GROUP BY event, status",
-        *ids,
+        "SELECT event, confirmed, waitlisted, confirmed_checked_in + waitlisted_checked_in "
+        f"AS checked_in FROM event_tally WHERE 1 = 1{within}",
+        *args,
     )
     for row in by_id.values():
         row |= {"confirmed": 0, "waitlisted": 0, "checked_in": 0}
     for c in counts:
-        by_id[c["event"]][c["status"]] = int(c["n"])
-        by_id[c["event"]]["checked_in"] += int(c["checked_in"] or 0)
+        by_id[c["event"]] |= {k: int(c[k]) for k in ("confirmed", "waitlisted", "checked_in")}
     for row in by_id.values():
         row["seats_left"] = max(0, row["capacity"] - row["confirmed"])
         row["clusters"].sort()

@@ -12,6 +12,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from incubator.db import tallies
 from incubator.db.engines import current_engine, is_postgres
 from incubator.db.reads import one_of
 from incubator.db.transactions import write_transaction
@@ -150,8 +151,10 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
     afterwards (a broken rule fails the load with the trigger's message); then the triggers
     are created again. The indexes made by CREATE INDEX are dropped and created again before
     those checks; those of PRIMARY KEY and UNIQUE columns cannot be dropped
-    and stay, as foreign-key checks do. DDL is part of the transaction on both engines, so a
-    failed load leaves the schema as it was."""
+    and stay, as foreign-key checks do. On both engines the triggers that keep summary rows
+    (`db.tallies`) step aside and the tallies of these tables are counted again afterwards.
+    DDL is part of the transaction on both engines, so a failed load leaves the schema as it
+    was."""
     if not tables:
         yield
         return
@@ -173,13 +176,24 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
             "ORDER BY i.tablename, i.indexname",
             names,
         )
+        counting = await run(
+            "SELECT tgname AS name, tgrelid::regclass::text AS tbl FROM pg_trigger "
+            "WHERE NOT tgisinternal AND tgname LIKE 'tally\\_%' "
+            "AND tgrelid = ANY({}::text[]::regclass[])",
+            names,
+        )
         for constraint in constraints:  # foreign keys first ('f' < 'x')
             await run(f'ALTER TABLE "{constraint["tbl"]}" DROP CONSTRAINT "{constraint["name"]}"')
         for index in indexes:
             await run(f'DROP INDEX "{index["name"]}"')
+        for trigger in counting:
+            await run(f'ALTER TABLE "{trigger["tbl"]}" DISABLE TRIGGER "{trigger["name"]}"')
         yield
         for index in indexes:
             await run(index["sql"])
+        await tallies.rebuild(tallies.tallies_of(names), run)
+        for trigger in counting:
+            await run(f'ALTER TABLE "{trigger["tbl"]}" ENABLE TRIGGER "{trigger["name"]}"')
         for constraint in reversed(constraints):  # exclusion constraints, then foreign keys
             await run(
                 f'ALTER TABLE "{constraint["tbl"]}" ADD CONSTRAINT "{constraint["name"]}" '
@@ -197,6 +211,7 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
     ]
     search = [t for t in triggers if t["name"].endswith("_fts_ai")]
     rules = [(t, rule) for t in triggers if (rule := _insert_rule(t["sql"])) is not None]
+    counting = [t for t in triggers if t["name"].startswith("tally_")]
     indexes = [
         index
         for name in names
@@ -206,7 +221,7 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
             name,
         )
     ]
-    for trigger in [*search, *(t for t, _ in rules)]:
+    for trigger in [*search, *(t for t, _ in rules), *counting]:
         await run(f'DROP TRIGGER "{trigger["name"]}"')
     for index in indexes:
         await run(f'DROP INDEX "{index["name"]}"')
@@ -222,6 +237,9 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
         broken = await run(f'SELECT 1 AS broken FROM "{trigger["tbl"]}" AS NEW WHERE {condition}')
         if broken:
             raise sqlite3.IntegrityError(message)
+        await run(trigger["sql"])
+    await tallies.rebuild(tallies.tallies_of(names), run)
+    for trigger in counting:
         await run(trigger["sql"])
 
 

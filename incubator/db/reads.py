@@ -42,6 +42,25 @@ def in_order(rows: list[dict], ids: Sequence[Any], key: str = "id") -> list[dict
     return [by_key[i] for i in ids]
 
 
+def hk_month(column: str, instant: bool) -> str:
+    """SQL for the Hong Kong month (YYYY-MM) of a timestamp (`instant`) or date column."""
+    if is_postgres():
+        local = f"({column} AT TIME ZONE 'Asia/Hong_Kong')" if instant else column
+        return f"to_char({local}, 'YYYY-MM')"
+    # Hong Kong has kept UTC+8 all year since 1979.
+    return f"strftime('%Y-%m', {column}, '+8 hours')" if instant else f"strftime('%Y-%m', {column})"
+
+
+def hk_quarter(column: str) -> str:
+    """SQL for the Hong Kong quarter ("2026 Q3") of a timestamp column."""
+    if is_postgres():
+        return f"to_char({column} AT TIME ZONE 'Asia/Hong_Kong', 'YYYY \"Q\"Q')"
+    local = f"{column}, '+8 hours'"
+    return (
+        f"strftime('%Y', {local}) || ' Q' || ((CAST(strftime('%m', {local}) AS INTEGER) + 2) / 3)"
+    )
+
+
 def one_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """A condition "column is one of `values`" for raw SQL (`{}` placeholders) and its one
     argument, however many values: both engines cap a statement's arguments (32,767 on

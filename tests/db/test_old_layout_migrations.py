@@ -37,6 +37,9 @@ def assert_only_newer_applied(before: list[tuple], after: list[tuple]) -> None:
     assert all(name > newest for _app, name in after[len(before) :]), after[len(before) :]
 
 
+TALLIED = ("event", "registration", "certificate")  # the event tally's sources
+
+
 def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as conn:
@@ -83,6 +86,11 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "outbox_message",
             "outbox_message_created_at",
             "registration_registered_by",
+            "event_tally",
+            "sqlite_autoindex_event_tally_1",
+            *(f"tally_event_{table}_{when}" for table in TALLIED for when in ("insert", "delete")),
+            "tally_event_registration_update",
+            "tally_event_certificate_update",
         }
 
 

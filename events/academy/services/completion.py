@@ -35,7 +35,7 @@ from events.academy.tables import AssessmentScore, Certificate, SessionAttendanc
 from events.services.registrations import CODE_ALPHABET
 from events.tables import Event, Registration
 from incubator.auth.schemas import Viewer
-from incubator.db import among, utcnow, write_transaction
+from incubator.db import among, hk_quarter, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.fields import read_text, read_whole_number
 from incubator.i18n import hk_text
@@ -320,47 +320,42 @@ async def figures(
     """Participants (confirmed enrolments), certificates, completion rate (certificates over
     participants of finished runs) and waitlist length, per course, per track and per
     quarter of the runs' start; for the runs of some centres (None: all) that start in
-    `between` (from, until; None: any time)."""
+    `between` (from, until; None: any time). Summed in SQL from each run's tally, by course
+    and quarter, in order of their first run; the groups roll up from those."""
+    now = utcnow()
     condition = "AND co.track = {}" if track in academy.TRACKS else ""
-    args: list[Any] = [utcnow()] + ([track] if condition else [])
+    args: list[Any] = [now, now] + ([track] if condition else [])
     within, ids = among("e.centre", centres)
     condition += within
     args += ids
     if between is not None:
         condition += " AND e.starts_at >= {} AND e.starts_at < {}"
         args += list(between)
+    quarter = hk_quarter("e.starts_at")
     rows = await Event.raw(
         f"""
-        SELECT co.id AS course, co.title_en, co.title_zh, co.track, e.id AS run, e.starts_at,
-          CASE WHEN e.ends_at <= {{}} THEN 1 ELSE 0 END AS finished,
-          (SELECT COUNT(*) FROM registration r
-             WHERE r.event = e.id AND r.status = 'confirmed') AS participants,
-          (SELECT COUNT(*) FROM registration r
-             WHERE r.event = e.id AND r.status = 'waitlisted') AS waitlisted,
-          (SELECT COUNT(*) FROM certificate c
-             WHERE c.run = e.id AND c.revoked_at IS NULL) AS certificates
+        SELECT co.id AS course, co.title_en, co.title_zh, co.track, {quarter} AS quarter,
+          COUNT(*) AS runs, SUM(COALESCE(t.confirmed, 0)) AS participants,
+          SUM(COALESCE(t.waitlisted, 0)) AS waitlisted,
+          SUM(CASE WHEN e.ends_at <= {{}} THEN COALESCE(t.confirmed, 0) ELSE 0 END)
+            AS finished_participants,
+          SUM(CASE WHEN e.ends_at <= {{}} THEN COALESCE(t.certificates, 0) ELSE 0 END)
+            AS certificates
         FROM event e JOIN course co ON co.id = e.course
+          LEFT JOIN event_tally t ON t.event = e.id
         WHERE e.kind = 'course_run' AND e.status = 'published' {condition}
-        ORDER BY e.starts_at
+        GROUP BY co.id, co.title_en, co.title_zh, co.track, {quarter}
+        ORDER BY MIN(e.starts_at), co.id
         """,
         *args,
     )
     found = {
         "courses": _rollup(rows, lambda r: (r["course"], r["title_en"], r["title_zh"], r["track"])),
         "tracks": _rollup(rows, lambda r: (r["track"],)),
-        "quarters": _rollup(rows, lambda r: (_quarter(r["starts_at"]),)),
+        "quarters": _rollup(rows, lambda r: (r["quarter"],)),
         "total": _rollup(rows, lambda r: ("all",))[0] if rows else _empty(("all",)),
     }
     return msgspec.convert(found, AcademyFigures)
-
-
-def _quarter(moment: Any) -> str:
-    from incubator.i18n import HONG_KONG
-
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    local = moment.astimezone(HONG_KONG)
-    return f"{local.year} Q{(local.month - 1) // 3 + 1}"
 
 
 def _empty(key: tuple) -> dict[str, Any]:
@@ -375,16 +370,21 @@ def _empty(key: tuple) -> dict[str, Any]:
     }
 
 
+SUMMED = ("runs", "participants", "waitlisted", "finished_participants", "certificates")
+
+
 def _rollup(rows: list[dict], key) -> list[dict]:
     groups: dict[tuple, dict[str, Any]] = {}
     for row in rows:
         group = groups.setdefault(key(row), _empty(key(row)))
-        group["runs"] += 1
-        group["participants"] += int(row["participants"])
-        group["waitlisted"] += int(row["waitlisted"])
-        if int(row["finished"]):
-            group["finished_participants"] += int(row["participants"])
-            group["certificates"] += int(row["certificates"])
+        for figure in (
+            "runs",
+            "participants",
+            "waitlisted",
+            "finished_participants",
+            "certificates",
+        ):
+            group[figure] += int(row[figure] or 0)
     for group in groups.values():
         done = group["finished_participants"]
         group["completion_rate"] = group["certificates"] / done if done else None

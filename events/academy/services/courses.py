@@ -314,13 +314,11 @@ async def course_runs(viewer: Viewer, course_id: int) -> list[RunSummary]:
     rows = await Event.raw(
         """
         SELECT e.id, e.starts_at, e.ends_at, e.capacity, e.status,
-          (SELECT COUNT(*) FROM registration r
-             WHERE r.event = e.id AND r.status = 'confirmed') AS confirmed,
-          (SELECT COUNT(*) FROM registration r
-             WHERE r.event = e.id AND r.status = 'waitlisted') AS waitlisted,
+          COALESCE(t.confirmed, 0) AS confirmed, COALESCE(t.waitlisted, 0) AS waitlisted,
           (SELECT COUNT(*) FROM event s WHERE s.parent = e.id AND s.status <> 'cancelled')
              AS sessions
-        FROM event e WHERE e.course = {} AND e.kind = 'course_run'
+        FROM event e LEFT JOIN event_tally t ON t.event = e.id
+        WHERE e.course = {} AND e.kind = 'course_run'
         ORDER BY e.starts_at DESC
         """,
         course_id,

@@ -10,7 +10,6 @@ from incubator.dashboard.schemas import TITLES, Figure, Row, Scope
 from incubator.dashboard.services.aggregates import (
     MOU_WINDOW_DAYS,
     in_scope,
-    month_of,
     month_rows,
     totals,
     whole,
@@ -21,15 +20,14 @@ from incubator.startups.tables import Centre
 
 
 async def events(scope: Scope) -> Figure:
-    month = month_of("e.starts_at", instant=True)
+    month = db.hk_month("e.starts_at", instant=True)
     within, ids = db.among("e.centre", scope.centres)
     start, until = scope.instants
     found = await Centre.raw(
         f"SELECT {month} AS month, COUNT(*) AS events, "
-        "SUM(COALESCE(r.registered, 0)) AS registered, SUM(COALESCE(r.attended, 0)) AS attended "
-        "FROM event e LEFT JOIN (SELECT event, COUNT(*) AS registered, "
-        "SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS attended "
-        "FROM registration WHERE status = 'confirmed' GROUP BY event) r ON r.event = e.id "
+        "SUM(COALESCE(t.confirmed, 0)) AS registered, "
+        "SUM(COALESCE(t.confirmed_checked_in, 0)) AS attended "
+        "FROM event e LEFT JOIN event_tally t ON t.event = e.id "
         "WHERE e.kind = 'event' AND e.status = 'published' "
         f"AND e.starts_at >= {{}} AND e.starts_at < {{}}{within} GROUP BY 1",
         start,

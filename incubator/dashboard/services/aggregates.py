@@ -15,15 +15,6 @@ from incubator.startups.tables import Centre
 MOU_WINDOW_DAYS = 180
 
 
-def month_of(column: str, instant: bool) -> str:
-    """SQL for the Hong Kong month (YYYY-MM) of a timestamp or date column."""
-    if db.is_postgres():
-        local = f"({column} AT TIME ZONE 'Asia/Hong_Kong')" if instant else column
-        return f"to_char({local}, 'YYYY-MM')"
-    # Hong Kong has kept UTC+8 all year since 1979.
-    return f"strftime('%Y-%m', {column}, '+8 hours')" if instant else f"strftime('%Y-%m', {column})"
-
-
 def zh(text: str) -> str:
     return gettext("zh-Hant", text)
 

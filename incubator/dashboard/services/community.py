@@ -18,7 +18,6 @@ from incubator.dashboard.schemas import (
 from incubator.dashboard.services.aggregates import (
     centres_in,
     in_scope,
-    month_of,
     month_rows,
     rate,
     totals,
@@ -176,7 +175,7 @@ async def occupancy(scope: Scope) -> Figure:
 
 
 async def leases_ending(scope: Scope) -> Figure:
-    month = month_of("l.ends_on", instant=False)
+    month = db.hk_month("l.ends_on", instant=False)
     within, ids = db.among("u.centre", scope.centres)
     found = await Centre.raw(
         f"SELECT {month} AS month, COUNT(*) AS ending, "
