@@ -16,6 +16,7 @@ from centres.schemas import Occupancy as OccupancyFigures
 from centres.tables import Building, Unit
 from incubator.db import among, is_postgres
 from incubator.i18n import today_hk
+from incubator.startups.services.figures import active_by_centre
 from incubator.startups.services.onsite import IN_FORCE, ONSITE_STARTUPS, onsite_condition
 from incubator.startups.tables import Centre
 
@@ -133,12 +134,15 @@ async def community_figures(
     centres: Sequence[int] | None = None, day: date | None = None
 ) -> dict[int, CentreCommunity]:
     """Each centre's or hub's community figures (by centre id): affiliated active start-ups
-    and how many of them are onsite; centres without start-ups are absent."""
+    and how many of them are onsite; centres without start-ups are absent. On SQLite two
+    queries at once: the active start-ups as the home page counts them (`active_by_centre`,
+    off the affiliations' index: 15 ms against 73 for joining each to its start-up at
+    100,000), and the onsite ones, driven from the leases in force."""
     day = day or today_hk()
     within, ids = among("a.centre", centres)
     if is_postgres():
         # One pass: PostgreSQL hashes the onsite start-ups once, cheaper for it than the two
-        # queries below.
+        # queries below (70 ms against 93 for the whole park at 100,000 start-ups).
         condition, args = onsite_condition(day)
         rows = await Centre.raw(
             "SELECT a.centre, COUNT(*) AS n, "
@@ -148,26 +152,16 @@ async def community_figures(
             *args,
             *ids,
         )
-        return _community(rows, {r["centre"]: int(r["onsite"] or 0) for r in rows})
-    # SQLite would probe a list for each affiliation in one pass; two queries at once are
-    # cheaper for it: every affiliation of an active start-up, and those of
-    # the onsite ones, driven from the leases in force. SQLite keeps a CROSS JOIN's order: for
-    # the whole park it walks the active start-ups (an index), for some centres their
-    # affiliations first.
-    tables = (
-        "startup s CROSS JOIN startup_affiliation a"
-        if centres is None
-        else "startup_affiliation a CROSS JOIN startup s"
-    )
-    where = f"a.startup = s.id AND s.status = 'active'{within}"
+        totals = [{"id": r["centre"], "n": r["n"]} for r in rows]
+        here = {r["centre"]: int(r["onsite"] or 0) for r in rows}
+        return _community(totals, here)
+    # SQLite keeps a CROSS JOIN's order: the onsite start-ups first, then their affiliations.
     totals, onsite = await asyncio.gather(
-        Centre.raw(
-            f"SELECT a.centre, COUNT(*) AS n FROM {tables} WHERE {where} GROUP BY a.centre", *ids
-        ),
+        active_by_centre(centres),
         Centre.raw(
             f"SELECT a.centre, COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
-            f"CROSS JOIN startup_affiliation a WHERE s.id = o.startup AND {where} "
-            "GROUP BY a.centre",
+            "CROSS JOIN startup_affiliation a WHERE s.id = o.startup AND a.startup = s.id "
+            f"AND s.status = 'active'{within} GROUP BY a.centre",
             day,
             day,
             *ids,
@@ -176,11 +170,12 @@ async def community_figures(
     return _community(totals, {r["centre"]: int(r["n"]) for r in onsite})
 
 
-def _community(totals: list[dict], onsite: dict[int, int]) -> dict[int, CentreCommunity]:
+def _community(totals: list[dict], here: dict[int, int]) -> dict[int, CentreCommunity]:
     figures = {}
     for row in totals:
-        startups, here = int(row["n"]), onsite.get(row["centre"], 0)
-        figures[row["centre"]] = CentreCommunity(startups, here, startups - here)
+        if startups := int(row["n"]):
+            onsite_here = here.get(row["id"], 0)
+            figures[row["id"]] = CentreCommunity(startups, onsite_here, startups - onsite_here)
     return figures
 
 

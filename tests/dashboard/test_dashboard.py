@@ -282,6 +282,29 @@ async def test_every_figure_of_the_park_on_a_known_dataset(client, park):
     ]
 
 
+async def test_an_archived_start_up_counts_in_no_figure_of_the_park(client, park):
+    """The whole park's figures count links off their indexes and take the archived
+    start-ups' away: Harbour Pay (FinTech, the Entrepreneurship Centre, a lease in force)
+    leaves every count when archived, and its centre's and cluster's figures with it."""
+    from centres.services.occupancy import community_figures
+    from incubator.startups.tables import Startup
+
+    await login(client, park.users["admin"])
+    before = await dashboard(client, "")
+    await Startup.update({Startup.status: "archived"}).where(
+        Startup.id == park.startups["harbour-pay"]
+    )
+    after = await dashboard(client, "")
+    for figures, fintech, here, onsite in ((before, 2, 2, 1), (after, 1, 1, 0)):
+        clusters = rows_of(figures["startups-by-cluster"])
+        assert clusters["FinTech"]["startups"] == fintech
+        centre = rows_of(figures["startups-by-centre"])["Entrepreneurship Centre"]
+        assert centre == {"startups": here, "onsite": onsite, "offsite": here - onsite}
+        assert rows_of(figures["onsite-offsite"])["Onsite"]["startups"] == onsite
+    community = await community_figures([park.centres["entrepreneurship"]])
+    assert community[park.centres["entrepreneurship"]].startups == 1
+
+
 async def test_a_manager_sees_only_the_figures_of_their_own_centres(client, park):
     k = await known_park(park)
     await login(client, park.users["manager"])  # the Entrepreneurship Centre

@@ -91,6 +91,7 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             *(f"tally_event_{table}_{when}" for table in TALLIED for when in ("insert", "delete")),
             "tally_event_registration_update",
             "tally_event_certificate_update",
+            "unit_space",
         }
 
 

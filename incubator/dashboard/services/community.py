@@ -24,8 +24,8 @@ from incubator.dashboard.services.aggregates import (
     whole,
     zh,
 )
-from incubator.startups.services.onsite import ONSITE_STARTUPS
-from incubator.startups.tables import STAGE_NAMES, Centre, Stage
+from incubator.startups.services.onsite import ONSITE_STARTUPS, count_onsite
+from incubator.startups.tables import NOT_ACTIVE_SQL, STAGE_NAMES, Centre, Stage
 
 
 async def startups_by_centre(scope: Scope) -> Figure:
@@ -56,12 +56,25 @@ async def startups_by_centre(scope: Scope) -> Figure:
 
 async def startups_by_cluster(scope: Scope) -> Figure:
     within, args = in_scope(scope)
-    # Walk the active start-ups (an index) and their clusters; SQLite keeps a CROSS JOIN's order.
-    counted = await Centre.raw(
-        "SELECT sc.cluster, COUNT(*) AS n FROM startup s CROSS JOIN startup_cluster sc "
-        f"WHERE sc.startup = s.id AND s.status = 'active'{within} GROUP BY sc.cluster",
-        *args,
-    )
+    if scope.centres is None:
+        # The whole park: each cluster's links (counted off their index) less those of
+        # start-ups not active (few), as the home page counts centres: 84 -> 20 ms on SQLite.
+        join = "JOIN" if db.is_postgres() else "CROSS JOIN"
+        counted = await Centre.raw(
+            "SELECT t.cluster, t.n - COALESCE(x.n, 0) AS n FROM (SELECT cluster, COUNT(*) AS n "
+            "FROM startup_cluster GROUP BY cluster) t LEFT JOIN (SELECT sc.cluster, COUNT(*) "
+            f"AS n FROM startup s {join} startup_cluster sc ON sc.startup = s.id "
+            f"WHERE s.status IN ({NOT_ACTIVE_SQL}) GROUP BY sc.cluster) x "
+            "ON x.cluster = t.cluster"
+        )
+    else:
+        # Walk the active start-ups (an index) and their clusters; SQLite keeps a CROSS
+        # JOIN's order.
+        counted = await Centre.raw(
+            "SELECT sc.cluster, COUNT(*) AS n FROM startup s CROSS JOIN startup_cluster sc "
+            f"WHERE sc.startup = s.id AND s.status = 'active'{within} GROUP BY sc.cluster",
+            *args,
+        )
     counts = {r["cluster"]: whole(r["n"]) for r in counted}
     clusters = await Centre.raw("SELECT id, slug, name_en, name_zh FROM cluster")
     rows = sorted(
@@ -122,18 +135,22 @@ async def startups_by_stage(scope: Scope) -> Figure:
 
 async def onsite_offsite(scope: Scope) -> Figure:
     within, args = in_scope(scope)
-    # the onsite ones driven from the leases in force (see occupancy.community_figures)
-    total, onsite = await asyncio.gather(
-        _active_total(scope),
-        Centre.raw(
+    # the onsite ones driven from the leases in force (see occupancy.community_figures); for
+    # the whole park, as the home page counts them
+    onsite_count = (
+        count_onsite(scope.day)
+        if scope.centres is None
+        else Centre.raw(
             f"SELECT COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
             f"WHERE s.id = o.startup AND s.status = 'active'{within}",
             scope.day,
             scope.day,
             *args,
-        ),
+        )
     )
-    total, onsite = whole(total["startups"]), whole(onsite[0]["n"])
+    total, onsite = await asyncio.gather(_active_total(scope), onsite_count)
+    total = whole(total["startups"])
+    onsite = onsite if isinstance(onsite, int) else whole(onsite[0]["n"])
     rows = [
         Row("onsite", "Onsite", zh("Onsite"), {"startups": onsite, "share": rate(onsite, total)}),
         Row(
