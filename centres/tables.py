@@ -86,3 +86,15 @@ class Lease(Table, tablename="lease"):
     version = Integer(default=1)
     changed_by = Varchar(length=200, default="")
     changed_at = Timestamptz(null=True, default=None)
+
+
+class CentreOnsite(Table, tablename="centre_onsite"):
+    """Each centre's or hub's onsite start-ups (active, affiliated, holding a lease in force)
+    on the day the row names, kept by the database's triggers on leases, affiliations and
+    start-ups' statuses in the same transaction as every change (`centres.tallies`). A row
+    whose day is not today is counted afresh before it is read
+    (`centres.services.occupancy.onsite_today`); a new centre's row starts with no day."""
+
+    centre = ForeignKey(Centre, on_delete=OnDelete.cascade, unique=True, null=False)
+    day = Date(null=True, default=None)
+    onsite = Integer(default=0)

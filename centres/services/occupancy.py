@@ -13,11 +13,11 @@ import msgspec
 
 from centres.schemas import CentreCommunity, VacantPage, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
-from centres.tables import Building, Unit
-from incubator.db import among, is_postgres
+from centres.tables import Building, CentreOnsite, Unit
+from incubator.db import among, is_postgres, write_transaction
 from incubator.i18n import today_hk
 from incubator.startups.services.figures import active_by_centre
-from incubator.startups.services.onsite import IN_FORCE, ONSITE_STARTUPS, onsite_condition
+from incubator.startups.services.onsite import IN_FORCE, ONSITE_STARTUPS
 from incubator.startups.tables import Centre
 
 ENDING_WINDOWS = (30, 90, 180)
@@ -134,40 +134,74 @@ async def community_figures(
     centres: Sequence[int] | None = None, day: date | None = None
 ) -> dict[int, CentreCommunity]:
     """Each centre's or hub's community figures (by centre id): affiliated active start-ups
-    and how many of them are onsite; centres without start-ups are absent. On SQLite two
-    queries at once: the active start-ups as the home page counts them (`active_by_centre`,
-    off the affiliations' index: 15 ms against 73 for joining each to its start-up at
-    100,000), and the onsite ones, driven from the leases in force."""
-    day = day or today_hk()
-    within, ids = among("a.centre", centres)
-    if is_postgres():
-        # One pass: PostgreSQL hashes the onsite start-ups once, cheaper for it than the two
-        # queries below (70 ms against 93 for the whole park at 100,000 start-ups).
-        condition, args = onsite_condition(day)
-        rows = await Centre.raw(
-            "SELECT a.centre, COUNT(*) AS n, "
-            f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS onsite "
-            "FROM startup_affiliation a JOIN startup s ON s.id = a.startup "
-            f"WHERE s.status = 'active'{within} GROUP BY a.centre",
-            *args,
-            *ids,
-        )
-        totals = [{"id": r["centre"], "n": r["n"]} for r in rows]
-        here = {r["centre"]: int(r["onsite"] or 0) for r in rows}
-        return _community(totals, here)
-    # SQLite keeps a CROSS JOIN's order: the onsite start-ups first, then their affiliations.
-    totals, onsite = await asyncio.gather(
+    and how many of them are onsite; centres without start-ups are absent. The active ones
+    as the home page counts them (`active_by_centre`, off the affiliations' index); the
+    onsite ones today from the rows the database keeps (`onsite_today`), on another day
+    counted from the leases in force."""
+    today = today_hk()
+    day = day or today
+    totals, here = await asyncio.gather(
         active_by_centre(centres),
-        Centre.raw(
-            f"SELECT a.centre, COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
-            "CROSS JOIN startup_affiliation a WHERE s.id = o.startup AND a.startup = s.id "
-            f"AND s.status = 'active'{within} GROUP BY a.centre",
-            day,
-            day,
-            *ids,
-        ),
+        onsite_today(centres) if day == today else onsite_by_centre(day, centres),
     )
-    return _community(totals, {r["centre"]: int(r["n"]) for r in onsite})
+    return _community(totals, here)
+
+
+# Each centre's onsite start-ups, counted: the start-ups with a lease in force, then their
+# affiliations (SQLite keeps a CROSS JOIN's order; PostgreSQL plans it freely).
+_ONSITE_BY_CENTRE = (
+    "SELECT a.centre, COUNT(*) AS n FROM ({onsite}) o {join} startup s ON s.id = o.startup "
+    "{join} startup_affiliation a ON a.startup = s.id WHERE s.status = 'active'{within} "
+    "GROUP BY a.centre"
+)
+
+
+async def onsite_by_centre(day: date, centres: Sequence[int] | None = None) -> dict[int, int]:
+    """Each centre's onsite start-ups on `day`, counted from the leases in force."""
+    within, ids = among("a.centre", centres)
+    join = "JOIN" if is_postgres() else "CROSS JOIN"
+    sql = _ONSITE_BY_CENTRE.format(onsite=ONSITE_STARTUPS, join=join, within=within)
+    return {r["centre"]: int(r["n"]) for r in await Centre.raw(sql, day, day, *ids)}
+
+
+async def onsite_today(centres: Sequence[int] | None = None) -> dict[int, int]:
+    """Each centre's onsite start-ups today, as the database keeps them (`centres.tallies`).
+    Rows kept for another day (the date moved on, or a centre is new) are counted afresh
+    for today first, once, in a write transaction: on SQLite it holds the only writer; on
+    PostgreSQL it locks the rows, so writers whose triggers touched them finish first and
+    the count sees them, and writers after it count against today."""
+    today = today_hk()
+    rows = await CentreOnsite.raw("SELECT centre, day, onsite FROM centre_onsite")
+    if not rows or any(_day(r["day"]) != today for r in rows):
+        rows = await _count_afresh(today)
+    return {
+        r["centre"]: int(r["onsite"])
+        for r in rows
+        if r["onsite"] and (centres is None or r["centre"] in centres)
+    }
+
+
+async def _count_afresh(today: date) -> list[dict]:
+    async with write_transaction():
+        lock = " FOR UPDATE" if is_postgres() else ""
+        rows = await CentreOnsite.raw(f"SELECT centre, day, onsite FROM centre_onsite{lock}")
+        if rows and all(_day(r["day"]) == today for r in rows):
+            return rows  # counted meanwhile by another request
+        counted = await onsite_by_centre(today)
+        ids = [r["id"] for r in await Centre.select(Centre.id)]
+        if ids:
+            await CentreOnsite.raw(
+                "INSERT INTO centre_onsite (centre, day, onsite) VALUES "
+                + ", ".join("({}, {}, {})" for _ in ids)
+                + " ON CONFLICT (centre) DO UPDATE SET day = excluded.day, "
+                "onsite = excluded.onsite",
+                *(value for i in ids for value in (i, today, counted.get(i, 0))),
+            )
+        return [{"centre": i, "day": today, "onsite": counted.get(i, 0)} for i in ids]
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _community(totals: list[dict], here: dict[int, int]) -> dict[int, CentreCommunity]:

@@ -26,6 +26,12 @@ class Source:
     table: str
     apply: Apply
     watched: tuple[str, ...] = ()  # columns whose update moves the counts; none: no update
+    operations: tuple[str, ...] = ("insert", "delete", "update")
+    # A share that depends on the source's other rows (a start-up is onsite while any of its
+    # leases is in force) needs each row's change counted with the rows changed before it in
+    # the same statement: SQLite's row triggers always see that; PostgreSQL's AFTER row
+    # triggers run when the whole statement is done, its BEFORE ones row by row.
+    postgres_timing: str = "AFTER"
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,23 @@ class Tally:
     def trigger_names(self, source: Source) -> str:
         return f"tally_{self.name}_{source.table}"
 
+    def _operations(self, source: Source) -> list[tuple[str, str, str]]:
+        """(operation, the trigger's event, its condition) of each trigger of a source; an
+        update counts only when a watched column changes."""
+        found = []
+        for operation in source.operations:
+            if operation == "update":
+                if not source.watched:
+                    continue
+                event = f"UPDATE OF {', '.join(source.watched)}"
+                changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in source.watched)
+                found.append((operation, event, changed))
+            else:
+                found.append((operation, operation.upper(), ""))
+        return found
+
     def postgres(self) -> list[str]:
-        """A trigger function and a row trigger per source."""
+        """A trigger function per source and a row trigger per operation."""
         statements = []
         for source in self.sources:
             name = self.trigger_names(source)
@@ -49,34 +70,30 @@ class Tally:
                 f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
                 f"IF TG_OP <> 'INSERT' THEN {taken}END IF; "
                 f"IF TG_OP <> 'DELETE' THEN {added}END IF; "
-                "RETURN NULL; END $$ LANGUAGE plpgsql"
+                "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
             )
-            events = "INSERT OR DELETE" + (
-                f" OR UPDATE OF {', '.join(source.watched)}" if source.watched else ""
-            )
-            statements.append(
-                f"CREATE TRIGGER {name} AFTER {events} ON {source.table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
-            )
+            for operation, event, changed in self._operations(source):
+                when = f" WHEN ({changed})" if changed else ""
+                statements.append(
+                    f"CREATE TRIGGER {name}_{operation} {source.postgres_timing} {event} "
+                    f"ON {source.table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()"
+                )
         return statements
 
     def sqlite(self) -> list[str]:
-        """Triggers after insert, delete and (for watched columns) update, per source."""
+        """A trigger after each operation, per source."""
         statements = []
         for source in self.sources:
             name = self.trigger_names(source)
             taken = "".join(f"{s}; " for s in source.apply("OLD", -1))
             added = "".join(f"{s}; " for s in source.apply("NEW", 1))
-            statements.append(
-                f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source.table} BEGIN {added}END"
-            )
-            statements.append(
-                f"CREATE TRIGGER {name}_delete AFTER DELETE ON {source.table} BEGIN {taken}END"
-            )
-            if source.watched:
+            body = {"insert": added, "delete": taken, "update": taken + added}
+            for operation, event, changed in self._operations(source):
+                when = f" WHEN {changed.replace('IS DISTINCT FROM', 'IS NOT')}" if changed else ""
                 statements.append(
-                    f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(source.watched)} "
-                    f"ON {source.table} BEGIN {taken}{added}END"
+                    f"CREATE TRIGGER {name}_{operation} AFTER {event} ON {source.table}"
+                    f"{when} BEGIN {body[operation]}END"
                 )
         return statements
 

@@ -4,7 +4,7 @@ rows (the whole park's occupancy at 100,000 start-ups, 55,155 units, on SQLite: 
 
 from incubator.db import raw_migration
 
-ID = "2026-12-04T11:00:00:000000"
+ID = "2026-12-04T10:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "covering index for the units counted by building and centre"
 

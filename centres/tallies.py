@@ -1,0 +1,86 @@
+"""The centres' summary rows (`incubator.db.tallies`): each centre's or hub's onsite start-ups
+on the day its row names. A start-up counts in a centre when it is active, affiliated with
+the centre, and holds a lease in force on that day (`startups.services.onsite`).
+
+A lease counts for its start-up's centres only when no other lease of the start-up is in
+force that day (the start-up is onsite once, however many units it holds); PostgreSQL runs
+the lease's trigger before each row changes, so that a statement changing several leases of
+one start-up counts each against the ones changed before it, as SQLite's triggers do. Every
+trigger updates the rows of the centres it concerns even when the count does not move: on
+PostgreSQL those row locks are what makes counting a new day afresh wait for writers under
+way (`centres.services.occupancy.onsite_today`)."""
+
+from __future__ import annotations
+
+from incubator.db.tallies import Source, Tally, flag, register
+
+
+def _in_force(lease: str, day: str = "centre_onsite.day") -> str:
+    return f"{lease}.status <> 'draft' AND {lease}.starts_on <= {day} AND {lease}.ends_on >= {day}"
+
+
+def _active(startup: str) -> str:
+    return f"EXISTS (SELECT 1 FROM startup s WHERE s.id = {startup} AND s.status = 'active')"
+
+
+def _holds_lease(startup: str) -> str:
+    return f"EXISTS (SELECT 1 FROM lease l WHERE l.startup = {startup} AND {_in_force('l')})"
+
+
+def _moved(sign: int, counts: str) -> str:
+    return f"onsite = COALESCE(onsite, 0) {'+' if sign > 0 else '-'} {flag(counts)}"
+
+
+def _centres_of(startup: str) -> str:
+    return f"centre IN (SELECT a.centre FROM startup_affiliation a WHERE a.startup = {startup})"
+
+
+def _lease(row: str, sign: int) -> list[str]:
+    alone = (
+        f"NOT EXISTS (SELECT 1 FROM lease o WHERE o.startup = {row}.startup "
+        f"AND o.id <> {row}.id AND {_in_force('o')})"
+    )
+    counts = f"{_in_force(row)} AND {_active(f'{row}.startup')} AND {alone}"
+    return [
+        f"UPDATE centre_onsite SET {_moved(sign, counts)} WHERE {_centres_of(f'{row}.startup')}"
+    ]
+
+
+def _affiliation(row: str, sign: int) -> list[str]:
+    counts = f"{_active(f'{row}.startup')} AND {_holds_lease(f'{row}.startup')}"
+    return [f"UPDATE centre_onsite SET {_moved(sign, counts)} WHERE centre = {row}.centre"]
+
+
+def _startup(row: str, sign: int) -> list[str]:
+    counts = f"{row}.status = 'active' AND {_holds_lease(f'{row}.id')}"
+    return [f"UPDATE centre_onsite SET {_moved(sign, counts)} WHERE {_centres_of(f'{row}.id')}"]
+
+
+def _centre(row: str, sign: int) -> list[str]:
+    return [f"INSERT INTO centre_onsite (centre, day, onsite) VALUES ({row}.id, NULL, 0)"]
+
+
+ONSITE_TALLY = register(
+    Tally(
+        name="onsite",
+        table="centre_onsite",
+        sources=(
+            Source("centre", _centre, operations=("insert",)),
+            Source(
+                "lease",
+                _lease,
+                ("startup", "status", "starts_on", "ends_on"),
+                postgres_timing="BEFORE",
+            ),
+            Source("startup_affiliation", _affiliation, ("startup", "centre")),
+            # A start-up is deleted only without leases (they restrict it): nothing to count.
+            Source("startup", _startup, ("status",), operations=("update",)),
+        ),
+        # A row with no day is counted afresh when it is next read.
+        rebuild=(
+            "INSERT INTO centre_onsite (centre, day, onsite) SELECT c.id, NULL, 0 FROM centre c "
+            "WHERE NOT EXISTS (SELECT 1 FROM centre_onsite o WHERE o.centre = c.id)",
+            "UPDATE centre_onsite SET day = NULL, onsite = 0",
+        ),
+    )
+)
