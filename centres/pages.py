@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
@@ -102,13 +103,16 @@ class CentrePages(Controller):
         viewer = viewer_of(request)
         asked = request.query_params.get("vacant_page", "")
         vacant_page = int(asked) if asked.isdigit() and 0 < int(asked) < 10_000 else 1
-        overview = await services.centre_overview(viewer, slug, vacant_page)
-        kind = overview.centre.kind
+        centre = await services.get_centre(slug)
         raw = {k: request.query_params.get(k, "") for k in DIRECTORY_PARAMS}
-        raw[kind] = slug  # the centre's own start-ups, with the directory's other filters
+        raw[centre.kind] = slug  # the centre's own start-ups, with the directory's other filters
         query = directory_query(**raw)
-        result = await startups.directory(viewer, query)
-        params = {k: v for k, v in raw.items() if k not in ("page", kind) and v}
+        # the centre's figures and its start-ups read at once
+        overview, result = await asyncio.gather(
+            services.centre_overview(viewer, slug, vacant_page),
+            startups.directory(viewer, query),
+        )
+        params = {k: v for k, v in raw.items() if k not in ("page", centre.kind) and v}
         clusters = await reference.list_clusters()
         return page(
             "centres/show.html",

@@ -98,3 +98,24 @@ class CentreOnsite(Table, tablename="centre_onsite"):
     centre = ForeignKey(Centre, on_delete=OnDelete.cascade, unique=True, null=False)
     day = Date(null=True, default=None)
     onsite = Integer(default=0)
+
+
+class SpaceDay(Table, tablename="space_day"):
+    """Each building's units of one centre or hub, occupied on the day the row names (units
+    available for lease with a lease in force), their area, and the leases in force that end
+    within 30, 90 and 180 days (`day_30`... hold those last days). Kept by the database's
+    triggers on units and leases in the same transaction as every change (`centres.tallies`);
+    a row whose day is not today is counted afresh before it is read. One row per building and
+    centre (a unique index)."""
+
+    building = ForeignKey(Building, on_delete=OnDelete.cascade, null=False)
+    centre = ForeignKey(Centre, on_delete=OnDelete.cascade, index=True, null=False)
+    day = Date(null=True, default=None)
+    day_30 = Date(null=True, default=None)
+    day_90 = Date(null=True, default=None)
+    day_180 = Date(null=True, default=None)
+    occupied_units = Integer(default=0)
+    occupied_sqft = Integer(default=0)
+    ending_30 = Integer(default=0)
+    ending_90 = Integer(default=0)
+    ending_180 = Integer(default=0)

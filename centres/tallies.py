@@ -1,5 +1,6 @@
 """The centres' summary rows (`incubator.db.tallies`): each centre's or hub's onsite start-ups
-on the day its row names. A start-up counts in a centre when it is active, affiliated with
+on the day its row names, and each building's occupied units of a centre on the day its row
+names (`space_day`). A start-up counts in a centre when it is active, affiliated with
 the centre, and holds a lease in force on that day (`startups.services.onsite`).
 
 A lease counts for its start-up's centres only when no other lease of the start-up is in
@@ -81,6 +82,89 @@ ONSITE_TALLY = register(
             "INSERT INTO centre_onsite (centre, day, onsite) SELECT c.id, NULL, 0 FROM centre c "
             "WHERE NOT EXISTS (SELECT 1 FROM centre_onsite o WHERE o.centre = c.id)",
             "UPDATE centre_onsite SET day = NULL, onsite = 0",
+        ),
+    )
+)
+
+
+ENDING_WINDOWS = (30, 90, 180)
+
+
+def _space_in_force(lease: str) -> str:
+    return _in_force(lease, "space_day.day")
+
+
+def _space_lease(row: str, sign: int) -> list[str]:
+    counts = flag(_space_in_force(row))
+    op = "+" if sign > 0 else "-"
+    area = f"(SELECT u.area_sqft FROM unit u WHERE u.id = {row}.unit)"
+    sets = [
+        f"occupied_units = occupied_units {op} {counts}",
+        f"occupied_sqft = occupied_sqft {op} {counts} * {area}",
+        *(
+            f"ending_{d} = ending_{d} {op} "
+            + flag(f"{_space_in_force(row)} AND {row}.ends_on <= space_day.day_{d}")
+            for d in ENDING_WINDOWS
+        ),
+    ]
+    return [
+        f"UPDATE space_day SET {', '.join(sets)} WHERE (building, centre) = "
+        f"(SELECT u.building, u.centre FROM unit u WHERE u.id = {row}.unit "
+        "AND u.status = 'available')"
+    ]
+
+
+def _space_unit(row: str, sign: int) -> list[str]:
+    op = "+" if sign > 0 else "-"
+
+    def leases(extra: str = "") -> str:
+        return (
+            f"(SELECT COUNT(*) FROM lease l WHERE l.unit = {row}.id "
+            f"AND {_space_in_force('l')}{extra})"
+        )
+
+    sets = [
+        f"occupied_units = occupied_units {op} {leases()}",
+        f"occupied_sqft = occupied_sqft {op} {row}.area_sqft * {leases()}",
+        *(
+            f"ending_{d} = ending_{d} {op} {leases(f' AND l.ends_on <= space_day.day_{d}')}"
+            for d in ENDING_WINDOWS
+        ),
+    ]
+    update = (
+        f"UPDATE space_day SET {', '.join(sets)} WHERE building = {row}.building "
+        f"AND centre = {row}.centre AND {row}.status = 'available'"
+    )
+    if sign < 0:
+        return [update]
+    # A building and centre with no row yet gets one with no day: counted when next read.
+    return [
+        "INSERT INTO space_day (building, centre) VALUES "
+        f"({row}.building, {row}.centre) ON CONFLICT (building, centre) DO NOTHING",
+        update,
+    ]
+
+
+SPACE_TALLY = register(
+    Tally(
+        name="space",
+        table="space_day",
+        sources=(
+            Source("lease", _space_lease, ("unit", "status", "starts_on", "ends_on")),
+            # A unit is deleted only without leases (they restrict it): nothing to count.
+            Source(
+                "unit",
+                _space_unit,
+                ("building", "centre", "status", "area_sqft"),
+                operations=("insert", "update"),
+            ),
+        ),
+        rebuild=(
+            "INSERT INTO space_day (building, centre) SELECT DISTINCT u.building, u.centre "
+            "FROM unit u WHERE NOT EXISTS (SELECT 1 FROM space_day d "
+            "WHERE d.building = u.building AND d.centre = u.centre)",
+            "UPDATE space_day SET day = NULL, occupied_units = 0, occupied_sqft = 0, "
+            "ending_30 = 0, ending_90 = 0, ending_180 = 0",
         ),
     )
 )

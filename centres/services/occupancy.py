@@ -13,14 +13,14 @@ import msgspec
 
 from centres.schemas import CentreCommunity, VacantPage, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
-from centres.tables import Building, CentreOnsite, Unit
-from incubator.db import among, is_postgres, write_transaction
+from centres.tables import Building, CentreOnsite, SpaceDay, Unit
+from centres.tallies import ENDING_WINDOWS
+from incubator.db import among, is_postgres
+from incubator.db.tallies import rows_for_day
 from incubator.i18n import today_hk
 from incubator.startups.services.figures import active_by_centre
 from incubator.startups.services.onsite import IN_FORCE, ONSITE_STARTUPS
 from incubator.startups.tables import Centre
-
-ENDING_WINDOWS = (30, 90, 180)
 
 
 def _empty() -> dict[str, Any]:
@@ -58,27 +58,31 @@ def _finish(total: dict) -> dict:
     return total
 
 
+_IN_FORCE_ON_UNIT = f"LEFT JOIN lease l ON l.unit = u.id AND {IN_FORCE}"
+
+
 async def occupancy(
     day: date | None = None, centres: Sequence[int] | None = None
 ) -> OccupancyFigures:
-    """Figures for the park (or some centres' units), by building and by centre."""
-    day = day or today_hk()
-    ending = ", ".join(
-        f"SUM(CASE WHEN l.id IS NOT NULL AND l.ends_on <= {{}} THEN 1 ELSE 0 END) AS ending_{d}"
-        for d in ENDING_WINDOWS
-    )
-    args: list[Any] = [day + timedelta(days=d) for d in ENDING_WINDOWS] + [day, day]
+    """Figures for the park (or some centres' units), by building and by centre: the units
+    available for lease counted off their index, and those occupied today as the database
+    keeps them (`centres.tallies`), on another day counted from the leases in force."""
+    today = today_hk()
+    day = day or today
     within, ids = among("u.centre", centres)
-    where = "u.status = 'available'" + within
-    args += ids
-    rows = await Unit.raw(
-        "SELECT u.building, u.centre, COUNT(*) AS units, COUNT(l.id) AS occupied_units, "
-        "SUM(u.area_sqft) AS area_sqft, "
-        "SUM(CASE WHEN l.id IS NOT NULL THEN u.area_sqft ELSE 0 END) AS occupied_sqft, "
-        f"{ending} FROM unit u LEFT JOIN lease l ON l.unit = u.id AND {IN_FORCE} "
-        f"WHERE {where} GROUP BY u.building, u.centre",
-        *args,
-    )
+    if day == today:
+        units, kept = await asyncio.gather(
+            Unit.raw(
+                "SELECT u.building, u.centre, COUNT(*) AS units, SUM(u.area_sqft) AS area_sqft "
+                f"FROM unit u WHERE u.status = 'available'{within} GROUP BY u.building, u.centre",
+                *ids,
+            ),
+            rows_for_day(SpaceDay, ("building", "centre"), today, _count_space),
+        )
+        occupied = {(r["building"], r["centre"]): r for r in kept}
+        rows = [r | _occupied(occupied.get((r["building"], r["centre"]), {})) for r in units]
+    else:
+        rows = await _space_counted(day, within, ids)
     buildings = await Building.select().order_by(Building.sort_order).order_by(Building.id)
     centres = await Centre.select(
         Centre.id, Centre.slug, Centre.kind, Centre.name_en, Centre.name_zh
@@ -103,6 +107,47 @@ async def occupancy(
     )
 
 
+def _occupied(row: dict) -> dict:
+    return {
+        "occupied_units": row.get("occupied_units", 0),
+        "occupied_sqft": row.get("occupied_sqft", 0),
+        **{f"ending_{d}": row.get(f"ending_{d}", 0) for d in ENDING_WINDOWS},
+    }
+
+
+async def _space_counted(day: date, within: str, ids: list[int]) -> list[dict]:
+    """Units, occupied units and leases ending by building and centre on `day`, counted."""
+    ending = ", ".join(
+        f"SUM(CASE WHEN l.id IS NOT NULL AND l.ends_on <= {{}} THEN 1 ELSE 0 END) AS ending_{d}"
+        for d in ENDING_WINDOWS
+    )
+    return await Unit.raw(
+        "SELECT u.building, u.centre, COUNT(*) AS units, COUNT(l.id) AS occupied_units, "
+        "SUM(u.area_sqft) AS area_sqft, "
+        "SUM(CASE WHEN l.id IS NOT NULL THEN u.area_sqft ELSE 0 END) AS occupied_sqft, "
+        f"{ending} FROM unit u {_IN_FORCE_ON_UNIT} "
+        f"WHERE u.status = 'available'{within} GROUP BY u.building, u.centre",
+        *[day + timedelta(days=d) for d in ENDING_WINDOWS],
+        day,
+        day,
+        *ids,
+    )
+
+
+async def _count_space(day: date, kept: set[tuple]) -> list[dict]:
+    """Every building and centre's row for `day`: those with units available counted, the
+    others (kept, or with units not available) at nought."""
+    counted = {(r["building"], r["centre"]): r for r in await _space_counted(day, "", [])}
+    places = await Unit.raw("SELECT DISTINCT building, centre FROM unit")
+    keys = kept | set(counted) | {(p["building"], p["centre"]) for p in places}
+    limits = {f"day_{d}": day + timedelta(days=d) for d in ENDING_WINDOWS}
+    return [
+        {"building": b, "centre": c, "day": day, **limits}
+        | {k: int(v or 0) for k, v in _occupied(counted.get((b, c), {})).items()}
+        for b, c in sorted(keys)
+    ]
+
+
 async def vacant_units(
     centre_id: int | None, day: date | None = None, limit: int = 50, page: int = 1
 ) -> VacantPage:
@@ -114,10 +159,7 @@ async def vacant_units(
     if centre_id is not None:
         where += " AND u.centre = {}"
         args.append(centre_id)
-    base = (
-        f"FROM unit u JOIN building b ON b.id = u.building "
-        f"LEFT JOIN lease l ON l.unit = u.id AND {IN_FORCE} WHERE {where}"
-    )
+    base = f"FROM unit u JOIN building b ON b.id = u.building {_IN_FORCE_ON_UNIT} WHERE {where}"
     rows = await Unit.raw(
         "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
         f"b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh {base} "
@@ -165,15 +207,9 @@ async def onsite_by_centre(day: date, centres: Sequence[int] | None = None) -> d
 
 
 async def onsite_today(centres: Sequence[int] | None = None) -> dict[int, int]:
-    """Each centre's onsite start-ups today, as the database keeps them (`centres.tallies`).
-    Rows kept for another day (the date moved on, or a centre is new) are counted afresh
-    for today first, once, in a write transaction: on SQLite it holds the only writer; on
-    PostgreSQL it locks the rows, so writers whose triggers touched them finish first and
-    the count sees them, and writers after it count against today."""
-    today = today_hk()
-    rows = await CentreOnsite.raw("SELECT centre, day, onsite FROM centre_onsite")
-    if not rows or any(_day(r["day"]) != today for r in rows):
-        rows = await _count_afresh(today)
+    """Each centre's onsite start-ups today, as the database keeps them (`centres.tallies`;
+    counted afresh first when the rows hold another day: `db.tallies.rows_for_day`)."""
+    rows = await rows_for_day(CentreOnsite, ("centre",), today_hk(), _count_onsite)
     return {
         r["centre"]: int(r["onsite"])
         for r in rows
@@ -181,27 +217,10 @@ async def onsite_today(centres: Sequence[int] | None = None) -> dict[int, int]:
     }
 
 
-async def _count_afresh(today: date) -> list[dict]:
-    async with write_transaction():
-        lock = " FOR UPDATE" if is_postgres() else ""
-        rows = await CentreOnsite.raw(f"SELECT centre, day, onsite FROM centre_onsite{lock}")
-        if rows and all(_day(r["day"]) == today for r in rows):
-            return rows  # counted meanwhile by another request
-        counted = await onsite_by_centre(today)
-        ids = [r["id"] for r in await Centre.select(Centre.id)]
-        if ids:
-            await CentreOnsite.raw(
-                "INSERT INTO centre_onsite (centre, day, onsite) VALUES "
-                + ", ".join("({}, {}, {})" for _ in ids)
-                + " ON CONFLICT (centre) DO UPDATE SET day = excluded.day, "
-                "onsite = excluded.onsite",
-                *(value for i in ids for value in (i, today, counted.get(i, 0))),
-            )
-        return [{"centre": i, "day": today, "onsite": counted.get(i, 0)} for i in ids]
-
-
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+async def _count_onsite(day: date, _kept: set[tuple]) -> list[dict]:
+    counted = await onsite_by_centre(day)
+    ids = [r["id"] for r in await Centre.select(Centre.id)]
+    return [{"centre": i, "day": day, "onsite": counted.get(i, 0)} for i in ids]
 
 
 def _community(totals: list[dict], here: dict[int, int]) -> dict[int, CentreCommunity]:

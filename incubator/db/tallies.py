@@ -15,8 +15,15 @@ count made from the rows (`tests/db/test_tallies.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from piccolo.table import Table
+
+from incubator.db.engines import is_postgres
+from incubator.db.transactions import write_transaction
 
 Apply = Callable[[str, int], Sequence[str]]
 
@@ -127,3 +134,42 @@ async def rebuild(tallies: Sequence[Tally], run: Callable) -> None:
     for tally in tallies:
         for statement in tally.rebuild:
             await run(statement)
+
+
+Counted = Callable[[date, set[tuple]], Awaitable[list[dict]]]
+
+
+async def rows_for_day(
+    table: type[Table], keys: Sequence[str], day: date, count: Counted
+) -> list[dict]:
+    """The rows of a tally kept for a day (`table`: one row per `keys`, with the `day` it
+    holds), for `day`. When any row holds another day (the date moved on, or a row is new),
+    the rows are counted afresh once, in a write transaction: SQLite's only writer, or on
+    PostgreSQL with the rows locked, so that writers whose triggers touched them commit
+    first and are counted, and writers after count against the new day. `count(day, keys)`
+    returns every row to store, those of the keys already there included."""
+    name = table._meta.tablename
+    rows = await table.raw(f"SELECT * FROM {name}")
+    if rows and all(_day(r["day"]) == day for r in rows):
+        return rows
+    async with write_transaction():
+        lock = " FOR UPDATE" if is_postgres() else ""
+        rows = await table.raw(f"SELECT * FROM {name}{lock}")
+        if rows and all(_day(r["day"]) == day for r in rows):
+            return rows  # counted meanwhile by another request
+        fresh = await count(day, {tuple(r[k] for k in keys) for r in rows})
+        if fresh:
+            columns = list(fresh[0])
+            updated = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+            marks = "(" + ", ".join("{}" for _ in columns) + ")"
+            await table.raw(
+                f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
+                + ", ".join(marks for _ in fresh)
+                + f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updated}",
+                *(row[c] for row in fresh for c in columns),
+            )
+        return fresh
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value

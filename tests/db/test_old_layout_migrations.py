@@ -44,7 +44,7 @@ def assert_only_newer_applied(before: list[tuple], after: list[tuple]) -> None:
 TALLY_TRIGGERS = {
     statement.split()[2] for tally in TALLIES.values() for statement in tally.sqlite()
 }
-assert {"tally_event_registration_update", "tally_onsite_lease_insert"} <= TALLY_TRIGGERS
+assert {"tally_event_registration_update", "tally_space_unit_update"} <= TALLY_TRIGGERS
 
 
 def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
@@ -97,6 +97,9 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "sqlite_autoindex_event_tally_1",
             "centre_onsite",
             "sqlite_autoindex_centre_onsite_1",
+            "space_day",
+            "space_day_centre",
+            "space_day_place",
             *TALLY_TRIGGERS,
             "unit_space",
         }
