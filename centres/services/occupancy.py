@@ -168,7 +168,13 @@ async def vacant_units(
         limit,
         (max(page, 1) - 1) * limit,
     )
-    total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
+    if day == today_hk():
+        # the units available less those occupied, as kept for today (a unit holds one
+        # lease at a time: the overlap rule), instead of testing every unit
+        figures = await occupancy(day, None if centre_id is None else [centre_id])
+        total = figures.park.vacant_units
+    else:
+        total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
     return VacantPage(rows=msgspec.convert(rows, list[VacantUnit]), total=int(total))
 
 
