@@ -198,7 +198,7 @@ async def leases_ending(scope: Scope) -> Figure:
         f"SELECT {month} AS month, COUNT(*) AS ending, "
         "SUM(CASE WHEN EXISTS (SELECT 1 FROM lease r WHERE r.renewal_of = l.id "
         "AND r.status <> 'draft') THEN 1 ELSE 0 END) AS renewed "
-        "FROM lease l JOIN unit u ON u.id = l.unit "
+        f"FROM lease l{' JOIN unit u ON u.id = l.unit' if within else ''} "
         f"WHERE l.status <> 'draft' AND l.ends_on >= {{}} AND l.ends_on <= {{}}{within} "
         "GROUP BY 1",
         scope.starts_on,
