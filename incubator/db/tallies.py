@@ -39,6 +39,9 @@ class Source:
     # the same statement: SQLite's row triggers always see that; PostgreSQL's AFTER row
     # triggers run when the whole statement is done, its BEFORE ones row by row.
     postgres_timing: str = "AFTER"
+    # A row whose share must be taken away before what its deletion cascades to goes (a
+    # start-up's, read through its affiliations and clusters) is counted BEFORE on both.
+    sqlite_timing: str = "AFTER"
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,8 @@ class Tally:
             for operation, event, changed in self._operations(source):
                 when = f" WHEN {changed.replace('IS DISTINCT FROM', 'IS NOT')}" if changed else ""
                 statements.append(
-                    f"CREATE TRIGGER {name}_{operation} AFTER {event} ON {source.table}"
-                    f"{when} BEGIN {body[operation]}END"
+                    f"CREATE TRIGGER {name}_{operation} {source.sqlite_timing} {event} "
+                    f"ON {source.table}{when} BEGIN {body[operation]}END"
                 )
         return statements
 

@@ -2,8 +2,10 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+import incubator.startups.tallies  # noqa: F401  (registers the start-ups' summary rows)
 from incubator.startups.tables import (
     Centre,
+    CentreStartups,
     Cluster,
     Invitation,
     ManagerAssignment,
@@ -35,6 +37,7 @@ APP_CONFIG = AppConfig(
         ProfileChange,
         StartupLogo,
         Invitation,
+        CentreStartups,
     ],
     migration_dependencies=["incubator.auth.piccolo_app"],
     commands=[],

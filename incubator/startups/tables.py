@@ -195,3 +195,15 @@ class Invitation(Table, tablename="invitation"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     accepted_at = Timestamptz(null=True, default=None)
+
+
+class CentreStartups(Table, tablename="centre_startups"):
+    """Each centre's or hub's active start-ups: all of them (`kind` all), by stage (`value` the
+    stage) and by cluster (`value` the cluster's id), kept by the database's triggers on
+    start-ups, affiliations and clusters in the same transaction as every change
+    (`incubator.startups.tallies`). One row per centre, kind and value (a unique index)."""
+
+    centre = ForeignKey(Centre, on_delete=OnDelete.cascade, null=False)
+    kind = Varchar(length=8)
+    value = Varchar(length=20, default="")
+    n = Integer(default=0)

@@ -14,6 +14,7 @@ import pytest
 
 import centres.tallies  # noqa: F401  (registers its tallies)
 import events.tallies  # noqa: F401
+import incubator.startups.tallies  # noqa: F401
 from incubator.db.tallies import TALLIES
 from tests.conftest import ON_CI, PG_ADMIN_DSN, postgres_available, recreate_pg_database
 
@@ -100,6 +101,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "space_day",
             "space_day_centre",
             "space_day_place",
+            "centre_startups",
+            "centre_startups_key",
             *TALLY_TRIGGERS,
             "unit_space",
         }

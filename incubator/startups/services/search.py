@@ -11,6 +11,7 @@ import msgspec
 from incubator.db import fetch, fetch_planned, is_postgres
 from incubator.i18n import today_hk
 from incubator.startups.schemas import StartupSummary
+from incubator.startups.services import figures
 from incubator.startups.services.onsite import IN_FORCE, onsite_condition
 
 _CJK = re.compile(
@@ -172,11 +173,13 @@ async def directory_rows(query: DirectoryQuery) -> DirectoryPage:
     queries straight through the driver (`db.fetch`; the count planned as `count_planner`
     says on PostgreSQL)."""
     sql = directory_sql(query)
-    if sql.count_planner:
-        counted_rows = await fetch_planned(sql.count_planner, sql.count_sql, sql.count_args)
-    else:
-        counted_rows = await fetch(sql.count_sql, sql.count_args)
-    counted = int(counted_rows[0]["n"])
+    counted = await kept_count(query)
+    if counted is None:
+        if sql.count_planner:
+            found = await fetch_planned(sql.count_planner, sql.count_sql, sql.count_args)
+        else:
+            found = await fetch(sql.count_sql, sql.count_args)
+        counted = int(found[0]["n"])
     more = sql.capped and counted > SEARCH_LIMIT
     if more:
         sql = directory_sql(query, broad=True)
@@ -192,6 +195,45 @@ async def directory_rows(query: DirectoryQuery) -> DirectoryPage:
         more=more,
         order=sql.order,
     )
+
+
+async def kept_count(query: DirectoryQuery) -> int | None:
+    """The count of a centre's or hub's own list, with at most a stage, a cluster or onsite,
+    from the rows the database keeps (`centre_startups`; `centre_onsite` for today, read by
+    name: the tenancy package keeps it); None for any other list, which is counted."""
+    slug, kind = (query.centre, "centre") if query.centre else (query.hub, "hub")
+    narrowed = [f for f in (query.stage, query.cluster, query.onsite is not None) if f]
+    if (
+        not slug
+        or (query.centre and query.hub)
+        or query.q.strip()
+        or query.archived
+        or query.programme
+        or query.within_centres is not None
+        or len(narrowed) > 1
+        or (query.day is not None and query.day != today_hk())
+    ):
+        return None
+    centre = await fetch("SELECT id FROM centre WHERE slug = {} AND kind = {}", [slug, kind])
+    if not centre:
+        return 0
+    centre_id = centre[0]["id"]
+    if query.stage:
+        return (await figures.centre_counts(centre_id, "stage")).get(query.stage, 0)
+    if query.cluster:
+        found = await fetch("SELECT id FROM cluster WHERE slug = {}", [query.cluster])
+        by_cluster = await figures.centre_counts(centre_id, "cluster")
+        return by_cluster.get(str(found[0]["id"]), 0) if found else 0
+    everyone = (await figures.centre_counts(centre_id, "all")).get("", 0)
+    if query.onsite is None:
+        return everyone
+    kept = await fetch(
+        "SELECT onsite FROM centre_onsite WHERE centre = {} AND day = {}", [centre_id, today_hk()]
+    )
+    if not kept:
+        return None  # not yet counted for today: the list is counted instead
+    onsite = int(kept[0]["onsite"])
+    return onsite if query.onsite else everyone - onsite
 
 
 async def attach_links(rows: list[dict], day: date) -> None:
