@@ -103,6 +103,8 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "space_day_place",
             "centre_startups",
             "centre_startups_key",
+            "startup_affiliation_centre_startup",
+            "startup_cluster_cluster_startup",
             *TALLY_TRIGGERS,
             "unit_space",
         }
