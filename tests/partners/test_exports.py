@@ -354,3 +354,36 @@ async def test_exports_on_demand_are_limited_per_partner_with_a_clear_429(settin
     viewer = Viewer(user_id=None, name="schedule")
     caller = PartnerCaller(partners["lingang"], None, "schedule")
     assert await exports.create_export(viewer, partners["lingang"], "json", caller) > 0
+
+
+async def test_an_exports_page_lists_its_start_ups_a_hundred_at_a_time(client, park, partners):
+    """An export of the whole park names 100,000 start-ups: its page shows them by name a
+    hundred at a time, with the way to the next page, and says where a page is empty."""
+    from incubator.partners.services.exports import ITEMS_PER_PAGE
+
+    await login(client, park.users["admin"])
+    await record_mou(client, partners["lingang"])
+    hp = park.startups["harbour-pay"]
+    await consent(client, hp, partners["lingang"], ["name"])
+    export = await make_export(client, partners["lingang"], "csv")
+    # The log of a large export, written as the export writes it.
+    await ExportItem.insert(
+        *(
+            ExportItem(
+                export=export["id"], startup=None, startup_name=f"Start-up {n:03d}", fields="name"
+            )
+            for n in range(ITEMS_PER_PAGE + 20)
+        )
+    )
+    await ReferralExport.update({ReferralExport.row_count: ITEMS_PER_PAGE + 21}).where(
+        ReferralExport.id == export["id"]
+    )
+    first = text_of((await client.get(f"/partners/exports/{export['id']}")).text)
+    # by name: Harbour Pay, then Start-up 000 to 098
+    assert "Harbour Pay" in first and "Start-up 098" in first and "Start-up 099" not in first
+    assert "Page 1 of 2" in first and "Next" in first
+    second = text_of((await client.get(f"/partners/exports/{export['id']}?items_page=2")).text)
+    assert "Start-up 099" in second and "Start-up 119" in second and "Harbour Pay" not in second
+    assert "Start-up 098" not in second and "Previous" in second and "Next" not in second
+    beyond = text_of((await client.get(f"/partners/exports/{export['id']}?items_page=9")).text)
+    assert "No start-ups on this page." in beyond

@@ -235,14 +235,21 @@ class PartnerPages(Controller):
 
     @get("/exports/{export_id:int}")
     async def show_export(
-        self, request: Request, export_id: FromPath[int], message: FromQuery[str] = ""
+        self,
+        request: Request,
+        export_id: FromPath[int],
+        message: FromQuery[str] = "",
+        items_page: FromQuery[str] = "",
     ) -> Response:
         viewer = signed_in(request)
         export = await exports.get_export(viewer, export_id)
+        at = int(items_page) if items_page.isdigit() and 0 < int(items_page) < 100_000 else 1
         return page(
             "partners/export.html",
             x=export,
-            items=await exports.export_items(viewer, export_id),
+            items=await exports.export_items(viewer, export_id, at),
+            items_page=at,
+            per_page=exports.ITEMS_PER_PAGE,
             message=message,
             errors={},
         )
@@ -264,6 +271,8 @@ class PartnerPages(Controller):
                 exc.status_code,
                 x=export,
                 items=await exports.export_items(viewer, export_id),
+                items_page=1,
+                per_page=exports.ITEMS_PER_PAGE,
                 message="",
                 errors=errors,
             )

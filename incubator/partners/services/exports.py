@@ -290,13 +290,21 @@ async def get_export(viewer: Viewer, export_id: int, caller: PartnerCaller | Non
     return msgspec.convert(row, Export)
 
 
-async def export_items(viewer: Viewer, export_id: int) -> list[ExportItemOut]:
-    """Which start-ups went out in an export, with which fields (the log's detail)."""
+ITEMS_PER_PAGE = 100
+
+
+async def export_items(viewer: Viewer, export_id: int, page: int = 1) -> list[ExportItemOut]:
+    """Which start-ups went out in an export, with which fields (the log's detail), by name,
+    a page of ITEMS_PER_PAGE at a time (an export of the whole park lists 100,000): the
+    export's own row count says how many pages there are."""
     await get_export(viewer, export_id)
     rows = (
         await ExportItem.select(ExportItem.startup, ExportItem.startup_name, ExportItem.fields)
         .where(ExportItem.export == export_id)
         .order_by(ExportItem.startup_name)
+        .order_by(ExportItem.id)
+        .limit(ITEMS_PER_PAGE)
+        .offset((max(page, 1) - 1) * ITEMS_PER_PAGE)
     )
     return msgspec.convert(rows, list[ExportItemOut])
 
