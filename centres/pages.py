@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from centres import policy
 from centres.schemas import BuildingIn, LeaseIn, NoticeIn, RenewalIn, TerminationIn, UnitIn
-from centres.services import lease_register, leases, space
+from centres.services import lease_register, leases, occupancy, space
 from centres.services import overview as services
 from incubator.commands import FormRead, read_form
 from incubator.downloads.csv_files import csv_response
@@ -34,6 +34,8 @@ from incubator.web import (
 )
 
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
+# The new-lease form offers at most this many vacant units; the space register finds others.
+VACANT_CHOICES = 1000
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
 # What the pages call each kind of unit (the templates translate these words).
@@ -318,8 +320,8 @@ class LeasePages(Controller):
         if unit is not None:
             await policy.require_manage_centre(viewer, unit.centre, "lease this unit")
         else:  # choose one by building and number: the vacant units the viewer may let
-            query = space.UnitQuery(state="vacant", mine=viewer.is_manager, per_page=1000)
-            vacant = [u for u in (await space.list_units(viewer, query)).items if u.can_manage]
+            centres = await policy.managed_centres(viewer)
+            vacant = (await occupancy.vacant_units(centres, limit=VACANT_CHOICES)).rows
         return page(
             "leases/new.html",
             status,

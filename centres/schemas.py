@@ -54,6 +54,8 @@ class VacantUnit(msgspec.Struct):
     building_slug: str
     building_en: str = ""
     building_zh: str = ""
+    centre_en: str = ""
+    centre_zh: str = ""
 
 
 class CentreCommunity(msgspec.Struct):

@@ -149,20 +149,20 @@ async def _count_space(day: date, kept: set[tuple]) -> list[dict]:
 
 
 async def vacant_units(
-    centre_id: int | None, day: date | None = None, limit: int = 50, page: int = 1
+    centres: Sequence[int] | None, day: date | None = None, limit: int = 50, page: int = 1
 ) -> VacantPage:
-    """Units with no lease in force on the day, by building, floor and number, `limit` a
-    page; public (no tenant in it)."""
+    """Units of these centres (None: every centre) with no lease in force on the day, by
+    building, floor and number, `limit` a page; public (no tenant in it)."""
     day = day or today_hk()
-    args: list[Any] = [day, day]
-    where = "u.status = 'available' AND l.id IS NULL"
-    if centre_id is not None:
-        where += " AND u.centre = {}"
-        args.append(centre_id)
+    within, ids = among("u.centre", centres)
+    args: list[Any] = [day, day, *ids]
+    where = f"u.status = 'available' AND l.id IS NULL{within}"
     base = f"FROM unit u JOIN building b ON b.id = u.building {_IN_FORCE_ON_UNIT} WHERE {where}"
     rows = await Unit.raw(
         "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
-        f"b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh {base} "
+        "b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh, "
+        "c.name_en AS centre_en, c.name_zh AS centre_zh "
+        f"{base.replace(' WHERE ', ' JOIN centre c ON c.id = u.centre WHERE ', 1)} "
         "ORDER BY b.sort_order, u.floor, u.code LIMIT {} OFFSET {}",
         *args,
         limit,
@@ -171,7 +171,7 @@ async def vacant_units(
     if day == today_hk():
         # the units available less those occupied, as kept for today (a unit holds one
         # lease at a time: the overlap rule), instead of testing every unit
-        figures = await occupancy(day, None if centre_id is None else [centre_id])
+        figures = await occupancy(day, centres)
         total = figures.park.vacant_units
     else:
         total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]

@@ -50,7 +50,7 @@ async def centre_overview(viewer: Viewer, slug: str, vacant_page: int = 1) -> Ce
         managers(centre.id),
         occupancy.centre_figures(centre.id),
         occupancy.occupancy(centres=[centre.id]),
-        occupancy.vacant_units(centre.id, page=vacant_page),
+        occupancy.vacant_units([centre.id], page=vacant_page),
         ending(),
     )
     return CentreOverview(
