@@ -15,12 +15,12 @@ from centres.schemas import CentreCommunity, VacantPage, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
 from centres.tables import Building, CentreOnsite, SpaceDay, Unit
 from centres.tallies import ENDING_WINDOWS
-from incubator.db import among, is_postgres
+from incubator.db import among
 from incubator.db.tallies import rows_for_day
 from incubator.i18n import today_hk
 from incubator.startups.services.figures import active_by_centre
-from incubator.startups.services.onsite import IN_FORCE, ONSITE_STARTUPS
-from incubator.startups.tables import Centre
+from incubator.startups.services.onsite import IN_FORCE, ONSITE_IDS
+from incubator.startups.tables import NOT_ACTIVE_SQL, Centre
 
 
 def _empty() -> dict[str, Any]:
@@ -195,20 +195,20 @@ async def community_figures(
     return _community(totals, here)
 
 
-# Each centre's onsite start-ups, counted: the start-ups with a lease in force, then their
-# affiliations (SQLite keeps a CROSS JOIN's order; PostgreSQL plans it freely).
+# Each centre's onsite start-ups, counted: the affiliations of start-ups with a lease in force,
+# less those of start-ups not active (few). Joining each onsite start-up to its row to test
+# its status took twice as long on PostgreSQL (108 against 49 ms at 100,000).
 _ONSITE_BY_CENTRE = (
-    "SELECT a.centre, COUNT(*) AS n FROM ({onsite}) o {join} startup s ON s.id = o.startup "
-    "{join} startup_affiliation a ON a.startup = s.id WHERE s.status = 'active'{within} "
-    "GROUP BY a.centre"
+    "SELECT a.centre, COUNT(*) AS n FROM startup_affiliation a "
+    "WHERE a.startup IN ({onsite}) AND a.startup NOT IN "
+    "(SELECT s.id FROM startup s WHERE s.status IN ({others})){within} GROUP BY a.centre"
 )
 
 
 async def onsite_by_centre(day: date, centres: Sequence[int] | None = None) -> dict[int, int]:
     """Each centre's onsite start-ups on `day`, counted from the leases in force."""
     within, ids = among("a.centre", centres)
-    join = "JOIN" if is_postgres() else "CROSS JOIN"
-    sql = _ONSITE_BY_CENTRE.format(onsite=ONSITE_STARTUPS, join=join, within=within)
+    sql = _ONSITE_BY_CENTRE.format(onsite=ONSITE_IDS, others=NOT_ACTIVE_SQL, within=within)
     return {r["centre"]: int(r["n"]) for r in await Centre.raw(sql, day, day, *ids)}
 
 
