@@ -137,6 +137,15 @@ async def bulk_load_cache(megabytes: int = 256) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
+    """Inside a write transaction, around a bulk load into these tables: their indexes and
+    rules are built and checked once afterwards (`_indexes_dropped`), and their tallies
+    counted once (`db.tallies.deferred`)."""
+    async with tallies.deferred(*tables), _indexes_dropped(*tables):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _indexes_dropped(*tables: type[Table]) -> AsyncIterator[None]:
     """Inside a write transaction, around a bulk load into these tables: their indexes are
     built once afterwards instead of row by row, as pg_restore does. Kept up row by row, the
     search index alone took most of loading 100,000 start-ups on either engine.
@@ -151,10 +160,8 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
     afterwards (a broken rule fails the load with the trigger's message); then the triggers
     are created again. The indexes made by CREATE INDEX are dropped and created again before
     those checks; those of PRIMARY KEY and UNIQUE columns cannot be dropped
-    and stay, as foreign-key checks do. On both engines the triggers that keep summary rows
-    (`db.tallies`) step aside and the tallies of these tables are counted again afterwards.
-    DDL is part of the transaction on both engines, so a failed load leaves the schema as it
-    was."""
+    and stay, as foreign-key checks do. DDL is part of the transaction on both engines, so a
+    failed load leaves the schema as it was."""
     if not tables:
         yield
         return
@@ -176,24 +183,13 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
             "ORDER BY i.tablename, i.indexname",
             names,
         )
-        counting = await run(
-            "SELECT tgname AS name, tgrelid::regclass::text AS tbl FROM pg_trigger "
-            "WHERE NOT tgisinternal AND tgname LIKE 'tally\\_%' "
-            "AND tgrelid = ANY({}::text[]::regclass[])",
-            names,
-        )
         for constraint in constraints:  # foreign keys first ('f' < 'x')
             await run(f'ALTER TABLE "{constraint["tbl"]}" DROP CONSTRAINT "{constraint["name"]}"')
         for index in indexes:
             await run(f'DROP INDEX "{index["name"]}"')
-        for trigger in counting:
-            await run(f'ALTER TABLE "{trigger["tbl"]}" DISABLE TRIGGER "{trigger["name"]}"')
         yield
         for index in indexes:
             await run(index["sql"])
-        await tallies.rebuild(tallies.tallies_of(names), run)
-        for trigger in counting:
-            await run(f'ALTER TABLE "{trigger["tbl"]}" ENABLE TRIGGER "{trigger["name"]}"')
         for constraint in reversed(constraints):  # exclusion constraints, then foreign keys
             await run(
                 f'ALTER TABLE "{constraint["tbl"]}" ADD CONSTRAINT "{constraint["name"]}" '
@@ -211,7 +207,6 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
     ]
     search = [t for t in triggers if t["name"].endswith("_fts_ai")]
     rules = [(t, rule) for t in triggers if (rule := _insert_rule(t["sql"])) is not None]
-    counting = [t for t in triggers if t["name"].startswith("tally_")]
     indexes = [
         index
         for name in names
@@ -221,7 +216,7 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
             name,
         )
     ]
-    for trigger in [*search, *(t for t, _ in rules), *counting]:
+    for trigger in [*search, *(t for t, _ in rules)]:
         await run(f'DROP TRIGGER "{trigger["name"]}"')
     for index in indexes:
         await run(f'DROP INDEX "{index["name"]}"')
@@ -237,9 +232,6 @@ async def indexes_deferred(*tables: type[Table]) -> AsyncIterator[None]:
         broken = await run(f'SELECT 1 AS broken FROM "{trigger["tbl"]}" AS NEW WHERE {condition}')
         if broken:
             raise sqlite3.IntegrityError(message)
-        await run(trigger["sql"])
-    await tallies.rebuild(tallies.tallies_of(names), run)
-    for trigger in counting:
         await run(trigger["sql"])
 
 

@@ -15,7 +15,8 @@ count made from the rows (`tests/db/test_tallies.py`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,6 +27,10 @@ from incubator.db.engines import is_postgres
 from incubator.db.transactions import write_transaction
 
 Apply = Callable[[str, int], Sequence[str]]
+# PostgreSQL's triggers stand aside while a bulk write sets this for its transaction
+# (`deferred`), checked by the trigger's WHEN, before any function is called.
+SWITCH = "incubator.tallies"
+ON = f"current_setting('{SWITCH}', true) IS DISTINCT FROM 'off'"
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Tally:
                 "LANGUAGE plpgsql"
             )
             for operation, event, changed in self._operations(source):
-                when = f" WHEN ({changed})" if changed else ""
+                when = f" WHEN ({ON}{f' AND ({changed})' if changed else ''})"
                 statements.append(
                     f"CREATE TRIGGER {name}_{operation} {source.postgres_timing} {event} "
                     f"ON {source.table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()"
@@ -137,6 +142,43 @@ async def rebuild(tallies: Sequence[Tally], run: Callable) -> None:
     for tally in tallies:
         for statement in tally.rebuild:
             await run(statement)
+
+
+@contextlib.asynccontextmanager
+async def deferred(*tables: type[Table]) -> AsyncIterator[None]:
+    """Inside a write transaction, around a bulk write into these tables: the triggers that
+    keep the tallies of these tables stand aside, and the tallies are counted again once
+    afterwards, in the same transaction. Row by row, an import's 220,000 affiliations ran
+    three upserts each: minutes on PostgreSQL. PostgreSQL: a setting local to the
+    transaction, which the triggers' WHEN reads (no lock taken: readers go on). SQLite: the
+    triggers are dropped and created again (its one writer is held anyway)."""
+    names = [table._meta.tablename for table in tables]
+    counted = tallies_of(names)
+    if not counted:
+        yield
+        return
+    run = tables[0].raw
+    if is_postgres():
+        await run(f"SELECT set_config('{SWITCH}', 'off', true)")
+        yield
+        await run(f"SELECT set_config('{SWITCH}', 'on', true)")
+        await rebuild(counted, run)
+        return
+    triggers = [
+        trigger
+        for name in names
+        for trigger in await run(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = {} "
+            "AND name LIKE 'tally\\_%' ESCAPE '\\'",
+            name,
+        )
+    ]
+    for trigger in triggers:
+        await run(f'DROP TRIGGER "{trigger["name"]}"')
+    yield
+    await rebuild(counted, run)
+    for trigger in triggers:
+        await run(trigger["sql"])
 
 
 Counted = Callable[[date, set[tuple]], Awaitable[list[dict]]]

@@ -135,3 +135,17 @@ async def test_a_centres_directory_counts_from_the_kept_rows_as_the_list_does(pa
         is None
     )
     assert await kept_count(DirectoryQuery(cluster="fintech")) is None
+
+
+async def test_a_small_import_is_counted_row_by_row(park):
+    from incubator.startups.services import bulk
+    from incubator.startups.services.importer import import_startups
+
+    lines = ["slug,name_en,centres,clusters,stage"]
+    lines += [f"small-{n},Small {n},entrepreneurship;web3hub,web3,growth" for n in range(5)]
+    assert 5 * 3 < bulk.COUNT_AFTER  # rows and links: the triggers count them
+    report = await import_startups("\n".join(lines) + "\n", apply=True)
+    assert report.applied and report.created == 5, report.errors
+    assert await kept() == await counted()
+    e = park.centres["entrepreneurship"]
+    assert (await kept())[(e, "stage", "growth")] == 5

@@ -12,6 +12,7 @@ from incubator.startups.services.importer import import_startups
 from incubator.startups.services.search import search_document
 from incubator.startups.tables import ProfileChange, Startup, StartupAffiliation, StartupCluster
 from tests.conftest import api, login, make_client
+from tests.startups.test_centre_startups import counted, kept
 
 # More than either engine takes as a statement's arguments (32,767 on PostgreSQL, 32,766 on
 # SQLite): the slugs of such a file once went into one IN list, and PostgreSQL refused it.
@@ -53,6 +54,10 @@ async def test_a_file_of_more_rows_than_a_statement_takes_arguments_applies_whol
         assert found.json()["total"] == ROWS // 1000
     # Each new start-up has one history row saying who created it.
     assert await ProfileChange.count().where(ProfileChange.startup == last["id"]) == 1
+    # The centres' counts, counted once after the write (more than bulk.COUNT_AFTER rows).
+    assert ROWS > bulk.COUNT_AFTER
+    assert await kept() == await counted()
+    assert (await kept())[(park.centres["technology"], "all", "")] == ROWS + 1
     # The same file again changes nothing, in bulk too.
     again = await import_startups(big_file(ROWS), apply=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, ROWS)
