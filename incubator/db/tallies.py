@@ -8,9 +8,11 @@ A `Tally` names its summary table, the tables whose rows it counts (`Source`) an
 count everything again (`rebuild`). Each source's `apply` gives the statements that add one
 row's share (`sign` +1, from NEW) or take it away (-1, from OLD); an update of a watched
 column takes the old row's share away and adds the new one's. The same statements run in
-SQLite's trigger bodies and PostgreSQL's trigger functions. Bulk loads switch the triggers
-off and rebuild afterwards (`db.bulk.indexes_deferred`); the tests compare every tally with a
-count made from the rows (`tests/db/test_tallies.py`).
+SQLite's trigger bodies and PostgreSQL's trigger functions. Bulk writes set the triggers
+aside and count once afterwards (`deferred`: `db.bulk.indexes_deferred`, large imports).
+Tallies kept for a day are read through `rows_for_day`. The tests compare every tally with a
+count made from the rows (`tests/db/test_tallies.py`, `tests/centres/test_*_tally.py`,
+`tests/startups/test_centre_startups.py`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ from incubator.db.engines import is_postgres
 from incubator.db.transactions import write_transaction
 
 Apply = Callable[[str, int], Sequence[str]]
-# PostgreSQL's triggers stand aside while a bulk write sets this for its transaction
-# (`deferred`), checked by the trigger's WHEN, before any function is called.
-SWITCH = "incubator.tallies"
-ON = f"current_setting('{SWITCH}', true) IS DISTINCT FROM 'off'"
+
+
+def switch(name: str) -> str:
+    """The setting that sets a tally's PostgreSQL triggers aside while a bulk write holds it
+    'off' for its transaction (`deferred`): read by the triggers' WHEN, before any function
+    is called."""
+    return f"incubator.tally_{name}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,13 @@ class Tally:
     def trigger_names(self, source: Source) -> str:
         return f"tally_{self.name}_{source.table}"
 
+    def _parts(self, source: Source) -> tuple[str, str, str]:
+        """A source's trigger name, and the statements that take an old row's share away and
+        add a new row's."""
+        taken = "".join(f"{s}; " for s in source.apply("OLD", -1))
+        added = "".join(f"{s}; " for s in source.apply("NEW", 1))
+        return self.trigger_names(source), taken, added
+
     def _operations(self, source: Source) -> list[tuple[str, str, str]]:
         """(operation, the trigger's event, its condition) of each trigger of a source; an
         update counts only when a watched column changes."""
@@ -78,9 +90,7 @@ class Tally:
         """A trigger function per source and a row trigger per operation."""
         statements = []
         for source in self.sources:
-            name = self.trigger_names(source)
-            taken = "".join(f"{s}; " for s in source.apply("OLD", -1))
-            added = "".join(f"{s}; " for s in source.apply("NEW", 1))
+            name, taken, added = self._parts(source)
             statements.append(
                 f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
                 f"IF TG_OP <> 'INSERT' THEN {taken}END IF; "
@@ -89,7 +99,8 @@ class Tally:
                 "LANGUAGE plpgsql"
             )
             for operation, event, changed in self._operations(source):
-                when = f" WHEN ({ON}{f' AND ({changed})' if changed else ''})"
+                on = f"current_setting('{switch(self.name)}', true) IS DISTINCT FROM 'off'"
+                when = f" WHEN ({on}{f' AND ({changed})' if changed else ''})"
                 statements.append(
                     f"CREATE TRIGGER {name}_{operation} {source.postgres_timing} {event} "
                     f"ON {source.table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()"
@@ -97,12 +108,10 @@ class Tally:
         return statements
 
     def sqlite(self) -> list[str]:
-        """A trigger after each operation, per source."""
+        """A trigger for each operation, per source (after it, or before: `sqlite_timing`)."""
         statements = []
         for source in self.sources:
-            name = self.trigger_names(source)
-            taken = "".join(f"{s}; " for s in source.apply("OLD", -1))
-            added = "".join(f"{s}; " for s in source.apply("NEW", 1))
+            name, taken, added = self._parts(source)
             body = {"insert": added, "delete": taken, "update": taken + added}
             for operation, event, changed in self._operations(source):
                 when = f" WHEN {changed.replace('IS DISTINCT FROM', 'IS NOT')}" if changed else ""
@@ -149,9 +158,10 @@ async def deferred(*tables: type[Table]) -> AsyncIterator[None]:
     """Inside a write transaction, around a bulk write into these tables: the triggers that
     keep the tallies of these tables stand aside, and the tallies are counted again once
     afterwards, in the same transaction. Row by row, an import's 220,000 affiliations ran
-    three upserts each: minutes on PostgreSQL. PostgreSQL: a setting local to the
-    transaction, which the triggers' WHEN reads (no lock taken: readers go on). SQLite: the
-    triggers are dropped and created again (its one writer is held anyway)."""
+    three upserts each: minutes on PostgreSQL. PostgreSQL: a setting per tally, local to the
+    transaction, which its triggers' WHEN reads (no lock taken: readers go on); the tallies
+    of other tables go on being kept. SQLite: the triggers of these tables are dropped and
+    created again (its one writer is held anyway)."""
     names = [table._meta.tablename for table in tables]
     counted = tallies_of(names)
     if not counted:
@@ -159,9 +169,11 @@ async def deferred(*tables: type[Table]) -> AsyncIterator[None]:
         return
     run = tables[0].raw
     if is_postgres():
-        await run(f"SELECT set_config('{SWITCH}', 'off', true)")
+        for tally in counted:
+            await run(f"SELECT set_config('{switch(tally.name)}', 'off', true)")
         yield
-        await run(f"SELECT set_config('{SWITCH}', 'on', true)")
+        for tally in counted:
+            await run(f"SELECT set_config('{switch(tally.name)}', 'on', true)")
         await rebuild(counted, run)
         return
     triggers = [

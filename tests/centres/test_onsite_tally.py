@@ -12,6 +12,7 @@ from centres.tables import CentreOnsite, Lease, Unit
 from incubator.db import write_transaction
 from incubator.i18n import today_hk
 from incubator.startups.tables import Centre, Startup, StartupAffiliation
+from tests.centres.conftest import lease_in_sql
 
 
 async def kept() -> dict[int, int]:
@@ -27,22 +28,6 @@ async def agree() -> dict[int, int]:
     return counted
 
 
-async def lease(unit: int, startup: int, days: tuple[int, int] = (-10, 10)) -> int:
-    today = today_hk()
-    rows = await Lease.insert(
-        Lease(
-            unit=unit,
-            startup=startup,
-            starts_on=today + timedelta(days=days[0]),
-            ends_on=today + timedelta(days=days[1]),
-            contract_ends_on=today + timedelta(days=days[1]),
-            monthly_rent_cents=1_000_00,
-            status="active",
-        )
-    ).returning(Lease.id)
-    return rows[0]["id"]
-
-
 async def test_the_onsite_rows_follow_leases_affiliations_and_statuses(park):
     entrepreneurship, technology = park.centres["entrepreneurship"], park.centres["technology"]
     harbour = park.startups["harbour-pay"]
@@ -50,7 +35,7 @@ async def test_the_onsite_rows_follow_leases_affiliations_and_statuses(park):
     assert await agree() == {entrepreneurship: 1}
 
     # A second lease in force: still one start-up onsite.
-    second = await lease(park.units["3F-02"], harbour)
+    second = await lease_in_sql(park.units["3F-02"], harbour)
     assert await agree() == {entrepreneurship: 1}
     # Both leases back to draft in one statement, each counted against the other.
     await Lease.update({Lease.status: "draft"}).where(Lease.startup == harbour)
@@ -72,7 +57,7 @@ async def test_the_onsite_rows_follow_leases_affiliations_and_statuses(park):
 
     # Another start-up's lease starting tomorrow counts from tomorrow, not today.
     bamboo = park.startups["bamboo-home"]
-    later = await lease(park.units["5F-D01"], bamboo, (1, 30))
+    later = await lease_in_sql(park.units["5F-D01"], bamboo, (1, 30))
     assert await agree() == {entrepreneurship: 1}
     await Lease.update({Lease.starts_on: today_hk()}).where(Lease.id == later)
     assert await agree() == {entrepreneurship: 2}
@@ -117,7 +102,7 @@ async def test_leases_written_while_the_new_day_is_counted_are_all_counted(park)
 
     async def take(n: int) -> None:
         async with write_transaction():
-            await lease(units[n], startups[n])
+            await lease_in_sql(units[n], startups[n])
 
     await asyncio.gather(*(take(n) for n in range(12)), *(onsite_today() for _ in range(6)))
     assert await onsite_today() == {park.centres["entrepreneurship"]: 1, centre: 12}

@@ -12,6 +12,7 @@ from centres.services.occupancy import _space_counted, occupancy
 from centres.tables import Building, Lease, SpaceDay, Unit
 from incubator.db import write_transaction
 from incubator.i18n import today_hk
+from tests.centres.conftest import lease_in_sql
 
 FIGURES = ("occupied_units", "occupied_sqft", "ending_30", "ending_90", "ending_180")
 
@@ -34,22 +35,6 @@ async def agree() -> dict[tuple, tuple]:
     return counted
 
 
-async def lease(unit: int, startup: int, days: tuple[int, int] = (-10, 10)) -> int:
-    today = today_hk()
-    rows = await Lease.insert(
-        Lease(
-            unit=unit,
-            startup=startup,
-            starts_on=today + timedelta(days=days[0]),
-            ends_on=today + timedelta(days=days[1]),
-            contract_ends_on=today + timedelta(days=days[1]),
-            monthly_rent_cents=1_000_00,
-            status="active",
-        )
-    ).returning(Lease.id)
-    return rows[0]["id"]
-
-
 async def test_the_space_rows_follow_leases_and_units(park):
     building = (await Building.select(Building.id).first())["id"]
     here = (building, park.centres["entrepreneurship"])
@@ -58,7 +43,7 @@ async def test_the_space_rows_follow_leases_and_units(park):
     assert await agree() == {here: (1, 800, 0, 0, 1)}
 
     # A lease of 3F-02 (600 sq ft) ending in 20 days; then in 60; then a draft; then back.
-    second = await lease(park.units["3F-02"], park.startups["bamboo-home"], (-5, 20))
+    second = await lease_in_sql(park.units["3F-02"], park.startups["bamboo-home"], (-5, 20))
     assert await agree() == {here: (2, 1400, 1, 1, 2)}
     await Lease.update({Lease.ends_on: today_hk() + timedelta(days=60)}).where(Lease.id == second)
     assert await agree() == {here: (2, 1400, 0, 1, 2)}
@@ -93,7 +78,7 @@ async def test_the_space_rows_follow_leases_and_units(park):
 async def test_another_day_is_counted_from_the_leases_and_a_new_day_afresh(park):
     await occupancy()
     tomorrow = today_hk() + timedelta(days=1)
-    later = await lease(park.units["3F-02"], park.startups["bamboo-home"], (1, 20))
+    later = await lease_in_sql(park.units["3F-02"], park.startups["bamboo-home"], (1, 20))
     assert (await occupancy()).park.occupied_units == 1
     assert (await occupancy(day=tomorrow)).park.occupied_units == 2  # counted, not kept
     await SpaceDay.update(
@@ -121,7 +106,7 @@ async def test_leases_written_while_the_new_day_is_counted_are_all_counted(park)
 
     async def take(n: int) -> None:
         async with write_transaction():
-            await lease(units[n], park.startups["lantern-chain"])
+            await lease_in_sql(units[n], park.startups["lantern-chain"])
 
     await asyncio.gather(*(take(n) for n in range(12)), *(occupancy() for _ in range(6)))
     assert (await occupancy()).park.occupied_units == 13
