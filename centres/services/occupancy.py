@@ -183,9 +183,8 @@ async def community_figures(
 ) -> dict[int, CentreCommunity]:
     """Each centre's or hub's community figures (by centre id): affiliated active start-ups
     and how many of them are onsite; centres without start-ups are absent. The active ones
-    as the home page counts them (`active_by_centre`, off the affiliations' index); the
-    onsite ones today from the rows the database keeps (`onsite_today`), on another day
-    counted from the leases in force."""
+    as the database keeps them (`active_by_centre`); the onsite ones today as well
+    (`onsite_today`), on another day counted from the leases in force."""
     today = today_hk()
     day = day or today
     totals, here = await asyncio.gather(

@@ -151,26 +151,8 @@ async def startups_by_stage(scope: Scope) -> Figure:
 
 
 async def onsite_offsite(scope: Scope) -> Figure:
-    within, args = in_scope(scope)
-    # the onsite ones driven from the leases in force (see occupancy.community_figures); for
-    # the whole park, as the home page counts them
-    one = _one_centre(scope)
-    onsite_count = (
-        count_onsite(scope.day)
-        if scope.centres is None
-        else _onsite_of(one)
-        if one is not None and scope.day == today_hk()
-        else Centre.raw(
-            f"SELECT COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
-            f"WHERE s.id = o.startup AND s.status = 'active'{within}",
-            scope.day,
-            scope.day,
-            *args,
-        )
-    )
-    total, onsite = await asyncio.gather(_active_total(scope), onsite_count)
+    total, onsite = await asyncio.gather(_active_total(scope), _onsite_count(scope))
     total = whole(total["startups"])
-    onsite = onsite if isinstance(onsite, int) else whole(onsite[0]["n"])
     rows = [
         Row("onsite", "Onsite", zh("Onsite"), {"startups": onsite, "share": rate(onsite, total)}),
         Row(
@@ -192,8 +174,23 @@ async def onsite_offsite(scope: Scope) -> Figure:
     )
 
 
-async def _onsite_of(centre: int) -> int:
-    return (await occupancy_figures.onsite_today([centre])).get(centre, 0)
+async def _onsite_count(scope: Scope) -> int:
+    """The scope's active start-ups onsite on its day: for the whole park as the home page
+    counts them; for one centre today as the database keeps it; otherwise driven from the
+    leases in force (see occupancy.community_figures)."""
+    if scope.centres is None:
+        return await count_onsite(scope.day)
+    if (one := _one_centre(scope)) is not None and scope.day == today_hk():
+        return (await occupancy_figures.onsite_today([one])).get(one, 0)
+    within, args = in_scope(scope)
+    found = await Centre.raw(
+        f"SELECT COUNT(*) AS n FROM ({ONSITE_STARTUPS}) o CROSS JOIN startup s "
+        f"WHERE s.id = o.startup AND s.status = 'active'{within}",
+        scope.day,
+        scope.day,
+        *args,
+    )
+    return whole(found[0]["n"])
 
 
 async def occupancy(scope: Scope) -> Figure:

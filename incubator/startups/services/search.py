@@ -171,7 +171,8 @@ class DirectorySQL:
 async def directory_rows(query: DirectoryQuery) -> DirectoryPage:
     """Count, read the page in the order the count allows, then the page's links: three
     queries straight through the driver (`db.fetch`; the count planned as `count_planner`
-    says on PostgreSQL)."""
+    says on PostgreSQL), or the count read from the rows the database keeps where they
+    answer it (`kept_count`)."""
     sql = directory_sql(query)
     counted = await kept_count(query)
     if counted is None:
