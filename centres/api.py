@@ -43,7 +43,9 @@ class SpaceApi(Controller):
 
     @get("/centres/{slug:str}", summary="A centre or hub: focus, managers, figures, vacancy")
     async def centre(self, request: Request, slug: FromPath[str]) -> CentreDetail:
-        overview = await services.centre_overview(viewer_of(request), slug)
+        overview = await services.centre_overview(
+            viewer_of(request), await services.get_centre(slug)
+        )
         centre = overview.centre
         return CentreDetail(
             slug=centre.slug,

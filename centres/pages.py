@@ -111,7 +111,7 @@ class CentrePages(Controller):
         query = directory_query(**raw)
         # the centre's figures and its start-ups read at once
         overview, result = await asyncio.gather(
-            services.centre_overview(viewer, slug, vacant_page),
+            services.centre_overview(viewer, centre, vacant_page),
             startups.directory(viewer, query),
         )
         params = {k: v for k, v in raw.items() if k not in ("page", centre.kind) and v}
@@ -321,7 +321,7 @@ class LeasePages(Controller):
             await policy.require_manage_centre(viewer, unit.centre, "lease this unit")
         else:  # choose one by building and number: the vacant units the viewer may let
             centres = await policy.managed_centres(viewer)
-            vacant = (await occupancy.vacant_units(centres, limit=VACANT_CHOICES)).rows
+            vacant = await occupancy.vacant_rows(centres, limit=VACANT_CHOICES)
         return page(
             "leases/new.html",
             status,

@@ -13,11 +13,12 @@ way (`centres.services.occupancy.onsite_today`)."""
 
 from __future__ import annotations
 
-from incubator.db.tallies import Source, Tally, flag, register
+from incubator.db.tallies import Source, Tally, flag, moved, register
+from incubator.startups.services.onsite import in_force
 
 
-def _in_force(lease: str, day: str = "centre_onsite.day") -> str:
-    return f"{lease}.status <> 'draft' AND {lease}.starts_on <= {day} AND {lease}.ends_on >= {day}"
+def _onsite_in_force(lease: str) -> str:
+    return in_force(lease, "centre_onsite.day")
 
 
 def _active(startup: str) -> str:
@@ -25,11 +26,11 @@ def _active(startup: str) -> str:
 
 
 def _holds_lease(startup: str) -> str:
-    return f"EXISTS (SELECT 1 FROM lease l WHERE l.startup = {startup} AND {_in_force('l')})"
+    return f"EXISTS (SELECT 1 FROM lease l WHERE l.startup = {startup} AND {_onsite_in_force('l')})"
 
 
 def _moved(sign: int, counts: str) -> str:
-    return f"onsite = COALESCE(onsite, 0) {'+' if sign > 0 else '-'} {flag(counts)}"
+    return moved("onsite", sign, flag(counts))
 
 
 def _centres_of(startup: str) -> str:
@@ -39,9 +40,9 @@ def _centres_of(startup: str) -> str:
 def _lease(row: str, sign: int) -> list[str]:
     alone = (
         f"NOT EXISTS (SELECT 1 FROM lease o WHERE o.startup = {row}.startup "
-        f"AND o.id <> {row}.id AND {_in_force('o')})"
+        f"AND o.id <> {row}.id AND {_onsite_in_force('o')})"
     )
-    counts = f"{_in_force(row)} AND {_active(f'{row}.startup')} AND {alone}"
+    counts = f"{_onsite_in_force(row)} AND {_active(f'{row}.startup')} AND {alone}"
     return [
         f"UPDATE centre_onsite SET {_moved(sign, counts)} WHERE {_centres_of(f'{row}.startup')}"
     ]
@@ -91,19 +92,21 @@ ENDING_WINDOWS = (30, 90, 180)
 
 
 def _space_in_force(lease: str) -> str:
-    return _in_force(lease, "space_day.day")
+    return in_force(lease, "space_day.day")
 
 
 def _space_lease(row: str, sign: int) -> list[str]:
     counts = flag(_space_in_force(row))
-    op = "+" if sign > 0 else "-"
     area = f"(SELECT u.area_sqft FROM unit u WHERE u.id = {row}.unit)"
     sets = [
-        f"occupied_units = occupied_units {op} {counts}",
-        f"occupied_sqft = occupied_sqft {op} {counts} * {area}",
+        moved("occupied_units", sign, counts),
+        moved("occupied_sqft", sign, f"{counts} * {area}"),
         *(
-            f"ending_{d} = ending_{d} {op} "
-            + flag(f"{_space_in_force(row)} AND {row}.ends_on <= space_day.day_{d}")
+            moved(
+                f"ending_{d}",
+                sign,
+                flag(f"{_space_in_force(row)} AND {row}.ends_on <= space_day.day_{d}"),
+            )
             for d in ENDING_WINDOWS
         ),
     ]
@@ -115,8 +118,6 @@ def _space_lease(row: str, sign: int) -> list[str]:
 
 
 def _space_unit(row: str, sign: int) -> list[str]:
-    op = "+" if sign > 0 else "-"
-
     def leases(extra: str = "") -> str:
         return (
             f"(SELECT COUNT(*) FROM lease l WHERE l.unit = {row}.id "
@@ -124,10 +125,10 @@ def _space_unit(row: str, sign: int) -> list[str]:
         )
 
     sets = [
-        f"occupied_units = occupied_units {op} {leases()}",
-        f"occupied_sqft = occupied_sqft {op} {row}.area_sqft * {leases()}",
+        moved("occupied_units", sign, leases()),
+        moved("occupied_sqft", sign, f"{row}.area_sqft * {leases()}"),
         *(
-            f"ending_{d} = ending_{d} {op} {leases(f' AND l.ends_on <= space_day.day_{d}')}"
+            moved(f"ending_{d}", sign, leases(f" AND l.ends_on <= space_day.day_{d}"))
             for d in ENDING_WINDOWS
         ),
     ]

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from centres.schemas import CentreCommunity, VacantPage, VacantUnit
+from centres.schemas import CentreCommunity, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
 from centres.tables import Building, CentreOnsite, SpaceDay, Unit
 from centres.tallies import ENDING_WINDOWS
@@ -148,34 +148,29 @@ async def _count_space(day: date, kept: set[tuple]) -> list[dict]:
     ]
 
 
-async def vacant_units(
-    centres: Sequence[int] | None, day: date | None = None, limit: int = 50, page: int = 1
-) -> VacantPage:
-    """Units of these centres (None: every centre) with no lease in force on the day, by
-    building, floor and number, `limit` a page; public (no tenant in it)."""
-    day = day or today_hk()
+async def vacant_rows(
+    centres: Sequence[int] | None, limit: int = 50, page: int = 1
+) -> list[VacantUnit]:
+    """Units of these centres (None: every centre) with no lease in force today, by
+    building, floor and number, `limit` a page; public (no tenant in it). How many there
+    are is the occupancy's `vacant_units` (a unit holds one lease at a time: the overlap
+    rule), kept for today, rather than a count of every unit."""
+    day = today_hk()
     within, ids = among("u.centre", centres)
-    args: list[Any] = [day, day, *ids]
-    where = f"u.status = 'available' AND l.id IS NULL{within}"
-    base = f"FROM unit u JOIN building b ON b.id = u.building {_IN_FORCE_ON_UNIT} WHERE {where}"
     rows = await Unit.raw(
         "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
         "b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh, "
         "c.name_en AS centre_en, c.name_zh AS centre_zh "
-        f"{base.replace(' WHERE ', ' JOIN centre c ON c.id = u.centre WHERE ', 1)} "
+        f"FROM unit u JOIN building b ON b.id = u.building JOIN centre c ON c.id = u.centre "
+        f"{_IN_FORCE_ON_UNIT} WHERE u.status = 'available' AND l.id IS NULL{within} "
         "ORDER BY b.sort_order, u.floor, u.code LIMIT {} OFFSET {}",
-        *args,
+        day,
+        day,
+        *ids,
         limit,
         (max(page, 1) - 1) * limit,
     )
-    if day == today_hk():
-        # the units available less those occupied, as kept for today (a unit holds one
-        # lease at a time: the overlap rule), instead of testing every unit
-        figures = await occupancy(day, centres)
-        total = figures.park.vacant_units
-    else:
-        total = (await Unit.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
-    return VacantPage(rows=msgspec.convert(rows, list[VacantUnit]), total=int(total))
+    return msgspec.convert(rows, list[VacantUnit])
 
 
 async def community_figures(

@@ -7,7 +7,14 @@ import asyncio
 import msgspec
 
 from centres import policy
-from centres.schemas import CentreCard, CentreCommunity, CentreOverview, CentreRow, Manager
+from centres.schemas import (
+    CentreCard,
+    CentreCommunity,
+    CentreOverview,
+    CentreRow,
+    Manager,
+    VacantPage,
+)
 from centres.services import lease_register, occupancy
 from incubator.auth.schemas import Viewer
 from incubator.errors import NotFound
@@ -33,24 +40,25 @@ async def managers(centre_id: int) -> list[Manager]:
     return msgspec.convert(rows, list[Manager])
 
 
-async def centre_overview(viewer: Viewer, slug: str, vacant_page: int = 1) -> CentreOverview:
+async def centre_overview(
+    viewer: Viewer, centre: CentreRow, vacant_page: int = 1
+) -> CentreOverview:
     """Everything a centre's page shows; tenants' names only to those who manage its space.
     Its parts are read at once, each on a connection of its own, so the page waits for the
-    slowest (the community figures) rather than for their sum."""
-    centre = await get_centre(slug)
+    slowest rather than for their sum; the vacant units' total is the occupancy's."""
     can_manage = viewer.is_authenticated and await policy.can_manage_centre(viewer, centre.id)
 
     async def ending() -> list:
         if not can_manage:
             return []
-        query = lease_register.LeaseQuery(centre=slug, ending_within=180, per_page=100)
+        query = lease_register.LeaseQuery(centre=centre.slug, ending_within=180, per_page=100)
         return (await lease_register.list_leases(viewer, query)).items
 
     people, community, space, vacant, leases_ending = await asyncio.gather(
         managers(centre.id),
         occupancy.centre_figures(centre.id),
         occupancy.occupancy(centres=[centre.id]),
-        occupancy.vacant_units([centre.id], page=vacant_page),
+        occupancy.vacant_rows([centre.id], page=vacant_page),
         ending(),
     )
     return CentreOverview(
@@ -58,7 +66,7 @@ async def centre_overview(viewer: Viewer, slug: str, vacant_page: int = 1) -> Ce
         managers=people,
         community=community,
         occupancy=space,
-        vacant=vacant,
+        vacant=VacantPage(rows=vacant, total=space.park.vacant_units),
         can_manage=can_manage,
         ending=leases_ending,
     )

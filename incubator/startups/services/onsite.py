@@ -13,7 +13,14 @@ from typing import Any
 
 from incubator.startups.tables import NOT_ACTIVE_SQL, Startup
 
-IN_FORCE = "l.status <> 'draft' AND l.starts_on <= {} AND l.ends_on >= {}"
+
+def in_force(lease: str = "l", day: str = "{}") -> str:
+    """SQL true for a lease (its alias) in force on a day (an SQL expression: a placeholder,
+    or a column such as a summary row's day)."""
+    return f"{lease}.status <> 'draft' AND {lease}.starts_on <= {day} AND {lease}.ends_on >= {day}"
+
+
+IN_FORCE = in_force()
 ONSITE_IDS = f"SELECT l.startup FROM lease l WHERE {IN_FORCE}"
 # The same start-ups once each, to drive a join from (figures that count onsite start-ups).
 ONSITE_STARTUPS = f"SELECT DISTINCT l.startup FROM lease l WHERE {IN_FORCE}"
