@@ -370,6 +370,7 @@ def _empty(key: tuple) -> dict[str, Any]:
     }
 
 
+# What each course-and-quarter row sums, added up again per course, track, quarter and total.
 SUMMED = ("runs", "participants", "waitlisted", "finished_participants", "certificates")
 
 
@@ -377,13 +378,7 @@ def _rollup(rows: list[dict], key) -> list[dict]:
     groups: dict[tuple, dict[str, Any]] = {}
     for row in rows:
         group = groups.setdefault(key(row), _empty(key(row)))
-        for figure in (
-            "runs",
-            "participants",
-            "waitlisted",
-            "finished_participants",
-            "certificates",
-        ):
+        for figure in SUMMED:
             group[figure] += int(row[figure] or 0)
     for group in groups.values():
         done = group["finished_participants"]
