@@ -34,8 +34,9 @@ from incubator.web import (
 )
 
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
-# The new-lease form offers at most this many vacant units; the space register finds others.
-VACANT_CHOICES = 1000
+# The new-lease form offers at most this many vacant units (a list longer than this is not
+# read by anyone); the space register, filtered to vacant units, finds the others.
+VACANT_CHOICES = 200
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
 # What the pages call each kind of unit (the templates translate these words).
@@ -316,20 +317,25 @@ class LeasePages(Controller):
         viewer = signed_in(request)
         if unit is None and str(values.get("unit") or "").isdigit():
             unit = await space.get_unit(viewer, int(values["unit"]))
-        vacant = []
+        vacant, vacant_total = [], 0
         if unit is not None:
             await policy.require_manage_centre(viewer, unit.centre, "lease this unit")
         else:  # choose one by building and number: the vacant units the viewer may let
             centres = await policy.managed_centres(viewer)
-            vacant = await occupancy.vacant_rows(centres, limit=VACANT_CHOICES)
+            vacant, figures = await asyncio.gather(
+                occupancy.vacant_rows(centres, limit=VACANT_CHOICES),
+                occupancy.occupancy(centres=centres),
+            )
+            vacant_total = figures.park.vacant_units
         return page(
             "leases/new.html",
             status,
             unit=unit,
             vacant=vacant,
+            vacant_total=vacant_total,
+            register=f"/space?state=vacant{'' if viewer.is_admin else '&mine=1'}",
             values=values,
             errors=errors,
-            startup_names=await leases.startup_choices(),
         )
 
     @get("/new")

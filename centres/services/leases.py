@@ -71,10 +71,9 @@ async def resolve_startup(value: Any) -> int:
         if text.endswith(")") and "(" in text:
             text = text.rsplit("(", 1)[1].rstrip(")").strip()
         rows = await Startup.select(Startup.id, Startup.status).where(Startup.slug == text)
-        if not rows:
-            rows = await Startup.select(Startup.id, Startup.status).where(
-                (Startup.name_en == text) | (Startup.name_zh == text)
-            )
+        # The English name off its index first; the Chinese one (not indexed) only if none.
+        for name in (Startup.name_en, Startup.name_zh):
+            rows = rows or await Startup.select(Startup.id, Startup.status).where(name == text)
         if not rows:
             raise ValidationFailed({"startup": f"no start-up called {text}"})
         if len(rows) > 1:
@@ -84,21 +83,6 @@ async def resolve_startup(value: Any) -> int:
     if rows[0]["status"] != "active":
         raise ValidationFailed({"startup": "is archived: restore it before leasing it space"})
     return rows[0]["id"]
-
-
-STARTUP_CHOICES_LIMIT = 5000
-
-
-async def startup_choices() -> list[str]:
-    """ "Name (slug)" of active start-ups for the lease form's suggestions (the field also
-    takes a slug or exact name typed in, so a park larger than the limit still works)."""
-    rows = (
-        await Startup.select(Startup.name_en, Startup.slug)
-        .where(Startup.status == "active")
-        .order_by(Startup.name_en)
-        .limit(STARTUP_CHOICES_LIMIT)
-    )
-    return [f"{r['name_en']} ({r['slug']})" for r in rows]
 
 
 # ---------------------------------------------------------------- the overlap rule

@@ -22,3 +22,40 @@ function focusableScrolls() {
 }
 document.addEventListener("DOMContentLoaded", focusableScrolls);
 window.addEventListener("resize", focusableScrolls);
+
+// A field marked data-suggest="/api/..." offers, as one types, the start-ups the directory's
+// API finds for the words typed so far ("Name (slug)", which the form reads back): the page
+// carries no list of the park's start-ups, and without this script the field still takes a
+// name or a slug typed in full.
+function suggestions(input) {
+  const list = document.getElementById(input.getAttribute("list"));
+  let timer = null;
+  let asked = "";
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const words = input.value.trim();
+    if (words.length < 2 || words.endsWith(")") || words === asked) return;
+    timer = setTimeout(async () => {
+      asked = words;
+      const url = `${input.dataset.suggest}?per_page=10&q=${encodeURIComponent(words)}`;
+      try {
+        const answer = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!answer.ok || input.value.trim() !== words) return;
+        const found = (await answer.json()).items || [];
+        list.replaceChildren(
+          ...found.map((startup) => {
+            const option = document.createElement("option");
+            option.value = `${startup.name_en} (${startup.slug})`;
+            if (startup.name_zh) option.label = startup.name_zh;
+            return option;
+          }),
+        );
+      } catch (error) {
+        // Offline or refused: the field still takes what is typed.
+      }
+    }, 200);
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("input[data-suggest][list]")) suggestions(input);
+});

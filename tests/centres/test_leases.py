@@ -286,7 +286,9 @@ async def test_the_lease_register_exports_to_csv_with_formulas_neutralised(clien
 async def test_a_manager_leases_a_vacant_unit_through_the_forms(client, park):
     await login(client, park.users["manager"])
     form = await client.get(f"/leases/new?unit={park.units['3F-02']}")
-    assert form.status_code == 200 and "Bamboo Home (bamboo-home)" in form.text
+    # No list of the park's start-ups in the page: the field asks the directory as one types.
+    assert form.status_code == 200 and 'data-suggest="/api/startups"' in form.text
+    assert '<datalist id="startup-names"></datalist>' in form.text
     bad = await post_form(
         client,
         "/leases/new",
@@ -397,3 +399,26 @@ async def test_the_new_lease_form_offers_the_managers_vacant_units_by_building(c
     assert park.units["3F-01"] not in offered and park.units["5F-D01"] not in offered
     missing = await post_form(client, "/leases/new", {"unit": "", "startup": "bamboo-home"})
     assert missing.status_code == 422 and 'id="unit-error"' in missing.text
+
+
+async def test_the_new_lease_form_says_how_many_vacant_units_it_leaves_out(
+    client, park, monkeypatch
+):
+    from centres import pages
+
+    await login(client, park.users["manager"])
+    for code in ("7F-20", "7F-21"):
+        unit = {"building": "cyberport-1", "centre": "entrepreneurship", "code": code}
+        unit |= {"floor": 7, "kind": "private_office", "area_sqft": 300, "list_rent_cents": 1}
+        assert (await api(client, "POST", "/api/units", json=unit)).status_code == 201
+    whole = await client.get("/leases/new")
+    offered = re.findall(r'<option value="(\d+)"', whole.text)
+    assert len(offered) == 3 and "space inventory" not in whole.text
+    monkeypatch.setattr(pages, "VACANT_CHOICES", 1)
+    cut = await client.get("/leases/new")
+    assert len(re.findall(r'<option value="(\d+)"', cut.text)) == 1
+    said = f"The first 1 of {len(offered)} vacant units of your centres"
+    assert said in text_of(cut.text)
+    assert '<a href="/space?state=vacant&amp;mine=1">Find another in the space inventory</a>' in (
+        cut.text
+    )
