@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import signed_in  # noqa: E402
 from bench.directory import measure, park_arguments, park_database, percentile  # noqa: E402
+from bench.floor import Targets, floor_ms  # noqa: E402
 from tests.server import serving  # noqa: E402
 
 COMMON = ["pay", "smart", "games"]
@@ -188,7 +189,7 @@ def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
     return peak
 
 
-async def full_export(base: str, partner: int, server_pid: int) -> None:
+async def full_export(base: str, partner: int, server_pid: int, targets: Targets) -> None:
     cookies = signed_in(base, "manager.collaboration@cyberport.example")
     async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=600) as client:
         headers = {"X-CSRFToken": cookies["csrftoken"]}
@@ -211,7 +212,8 @@ async def full_export(base: str, partner: int, server_pid: int) -> None:
         f"full CSV export: {rows:,} rows, {size / 1e6:.1f} MB; built in {built:.2f} s "
         f"({rows / built:,.0f} rows/s), downloaded in {read:.2f} s ({rows / read:,.0f} rows/s), "
         f"end to end {rows / (built + read):,.0f} rows/s; server peak memory "
-        f"{peak_rss_mb(server_pid):.0f} MB"
+        f"{peak_rss_mb(server_pid):.0f} MB; target {targets.per_second(50_000):,.0f} rows/s "
+        "(50,000 at the reference floor)"
     )
 
 
@@ -241,6 +243,7 @@ async def main() -> None:
         f"{'req/s':>6} {'p50':>6} {'p99':>6} {'err':>4} {'MB':>5} {'anon':>5}"
     )
     results: dict[str, dict] = {}
+    unloaded: dict[str, dict] = {}
     env = {"INCUBATOR_SCHEDULER": "0"}
     command = [sys.executable, "-m", "bench.reference"]  # the app with the raw-SQL reference
     with serving(url, extra_env=env, command=command, cwd=str(ROOT)) as (base, process):
@@ -250,13 +253,23 @@ async def main() -> None:
             idle = await measure(base, paths, max(50, args.requests // 4), 1)
             paced = await at_rate(base, paths, args.rate, args.seconds)
             busy = await measure(base, paths, args.requests, args.concurrency)
-            results[name] = busy
+            results[name], unloaded[name] = busy, idle
             errors = idle["errors"] + paced["errors"] + busy["errors"]
             print(
                 f"{name:<34} {idle['p50']:>6.1f} {idle['p99']:>6.1f} | {paced['p50']:>6.1f} "
                 f"{paced['p99']:>6.1f} | {busy['rps']:>6.0f} {busy['p50']:>6.1f} "
                 f"{busy['p99']:>6.1f} {errors:>4} {peak_rss_mb(process.pid):>5.0f} "
                 f"{peak_rss_mb(process.pid, 'RssAnon'):>5.0f}"
+            )
+        floor = unloaded.get("framework floor (/health/live)", {}).get("p50")
+        targets = Targets(floor or await floor_ms(base))
+        print(targets.line())
+        searches = {n: r["p99"] for n, r in unloaded.items() if n.startswith("directory JSON, ")}
+        if searches:
+            worst = max(searches, key=searches.get)
+            print(
+                f"# unloaded search p99 at most {searches[worst]:.1f} ms ({worst}); target "
+                f"{targets.ms(20):.1f} ms (20 ms at the reference floor)"
             )
         for kind in ("common", "rare"):
             if f"raw SQL directory, {kind} term" not in results:
@@ -271,7 +284,7 @@ async def main() -> None:
         if args.rounds and args.only in "raw SQL directory, directory JSON, directory HTML":
             await interleaved_shares(base, args.rounds, args.requests, args.concurrency)
         if args.only in "full CSV export":
-            await full_export(base, partner, process.pid)
+            await full_export(base, partner, process.pid, targets)
 
 
 if __name__ == "__main__":

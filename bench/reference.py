@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Annotated
 
 import msgspec
-from litestar import Controller, Litestar, Response, get
-from litestar.params import QueryParameter
+from litestar import Controller, Litestar, Request, Response, get
 
-from incubator.startups.services.search import DirectoryQuery, directory_rows
+from incubator.startups.api import DIRECTORY_PARAMS, directory_query
+from incubator.startups.services.search import directory_rows
 
 
 class BenchReference(Controller):
@@ -25,10 +24,10 @@ class BenchReference(Controller):
     include_in_schema = False
 
     @get("/directory-raw")
-    async def directory_raw(
-        self, q: Annotated[str, QueryParameter(description="search terms")] = ""
-    ) -> Response:
-        result = await directory_rows(DirectoryQuery(q=q))
+    async def directory_raw(self, request: Request) -> Response:
+        """The directory's query string as the API reads it (terms, filters, sort, page)."""
+        raw = {name: request.query_params.get(name, "") for name in DIRECTORY_PARAMS}
+        result = await directory_rows(directory_query(**raw))
         body = msgspec.json.encode({"rows": result.rows, "total": result.total})
         return Response(content=body, media_type="application/json")
 

@@ -14,8 +14,14 @@ async def test_the_raw_directory_reference_finds_what_the_directory_finds(settin
     app = create_app(settings, manage_engine=False)
     app.register(BenchReference)
     async with make_client(app) as client:
-        for q in ("", "pay", "chain", "海港"):
-            raw = (await client.get("/bench/directory-raw", params={"q": q})).json()
-            api = (await client.get("/api/startups", params={"q": q})).json()
-            assert raw["total"] == api["total"], q
-            assert [r["id"] for r in raw["rows"]] == [r["id"] for r in api["items"]], q
+        queries = [{"q": q} for q in ("", "pay", "chain", "海港")] + [
+            {"centre": "entrepreneurship", "onsite": "true"},
+            {"cluster": "fintech", "sort": "name"},
+            {"stage": "seed", "sort": "newest", "per_page": "2", "page": "2"},
+        ]
+        for params in queries:
+            raw = (await client.get("/bench/directory-raw", params=params)).json()
+            api = (await client.get("/api/startups", params=params)).json()
+            assert raw["total"] == api["total"], params
+            assert [r["id"] for r in raw["rows"]] == [r["id"] for r in api["items"]], params
+            assert api["total"] or not params.get("centre"), "the filters found no one"
