@@ -161,7 +161,7 @@ async def main() -> None:
         print(f"# {len(walked)} routes, {args.requests} requests each, one at a time")
         print(f"{'viewer':<8} {'route':<58} {'p50':>7} {'p99':>7} {'target':>6}")
         grid = [(kind, u) for kind in ("member", "manager") for u in directory_grid()]
-        grid = [] if args.only else grid
+        grid = [(k, u) for k, u in grid if u in args.only.split(",")] if args.only else grid
         for kind, path in [(k, u) for k in VIEWERS for u in walked] + grid:
             result = await measure(base, [path], args.requests, 1, cookies=cookies[kind])
             if result["errors"] == args.requests:

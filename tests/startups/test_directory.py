@@ -64,6 +64,10 @@ async def test_filters_by_centre_hub_cluster_programme_stage_and_onsite(client, 
     assert await names(client, "onsite=true") == ["Harbour Pay"]
     assert await names(client, "onsite=false") == ["Bamboo Home", "Lantern Chain"]
     assert await names(client, "cluster=fintech&onsite=false&q=blockchain") == ["Lantern Chain"]
+    # Onsite with another filter, no terms: the count looks each start-up's leases up.
+    assert await names(client, "cluster=fintech&onsite=true") == ["Harbour Pay"]
+    assert await names(client, "cluster=fintech&onsite=false") == ["Lantern Chain"]
+    assert await names(client, "hub=web3hub&stage=series_a&onsite=false") == ["Lantern Chain"]
     # A hub is not a centre: asking for it as a centre finds nothing.
     assert await names(client, "centre=web3hub") == []
 
