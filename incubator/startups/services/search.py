@@ -290,6 +290,15 @@ async def attach_links(rows: list[dict], day: date) -> None:
             row[kind].append(link["slug"])
 
 
+# A filter's centre, cluster or programme by its slug, as one value found first: PostgreSQL
+# then reads the links of that one row (a join by slug planned the links of any centre, and
+# on two cores built the list of 55,000 in three processes: a centre, a cluster and onsite
+# counted in 28 ms, 20 with the id found first).
+_CENTRE = "a.centre = (SELECT c.id FROM centre c WHERE c.kind = {} AND c.slug = {})"
+_CLUSTER = "sc.cluster = (SELECT cl.id FROM cluster cl WHERE cl.slug = {})"
+_PROGRAMME = "sp.programme = (SELECT p.id FROM programme p WHERE p.slug = {})"
+
+
 def directory_sql(
     query: DirectoryQuery, broad: bool = False, large_centre: bool = False
 ) -> DirectorySQL:
@@ -330,28 +339,20 @@ def directory_sql(
     for kind, slug in (("centre", query.centre), ("hub", query.hub)):
         if slug:
             lookup = (
-                "EXISTS (SELECT 1 FROM startup_affiliation a JOIN centre c ON c.id = a.centre "
-                "WHERE a.startup = s.id AND c.kind = {} AND c.slug = {})"
+                f"EXISTS (SELECT 1 FROM startup_affiliation a WHERE a.startup = s.id AND {_CENTRE})"
             )
-            members = (
-                "s.id IN (SELECT a.startup FROM startup_affiliation a JOIN centre c "
-                "ON c.id = a.centre WHERE c.kind = {} AND c.slug = {})"
-            )
+            members = f"s.id IN (SELECT a.startup FROM startup_affiliation a WHERE {_CENTRE})"
             condition(lookup, lookup if large_centre else members, [kind, slug])
     if query.cluster:
         condition(
-            "EXISTS (SELECT 1 FROM startup_cluster sc JOIN cluster cl ON cl.id = sc.cluster "
-            "WHERE sc.startup = s.id AND cl.slug = {})",
-            "s.id IN (SELECT sc.startup FROM startup_cluster sc JOIN cluster cl "
-            "ON cl.id = sc.cluster WHERE cl.slug = {})",
+            f"EXISTS (SELECT 1 FROM startup_cluster sc WHERE sc.startup = s.id AND {_CLUSTER})",
+            f"s.id IN (SELECT sc.startup FROM startup_cluster sc WHERE {_CLUSTER})",
             [query.cluster],
         )
     if query.programme:
         condition(
-            "EXISTS (SELECT 1 FROM startup_programme sp JOIN programme p ON p.id = sp.programme "
-            "WHERE sp.startup = s.id AND p.slug = {})",
-            "s.id IN (SELECT sp.startup FROM startup_programme sp JOIN programme p "
-            "ON p.id = sp.programme WHERE p.slug = {})",
+            f"EXISTS (SELECT 1 FROM startup_programme sp WHERE sp.startup = s.id AND {_PROGRAMME})",
+            f"s.id IN (SELECT sp.startup FROM startup_programme sp WHERE {_PROGRAMME})",
             [query.programme],
         )
     if query.stage:
