@@ -13,7 +13,7 @@ from centres import policy
 from centres.schemas import LeaseOut, LeasePage
 from centres.tables import Lease, LeaseStatus
 from incubator.auth.schemas import Viewer
-from incubator.db import among, in_order, like_pattern
+from incubator.db import among, in_order, is_postgres, like_pattern
 from incubator.errors import BadParameter, NotFound
 from incubator.i18n import gettext, named, today_hk
 from incubator.money import format_hkd
@@ -102,6 +102,24 @@ _NARROW_JOINS = (
 )
 
 
+BY_UNIT = "b.sort_order, u.code, l.starts_on, l.id"  # the register's own order
+
+
+def _by_building(narrow: str, where_sql: str) -> str:
+    """A page of the register in its own order on PostgreSQL (`narrow`: FROM the leases
+    joined to their units at least), from each building's first leases: sorting every
+    lease of the park by building and unit for a page took 40 ms at 100,000 start-ups; each
+    building's first leases, read in order off the units' (building, code) index, 1.7 ms.
+    The park's first n are among each building's first n. SQLite has no LATERAL join.
+    Arguments: the filters', then (offset + n) for each building, then n and the offset."""
+    where = f"{where_sql} AND u.building = bo.id" if where_sql else " WHERE u.building = bo.id"
+    return (
+        "SELECT x.id FROM building bo CROSS JOIN LATERAL (SELECT l.id, u.code, l.starts_on "
+        f"{narrow}{where} ORDER BY u.code, l.starts_on, l.id LIMIT {{}}) x "
+        "ORDER BY bo.sort_order, x.code, x.starts_on, x.id LIMIT {} OFFSET {}"
+    )
+
+
 def _narrow_from(sql: str) -> str:
     """FROM the leases with only the joins `sql` names (every lease has a unit, a building,
     a centre and a start-up, so leaving a join out never changes which leases there are)."""
@@ -169,7 +187,7 @@ async def list_leases(
     elif query.unit is not None or query.startup is not None:
         order = "l.starts_on DESC, l.id"
     else:
-        order = "b.sort_order, u.code, l.starts_on, l.id"
+        order = BY_UNIT
     limit_sql, limit_args = "", []
     if paged:
         limit_sql = " LIMIT {} OFFSET {}"
@@ -178,12 +196,11 @@ async def list_leases(
     # name, then read in full: sorting 71,000 narrow rows instead of joined wide ones took
     # the register of a park of 100,000 from 392 ms to 44 (SQLite; docs/performance.md).
     narrow = _narrow_from(f"{where_sql} {order}")
-    ids = [
-        row["id"]
-        for row in await Lease.raw(
-            f"SELECT l.id {narrow}{where_sql} ORDER BY {order}{limit_sql}", *args, *limit_args
-        )
-    ]
+    chosen = f"SELECT l.id {narrow}{where_sql} ORDER BY {order}{limit_sql}"
+    if order == BY_UNIT and paged and is_postgres():
+        chosen = _by_building(_narrow_from(f"{where_sql} u.code"), where_sql)
+        limit_args = [limit_args[0] + limit_args[1], *limit_args]
+    ids = [row["id"] for row in await Lease.raw(chosen, *args, *limit_args)]
     within, id_args = among("l.id", ids)
     rows = in_order(
         await Lease.raw(f"SELECT {_DETAIL_COLUMNS} {_FROM} WHERE 1 = 1{within}", *id_args), ids

@@ -223,16 +223,25 @@ async def test_everyone_pages_through_a_centres_vacant_units(client, park):
 
 async def test_the_lease_register_pages_in_the_order_of_the_whole_list(park):
     """Each page's leases are chosen with the joins the filters need, then read in full:
-    pages one lease long, put together, are the whole list in its order, for each filter."""
+    pages one lease long, put together, are the whole list in its order, for each filter.
+    Three buildings, two sharing a place in the order (units then order them across both):
+    on PostgreSQL a page is chosen from each building's first leases."""
     from datetime import timedelta
 
     from centres.services.lease_register import lease_query, list_leases
-    from centres.tables import Lease
+    from centres.tables import Building, Lease, Unit
     from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role
     from incubator.i18n import today_hk
 
-    today, units, startups = today_hk(), park.units, park.startups
+    today, units, startups = today_hk(), dict(park.units), park.startups
+    centre = (await Unit.select(Unit.centre).where(Unit.id == units["3F-02"]).first())["centre"]
+    for slug, order, codes in (("cyberport-2", 0, ["1F-01", "4F-01"]), ("cyberport-0", -1, ["9F-01"])):  # fmt: skip
+        building = Building(slug=slug, name_en=slug, sort_order=order)
+        made = await Building.insert(building).returning(Building.id)
+        for code in codes:
+            unit = Unit(building=made[0]["id"], centre=centre, code=code, floor=1, kind="lab")
+            units[code] = (await Unit.insert(unit).returning(Unit.id))[0]["id"]
     for n, (unit, startup, starts, days, status) in enumerate(
         [
             ("3F-02", "bamboo-home", -30, 300, "active"),
@@ -240,6 +249,10 @@ async def test_the_lease_register_pages_in_the_order_of_the_whole_list(park):
             ("2F-L01", "harbour-pay", -400, 100, "ended"),
             ("3F-02", "lantern-chain", -700, 300, "ended"),
             ("2F-L01", "bamboo-home", 200, 100, "draft"),
+            ("1F-01", "lantern-chain", -10, 100, "active"),
+            ("4F-01", "bamboo-home", -10, 100, "active"),
+            ("9F-01", "harbour-pay", -900, 100, "ended"),
+            ("1F-01", "harbour-pay", 120, 100, "active"),
         ]
     ):
         begin = today + timedelta(days=starts)
@@ -256,7 +269,8 @@ async def test_the_lease_register_pages_in_the_order_of_the_whole_list(park):
         )
     admin = Viewer(user_id=1, role=Role.admin)
     for filters in ({}, {"state": "in_force"}, {"q": "lantern"}, {"centre": "entrepreneurship"},
-                    {"building": "cyberport-1", "state": "ended"}, {"ending_within": "400"}):  # fmt: skip
+                    {"building": "cyberport-1", "state": "ended"}, {"ending_within": "400"},
+                    {"building": "cyberport-2"}, {"state": "active", "q": "harbour"}):  # fmt: skip
         whole = await list_leases(admin, lease_query(**filters), paged=False)
         pages = [
             await list_leases(admin, lease_query(**filters, page=str(n), per_page="1"))
@@ -267,7 +281,7 @@ async def test_the_lease_register_pages_in_the_order_of_the_whole_list(park):
             lease.id for lease in whole.items
         ], filters
         assert whole.total == len(whole.items) and pages[-1].items == [], filters
-    assert (await list_leases(admin, lease_query(q="lantern"), paged=False)).total == 2
+    assert (await list_leases(admin, lease_query(q="lantern"), paged=False)).total == 3
 
 
 async def test_the_unit_inventory_pages_in_the_order_of_the_whole_list(park):
