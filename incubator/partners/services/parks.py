@@ -31,6 +31,7 @@ from incubator.partners.schemas import (
 from incubator.partners.services.conditions import LIVE_CONSENT, MOU_IN_FORCE
 from incubator.partners.tables import PartnerContact, PartnerMembership, PartnerPark
 from incubator.settings import Settings
+from incubator.startups.tables import NOT_ACTIVE_SQL
 from incubator.versions import held_version, next_version
 
 PARK_FIELDS = ("name", "name_zh", "country", "city", "website", "notes")
@@ -112,9 +113,13 @@ async def require_view_partner(viewer: Viewer, partner_id: int) -> Park:
 
 # A live consent of a start-up still in the community: what the partner list counts, the
 # partner's page says, and an export would hold if the MOU's scope took every start-up.
+# Counted as the partner's live consents less those of the few start-ups not active: testing
+# each consent's start-up read all 100,000 start-ups for each partner (46 -> 7 ms for three
+# partners of 20,000 consents each on PostgreSQL). Takes the day twice.
 LIVE_CONSENTS = (
-    "(SELECT COUNT(*) FROM sharing_consent c JOIN startup s ON s.id = c.startup "
-    f"WHERE c.partner = p.id AND s.status = 'active' AND {LIVE_CONSENT})"
+    f"((SELECT COUNT(*) FROM sharing_consent c WHERE c.partner = p.id AND {LIVE_CONSENT}) - "
+    "(SELECT COUNT(*) FROM startup s JOIN sharing_consent c ON c.startup = s.id "
+    f"WHERE c.partner = p.id AND s.status IN ({NOT_ACTIVE_SQL}) AND {LIVE_CONSENT}))"
 )
 
 
@@ -134,10 +139,7 @@ async def list_partners(viewer: Viewer) -> list[PartnerSummary]:
              AND e.status = 'ready') AS last_export
         FROM partner_park p ORDER BY p.name
         """,
-        today,
-        today,
-        today,
-        today,
+        *[today] * 5,
     )
     return msgspec.convert(rows, list[PartnerSummary], strict=False)
 
@@ -172,6 +174,7 @@ async def partner_details(viewer: Viewer, partner_id: int) -> ParkDetail:
 async def live_consents(partner_id: int) -> int:
     rows = await PartnerPark.raw(
         f"SELECT {LIVE_CONSENTS} AS n FROM partner_park p WHERE p.id = {{}}",
+        today_hk(),
         today_hk(),
         partner_id,
     )
