@@ -130,10 +130,16 @@ def _narrow_from(sql: str) -> str:
 
 
 async def list_leases(
-    viewer: Viewer, query: LeaseQuery, day: date | None = None, paged: bool = True
+    viewer: Viewer,
+    query: LeaseQuery,
+    day: date | None = None,
+    paged: bool = True,
+    counted: bool = True,
 ) -> LeasePage:
     """The lease register as far as the viewer may see it (staff: their centres' units;
-    members: their start-ups' leases)."""
+    members: their start-ups' leases). `counted=False` for a caller that shows no total
+    (it takes the figure from the occupancy the database keeps): the list is not counted,
+    and `total` is only as many as the pages up to this one hold."""
     require_login(viewer)
     day = day or today_hk()
     centres, startups = await policy.lease_scope(viewer)
@@ -205,7 +211,10 @@ async def list_leases(
     rows = in_order(
         await Lease.raw(f"SELECT {_DETAIL_COLUMNS} {_FROM} WHERE 1 = 1{within}", *id_args), ids
     )
-    total = (await Lease.raw(f"SELECT COUNT(*) AS n {narrow}{where_sql}", *args))[0]["n"]
+    if counted:
+        total = (await Lease.raw(f"SELECT COUNT(*) AS n {narrow}{where_sql}", *args))[0]["n"]
+    else:
+        total = (query.page - 1) * query.per_page + len(ids)
     return LeasePage(
         # The centres whose leases the viewer sees are the ones they manage (members see
         # their start-ups' leases without managing any).

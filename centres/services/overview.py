@@ -20,6 +20,11 @@ from incubator.auth.schemas import Viewer
 from incubator.errors import NotFound
 from incubator.startups.tables import Centre, ManagerAssignment
 
+# A centre's page lists the first leases ending within this many days (a window the
+# occupancy keeps a count of), this many at most; the register lists them all.
+ENDING_WITHIN = 180
+ENDING_SHOWN = 100
+
 
 async def get_centre(slug: str) -> CentreRow:
     row = await Centre.select().where(Centre.slug == slug).first()
@@ -51,8 +56,11 @@ async def centre_overview(
     async def ending() -> list:
         if not can_manage:
             return []
-        query = lease_register.LeaseQuery(centre=centre.slug, ending_within=180, per_page=100)
-        return (await lease_register.list_leases(viewer, query)).items
+        query = lease_register.LeaseQuery(
+            centre=centre.slug, ending_within=ENDING_WITHIN, per_page=ENDING_SHOWN
+        )
+        # How many there are is the occupancy's (kept for today): the list is not counted.
+        return (await lease_register.list_leases(viewer, query, counted=False)).items
 
     people, community, space, vacant, leases_ending = await asyncio.gather(
         managers(centre.id),

@@ -115,6 +115,27 @@ async def test_centre_page_shows_figures_chart_vacancy_and_leases_ending_to_mana
     assert "50.0%" in text and "3F-02" in text
     assert "Leases ending in the next 180 days (1)" in text and "Harbour Pay" in text
     assert "Manager" in text  # the centre's manager is named
+    assert "All of them in the lease register" not in text  # the one is shown
+
+
+async def test_centre_page_counts_every_lease_ending_and_lists_the_first(client, park, monkeypatch):
+    """The heading counts them all (the occupancy's figure, as the register counts them);
+    the list stops at ENDING_SHOWN and links to the register for the rest."""
+    from centres.services import overview
+
+    await login(client, park.users["manager"])
+    body = lease_body(park, starts=-10, ends=50)
+    assert (await api(client, "POST", "/api/leases", json=body)).status_code == 201
+    monkeypatch.setattr(overview, "ENDING_SHOWN", 1)
+    page = (await client.get("/centres/entrepreneurship")).text
+    text = text_of(page)
+    register = await api(client, "GET", "/api/leases?centre=entrepreneurship&ending_within=180")
+    assert register.json()["total"] == 2
+    assert "Leases ending in the next 180 days (2)" in text
+    assert "The first 1, by the day they end. All of them in the lease register" in text
+    assert '<a href="/leases?centre=entrepreneurship&amp;ending_within=180">' in page
+    listed = text_of(page.split("Leases ending in the next 180 days")[1].split("</table>")[0])
+    assert "Bamboo Home" in listed and "Harbour Pay" not in listed  # the first to end
 
 
 async def test_space_and_register_pages_for_staff_only(client, park):
