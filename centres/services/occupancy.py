@@ -15,7 +15,7 @@ from centres.schemas import CentreCommunity, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
 from centres.tables import Building, CentreOnsite, SpaceDay, Unit
 from centres.tallies import ENDING_WINDOWS
-from incubator.db import among
+from incubator.db import among, in_order, is_postgres
 from incubator.db.tallies import rows_for_day
 from incubator.i18n import today_hk
 from incubator.startups.services.figures import active_by_centre
@@ -157,20 +157,34 @@ async def vacant_rows(
     rule), kept for today, rather than a count of every unit."""
     day = today_hk()
     within, ids = among("u.centre", centres)
-    rows = await Unit.raw(
+    offset = (max(page, 1) - 1) * limit
+    columns = (
         "SELECT u.id, u.code, u.floor, u.kind, u.area_sqft, u.list_rent_cents, "
         "b.slug AS building_slug, b.name_en AS building_en, b.name_zh AS building_zh, "
         "c.name_en AS centre_en, c.name_zh AS centre_zh "
-        f"FROM unit u JOIN building b ON b.id = u.building JOIN centre c ON c.id = u.centre "
-        f"{_IN_FORCE_ON_UNIT} WHERE u.status = 'available' AND l.id IS NULL{within} "
-        "ORDER BY b.sort_order, u.floor, u.code LIMIT {} OFFSET {}",
-        day,
-        day,
-        *ids,
-        limit,
-        (max(page, 1) - 1) * limit,
+        "FROM unit u JOIN building b ON b.id = u.building JOIN centre c ON c.id = u.centre"
     )
-    return msgspec.convert(rows, list[VacantUnit])
+    if not is_postgres():
+        rows = await Unit.raw(
+            f"{columns} {_IN_FORCE_ON_UNIT} WHERE u.status = 'available' AND l.id IS NULL"
+            f"{within} ORDER BY b.sort_order, u.floor, u.code LIMIT {{}} OFFSET {{}}",
+            *[day, day, *ids, limit, offset],
+        )
+        return msgspec.convert(rows, list[VacantUnit])
+    # PostgreSQL: each building's first vacant units off its (building, floor, code) index,
+    # then the park's first of those (the park's first n are among each building's first n).
+    chosen = await Unit.raw(
+        "SELECT x.id FROM building bo CROSS JOIN LATERAL (SELECT u.id, u.floor, u.code "
+        "FROM unit u WHERE u.building = bo.id AND u.status = 'available' AND NOT EXISTS "
+        f"(SELECT 1 FROM lease l WHERE l.unit = u.id AND {IN_FORCE}){within} "
+        "ORDER BY u.floor, u.code LIMIT {}) x "
+        "ORDER BY bo.sort_order, x.floor, x.code LIMIT {} OFFSET {}",
+        *[day, day, *ids, offset + limit, limit, offset],
+    )
+    order = [row["id"] for row in chosen]
+    picked, id_args = among("u.id", order)
+    rows = await Unit.raw(f"{columns} WHERE 1 = 1{picked}", *id_args)
+    return msgspec.convert(in_order(rows, order), list[VacantUnit])
 
 
 async def community_figures(

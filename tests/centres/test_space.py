@@ -325,3 +325,42 @@ async def test_the_unit_inventory_pages_in_the_order_of_the_whole_list(park):
         assert shown == [(u.id, u.code, u.startup_en) for u in whole.items], filters
     occupied = await list_units(admin, unit_query(state="occupied"))
     assert [(u.code, u.startup_en) for u in occupied.items] == [("3F-01", "Harbour Pay")]
+
+
+async def test_vacant_units_page_in_their_order_across_buildings(park):
+    """Vacant units by building's place, floor and number, a page at a time the same as all
+    at once (on PostgreSQL each building's first are read off its index, then merged): three
+    buildings, two sharing a place, let units left out, one centre's alone."""
+    from datetime import timedelta
+
+    from centres.services.occupancy import vacant_rows
+    from centres.tables import Building, Lease, Unit
+    from incubator.i18n import today_hk
+
+    centres = {}
+    for code in ("3F-02", "5F-D01"):
+        row = await Unit.select(Unit.centre).where(Unit.id == park.units[code]).first()
+        centres[code] = row["centre"]
+    made = {}
+    for slug, order, units in (
+        ("cyberport-2", 0, [("1F-01", 1, "3F-02"), ("12F-01", 12, "5F-D01"), ("4F-02", 4, "3F-02")]),
+        ("cyberport-0", -1, [("9F-01", 9, "3F-02"), ("2F-07", 2, "5F-D01")]),
+    ):  # fmt: skip
+        building = (await Building.insert(Building(slug=slug, name_en=slug, sort_order=order))
+                    .returning(Building.id))[0]["id"]  # fmt: skip
+        for code, floor, like in units:
+            unit = Unit(building=building, centre=centres[like], code=code, floor=floor, kind="lab")
+            made[code] = (await Unit.insert(unit).returning(Unit.id))[0]["id"]
+    today = today_hk()
+    await Lease.insert(
+        Lease(unit=made["4F-02"], startup=park.startups["bamboo-home"], status="active",
+              starts_on=today, ends_on=today + timedelta(days=30),
+              contract_ends_on=today + timedelta(days=30), monthly_rent_cents=1)
+    )  # fmt: skip
+    whole = [u.code for u in await vacant_rows(None, limit=100)]
+    # cyberport-0 first; then cyberport-1 and -2 (both 0) by floor and number together.
+    assert whole == ["2F-07", "9F-01", "1F-01", "2F-L01", "3F-02", "5F-D01", "12F-01"]
+    one_by_one = [(await vacant_rows(None, limit=1, page=n))[0].code for n in range(1, 8)]
+    assert one_by_one == whole and await vacant_rows(None, limit=1, page=8) == []
+    theirs = [u.code for u in await vacant_rows([centres["3F-02"]], limit=2, page=2)]
+    assert theirs == ["3F-02"]  # 9F-01, 1F-01, then 3F-02 of the centre's vacant units
