@@ -39,6 +39,7 @@ def signed_in(base: str, email: str) -> dict:
             data={"email": email, "password": DEMO_PASSWORD, "next": "/", "_csrf_token": token},
         )
         assert answer.status_code == 303, answer.text
+        client.get("/")  # a signed-in page: the new session's CSRF token (log-in drops the old)
         return dict(client.cookies)
 
 

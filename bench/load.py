@@ -264,7 +264,7 @@ async def main() -> None:
         floor = unloaded.get("framework floor (/health/live)", {}).get("p50")
         targets = Targets(floor or await floor_ms(base))
         print(targets.line())
-        searches = {n: r["p99"] for n, r in unloaded.items() if n.startswith("directory JSON, ")}
+        searches = {n: r["p99"] for n, r in unloaded.items() if n.endswith(" term")}
         if searches:
             worst = max(searches, key=searches.get)
             print(
