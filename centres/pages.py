@@ -34,8 +34,7 @@ from incubator.web import (
 )
 
 UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
-# The new-lease form offers at most this many vacant units (a list longer than this is not
-# read by anyone); the space register, filtered to vacant units, finds the others.
+# The new-lease form offers this many vacant units at most; the space inventory finds others.
 VACANT_CHOICES = 200
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from incubator.db.bulk import bulk_insert
 from incubator.demo.reference import CLUSTERS, REFERENCE_DAY
 from incubator.demo.wording import MARKETS, PITCHES, TRACTION
-from incubator.startups.services.search import search_document
+from incubator.startups.services.terms import search_document
 from incubator.startups.tables import (
     Startup,
     StartupAffiliation,

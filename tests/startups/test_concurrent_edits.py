@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from itertools import pairwise
 
-from incubator.startups.services.search import search_document
+from incubator.startups.services.terms import search_document
 from incubator.startups.tables import (
     ProfileChange,
     Startup,

@@ -9,7 +9,7 @@ import asyncio
 from incubator.db import fetch, one_of
 from incubator.startups.services import bulk
 from incubator.startups.services.importer import import_startups
-from incubator.startups.services.search import search_document
+from incubator.startups.services.terms import search_document
 from incubator.startups.tables import ProfileChange, Startup, StartupAffiliation, StartupCluster
 from tests.conftest import api, login, make_client
 from tests.startups.test_centre_startups import counted, kept

@@ -1,6 +1,6 @@
 """Query parsing for full-text search: the same terms go to FTS5 and to tsquery."""
 
-from incubator.startups.services.search import (
+from incubator.startups.services.terms import (
     fts5_query,
     parse_query,
     search_document,

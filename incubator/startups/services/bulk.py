@@ -18,7 +18,7 @@ from incubator.auth.schemas import Viewer
 from incubator.db import fetch, is_postgres, one_of, tallies
 from incubator.db.bulk import bulk_execute, bulk_insert, search_rows_added_after
 from incubator.startups.services.profiles import Change
-from incubator.startups.services.search import search_document
+from incubator.startups.services.terms import search_document
 from incubator.startups.services.validation import SCALAR_FIELDS, References, display_value
 from incubator.startups.tables import (
     ProfileChange,

@@ -31,7 +31,7 @@ from incubator.startups.services.search import (
     attach_links,
     directory_rows,
 )
-from incubator.startups.services.search import search_document as build_search_document
+from incubator.startups.services.terms import search_document as build_search_document
 from incubator.startups.services.validation import (
     MANAGER_FIELDS,
     SCALAR_FIELDS,
