@@ -107,6 +107,7 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "startup_cluster_cluster_startup",
             *TALLY_TRIGGERS,
             "unit_space",
+            "sharing_consent_live",
         }
 
 
