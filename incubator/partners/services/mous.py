@@ -331,10 +331,15 @@ async def suggestions(
         like = "ILIKE" if is_postgres() else "LIKE"
         found = f" AND (s.name_en {like} {{}} OR s.name_zh {like} {{}} OR s.slug {like} {{}})"
         found_args = [like_pattern(q.strip())] * 3
+    # SQLite walks the start-ups most recently updated first and looks each one's consent
+    # up, stopping after a page (CROSS JOIN fixes that order): left to itself it read every
+    # consent of the partner and sorted them, 26 ms for 20,000 consents and 113 for
+    # 100,000, where the walk takes 0.1 ms (23 ms for a partner with no consent at all).
+    join = "JOIN" if is_postgres() else "CROSS JOIN"
     rows = await Mou.raw(
         f"""
         SELECT s.id, s.slug, s.name_en, s.name_zh, s.stage, c.fields
-        FROM startup s JOIN sharing_consent c ON c.startup = s.id AND c.partner = {{}}
+        FROM startup s {join} sharing_consent c ON c.startup = s.id AND c.partner = {{}}
         WHERE {LIVE_CONSENT} AND {scope}{found}
           AND NOT EXISTS (SELECT 1 FROM referral r WHERE r.startup = s.id AND r.partner = {{}}
                           AND r.direction = 'outbound'
