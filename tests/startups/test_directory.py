@@ -87,6 +87,27 @@ async def test_a_large_centre_with_other_filters_counts_the_same(client, park, m
     assert await names(client, "hub=web3hub&programme=cyberport-incubation") == []
 
 
+async def test_onsite_counts_each_holder_once_and_no_archived_one(client, park):
+    """An onsite count of a list (counted from the leases' holders on PostgreSQL, less those
+    not active): a start-up with two leases in force counts once, an archived one with a
+    lease not at all, on every list it is in."""
+    from tests.centres.conftest import lease_body
+
+    await login(client, park.users["admin"])
+    second = lease_body(park, unit="3F-02", startup="harbour-pay", starts=-5, ends=100)
+    lantern = lease_body(park, unit="2F-L01", startup="lantern-chain", starts=-5, ends=100)
+    for body in (second, lantern):
+        assert (await api(client, "POST", "/api/leases", json=body)).status_code == 201
+    await Startup.update({Startup.status: "archived"}).where(Startup.slug == "lantern-chain")
+    assert await names(client, "onsite=true") == ["Harbour Pay"]
+    assert await names(client, "cluster=fintech&onsite=true") == ["Harbour Pay"]
+    assert await names(client, "programme=cyberport-incubation&onsite=true") == ["Harbour Pay"]
+    assert await names(client, "hub=web3hub&onsite=true") == []
+    assert await names(client, "centre=entrepreneurship&cluster=fintech&onsite=true") == [
+        "Harbour Pay"
+    ]
+
+
 async def test_sorting_by_name_and_by_founding_year(client, park):
     by_name = (await client.get("/api/startups?sort=name")).json()["items"]
     assert [i["name_en"] for i in by_name] == ["Bamboo Home", "Harbour Pay", "Lantern Chain"]

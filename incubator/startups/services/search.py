@@ -13,6 +13,7 @@ from incubator.startups.schemas import StartupSummary
 from incubator.startups.services import figures
 from incubator.startups.services.onsite import IN_FORCE, onsite_condition
 from incubator.startups.services.terms import fts5_query, parse_query, tsquery
+from incubator.startups.tables import NOT_ACTIVE_SQL
 
 SORTS = ("relevance", "name", "newest", "updated")
 MAX_PER_PAGE = 100
@@ -213,6 +214,30 @@ _CLUSTER = "sc.cluster = (SELECT cl.id FROM cluster cl WHERE cl.slug = {})"
 _PROGRAMME = "sp.programme = (SELECT p.id FROM programme p WHERE p.slug = {})"
 
 
+_MEMBERS = {
+    "centre": f"SELECT a.startup FROM startup_affiliation a WHERE {_CENTRE}",
+    "cluster": f"SELECT sc.startup FROM startup_cluster sc WHERE {_CLUSTER}",
+    "programme": f"SELECT sp.startup FROM startup_programme sp WHERE {_PROGRAMME}",
+}
+
+
+def _onsite_count(lists: list[tuple[str, list]], day: date) -> tuple[str, list]:
+    """The count of onsite start-ups in every one of `lists`, from the leases in force: their
+    distinct holders in the lists, less those not active (few). It reads no start-up row:
+    at 100,000 on PostgreSQL a cluster's onsite 21 -> 12 ms, a centre's and a cluster's 26 ->
+    17, the park's 15 -> 8; on SQLite only the park's gains (29 -> 19: with a list to drive,
+    its count of the start-ups' side is faster)."""
+    holders = "".join(f" AND l.startup IN ({sub})" for sub, _ in lists)
+    inactive = "".join(f" AND s.id IN ({sub})" for sub, _ in lists)
+    values = [value for _, subs in lists for value in subs]
+    sql = (
+        f"SELECT (SELECT COUNT(DISTINCT l.startup) FROM lease l WHERE {IN_FORCE}{holders}) - "
+        f"(SELECT COUNT(*) FROM startup s WHERE s.status IN ({NOT_ACTIVE_SQL}){inactive} AND "
+        f"EXISTS (SELECT 1 FROM lease l WHERE l.startup = s.id AND {IN_FORCE})) AS n"
+    )
+    return sql, [day, day, *values, *values, day, day]
+
+
 def directory_sql(
     query: DirectoryQuery, broad: bool = False, large_centre: bool = False
 ) -> DirectorySQL:
@@ -244,6 +269,8 @@ def directory_sql(
     listed = not terms
     count_where, count_args = list(where), list(args)
 
+    lists: list[tuple[str, list]] = []  # the start-ups of each list filter, as SELECTs
+
     def condition(lookup: str, members: str, values: list) -> None:
         where.append(lookup)
         args.extend(values)
@@ -255,20 +282,23 @@ def directory_sql(
             lookup = (
                 f"EXISTS (SELECT 1 FROM startup_affiliation a WHERE a.startup = s.id AND {_CENTRE})"
             )
-            members = f"s.id IN (SELECT a.startup FROM startup_affiliation a WHERE {_CENTRE})"
+            members = f"s.id IN ({_MEMBERS['centre']})"
             condition(lookup, lookup if large_centre else members, [kind, slug])
+            lists.append((_MEMBERS["centre"], [kind, slug]))
     if query.cluster:
         condition(
             f"EXISTS (SELECT 1 FROM startup_cluster sc WHERE sc.startup = s.id AND {_CLUSTER})",
-            f"s.id IN (SELECT sc.startup FROM startup_cluster sc WHERE {_CLUSTER})",
+            f"s.id IN ({_MEMBERS['cluster']})",
             [query.cluster],
         )
+        lists.append((_MEMBERS["cluster"], [query.cluster]))
     if query.programme:
         condition(
             f"EXISTS (SELECT 1 FROM startup_programme sp WHERE sp.startup = s.id AND {_PROGRAMME})",
-            f"s.id IN (SELECT sp.startup FROM startup_programme sp WHERE {_PROGRAMME})",
+            f"s.id IN ({_MEMBERS['programme']})",
             [query.programme],
         )
+        lists.append((_MEMBERS["programme"], [query.programme]))
     if query.stage:
         condition("s.stage = {}", "s.stage = {}", [query.stage])
     if query.onsite is not None:
@@ -335,6 +365,12 @@ def directory_sql(
             "matches"
         )
         count_args = [*count_args, SEARCH_LIMIT + 1]
+    elif (
+        query.onsite
+        and not (query.stage or query.archived or query.within_centres is not None)
+        and (postgres or not lists)
+    ):
+        count_sql, count_args = _onsite_count(lists, query.day or today_hk())
     else:
         count_sql = f"SELECT COUNT(*) AS n FROM {source}{count_where_sql}"
     return DirectorySQL(
