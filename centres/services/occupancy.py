@@ -13,6 +13,7 @@ import msgspec
 
 from centres.schemas import CentreCommunity, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
+from centres.services.ordered import by_building
 from centres.tables import Building, CentreOnsite, SpaceDay, Unit
 from centres.tallies import ENDING_WINDOWS
 from incubator.db import among, in_order, is_postgres
@@ -59,6 +60,7 @@ def _finish(total: dict) -> dict:
 
 
 _IN_FORCE_ON_UNIT = f"LEFT JOIN lease l ON l.unit = u.id AND {IN_FORCE}"
+_LEASE_IN_FORCE = f"SELECT 1 FROM lease l WHERE l.unit = u.id AND {IN_FORCE}"
 
 
 async def occupancy(
@@ -171,14 +173,10 @@ async def vacant_rows(
             *[day, day, *ids, limit, offset],
         )
         return msgspec.convert(rows, list[VacantUnit])
-    # PostgreSQL: each building's first vacant units off its (building, floor, code) index,
-    # then the park's first of those (the park's first n are among each building's first n).
+    # PostgreSQL: building by building off the units' (building, floor, code) index.
+    vacant = f" WHERE u.status = 'available' AND NOT EXISTS ({_LEASE_IN_FORCE}){within}"
     chosen = await Unit.raw(
-        "SELECT x.id FROM building bo CROSS JOIN LATERAL (SELECT u.id, u.floor, u.code "
-        "FROM unit u WHERE u.building = bo.id AND u.status = 'available' AND NOT EXISTS "
-        f"(SELECT 1 FROM lease l WHERE l.unit = u.id AND {IN_FORCE}){within} "
-        "ORDER BY u.floor, u.code LIMIT {}) x "
-        "ORDER BY bo.sort_order, x.floor, x.code LIMIT {} OFFSET {}",
+        by_building("u.id", "FROM unit u", vacant, ["u.floor", "u.code", "u.id"]),
         *[day, day, *ids, offset + limit, limit, offset],
     )
     order = [row["id"] for row in chosen]

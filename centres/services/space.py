@@ -13,9 +13,10 @@ import msgspec
 from centres import policy
 from centres.schemas import Building as BuildingOut
 from centres.schemas import BuildingIn, UnitDetail, UnitIn, UnitOut, UnitPage
+from centres.services.ordered import by_building
 from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
 from incubator.auth.schemas import Viewer
-from incubator.db import among, in_order, like_pattern, utcnow, write_transaction
+from incubator.db import among, in_order, is_postgres, like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import today_hk
 from incubator.startups.policy import require_login
@@ -167,17 +168,15 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
     if "l." in where_sql:
         narrow, narrow_args = f"{narrow} {join}", join_args
     offset = (query.page - 1) * query.per_page
-    ids = [
-        row["id"]
-        for row in await Unit.raw(
-            f"SELECT u.id {narrow}{where_sql} ORDER BY b.sort_order, u.floor, u.code, u.id "
-            "LIMIT {} OFFSET {}",
-            *narrow_args,
-            *args,
-            query.per_page,
-            offset,
-        )
-    ]
+    chosen = (
+        f"SELECT u.id {narrow}{where_sql} ORDER BY b.sort_order, u.floor, u.code, u.id "
+        "LIMIT {} OFFSET {}"
+    )
+    limits: list[Any] = [query.per_page, offset]
+    if is_postgres():  # building by building off the (building, floor, code) index
+        chosen = by_building("u.id", narrow, where_sql, ["u.floor", "u.code", "u.id"])
+        limits = [offset + query.per_page, *limits]
+    ids = [row["id"] for row in await Unit.raw(chosen, *narrow_args, *args, *limits)]
     within, id_args = among("u.id", ids)
     rows = in_order(
         await Unit.raw(

@@ -309,10 +309,21 @@ async def test_the_unit_inventory_pages_in_the_order_of_the_whole_list(park):
     """As the lease register: one unit a page, put together, is every unit in order, with
     its tenant, under each filter (vacant and occupied join the current lease to choose)."""
     from centres.services.space import list_units, unit_query
+    from centres.tables import Building, Unit
     from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role
 
     admin = Viewer(user_id=1, role=Role.admin)
+    # A second building sharing the first one's place: its units fall between the first's.
+    centre = await Unit.select(Unit.centre).where(Unit.id == park.units["5F-D01"]).first()
+    second = await Building.insert(Building(slug="cyberport-2", name_en="Cyberport 2"))
+    for code, floor in (("1F-01", 1), ("4F-01", 4), ("12F-01", 12)):
+        unit = Unit(building=second[0]["id"], centre=centre["centre"], code=code, floor=floor)
+        await Unit.insert(unit)
+    listed = await list_units(admin, unit_query(per_page="500"))
+    assert [u.code for u in listed.items] == [
+        "1F-01", "2F-L01", "3F-01", "3F-02", "4F-01", "5F-D01", "12F-01"
+    ]  # fmt: skip
     for filters in ({}, {"state": "vacant"}, {"state": "occupied"}, {"centre": "technology"},
                     {"q": "3F"}, {"kind": "lab"}):  # fmt: skip
         whole = await list_units(admin, unit_query(**filters, per_page="500"))
