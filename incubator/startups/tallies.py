@@ -17,30 +17,27 @@ def _rows(select: str, tables: str, where: str) -> str:
     return f"{_INSERT}SELECT {select} FROM {tables} WHERE {where}{_UPSERT}"
 
 
-def _startup(row: str, sign: int) -> list[str]:
-    n, kept = sign, f"a.startup = {row}.id AND {row}.status = 'active'"
+def _counted(sign: int, centre: str, stage: str, source: str, kept: str, startup: str) -> list[str]:
+    """A start-up's share in a centre: in all, in its stage, and in each of its clusters."""
     return [
-        _rows(f"a.centre, 'all', '', {n}", "startup_affiliation a", kept),
-        _rows(f"a.centre, 'stage', {row}.stage, {n}", "startup_affiliation a", kept),
+        _rows(f"{centre}, 'all', '', {sign}", source, kept),
+        _rows(f"{centre}, 'stage', {stage}, {sign}", source, kept),
         _rows(
-            f"a.centre, 'cluster', CAST(sc.cluster AS TEXT), {n}",
-            "startup_affiliation a, startup_cluster sc",
-            f"{kept} AND sc.startup = {row}.id",
+            f"{centre}, 'cluster', CAST(sc.cluster AS TEXT), {sign}",
+            f"{source}, startup_cluster sc",
+            f"{kept} AND sc.startup = {startup}",
         ),
     ]
+
+
+def _startup(row: str, sign: int) -> list[str]:
+    kept = f"a.startup = {row}.id AND {row}.status = 'active'"
+    return _counted(sign, "a.centre", f"{row}.stage", "startup_affiliation a", kept, f"{row}.id")
 
 
 def _affiliation(row: str, sign: int) -> list[str]:
-    n, kept = sign, f"s.id = {row}.startup AND s.status = 'active'"
-    return [
-        _rows(f"{row}.centre, 'all', '', {n}", "startup s", kept),
-        _rows(f"{row}.centre, 'stage', s.stage, {n}", "startup s", kept),
-        _rows(
-            f"{row}.centre, 'cluster', CAST(sc.cluster AS TEXT), {n}",
-            "startup s, startup_cluster sc",
-            f"{kept} AND sc.startup = s.id",
-        ),
-    ]
+    kept = f"s.id = {row}.startup AND s.status = 'active'"
+    return _counted(sign, f"{row}.centre", "s.stage", "startup s", kept, "s.id")
 
 
 def _cluster(row: str, sign: int) -> list[str]:
