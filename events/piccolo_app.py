@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 import events.tallies  # noqa: F401  (registers the events' summary rows)
 from events.academy.tables import AssessmentScore, Certificate, SessionAttendance
+from events.rooms.tables import BookableRoom, CreditDefault, CreditEntry, CreditMonth, LeaseCredits
 from events.tables import (
     Course,
     CoursePrerequisite,
@@ -12,7 +13,9 @@ from events.tables import (
     EventTally,
     FeedToken,
     Registration,
+    RoomBooking,
     Venue,
+    VenueHold,
 )
 
 APP_CONFIG = AppConfig(
@@ -30,6 +33,13 @@ APP_CONFIG = AppConfig(
         AssessmentScore,
         Certificate,
         EventTally,
+        RoomBooking,
+        VenueHold,
+        BookableRoom,
+        CreditDefault,
+        LeaseCredits,
+        CreditMonth,
+        CreditEntry,
     ],
     migration_dependencies=["centres.piccolo_app"],
     commands=[],

@@ -1,6 +1,7 @@
 """Venues, events, registrations and private calendar-feed tokens; the Web3 Academy's
-courses, whose runs and sessions are events (one mechanism for venues, seats and waitlists),
-session attendance, results and certificates."""
+courses, whose runs and sessions are events (one mechanism for venues, seats and waitlists);
+members' room bookings, and the venue holds that events and bookings alike write (one rule
+that a room holds one thing at a time)."""
 
 from enum import Enum
 
@@ -142,6 +143,51 @@ class Registration(Table, tablename="registration"):
     promoted_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     checked_in_at = Timestamptz(null=True, default=None)
+
+
+class BookingStatus(str, Enum):
+    confirmed = "confirmed"
+    cancelled = "cancelled"
+    released = "released"  # a no-show: the room went free 15 minutes after the start
+
+
+class RoomBooking(Table, tablename="room_booking"):
+    """A member's booking of a bookable room (a venue) for their start-up, paid in credits
+    (`events.rooms`). Declared beside events because both hold venues through `VenueHold`."""
+
+    # Indexed first in (venue, starts_at) and (startup, starts_at) (a raw migration).
+    venue = ForeignKey(Venue, on_delete=OnDelete.restrict, null=False)
+    startup = ForeignKey(Startup, on_delete=OnDelete.restrict, null=False)
+    booked_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    title = Varchar(length=200, default="")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    credits = Integer(default=0)  # what it cost; given back if cancelled before the cut-off
+    status = Varchar(length=10, choices=BookingStatus, default=BookingStatus.confirmed.value)
+    code = Varchar(length=24, unique=True)  # for check-in and the calendar's UID
+    checked_in_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    released_at = Timestamptz(null=True, default=None)
+    sequence = Integer(default=0)  # RFC 5545 SEQUENCE: raised on every move or cancellation
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class VenueHold(Table, tablename="venue_hold"):
+    """A venue held from one instant to another by one event (set-up and tear-down included)
+    or one room booking. The rule that a venue holds one thing at a time is one constraint on
+    these rows (an exclusion constraint on PostgreSQL, a trigger on SQLite), and the database
+    writes the rows itself from events' and bookings' rows (triggers), so no writer of either
+    can leave one out."""
+
+    # Indexed first in (venue, held_from, held_until) (a raw migration).
+    venue = ForeignKey(Venue, on_delete=OnDelete.cascade, null=False)
+    held_from = Timestamptz()
+    held_until = Timestamptz()
+    event = ForeignKey(Event, null=True, default=None, on_delete=OnDelete.cascade, unique=True)
+    booking = ForeignKey(
+        RoomBooking, null=True, default=None, on_delete=OnDelete.cascade, unique=True
+    )
 
 
 class FeedToken(Table, tablename="feed_token"):

@@ -176,6 +176,7 @@ def register_reminders(settings: Settings) -> None:
     """Each domain registers its reminder sources; one job sweeps and delivers every minute."""
     from centres import reminders as tenancy
     from events import reminders as events
+    from events.rooms import reminders as rooms
     from incubator.health import set_scheduler_report
     from incubator.partners import reminders as partners
     from incubator.reminders.services import outbox
@@ -183,7 +184,7 @@ def register_reminders(settings: Settings) -> None:
     from incubator.reminders.services.operators import ledger_figures, scheduler_report
     from incubator.startups import reminders as community
 
-    for domain in (community, tenancy, events, partners):
+    for domain in (community, tenancy, events, rooms, partners):
         domain.register()
     jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
     set_scheduler_report(scheduler_report)
@@ -206,6 +207,11 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from events.api import EventsApi
     from events.pages import EventPages
     from events.registration_pages import EventRegistrationPages, RegistrationPages
+    from events.rooms.api import RoomsApi
+    from events.rooms.pages import RoomPages, RoomStaffPages
+    from events.rooms.services.bookings import release_no_shows
+    from events.rooms.services.notices import feed_items
+    from events.services.feeds import add_personal_items
     from incubator.auth.pages import AccountController, AuditPages, AuthController
     from incubator.dashboard.pages import DashboardApi, DashboardPages, ReportPages
     from incubator.health import HealthController
@@ -234,6 +240,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     add_profile_section("tenancy", startup_leases)
     add_profile_section("academy_badges", startup_badges)
     jobs.add_job("webhook deliveries", deliver_due, every_seconds=30)
+    jobs.add_job("room no-shows", release_no_shows, every_seconds=60)
+    add_personal_items(feed_items)
     metrics.add_figures(delivery_figures)
     register_reminders(settings)
 
@@ -286,6 +294,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             EventRegistrationPages,
             AcademyApi,
             AcademyPages,
+            RoomsApi,
+            RoomPages,
+            RoomStaffPages,
             DashboardPages,
             DashboardApi,
             ReportPages,

@@ -127,3 +127,30 @@ async def event_with_a_registration(park) -> tuple[int, str]:
         )
     )
     return event[0]["id"], "ABCD-EFGH"
+
+
+async def room_booking(park) -> tuple[int, int]:
+    """A meeting room members may book, with Harbour Pay's booking of it in three days."""
+    from datetime import timedelta
+
+    from events.rooms.tables import BookableRoom
+    from events.tables import RoomBooking, Venue
+    from incubator.db import utcnow
+
+    room = await Venue.insert(
+        Venue(id=2, centre=park.centres["entrepreneurship"], name_en="Huddle Room", capacity=6)
+    ).returning(Venue.id)
+    await BookableRoom.insert(BookableRoom(venue=room[0]["id"], weekdays="1234567"))
+    start = (utcnow() + timedelta(days=3)).replace(hour=3, minute=0, second=0, microsecond=0)
+    booking = await RoomBooking.insert(
+        RoomBooking(
+            venue=room[0]["id"],
+            startup=park.startups["harbour-pay"],
+            title="Board call",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            credits=2,
+            code="scene-booking",
+        )
+    ).returning(RoomBooking.id)
+    return room[0]["id"], booking[0]["id"]

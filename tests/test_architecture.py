@@ -19,11 +19,19 @@ DOMAINS = {
     "incubator.partners": {"incubator.auth", "incubator.reminders", "incubator.startups"},
     "centres": {"incubator.auth", "incubator.reminders", "incubator.startups"},
     "events.academy": {"events", "incubator.auth", "incubator.reminders", "incubator.startups"},
+    "events.rooms": {
+        "centres",
+        "events",
+        "incubator.auth",
+        "incubator.reminders",
+        "incubator.startups",
+    },
     "events": {"centres", "incubator.auth", "incubator.reminders", "incubator.startups"},
     "incubator.dashboard": {
         "centres",
         "events",
         "events.academy",
+        "events.rooms",
         "incubator.auth",
         "incubator.partners",
         "incubator.startups",
@@ -32,6 +40,7 @@ DOMAINS = {
         "centres",
         "events",
         "events.academy",
+        "events.rooms",
         "incubator.auth",
         "incubator.partners",
         "incubator.startups",
@@ -136,7 +145,7 @@ def test_every_domain_has_the_same_rooms(domain):
     if domain == "incubator.demo":
         return  # the demo's builders are one module per domain, not a domain of their own
     assert {"services", "pages"} <= rooms, f"{domain} has {sorted(rooms)}"
-    if (folder / "piccolo_migrations").is_dir() or domain == "events.academy":
+    if (folder / "piccolo_migrations").is_dir() or domain in ("events.academy", "events.rooms"):
         assert "tables" in rooms
     if "api" in rooms:
         assert "schemas" in rooms, f"{domain}'s API has no schemas.py"

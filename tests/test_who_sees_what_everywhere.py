@@ -18,7 +18,7 @@ import httpx
 
 from incubator.i18n import today_hk
 from tests.conftest import login, make_client
-from tests.scene import academy, event_with_a_registration, partner_network
+from tests.scene import academy, event_with_a_registration, partner_network, room_booking
 
 SENTINELS = {
     "contact": ["contact.sentinel@harbour.example", "+852 5550 0199", "Sentinel Contact"],
@@ -134,6 +134,7 @@ async def _fills(park) -> dict[str, list[str]]:
     event, code = await event_with_a_registration(park)
     course, run, certificate = await academy(park)
     mou, export, referral = await partner_network(park)
+    room, booking = await room_booking(park)
     member = await User.select(User.id).where(User.email == park.users["member"]).first()
     feed = await feeds.reset_token(Viewer(user_id=member["id"], role=Role.member))
     from incubator.reminders.tables import OutboxMessage
@@ -162,6 +163,8 @@ async def _fills(park) -> dict[str, list[str]]:
         "registration": [code],
         "feed_token": [feed + ".ics"],
         "message_id": [str(kept[0]["id"])],
+        "room_id": [str(room)],
+        "booking_id": [str(booking)],
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlparse
 
@@ -19,6 +20,17 @@ from incubator.startups.policy import require_login
 from incubator.startups.tables import Centre
 
 HISTORY = timedelta(days=180)  # feeds carry events from the last six months on
+
+# What else a person's private feed carries (a later package's items, such as their room
+# bookings), registered when the app is built: (a user's id, how far back, the host for
+# UIDs) -> items shaped as events.
+FeedItems = Callable[[int, timedelta, str], Awaitable[list[dict]]]
+_more_items: list[FeedItems] = []
+
+
+def add_personal_items(source: FeedItems) -> None:
+    if source not in _more_items:
+        _more_items.append(source)
 
 
 def _hash(token: str) -> str:
@@ -83,4 +95,7 @@ async def personal_feed(token: str, base_url: str) -> str:
         .order_by(Event.starts_at)
     )
     host = urlparse(base_url).hostname or "localhost"
+    for more in _more_items:
+        rows = [*rows, *await more(row["user"], HISTORY, host)]
+    rows.sort(key=lambda item: item["starts_at"])
     return ical.calendar("My Cyberport events", rows, base_url, host)

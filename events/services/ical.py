@@ -51,7 +51,7 @@ def _event(event: dict, base_url: str, host: str) -> icalendar.Event:
         description = (description + "\n\n" + event["online_url"]).strip()
     updated = event["updated_at"].astimezone(UTC)
     item = icalendar.Event()
-    item.add("uid", f"event-{event['id']}@{host}")
+    item.add("uid", event.get("uid") or f"event-{event['id']}@{host}")
     item.add("dtstamp", updated)
     item.add("last-modified", updated)
     item.add("sequence", event["sequence"])
@@ -60,20 +60,32 @@ def _event(event: dict, base_url: str, host: str) -> icalendar.Event:
     item.add("summary", title)
     item.add("description", description)
     item.add("location", place)
-    item.add("url", f"{base_url}/events/{event['id']}")
+    item.add("url", base_url + (event.get("path") or f"/events/{event['id']}"))
     item.add("status", "CANCELLED" if event["status"] == "cancelled" else "CONFIRMED")
     return item
 
 
-def calendar(name: str, events: Iterable[dict], base_url: str, host: str) -> str:
+def calendar(
+    name: str, events: Iterable[dict], base_url: str, host: str, method: str = "PUBLISH"
+) -> str:
+    """A calendar of events (dicts of an event's columns; `uid` and `path` where the item is
+    not an event, such as a room booking). A feed is published; an invitation sent by email
+    is a REQUEST (or a CANCEL) of one item, with its organiser and attendee (`organizer`,
+    `attendee` as email addresses)."""
+    events = list(events)
     feed = icalendar.Calendar()
     feed.add("version", "2.0")
     feed.add("prodid", "-//Cyberport Community//Events//EN")
     feed.add("calscale", "GREGORIAN")
-    feed.add("method", "PUBLISH")
+    feed.add("method", method)
     feed.add("x-wr-calname", name)
     feed.add("x-wr-timezone", TZID)
     feed.add_component(_hong_kong_zone())
     for event in events:
-        feed.add_component(_event(event, base_url, host))
+        item = _event(event, base_url, host)
+        if event.get("organizer"):
+            item.add("organizer", f"mailto:{event['organizer']}")
+        if event.get("attendee"):
+            item.add("attendee", f"mailto:{event['attendee']}", parameters={"RSVP": "FALSE"})
+        feed.add_component(item)
     return feed.to_ical().decode("utf-8")

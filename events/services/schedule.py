@@ -18,10 +18,11 @@ import msgspec
 
 from events import policy
 from events.schemas import EventIn, EventOut
+from events.services import holds
 from events.services.times import local_input, parse_local
 from events.tables import Event, EventCluster, EventKind, EventStatus, Registration, Venue
 from incubator.auth.schemas import Viewer
-from incubator.db import among, lock_row, utcnow, write_transaction
+from incubator.db import among, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.fields import read_whole_number
 from incubator.i18n import hk_text
@@ -229,35 +230,28 @@ async def _clean_event(
 
 
 async def _refuse_double_booking(values: dict[str, Any], event_id: int | None) -> None:
-    """Inside the write transaction: the venue is free for the whole hold, or a 409 that
-    names the event holding it and its time."""
+    """Inside the write transaction: the venue is free for the whole hold (of events and
+    members' room bookings alike: `holds.py`), or a 409 that names what holds it and when."""
     if values.get("venue") is None:
         return
-    venue = await lock_row(Venue, values["venue"], "id, name_en")
-    query = Event.select(
-        Event.id,
-        Event.title_en,
-        Event.starts_at,
-        Event.ends_at,
-        Event.venue_from,
-        Event.venue_until,
-    ).where(
-        (Event.venue == values["venue"])
-        & (Event.status != EventStatus.cancelled.value)
-        & (Event.venue_from < values["venue_until"])
-        & (Event.venue_until > values["venue_from"])
+    clash = await holds.first_clash(
+        values["venue"], values["venue_from"], values["venue_until"], event=event_id
     )
-    if event_id is not None:
-        query = query.where(Event.id != event_id)
-    clash = await query.order_by(Event.venue_from).first()
     if clash is None:
         return
-    message = (
-        f"{venue['name_en']} is booked for “{clash['title_en']}” (event {clash['id']}) "
-        f"from {hk_text(clash['starts_at'])} to {hk_text(clash['ends_at'], '%H:%M')} "
-        f"Hong Kong time; with set-up and tear-down it is held from "
-        f"{hk_text(clash['venue_from'], '%H:%M')} to {hk_text(clash['venue_until'], '%H:%M')}"
-    )
+    if clash.event is None:
+        message = (
+            f"{clash.venue_name} is booked by a member from {hk_text(clash.starts_at)} to "
+            f"{hk_text(clash.ends_at, '%H:%M')} Hong Kong time (room booking {clash.booking}); "
+            "cancel or move that booking first"
+        )
+    else:
+        message = (
+            f"{clash.venue_name} is booked for “{clash.event_title}” (event {clash.event}) "
+            f"from {hk_text(clash.starts_at)} to {hk_text(clash.ends_at, '%H:%M')} "
+            f"Hong Kong time; with set-up and tear-down it is held from "
+            f"{hk_text(clash.held_from, '%H:%M')} to {hk_text(clash.held_until, '%H:%M')}"
+        )
     raise Conflict(message, {"starts_at": message})
 
 

@@ -1,0 +1,72 @@
+"""The meeting rooms' reminder: a booking starts in an hour (to the member who booked it),
+through the ledger, so it is sent once however many schedulers sweep."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from incubator.i18n import hk_text
+from incubator.reminders.services.engine import Due, Source, register_source
+from incubator.settings import Settings
+from incubator.startups.services.recipients import users
+
+AHEAD = timedelta(hours=1)
+
+
+async def booking_soon(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+    from events.tables import RoomBooking
+
+    rows = await RoomBooking.select(
+        RoomBooking.id,
+        RoomBooking.booked_by,
+        RoomBooking.title,
+        RoomBooking.starts_at,
+        RoomBooking.ends_at,
+        RoomBooking.venue.name_en.as_alias("room_en"),
+        RoomBooking.venue.name_zh.as_alias("room_zh"),
+        RoomBooking.venue.location.as_alias("location"),
+    ).where(
+        (RoomBooking.status == "confirmed")
+        & (RoomBooking.starts_at >= since + AHEAD)
+        & (RoomBooking.starts_at <= until + AHEAD)
+    )
+    people = await users([r["booked_by"] for r in rows if r["booked_by"]])
+    dues = []
+    for row in rows:
+        person = people.get(row["booked_by"])
+        if person is None:
+            continue
+        when = f"{hk_text(row['starts_at'], '%H:%M')}–{hk_text(row['ends_at'], '%H:%M')}"
+        where = ", ".join(p for p in (row["room_en"], row["location"]) if p)
+        room_zh = row["room_zh"] or row["room_en"]
+        dues.append(
+            Due(
+                subject=f"room_booking:{row['id']}",
+                occurrence=row["starts_at"].isoformat(),
+                due_at=row["starts_at"] - AHEAD,
+                recipients=[person],
+                title={
+                    "en": f"In an hour: {row['room_en']}, {when}",
+                    "zh-Hant": f"一小時後：{room_zh}，{when}",
+                },
+                body={
+                    "en": f"Your booking of {where} starts at {when} (Hong Kong time). "
+                    "If you no longer need the room, cancel it so others can book it.",
+                    "zh-Hant": f"你預訂的 {room_zh} 將於 {when}（香港時間）開始。"
+                    "如不再需要，請取消預訂，讓其他人可以使用。",
+                },
+                link=f"/rooms/bookings/{row['id']}",
+            )
+        )
+    return dues
+
+
+def register() -> None:
+    register_source(
+        Source(
+            "room_booking_soon",
+            "A room booking starts in an hour",
+            booking_soon,
+            audience=("member",),
+        )
+    )

@@ -1,0 +1,190 @@
+"""Bookable rooms: which venues members may book and on what terms (opening hours, slot
+length, the longest booking, how far ahead, credits an hour at peak and off-peak, the free
+cancellation cut-off, check-in), and the price of a stretch of time in one of them."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from events import policy
+from events.rooms.schemas import RoomOut, RoomTermsIn
+from events.rooms.tables import BookableRoom
+from events.tables import Venue
+from incubator.auth.schemas import Viewer
+from incubator.db import write_transaction
+from incubator.errors import NotFound, ValidationFailed
+from incubator.i18n import HONG_KONG
+
+SLOT_CHOICES = (15, 30, 60)
+_CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+_CLOCK_RULE = "must be a time of day written HH:MM (Hong Kong time)"
+
+
+def minutes_of(text: str) -> int:
+    found = _CLOCK.match(text.strip())
+    if not found or (found[1] == "24" and found[2] != "00"):
+        raise ValueError(_CLOCK_RULE)
+    return int(found[1]) * 60 + int(found[2])
+
+
+def clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def terms_problems(values: dict[str, Any]) -> dict[str, str]:
+    """Every rule the terms break, by field."""
+    errors: dict[str, str] = {}
+    times = {}
+    for name in ("opens_at", "closes_at", "peak_from", "peak_until"):
+        if name in values:
+            try:
+                times[name] = minutes_of(str(values[name]))
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if "opens_at" in times and "closes_at" in times and times["opens_at"] >= times["closes_at"]:
+        errors["closes_at"] = "must be after the opening time"
+    if "peak_from" in times and "peak_until" in times and times["peak_from"] > times["peak_until"]:
+        errors["peak_until"] = "must not be before the start of peak hours"
+    days = values.get("weekdays")
+    if days is not None and (not days or any(d not in range(1, 8) for d in days)):
+        errors["weekdays"] = "choose at least one day the room opens (1 Monday to 7 Sunday)"
+    slot = values.get("slot_minutes")
+    if slot is not None and slot not in SLOT_CHOICES:
+        errors["slot_minutes"] = "must be 15, 30 or 60 minutes"
+    longest = values.get("longest_minutes")
+    if (
+        longest is not None
+        and slot in SLOT_CHOICES
+        and (not slot <= longest <= 12 * 60 or longest % slot)
+    ):
+        errors["longest_minutes"] = (
+            f"must be a whole number of {slot}-minute slots, at most 12 hours"
+        )
+    opening = times.get("closes_at", 0) - times.get("opens_at", 0)
+    if {"opens_at", "closes_at"} <= times.keys() and slot in SLOT_CHOICES and opening % slot:
+        errors["closes_at"] = f"the opening hours must be a whole number of {slot}-minute slots"
+    bounds = {
+        "ahead_days": (1, 365, "must be between 1 and 365 days"),
+        "peak_credits": (0, 1000, "must be between 0 and 1,000 credits an hour"),
+        "offpeak_credits": (0, 1000, "must be between 0 and 1,000 credits an hour"),
+        "cancel_hours": (0, 168, "must be between 0 and 168 hours (a week)"),
+    }
+    for name, (low, high, rule) in bounds.items():
+        if values.get(name) is not None and not low <= values[name] <= high:
+            errors[name] = rule
+    return errors
+
+
+_COLUMNS = (
+    "v.id, v.name_en, v.name_zh, v.location, v.location_zh, v.capacity, v.centre, "
+    "c.name_en AS centre_en, c.name_zh AS centre_zh, r.is_bookable, r.opens_at, r.closes_at, "
+    "r.weekdays, r.slot_minutes, r.longest_minutes, r.ahead_days, r.peak_from, r.peak_until, "
+    "r.peak_credits, r.offpeak_credits, r.cancel_hours, r.uses_check_in"
+)
+_FROM = "FROM bookable_room r JOIN venue v ON v.id = r.venue JOIN centre c ON c.id = v.centre"
+
+
+def _room(row: dict) -> RoomOut:
+    values = dict(row)
+    for name in ("opens_at", "closes_at", "peak_from", "peak_until"):
+        values[name] = clock(row[name])
+    values["weekdays"] = [int(d) for d in row["weekdays"]]
+    values["is_bookable"] = bool(row["is_bookable"])
+    values["uses_check_in"] = bool(row["uses_check_in"])
+    return RoomOut(**values)
+
+
+async def list_rooms(bookable_only: bool = True) -> list[RoomOut]:
+    """The rooms members may book (or, for managers, every room with terms), by centre."""
+    where = " WHERE r.is_bookable AND v.is_active" if bookable_only else ""
+    rows = await BookableRoom.raw(f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY c.name_en, v.name_en")
+    return [_room(r) for r in rows]
+
+
+async def get_room(room_id: int, bookable_only: bool = True) -> RoomOut:
+    rows = await BookableRoom.raw(f"SELECT {_COLUMNS} {_FROM} WHERE v.id = {{}}", room_id)
+    if not rows or (bookable_only and not (rows[0]["is_bookable"])):
+        raise NotFound(f"no bookable room with id {room_id}")
+    return _room(rows[0])
+
+
+async def set_terms(viewer: Viewer, venue_id: int, terms: RoomTermsIn) -> RoomOut:
+    """Make a venue bookable by members on these terms (or change them, or, with
+    `is_bookable` off, stop new bookings; those made stay)."""
+    venue = (
+        await Venue.select(Venue.id, Venue.centre, Venue.is_active)
+        .where(Venue.id == venue_id)
+        .first()
+    )
+    if venue is None:
+        raise NotFound(f"no venue with id {venue_id}")
+    await policy.require_run(viewer, venue["centre"], "set the terms of this room")
+    values = {k: getattr(terms, k) for k in terms.__struct_fields__}
+    errors = terms_problems(values)
+    if not venue["is_active"] and terms.is_bookable:
+        errors["is_bookable"] = "this venue is retired; it cannot be booked"
+    if errors:
+        raise ValidationFailed(errors)
+    for name in ("opens_at", "closes_at", "peak_from", "peak_until"):
+        values[name] = minutes_of(values[name])
+    values["weekdays"] = "".join(str(d) for d in sorted(set(terms.weekdays)))
+    async with write_transaction():
+        columns = {getattr(BookableRoom, k): v for k, v in values.items()}
+        exists = await BookableRoom.exists().where(BookableRoom.venue == venue_id)
+        if exists:
+            await BookableRoom.update(columns).where(BookableRoom.venue == venue_id)
+        else:
+            await BookableRoom.insert(BookableRoom(venue=venue_id, **values))
+    return await get_room(venue_id, bookable_only=False)
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(HONG_KONG)
+
+
+def day_start(day: date, minutes: int) -> datetime:
+    return datetime.combine(day, time(), HONG_KONG) + timedelta(minutes=minutes)
+
+
+def is_peak(room: RoomOut, moment: datetime) -> bool:
+    here = local(moment)
+    minute = here.hour * 60 + here.minute
+    return here.isoweekday() in room.weekdays and minutes_of(room.peak_from) <= minute < minutes_of(
+        room.peak_until
+    )
+
+
+def price(room: RoomOut, starts_at: datetime, ends_at: datetime) -> int:
+    """Credits for [starts_at, ends_at): each slot at its peak or off-peak rate an hour,
+    the sum rounded up to a whole credit."""
+    step = timedelta(minutes=room.slot_minutes)
+    credit_minutes = 0
+    moment = starts_at
+    while moment < ends_at:
+        rate = room.peak_credits if is_peak(room, moment) else room.offpeak_credits
+        credit_minutes += rate * room.slot_minutes
+        moment += step
+    return math.ceil(credit_minutes / 60)
+
+
+def opening_problem(room: RoomOut, starts_at: datetime, ends_at: datetime) -> str | None:
+    """Why [starts_at, ends_at) cannot be booked in the room by its hours and slots, or None."""
+    begins, finishes = local(starts_at), local(ends_at)
+    if begins.isoweekday() not in room.weekdays:
+        return f"{room.name_en} does not open on {begins.strftime('%A')}s"
+    opens, closes = minutes_of(room.opens_at), minutes_of(room.closes_at)
+    first = begins.hour * 60 + begins.minute
+    last = first + int((ends_at - starts_at).total_seconds() // 60)
+    if begins.date() != finishes.date() and not (finishes.hour == finishes.minute == 0):
+        return "a booking starts and ends on the same day"
+    if first < opens or last > closes:
+        return f"{room.name_en} opens from {room.opens_at} to {room.closes_at} (Hong Kong time)"
+    if (first - opens) % room.slot_minutes or (last - first) % room.slot_minutes:
+        return (
+            f"bookings of {room.name_en} start and end on its {room.slot_minutes}-minute slots, "
+            f"counted from {room.opens_at}"
+        )
+    return None
