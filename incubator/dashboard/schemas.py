@@ -25,6 +25,8 @@ TITLES = {
     "academy": "Academy participants and completions per quarter",
     "referrals": "Referrals per partner park",
     "mous-expiring": "MOUs expiring in the next 180 days",
+    "room-use": "Meeting room use by centre",
+    "room-use-by-hour": "Meeting room use by hour of the week",
 }
 
 
@@ -52,6 +54,18 @@ SERIES = {
     "landed": "Landed",
     "days_left": "Days left",
     "share": "Share",
+    "open_hours": "Open hours",
+    "booked_hours": "Hours held",
+    "free_hours": "Hours free",
+    "use_rate": "Used",
+    "mon": "Mon",
+    "tue": "Tue",
+    "wed": "Wed",
+    "thu": "Thu",
+    "fri": "Fri",
+    "sat": "Sat",
+    "sun": "Sun",
+    "all": "All week",
 }
 
 

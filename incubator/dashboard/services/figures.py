@@ -18,6 +18,7 @@ from incubator.dashboard.services.community import (
     startups_by_cluster,
     startups_by_stage,
 )
+from incubator.dashboard.services.rooms import room_use, room_use_by_hour
 
 FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
     "startups-by-centre": startups_by_centre,
@@ -30,6 +31,8 @@ FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
     "academy": academy,
     "referrals": referrals,
     "mous-expiring": mous_expiring,
+    "room-use": room_use,
+    "room-use-by-hour": room_use_by_hour,
 }
 
 
