@@ -21,6 +21,7 @@ from incubator.demo.centres import build_space
 from incubator.demo.events import build_events, park_scale
 from incubator.demo.partners import build_partners, make_exports
 from incubator.demo.reference import CENTRES, build_reference_data
+from incubator.demo.rooms import build_rooms
 from incubator.demo.startups import build_startups
 from incubator.i18n import today_hk
 from incubator.partners.tables import ConsentChange, PartnerMembership, PartnerPark, SharingConsent
@@ -109,6 +110,7 @@ async def build_demo_park(
             scale = park_scale(startups)
             codes = await build_events(seed, today_hk(), centre_ids, cluster_ids, say, scale)
             await build_academy(seed, today_hk(), centre_ids, say, scale, codes)
+            await build_rooms(seed, today_hk(), centre_ids, say, scale)
             exports = await build_partners(seed, today_hk(), say)
         say("indexes and constraints built")
         await _coherent()
@@ -135,6 +137,9 @@ async def build_demo_park(
                 "session_attendance",
                 "assessment_score",
                 "certificate",
+                "room_booking",
+                "room_credit_month",
+                "room_credit_entry",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
