@@ -133,7 +133,7 @@ class RoomPages(Controller):
     ) -> Response:
         viewer = signed_in(request)
         booking = await bookings.get_booking(viewer, booking_id)
-        return _booking_view(booking, {}, {}, done=done)
+        return await _booking_view(viewer, booking, {}, {}, done=done)
 
     @post("/bookings/{booking_id:int}/move")
     async def move(self, request: Request, booking_id: FromPath[int]) -> Response:
@@ -144,8 +144,12 @@ class RoomPages(Controller):
             booking = await bookings.move(viewer, booking_id, command)
         except DomainError as exc:
             errors = errors_for_form(exc, "move")
-            return _booking_view(
-                await bookings.get_booking(viewer, booking_id), data, errors, exc.status_code
+            return await _booking_view(
+                viewer,
+                await bookings.get_booking(viewer, booking_id),
+                data,
+                errors,
+                exc.status_code,
             )
         await notices.send_booking_email(request.app.state.settings, booking, "moved")
         return Redirect(f"/rooms/bookings/{booking_id}?done=moved", status_code=303)
@@ -157,8 +161,8 @@ class RoomPages(Controller):
             booking, refunded = await bookings.cancel(viewer, booking_id)
         except DomainError as exc:
             errors = errors_for_form(exc, "cancel")
-            return _booking_view(
-                await bookings.get_booking(viewer, booking_id), {}, errors, exc.status_code
+            return await _booking_view(
+                viewer, await bookings.get_booking(viewer, booking_id), {}, errors, exc.status_code
             )
         await notices.send_booking_email(request.app.state.settings, booking, "cancelled")
         done = "cancelled" if refunded else "cancelled_charged"
@@ -171,8 +175,8 @@ class RoomPages(Controller):
             await bookings.check_in(viewer, booking_id)
         except DomainError as exc:
             errors = errors_for_form(exc, "check_in")
-            return _booking_view(
-                await bookings.get_booking(viewer, booking_id), {}, errors, exc.status_code
+            return await _booking_view(
+                viewer, await bookings.get_booking(viewer, booking_id), {}, errors, exc.status_code
             )
         return Redirect(f"/rooms/bookings/{booking_id}?done=checked_in", status_code=303)
 
@@ -226,14 +230,15 @@ async def _booking_page(viewer, room, starts_at, values, errors, status: int = 2
     )
 
 
-def _booking_view(
-    booking, values: dict, errors: dict, status: int = 200, done: str = ""
+async def _booking_view(
+    viewer, booking, values: dict, errors: dict, status: int = 200, done: str = ""
 ) -> Response:
     shown = {"starts_at": local_input(booking.starts_at), "ends_at": local_input(booking.ends_at)}
     return page(
         "rooms/booking.html",
         status,
         booking=booking,
+        own=booking.startup in await policy.member_startups(viewer),
         values=shown | values,
         errors=errors,
         done=done,

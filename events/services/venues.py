@@ -161,15 +161,16 @@ async def retire_venue(viewer: Viewer, venue_id: int) -> None:
 
 @dataclass
 class Hold:
-    """A venue held on a day: by which event, from when to when (Hong Kong time, set-up and
-    tear-down included)."""
+    """A venue held on a day: by which event (or member's room booking), from when to when
+    (Hong Kong time, set-up and tear-down included)."""
 
-    event: int
+    event: int | None
     title_en: str
     title_zh: str
     starts: datetime
     ends: datetime
     status: str
+    booking: int | None = None
 
 
 @dataclass
@@ -180,38 +181,36 @@ class Week:
 
 
 async def week_of_holds(viewer: Viewer, first: date) -> Week:
-    """Each active venue's holds over the seven days from `first` (staff: for scheduling)."""
+    """Each active venue's holds over the seven days from `first`, events' and members' room
+    bookings' alike (staff: for scheduling)."""
     policy.require_organiser(viewer, "see the venues' availability")
     days = [first + timedelta(days=n) for n in range(7)]
     start = datetime.combine(first, time(), HONG_KONG)
     end = start + timedelta(days=7)
-    rows = await (
-        Event.select(
-            Event.id,
-            Event.venue,
-            Event.title_en,
-            Event.title_zh,
-            Event.venue_from,
-            Event.venue_until,
-            Event.status,
-        )
-        .where(
-            Event.venue.is_not_null()
-            & (Event.status != "cancelled")
-            & (Event.venue_from < end)
-            & (Event.venue_until > start)
-        )
-        .order_by(Event.venue_from)
+    rows = await Event.raw(
+        "SELECT h.venue, h.event, h.booking, h.held_from, h.held_until, "
+        "COALESCE(e.title_en, '') AS title_en, COALESCE(e.title_zh, '') AS title_zh, "
+        "COALESCE(e.status, 'published') AS status FROM venue_hold h "
+        "LEFT JOIN event e ON e.id = h.event "
+        "WHERE h.held_from < {} AND h.held_until > {} ORDER BY h.held_from",
+        end,
+        start,
     )
     holds: dict[tuple[int, date], list[Hold]] = {}
     for row in rows:
-        begins = row["venue_from"].astimezone(HONG_KONG)
-        finishes = row["venue_until"].astimezone(HONG_KONG)
+        begins = row["held_from"].astimezone(HONG_KONG)
+        finishes = row["held_until"].astimezone(HONG_KONG)
         for day in days:
             day_start = datetime.combine(day, time(), HONG_KONG)
             if begins < day_start + timedelta(days=1) and finishes > day_start:
                 hold = Hold(
-                    row["id"], row["title_en"], row["title_zh"], begins, finishes, row["status"]
+                    row["event"],
+                    row["title_en"] or "Room booking",
+                    row["title_zh"] or "會議室預訂",
+                    begins,
+                    finishes,
+                    row["status"],
+                    row["booking"],
                 )
                 holds.setdefault((row["venue"], day), []).append(hold)
     return Week(days, await list_venues(), holds)

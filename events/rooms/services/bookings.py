@@ -262,17 +262,19 @@ async def cancel(viewer: Viewer, booking_id: int) -> tuple[BookingOut, bool]:
     async with write_transaction():
         done = await RoomBooking.raw(
             "UPDATE room_booking SET status = 'cancelled', cancelled_at = {}, updated_at = {}, "
-            "sequence = sequence + 1 WHERE id = {} AND status = 'confirmed' RETURNING credits",
+            "sequence = sequence + 1 WHERE id = {} AND status = 'confirmed' "
+            "RETURNING credits, starts_at",
             now,
             now,
             booking_id,
         )
         if not done:
             raise Conflict("this booking changed meanwhile; reload it")
-        if refunded:
+        if refunded:  # it costs nothing now
+            await RoomBooking.update({RoomBooking.credits: 0}).where(RoomBooking.id == booking_id)
             await credits.refund(
                 row["startup"],
-                credits.month_of(row["starts_at"]),
+                credits.month_of(done[0]["starts_at"]),
                 done[0]["credits"],
                 booking_id,
                 viewer,

@@ -235,3 +235,18 @@ async def test_moving_a_booking_moves_its_hold_and_its_charge(client, park, room
     assert hold["held_from"] == await _instant(at(18))
     # The old time is free again.
     assert (await book(client, room, at(10), at(11))).status_code == 201
+
+
+async def test_the_venues_week_shows_members_bookings_beside_events(app, park, room):
+    async with make_client(app) as member, make_client(app) as manager:
+        await login(member, park.users["member"])
+        booking = (await book(member, room, at(9), at(10), title="Stand-up")).json()
+        await login(manager, park.users["manager"])
+        week = await manager.get(f"/events/venues/week?date={DAY}")
+        assert f'href="/rooms/bookings/{booking["id"]}"' in week.text
+        assert "09:00–10:00 Room booking" in week.text
+        # The room's managers see the booking itself (a member of another start-up does not).
+        assert (await manager.get(f"/rooms/bookings/{booking['id']}")).status_code == 200
+    async with make_client(app) as other:
+        await login(other, park.users["other_member"])
+        assert (await other.get(f"/rooms/bookings/{booking['id']}")).status_code == 404
