@@ -102,6 +102,11 @@ async def fills(url: str) -> dict[str, str]:
         "registration": await one("SELECT code FROM registration LIMIT 1"),
         "message_id": await one("SELECT id FROM outbox_message LIMIT 1") or "1",
         "token": "not-a-feed",
+        "room_id": await one("SELECT venue FROM bookable_room ORDER BY venue LIMIT 1"),
+        "booking_id": await one(
+            f"SELECT id FROM room_booking WHERE startup = {member_startup} LIMIT 1"
+        )
+        or await one("SELECT id FROM room_booking LIMIT 1"),
     }
 
 

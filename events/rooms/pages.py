@@ -21,7 +21,7 @@ from events.services.times import local_input, parse_local
 from incubator.commands import read_form
 from incubator.errors import BadParameter, DomainError, NotFound
 from incubator.i18n import today_hk
-from incubator.startups.tables import Startup
+from incubator.startups.tables import Centre, Startup
 from incubator.web import errors_for_form, form_values, page, signed_in
 
 __all__ = ["RoomPages", "RoomStaffPages"]
@@ -50,15 +50,27 @@ class RoomPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def day(self, request: Request, date: FromQuery[str] = "") -> Response:
-        """Every bookable room's slots on a day, and the member's credits."""
+    async def day(
+        self, request: Request, date: FromQuery[str] = "", centre: FromQuery[str] = ""
+    ) -> Response:
+        """Every bookable room's slots on a day (of one centre or hub), and the member's
+        credits."""
         viewer = signed_in(request)
         day = _day(date)
+        centres = await rooms.room_centres()
+        chosen = None
+        if centre:
+            found = await Centre.select(Centre.id).where(Centre.slug == centre).first()
+            if found is None:
+                raise BadParameter({"centre": f"no centre or hub called {centre}"})
+            chosen = found["id"]
         return page(
             "rooms/day.html",
             day=day,
             today=today_hk(),
-            grid=await grid.day_grid(viewer, day),
+            centres=centres,
+            centre=centre,
+            grid=await grid.day_grid(viewer, day, chosen),
             mine=await _my_startups(viewer),
             previous=day - dt.timedelta(days=1),
             following=day + dt.timedelta(days=1),

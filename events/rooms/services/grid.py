@@ -91,9 +91,9 @@ def slots_of(
     return slots
 
 
-async def day_grid(viewer: Viewer, day: date) -> list[RoomDayOut]:
-    """Every bookable room's slots on a day."""
-    rooms = await list_rooms()
+async def day_grid(viewer: Viewer, day: date, centre: int | None = None) -> list[RoomDayOut]:
+    """Every bookable room's slots on a day (of one centre or hub, when given)."""
+    rooms = await list_rooms(centre=centre)
     start, until = day_start(day, 0), day_start(day + timedelta(days=1), 0)
     holds = await _holds([r.id for r in rooms], start, until)
     mine = await _mine(viewer, start, until)

@@ -97,11 +97,28 @@ def _room(row: dict) -> RoomOut:
     return RoomOut(**values)
 
 
-async def list_rooms(bookable_only: bool = True) -> list[RoomOut]:
-    """The rooms members may book (or, for managers, every room with terms), by centre."""
-    where = " WHERE r.is_bookable AND v.is_active" if bookable_only else ""
-    rows = await BookableRoom.raw(f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY c.name_en, v.name_en")
+async def list_rooms(bookable_only: bool = True, centre: int | None = None) -> list[RoomOut]:
+    """The rooms members may book (or, for managers, every room with terms), by centre;
+    those of one centre or hub when given."""
+    conditions = ["r.is_bookable AND v.is_active"] if bookable_only else []
+    args = []
+    if centre is not None:
+        conditions.append("v.centre = {}")
+        args.append(centre)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = await BookableRoom.raw(
+        f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY c.name_en, v.name_en", *args
+    )
     return [_room(r) for r in rows]
+
+
+async def room_centres() -> list[dict]:
+    """The centres and hubs with rooms members may book (for the grid's choice)."""
+    return await BookableRoom.raw(
+        "SELECT DISTINCT c.slug, c.name_en, c.name_zh FROM bookable_room r "
+        "JOIN venue v ON v.id = r.venue JOIN centre c ON c.id = v.centre "
+        "WHERE r.is_bookable AND v.is_active ORDER BY c.name_en"
+    )
 
 
 async def get_room(room_id: int, bookable_only: bool = True) -> RoomOut:

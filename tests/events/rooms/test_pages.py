@@ -3,6 +3,8 @@ managers set a room's terms; every page reads in both languages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from events.rooms.tables import BookableRoom
 from events.tables import RoomBooking, Venue
 from tests.conftest import login, make_client, post_form, text_of
@@ -136,3 +138,25 @@ async def test_the_rooms_pages_read_in_chinese(client, park, room):
         assert page.status_code == 200, path
         assert 'lang="zh-Hant' in page.text, path
         assert "會議室" in page.text, path
+
+
+async def test_the_day_grid_shows_one_centres_rooms_when_asked(client, park, room):
+    from events.rooms.schemas import RoomTermsIn
+    from events.rooms.services import rooms
+    from tests.events.rooms.conftest import admin
+
+    other = (
+        await Venue.insert(
+            Venue(centre=park.centres["technology"], name_en="Tech Huddle", capacity=4)
+        ).returning(Venue.id)
+    )[0]["id"]
+    await rooms.set_terms(await admin(park), other, RoomTermsIn())
+    await login(client, park.users["member"])
+    both = await client.get(f"/rooms?date={DAY}")
+    assert "Harbour Room" in both.text and "Tech Huddle" in both.text
+    one = await client.get(f"/rooms?date={DAY}&centre=technology")
+    assert "Tech Huddle" in one.text and "Harbour Room" not in one.text
+    following = DAY + timedelta(days=1)
+    assert f"date={following}&amp;centre=technology" in one.text  # the day links keep it
+    wrong = await client.get("/rooms?centre=atlantis")
+    assert wrong.status_code == 400 and "no centre or hub called atlantis" in text_of(wrong.text)
