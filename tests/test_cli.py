@@ -174,10 +174,13 @@ async def test_a_bigger_park_has_proportionally_more_venues_events_and_enrolment
     """bench/ measures parks of 2,000 to 100,000 start-ups: the calendar and the Academy grow
     with the park (a set of venues and sixty events per 2,000 start-ups, every course run once
     per Academy Classroom), so a big park is not a small park's calendar with more start-ups."""
-    from events.tables import Event, Registration, Venue
+    from events.rooms.tables import BookableRoom
+    from events.tables import Event, Registration, RoomBooking, Venue
 
     await build_demo_park(startups=4000)
-    assert await Venue.count() == 16
+    assert await Venue.count() == 16 + 10  # two sets of 8 venues and of 5 meeting rooms
+    assert await BookableRoom.count() == 12  # the meeting rooms and each Partners' Room
+    assert await RoomBooking.count() > 500
     assert await Venue.exists().where(Venue.name_en == "Academy Classroom 2")
     assert await Event.count().where(Event.kind == "event") == 120
     assert await Registration.count().where(Registration.email.like("%@visitor.example")) > 6000

@@ -97,6 +97,18 @@ async def _upcoming_in(venue_id: int) -> list[dict]:
     )
 
 
+async def _booking_within(venue_id: int, start: datetime, until: datetime) -> tuple | None:
+    """The first member's room booking holding the venue within [start, until), if any."""
+    rows = await Event.raw(
+        "SELECT held_from, held_until FROM venue_hold WHERE venue = {} AND booking IS NOT NULL "
+        "AND held_from < {} AND held_until > {} ORDER BY held_from LIMIT 1",
+        venue_id,
+        until,
+        start,
+    )
+    return (rows[0]["held_from"], rows[0]["held_until"]) if rows else None
+
+
 def _named(event: dict) -> str:
     return f"“{event['title_en']}” (event {event['id']}, {hk_text(event['starts_at'])})"
 
@@ -129,6 +141,15 @@ async def update_venue(viewer: Viewer, venue_id: int, change: VenueIn) -> None:
                     "in this venue; move one of them first"
                 )
                 raise Conflict(message, {"setup_minutes": message})
+        for start, until, event in holds:
+            booked = await _booking_within(venue_id, start, until)
+            if booked:
+                message = (
+                    f"with these buffers {_named(event)} would overlap a member's room "
+                    f"booking from {hk_text(booked[0])} to {hk_text(booked[1], '%H:%M')}; "
+                    "cancel or move that booking first"
+                )
+                raise Conflict(message, {"setup_minutes": message})
         await Venue.update({getattr(Venue, k): v for k, v in values.items()}).where(
             Venue.id == venue_id
         )
@@ -156,6 +177,13 @@ async def retire_venue(viewer: Viewer, venue_id: int) -> None:
                 f"{_named(upcoming[0])} is held in this venue; move or cancel it first",
                 {"venue": f"{_named(upcoming[0])} is held in this venue"},
             )
+        booked = await _booking_within(venue_id, utcnow(), utcnow() + timedelta(days=3660))
+        if booked:
+            message = (
+                f"a member's room booking holds this venue from {hk_text(booked[0])}; "
+                "cancel it first, or stop new bookings on the room's terms"
+            )
+            raise Conflict(message, {"venue": message})
         await Venue.update({Venue.is_active: False}).where(Venue.id == venue_id)
 
 

@@ -79,7 +79,7 @@ def terms_problems(values: dict[str, Any]) -> dict[str, str]:
 
 
 _COLUMNS = (
-    "v.id, v.name_en, v.name_zh, v.location, v.location_zh, v.capacity, v.centre, "
+    "v.id, v.is_active, v.name_en, v.name_zh, v.location, v.location_zh, v.capacity, v.centre, "
     "c.name_en AS centre_en, c.name_zh AS centre_zh, r.is_bookable, r.opens_at, r.closes_at, "
     "r.weekdays, r.slot_minutes, r.longest_minutes, r.ahead_days, r.peak_from, r.peak_until, "
     "r.peak_credits, r.offpeak_credits, r.cancel_hours, r.uses_check_in"
@@ -88,7 +88,7 @@ _FROM = "FROM bookable_room r JOIN venue v ON v.id = r.venue JOIN centre c ON c.
 
 
 def _room(row: dict) -> RoomOut:
-    values = dict(row)
+    values = {k: v for k, v in row.items() if k != "is_active"}
     for name in ("opens_at", "closes_at", "peak_from", "peak_until"):
         values[name] = clock(row[name])
     values["weekdays"] = [int(d) for d in row["weekdays"]]
@@ -123,7 +123,7 @@ async def room_centres() -> list[dict]:
 
 async def get_room(room_id: int, bookable_only: bool = True) -> RoomOut:
     rows = await BookableRoom.raw(f"SELECT {_COLUMNS} {_FROM} WHERE v.id = {{}}", room_id)
-    if not rows or (bookable_only and not (rows[0]["is_bookable"])):
+    if not rows or (bookable_only and not (rows[0]["is_bookable"] and rows[0]["is_active"])):
         raise NotFound(f"no bookable room with id {room_id}")
     return _room(rows[0])
 

@@ -250,3 +250,28 @@ async def test_the_venues_week_shows_members_bookings_beside_events(app, park, r
     async with make_client(app) as other:
         await login(other, park.users["other_member"])
         assert (await other.get(f"/rooms/bookings/{booking['id']}")).status_code == 404
+
+
+async def test_a_venue_with_bookings_keeps_them_through_its_changes(client, park, room):
+    from tests.conftest import post_form
+
+    await login(client, park.users["member"])
+    await book(client, room, at(12), at(13))
+    async with make_client(client._transport.app) as manager:
+        await login(manager, park.users["manager"])
+        retire = await post_form(manager, f"/events/venues/{room}/retire", {})
+        assert retire.status_code == 409 and "room booking holds this venue" in retire.text
+        event = event_body(room, starts_at=at(10), ends_at=at(11, 30), capacity=8)
+        assert (await api(manager, "POST", "/api/events", json=event)).status_code == 201
+        # A tear-down of an hour would run the event into the booking at 12:00.
+        wider = await post_form(
+            manager,
+            f"/events/venues/{room}",
+            {
+                "name_en": "Harbour Room",
+                "capacity": "8",
+                "setup_minutes": "0",
+                "teardown_minutes": "60",
+            },
+        )
+        assert wider.status_code == 409 and "room booking" in wider.text
