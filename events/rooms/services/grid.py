@@ -8,7 +8,14 @@ from datetime import date, datetime, timedelta
 
 from events.rooms import policy
 from events.rooms.schemas import RoomDayOut, RoomOut, SlotOut
-from events.rooms.services.rooms import day_start, get_room, list_rooms, minutes_of, price
+from events.rooms.services.rooms import (
+    day_start,
+    get_room,
+    list_rooms,
+    local,
+    minutes_of,
+    price,
+)
 from events.tables import VenueHold
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow
@@ -119,8 +126,7 @@ async def end_choices(room: RoomOut, starts_at: datetime) -> list[tuple[datetime
     """The ends a booking starting at `starts_at` may have, with what each costs: slot by slot
     up to the longest booking, the closing time or the next hold, whichever comes first."""
     step = timedelta(minutes=room.slot_minutes)
-    day = starts_at.astimezone(day_start(starts_at.date(), 0).tzinfo).date()
-    closes = day_start(day, minutes_of(room.closes_at))
+    closes = day_start(local(starts_at).date(), minutes_of(room.closes_at))
     last = min(closes, starts_at + timedelta(minutes=room.longest_minutes))
     holds = (await _holds([room.id], starts_at, last)).get(room.id, [])
     if holds:

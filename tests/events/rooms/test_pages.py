@@ -160,3 +160,12 @@ async def test_the_day_grid_shows_one_centres_rooms_when_asked(client, park, roo
     assert f"date={following}&amp;centre=technology" in one.text  # the day links keep it
     wrong = await client.get("/rooms?centre=atlantis")
     assert wrong.status_code == 400 and "no centre or hub called atlantis" in text_of(wrong.text)
+
+
+async def test_staff_see_the_rooms_free_times_without_booking_them(client, park, room):
+    await login(client, park.users["manager"])
+    grid = await client.get(f"/rooms?date={DAY}")
+    assert grid.status_code == 200 and f"/rooms/{room}/book?" not in grid.text
+    form = await client.get(f"/rooms/{room}/book?start={at(10)}")
+    assert "Rooms are booked by members of start-ups with a lease in force" in text_of(form.text)
+    assert ">Book</button>" not in form.text
