@@ -137,10 +137,10 @@ class RoomsApi(Controller):
     ) -> CreditsOut:
         viewer = viewer_of(request)
         require_login(viewer)
-        if startup_id not in await policy.member_startups(viewer):
-            scope = await credits.managed_startups(viewer)
-            if scope is not None and startup_id not in scope:
-                raise Forbidden("only the start-up's members and its managers see its credits")
+        member = startup_id in await policy.member_startups(viewer)
+        staff = viewer.is_admin or viewer.is_manager
+        if not member and not (staff and await credits.manages(viewer, startup_id)):
+            raise Forbidden("only the start-up's members and its managers see its credits")
         return await credits.balance(startup_id, _month(month))
 
     @post("/credits/grants", summary="Grant a start-up extra credits this month, with a reason")

@@ -26,6 +26,7 @@ from incubator.web import errors_for_form, form_values, page, signed_in
 
 __all__ = ["RoomPages", "RoomStaffPages"]
 
+ALL_AT_ONCE = 40  # rooms the day grid shows together before it shows one centre's
 BOOKING_FIELDS = ("room", "starts_at", "ends_at", "startup", "title")
 
 
@@ -58,18 +59,26 @@ class RoomPages(Controller):
         viewer = signed_in(request)
         day = _day(date)
         centres = await rooms.room_centres()
-        chosen = None
-        if centre:
+        chosen, narrowed = None, False
+        if centre == "all":
+            centre = ""
+        elif centre:
             found = await Centre.select(Centre.id).where(Centre.slug == centre).first()
             if found is None:
                 raise BadParameter({"centre": f"no centre or hub called {centre}"})
             chosen = found["id"]
+        elif sum(c["rooms"] for c in centres) > ALL_AT_ONCE:
+            # A park of many rooms shows one centre's at a time: the viewer's own, or the first.
+            own = await rooms.own_centres(viewer)
+            first = next((c for c in centres if c["id"] in own), centres[0])
+            chosen, centre, narrowed = first["id"], first["slug"], True
         return page(
             "rooms/day.html",
             day=day,
             today=today_hk(),
             centres=centres,
             centre=centre,
+            narrowed=narrowed,
             grid=await grid.day_grid(viewer, day, chosen),
             mine=await _my_startups(viewer),
             previous=day - dt.timedelta(days=1),

@@ -1,7 +1,8 @@
 """Who may book which room and manage what: members of start-ups with a lease in force book
 rooms for those start-ups; a booking is seen and changed by its start-up's members and by the
 room's managers (`events.policy.can_run`); managers and administrators set rooms' terms and
-grant credits (`credits.managed_startups`). The one place these rules live."""
+grant credits (`credits.manages`: those of the start-ups leasing their space). The one place
+these rules live."""
 
 from __future__ import annotations
 

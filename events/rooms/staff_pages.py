@@ -178,8 +178,7 @@ class RoomStaffPages(Controller):
 
 
 async def _startup_page(viewer, startup_id, month, values, errors, status: int = 200) -> Response:
-    scope = await credits.managed_startups(viewer)
-    if scope is not None and startup_id not in scope:
+    if not await credits.manages(viewer, startup_id):
         raise Forbidden(
             "only the managers of the start-up's space and administrators see its credits"
         )

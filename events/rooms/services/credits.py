@@ -162,27 +162,35 @@ async def refund(startup_id: int, month: date, credits: int, booking: int, viewe
     )
 
 
-async def managed_startups(viewer: Viewer) -> list[int] | None:
-    """The start-ups whose credits the viewer manages: None for all (administrators); a
-    manager's are those leasing a unit of their centres today."""
+async def managed_centres(viewer: Viewer) -> list[int] | None:
+    """The centres whose start-ups' credits the viewer manages: None for all
+    (administrators); a manager's own centres. Anyone else is refused."""
     require_login(viewer)
     centres = await space_policy.managed_centres(viewer)
-    if centres is None:
-        return None
-    if not viewer.is_manager:
+    if centres is not None and not viewer.is_manager:
         raise Forbidden("only centre managers and administrators may manage room credits")
-    if not centres:
-        return []
+    return centres
+
+
+def leasing_in(centres: list[int], startup: str = "m.startup") -> tuple[str, list]:
+    """SQL true for a start-up (its column) that leases a unit of these centres today."""
     today = today_hk()
-    marks = ", ".join("{}" for _ in centres)
-    rows = await CreditMonth.raw(
-        f"SELECT DISTINCT l.startup FROM lease l JOIN unit u ON u.id = l.unit "
-        f"WHERE u.centre IN ({marks}) AND {IN_FORCE}",
-        *centres,
-        today,
-        today,
+    marks = ", ".join("{}" for _ in centres) or "NULL"
+    return (
+        f"EXISTS (SELECT 1 FROM lease l JOIN unit u ON u.id = l.unit WHERE l.startup = {startup} "
+        f"AND u.centre IN ({marks}) AND {IN_FORCE})",
+        [*centres, today, today],
     )
-    return [r["startup"] for r in rows]
+
+
+async def manages(viewer: Viewer, startup_id: int) -> bool:
+    """Whether the viewer manages this start-up's credits (a manager of its space today)."""
+    centres = await managed_centres(viewer)
+    if centres is None:
+        return True
+    condition, args = leasing_in(centres, "{}")
+    rows = await CreditMonth.raw(f"SELECT 1 AS yes WHERE {condition}", startup_id, *args)
+    return bool(rows)
 
 
 def grant_problems(values: dict) -> dict[str, str]:
@@ -203,10 +211,10 @@ async def grant(viewer: Viewer, command: GrantIn) -> CreditsOut:
     """Extra credits for the current month, with the reason, by a manager of the start-up's
     space or an administrator."""
     errors = grant_problems({"credits": command.credits, "reason": command.reason})
-    scope = await managed_startups(viewer)
+    await managed_centres(viewer)
     if not await Startup.exists().where(Startup.id == command.startup):
         errors["startup"] = f"no start-up with id {command.startup}"
-    elif scope is not None and command.startup not in scope:
+    elif not await manages(viewer, command.startup):
         raise Forbidden(
             "only the managers of the start-up's space and administrators may grant it credits"
         )
@@ -249,13 +257,12 @@ async def history(startup_id: int, month: date) -> list[CreditEntryOut]:
 async def usage(viewer: Viewer, month: date, page: int = 1, per_page: int = 100):
     """Credits used per start-up in a month, most used first: those with a credit row that
     month, within the viewer's start-ups. Returns (rows, total)."""
-    scope = await managed_startups(viewer)
+    centres = await managed_centres(viewer)
     where, args = "m.month = {}", [month]
-    if scope is not None:
-        if not scope:
-            return [], 0
-        where += f" AND m.startup IN ({', '.join('{}' for _ in scope)})"
-        args += scope
+    if centres is not None:
+        condition, more = leasing_in(centres)
+        where += f" AND {condition}"
+        args += more
     total = await CreditMonth.raw(
         f"SELECT COUNT(*) AS n FROM room_credit_month m WHERE {where}", *args
     )

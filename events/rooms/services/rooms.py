@@ -10,13 +10,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from events import policy
+from events.rooms import policy as room_policy
 from events.rooms.schemas import RoomOut, RoomTermsIn
 from events.rooms.tables import BookableRoom
 from events.tables import Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import write_transaction
 from incubator.errors import NotFound, ValidationFailed
-from incubator.i18n import HONG_KONG
+from incubator.i18n import HONG_KONG, today_hk
+from incubator.startups.services.onsite import IN_FORCE
 
 SLOT_CHOICES = (15, 30, 60)
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -113,12 +115,32 @@ async def list_rooms(bookable_only: bool = True, centre: int | None = None) -> l
 
 
 async def room_centres() -> list[dict]:
-    """The centres and hubs with rooms members may book (for the grid's choice)."""
+    """The centres and hubs with rooms members may book, and how many (the grid's choice)."""
     return await BookableRoom.raw(
-        "SELECT DISTINCT c.slug, c.name_en, c.name_zh FROM bookable_room r "
+        "SELECT c.id, c.slug, c.name_en, c.name_zh, COUNT(*) AS rooms FROM bookable_room r "
         "JOIN venue v ON v.id = r.venue JOIN centre c ON c.id = v.centre "
-        "WHERE r.is_bookable AND v.is_active ORDER BY c.name_en"
+        "WHERE r.is_bookable AND v.is_active GROUP BY c.id, c.slug, c.name_en, c.name_zh "
+        "ORDER BY c.name_en"
     )
+
+
+async def own_centres(viewer: Viewer) -> set[int]:
+    """The centres a viewer belongs to: a manager's, or those whose units the viewer's
+    start-ups lease today."""
+    if viewer.is_manager:
+        return set(await policy.managed_centres(viewer) or [])
+    startups = await room_policy.onsite_member_startups(viewer)
+    if not startups:
+        return set()
+    today = today_hk()
+    rows = await BookableRoom.raw(
+        "SELECT DISTINCT u.centre FROM lease l JOIN unit u ON u.id = l.unit "
+        f"WHERE l.startup IN ({', '.join('{}' for _ in startups)}) AND {IN_FORCE}",
+        *startups,
+        today,
+        today,
+    )
+    return {r["centre"] for r in rows}
 
 
 async def get_room(room_id: int, bookable_only: bool = True) -> RoomOut:

@@ -3,8 +3,24 @@ members' bookings and by events), per centre and per hour of the day through the
 
 from __future__ import annotations
 
-from events.rooms.services.figures import Use, utilisation
+import asyncio
+
+from events.rooms.services.figures import Use, Utilisation, utilisation
 from incubator.dashboard.schemas import TITLES, Figure, Row, Scope
+
+# The two figures read one count: asked at once (the dashboard computes its figures
+# together), they share it. Nothing is kept once it is done.
+_counting: dict[Scope, asyncio.Future[Utilisation]] = {}
+
+
+async def _use_of(scope: Scope) -> Utilisation:
+    pending = _counting.get(scope)
+    if pending is None:
+        pending = asyncio.ensure_future(utilisation(scope.starts_on, scope.ends_on, scope.centres))
+        _counting[scope] = pending
+        pending.add_done_callback(lambda _done: _counting.pop(scope, None))
+    return await asyncio.shield(pending)
+
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -23,7 +39,7 @@ def _use_values(use: Use) -> dict[str, float | None]:
 
 
 async def room_use(scope: Scope) -> Figure:
-    found = await utilisation(scope.starts_on, scope.ends_on, scope.centres)
+    found = await _use_of(scope)
     rows = [
         Row(str(centre), en, zh, _use_values(use))
         for centre, (en, zh, use) in sorted(found.centres.items(), key=lambda c: c[1][0])
@@ -47,7 +63,7 @@ async def room_use(scope: Scope) -> Figure:
 
 
 async def room_use_by_hour(scope: Scope) -> Figure:
-    found = await utilisation(scope.starts_on, scope.ends_on, scope.centres)
+    found = await _use_of(scope)
     rows = []
     for hour in sorted({h for _d, h in found.hours}):
         values: dict[str, float | None] = {}

@@ -140,7 +140,7 @@ async def test_the_rooms_pages_read_in_chinese(client, park, room):
         assert "會議室" in page.text, path
 
 
-async def test_the_day_grid_shows_one_centres_rooms_when_asked(client, park, room):
+async def test_the_day_grid_shows_one_centres_rooms_when_asked(client, park, room, monkeypatch):
     from events.rooms.schemas import RoomTermsIn
     from events.rooms.services import rooms
     from tests.events.rooms.conftest import admin
@@ -158,6 +158,15 @@ async def test_the_day_grid_shows_one_centres_rooms_when_asked(client, park, roo
     assert "Tech Huddle" in one.text and "Harbour Room" not in one.text
     following = DAY + timedelta(days=1)
     assert f"date={following}&amp;centre=technology" in one.text  # the day links keep it
+    # A park of many rooms starts from the member's own centre (Harbour Pay leases there).
+    from events.rooms import pages
+
+    monkeypatch.setattr(pages, "ALL_AT_ONCE", 1)
+    narrowed = await client.get(f"/rooms?date={DAY}")
+    assert "Harbour Room" in narrowed.text and "Tech Huddle" not in narrowed.text
+    assert "these are one centre" in narrowed.text
+    every = await client.get(f"/rooms?date={DAY}&centre=all")
+    assert "Harbour Room" in every.text and "Tech Huddle" in every.text
     wrong = await client.get("/rooms?centre=atlantis")
     assert wrong.status_code == 400 and "no centre or hub called atlantis" in text_of(wrong.text)
 
