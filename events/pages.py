@@ -328,14 +328,16 @@ class EventPages(Controller):
         return _ics(body, private=True)
 
     @get("/venues/week")
-    async def venue_week(self, request: Request, date: FromQuery[str] = "") -> Response:
+    async def venue_week(
+        self, request: Request, date: FromQuery[str] = "", centre: FromQuery[str] = ""
+    ) -> Response:
         """A week of each venue's holds, the free days and hours visible, for scheduling."""
         viewer = signed_in(request)
         try:
             first = dt.date.fromisoformat(date) if date else today_hk()
         except ValueError:
             raise BadParameter({"date": "must be a date written YYYY-MM-DD"}) from None
-        week = await venues.week_of_holds(viewer, first)
+        week = await venues.week_of_holds(viewer, first, centre)
         week_later = dt.timedelta(days=7)
         return page(
             "events/venue_week.html",

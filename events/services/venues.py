@@ -14,7 +14,7 @@ from events.schemas import VenueIn, VenueOut
 from events.tables import Event, EventStatus, Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
-from incubator.errors import Conflict, NotFound, ValidationFailed
+from incubator.errors import BadParameter, Conflict, NotFound, ValidationFailed
 from incubator.i18n import HONG_KONG, hk_text
 from incubator.startups.tables import Centre
 
@@ -206,23 +206,51 @@ class Week:
     days: list[date]
     venues: list[VenueOut]
     holds: dict[tuple[int, date], list[Hold]]
+    centres: list[dict]  # the centres and hubs with venues, for the choice of one
+    centre: str = ""  # the one shown, or blank for all
+    narrowed: bool = False  # one centre chosen for the viewer: the park has many venues
 
 
-async def week_of_holds(viewer: Viewer, first: date) -> Week:
+ALL_AT_ONCE = 40  # venues the week shows together before it shows one centre's
+
+
+async def _one_centre(viewer: Viewer, centre: str, centres: list[dict]) -> tuple[int | None, bool]:
+    """The centre to show (None: all), and whether it was chosen for the viewer."""
+    if centre == "all" or (not centre and sum(c["venues"] for c in centres) <= ALL_AT_ONCE):
+        return None, False
+    if centre:
+        found = next((c for c in centres if c["slug"] == centre), None)
+        if found is None:
+            raise BadParameter({"centre": f"no centre or hub with venues called {centre}"})
+        return found["id"], False
+    own = await policy.managed_centres(viewer) or []
+    return next((c for c in centres if c["id"] in own), centres[0])["id"], True
+
+
+async def week_of_holds(viewer: Viewer, first: date, centre: str = "") -> Week:
     """Each active venue's holds over the seven days from `first`, events' and members' room
-    bookings' alike (staff: for scheduling)."""
+    bookings' alike (staff: for scheduling); of one centre or hub when asked, or when the
+    park has many venues (the viewer's own first)."""
     policy.require_organiser(viewer, "see the venues' availability")
     days = [first + timedelta(days=n) for n in range(7)]
     start = datetime.combine(first, time(), HONG_KONG)
     end = start + timedelta(days=7)
+    centres = await Event.raw(
+        "SELECT c.id, c.slug, c.name_en, c.name_zh, COUNT(*) AS venues FROM venue v "
+        "JOIN centre c ON c.id = v.centre WHERE v.is_active "
+        "GROUP BY c.id, c.slug, c.name_en, c.name_zh ORDER BY c.name_en"
+    )
+    chosen, narrowed = await _one_centre(viewer, centre, centres) if centres else (None, False)
+    within = " AND h.venue IN (SELECT id FROM venue WHERE centre = {})" if chosen else ""
     rows = await Event.raw(
         "SELECT h.venue, h.event, h.booking, h.held_from, h.held_until, "
         "COALESCE(e.title_en, '') AS title_en, COALESCE(e.title_zh, '') AS title_zh, "
         "COALESCE(e.status, 'published') AS status FROM venue_hold h "
         "LEFT JOIN event e ON e.id = h.event "
-        "WHERE h.held_from < {} AND h.held_until > {} ORDER BY h.held_from",
+        f"WHERE h.held_from < {{}} AND h.held_until > {{}}{within} ORDER BY h.held_from",
         end,
         start,
+        *([chosen] if chosen else []),
     )
     holds: dict[tuple[int, date], list[Hold]] = {}
     for row in rows:
@@ -241,4 +269,6 @@ async def week_of_holds(viewer: Viewer, first: date) -> Week:
                     row["booking"],
                 )
                 holds.setdefault((row["venue"], day), []).append(hold)
-    return Week(days, await list_venues(), holds)
+    shown = next((c["slug"] for c in centres if c["id"] == chosen), "")
+    venues = await list_venues([chosen] if chosen else None)
+    return Week(days, venues, holds, centres, shown, narrowed)

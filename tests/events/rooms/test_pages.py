@@ -178,3 +178,26 @@ async def test_staff_see_the_rooms_free_times_without_booking_them(client, park,
     form = await client.get(f"/rooms/{room}/book?start={at(10)}")
     assert "Rooms are booked by members of start-ups with a lease in force" in text_of(form.text)
     assert ">Book</button>" not in form.text
+
+
+async def test_the_venues_week_shows_one_centres_venues_in_a_big_park(
+    client, park, room, monkeypatch
+):
+    from events.services import venues
+
+    await Venue.insert(
+        Venue(centre=park.centres["technology"], name_en="Tech Theatre", capacity=50)
+    )
+    await login(client, park.users["manager"])  # the Entrepreneurship Centre's
+    both = await client.get(f"/events/venues/week?date={DAY}")
+    assert "Harbour Room" in both.text and "Tech Theatre" in both.text
+    monkeypatch.setattr(venues, "ALL_AT_ONCE", 1)
+    own = await client.get(f"/events/venues/week?date={DAY}")
+    assert "Harbour Room" in own.text and "Tech Theatre" not in own.text
+    assert "these are one centre" in own.text
+    other = await client.get(f"/events/venues/week?date={DAY}&centre=technology")
+    assert "Tech Theatre" in other.text and "Harbour Room" not in other.text
+    every = await client.get(f"/events/venues/week?date={DAY}&centre=all")
+    assert "Harbour Room" in every.text and "Tech Theatre" in every.text
+    wrong = await client.get("/events/venues/week?centre=atlantis")
+    assert wrong.status_code == 400
