@@ -72,7 +72,6 @@ def calendar(
     not an event, such as a room booking). A feed is published; an invitation sent by email
     is a REQUEST (or a CANCEL) of one item, with its organiser and attendee (`organizer`,
     `attendee` as email addresses)."""
-    events = list(events)
     feed = icalendar.Calendar()
     feed.add("version", "2.0")
     feed.add("prodid", "-//Cyberport Community//Events//EN")

@@ -58,6 +58,18 @@ EVENTS = [
     ("Tokenisation Clinic", "代幣化診所", "web3hub", 5, "web3", 30),
     ("Soft-landing Briefing", "軟著陸簡介會", "collaboration", 7, "fintech", 30),
 ]
+# A venue's row as the demo loads it (rooms.py loads its meeting rooms the same way).
+VENUE_COLUMNS = (
+    "id",
+    "centre",
+    "name_en",
+    "name_zh",
+    "location",
+    "location_zh",
+    "capacity",
+    "setup_minutes",
+    "teardown_minutes",
+)
 SLOTS = [(time(10, 0), 2), (time(14, 0), 2), (time(18, 30), 2)]
 EVENTS_PER_SET = 60  # events per set of venues (per 2,000 start-ups)
 
@@ -136,17 +148,7 @@ async def build_events(
             )
     await bulk_insert(
         Venue,
-        (
-            "id",
-            "centre",
-            "name_en",
-            "name_zh",
-            "location",
-            "location_zh",
-            "capacity",
-            "setup_minutes",
-            "teardown_minutes",
-        ),
+        VENUE_COLUMNS,
         venue_rows,
     )
     people = await User.select(User.id, User.name, User.email).where(User.role == "member")

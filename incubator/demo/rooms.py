@@ -14,7 +14,7 @@ from events.rooms.services.credits import DEFAULT_CREDITS, month_of
 from events.rooms.tables import BookableRoom, CreditEntry, CreditMonth
 from events.tables import RoomBooking, Venue, VenueHold
 from incubator.db.bulk import bulk_insert
-from incubator.demo.events import VENUES, location_zh, venue_name
+from incubator.demo.events import VENUE_COLUMNS, VENUES, location_zh, venue_name
 from incubator.i18n import HONG_KONG
 from incubator.startups.services.onsite import IN_FORCE
 from incubator.startups.tables import Startup
@@ -61,17 +61,7 @@ async def build_rooms(
         terms.append((copy * len(VENUES) + PARTNERS_ROOM + 1, False, 3))
     await bulk_insert(
         Venue,
-        (
-            "id",
-            "centre",
-            "name_en",
-            "name_zh",
-            "location",
-            "location_zh",
-            "capacity",
-            "setup_minutes",
-            "teardown_minutes",
-        ),
+        VENUE_COLUMNS,
         venues,
     )
     await bulk_insert(
