@@ -18,12 +18,13 @@ from events.rooms.tables import CreditDefault
 from events.services import venues
 from incubator.commands import read_form
 from incubator.db import write_transaction
+from incubator.downloads.csv_files import csv_response
 from incubator.errors import BadParameter, DomainError, Forbidden, ValidationFailed
 from incubator.fields import read_whole_number
-from incubator.i18n import today_hk
+from incubator.i18n import gettext, named, today_hk
 from incubator.startups.services.onsite import IN_FORCE
 from incubator.startups.tables import Startup
-from incubator.web import errors_for_form, form_values, page, signed_in
+from incubator.web import errors_for_form, form_values, language_of, page, signed_in
 
 TERMS_FIELDS = (
     "is_bookable",
@@ -119,6 +120,33 @@ class RoomStaffPages(Controller):
             unit_kinds=UNIT_KINDS,
             values={},
             errors={},
+        )
+
+    @get("/credits.csv")
+    async def usage_csv(self, request: Request, month: FromQuery[str] = "") -> Response:
+        """Credits used per start-up in a month, every row, for a spreadsheet."""
+        viewer = signed_in(request)
+        chosen = _month(month)
+        rows, _total = await credits.usage(viewer, chosen, 1, per_page=1_000_000)
+        language = language_of(request)
+        header = [
+            gettext(language, name)
+            for name in ("Start-up", "Month", "Allowance", "Granted", "Used", "Left")
+        ]
+        return csv_response(
+            f"room-credits-{chosen:%Y-%m}.csv",
+            header,
+            (
+                [
+                    named(language, r.startup_en, r.startup_zh),
+                    f"{r.month:%Y-%m}",
+                    r.allowance,
+                    r.granted,
+                    r.spent,
+                    r.balance,
+                ]
+                for r in rows
+            ),
         )
 
     @post("/credits/defaults")

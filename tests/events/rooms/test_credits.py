@@ -169,3 +169,20 @@ async def test_managers_grant_credits_to_their_startups_with_a_reason(client, pa
         assert (
             await api(member, "GET", f"/api/rooms/credits/{park.startups['lantern-chain']}")
         ).status_code == 403
+
+
+async def test_credits_used_download_as_csv_with_formulas_neutralised(client, park):
+    harbour = park.startups["harbour-pay"]
+    await credits.grant(await admin(park), GrantIn(startup=harbour, credits=5, reason="x"))
+    from incubator.startups.tables import Startup
+
+    await Startup.update({Startup.name_en: "=HYPERLINK(1)"}).where(Startup.id == harbour)
+    await login(client, park.users["manager"])
+    answer = await client.get("/rooms/credits.csv")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    lines = answer.text.strip().splitlines()
+    assert lines[0].lstrip("\ufeff") == "Start-up,Month,Allowance,Granted,Used,Left"
+    assert lines[1].startswith("'=HYPERLINK(1)") and lines[1].endswith(",40,5,0,45")
+    async with make_client(client._transport.app) as member:
+        await login(member, park.users["member"])
+        assert (await member.get("/rooms/credits.csv")).status_code == 403
