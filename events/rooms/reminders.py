@@ -1,5 +1,6 @@
-"""The meeting rooms' reminder: a booking starts in an hour (to the member who booked it),
-through the ledger, so it is sent once however many schedulers sweep."""
+"""The meeting rooms' reminders, to the member who booked: a booking starts in an hour, and a
+booking no one checked in was released (the room went free). Through the ledger, so each is
+sent once however many schedulers sweep."""
 
 from __future__ import annotations
 
@@ -61,12 +62,66 @@ async def booking_soon(since: datetime, until: datetime, settings: Settings) -> 
     return dues
 
 
+async def booking_released(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+    from events.tables import RoomBooking
+
+    rows = await RoomBooking.select(
+        RoomBooking.id,
+        RoomBooking.booked_by,
+        RoomBooking.starts_at,
+        RoomBooking.released_at,
+        RoomBooking.venue.name_en.as_alias("room_en"),
+        RoomBooking.venue.name_zh.as_alias("room_zh"),
+    ).where(
+        (RoomBooking.status == "released")
+        & (RoomBooking.updated_at >= since)
+        & (RoomBooking.updated_at <= until)
+    )
+    people = await users([r["booked_by"] for r in rows if r["booked_by"]])
+    dues = []
+    for row in rows:
+        person = people.get(row["booked_by"])
+        if person is None:
+            continue
+        when = hk_text(row["starts_at"])
+        room_zh = row["room_zh"] or row["room_en"]
+        dues.append(
+            Due(
+                subject=f"room_booking:{row['id']}",
+                occurrence=f"released {row['released_at'].isoformat()}",
+                due_at=row["released_at"],
+                recipients=[person],
+                title={
+                    "en": f"Released: {row['room_en']}, {when}",
+                    "zh-Hant": f"已釋出：{room_zh}，{when}",
+                },
+                body={
+                    "en": f"No one checked in to your booking of {row['room_en']} at {when} "
+                    "(Hong Kong time) within 15 minutes of its start, so the room was released "
+                    "for others. Its credits are not given back.",
+                    "zh-Hant": f"你於 {when}（香港時間）預訂的 {room_zh} 在開始後 15 分鐘內"
+                    "無人簽到，會議室已釋出給其他人使用。點數不獲退回。",
+                },
+                link=f"/rooms/bookings/{row['id']}",
+            )
+        )
+    return dues
+
+
 def register() -> None:
     register_source(
         Source(
             "room_booking_soon",
             "A room booking starts in an hour",
             booking_soon,
+            audience=("member",),
+        )
+    )
+    register_source(
+        Source(
+            "room_booking_released",
+            "A room booking was released: no one checked in",
+            booking_released,
             audience=("member",),
         )
     )

@@ -140,6 +140,30 @@ async def test_a_booking_not_checked_in_is_released_after_fifteen_minutes(client
     assert hold["held_until"] == rows[late]["starts_at"] + timedelta(minutes=15)
     page = await client.get(f"/rooms/bookings/{late}")
     assert "Released: no one checked in" in page.text
+    # The member who booked hears of it once (the in-app inbox: no SMTP server here).
+    from incubator.reminders.services import engine as reminders
+    from incubator.reminders.tables import ReminderLedger
+
+    member = await _member_id(park)
+    await RoomBooking.update({RoomBooking.booked_by: member}).where(
+        RoomBooking.id.is_in([late, early])
+    )
+    now = utcnow()
+    first = await reminders.sweep(client._transport.app.state.settings, now)
+    again = await reminders.sweep(client._transport.app.state.settings, now + timedelta(minutes=1))
+    assert first["room_booking_released"] >= 2 and again["room_booking_released"] == 0
+    told = await ReminderLedger.select(ReminderLedger.subject).where(
+        ReminderLedger.source == "room_booking_released"
+    )
+    assert len(told) == first["room_booking_released"]
+    assert {r["subject"] for r in told} == {f"room_booking:{late}", f"room_booking:{early}"}
+
+
+async def _member_id(park) -> int:
+    from incubator.auth.tables import User
+
+    row = await User.select(User.id).where(User.email == park.users["member"]).first()
+    return row["id"]
 
 
 async def test_check_in_by_the_rooms_qr_code(client, park):
