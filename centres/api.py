@@ -66,7 +66,7 @@ class SpaceApi(Controller):
         request: Request,
         building: Annotated[str, _doc("a building's slug")] = "",
         centre: Annotated[str, _doc("the managing centre's or hub's slug")] = "",
-        kind: Annotated[str, _doc("private_office, coworking_desk or lab")] = "",
+        kind: Annotated[str, _doc("private_office, coworking_desk, lab or meeting_room")] = "",
         unit_state: Annotated[
             str, QueryParameter(name="state", description="vacant, occupied or retired")
         ] = "",

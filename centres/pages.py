@@ -13,6 +13,7 @@ from centres import policy
 from centres.schemas import BuildingIn, LeaseIn, NoticeIn, RenewalIn, TerminationIn, UnitIn
 from centres.services import lease_register, leases, occupancy, space
 from centres.services import overview as services
+from centres.tables import UNIT_KIND_NAMES
 from incubator.commands import FormRead, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
@@ -38,12 +39,6 @@ UNIT_PARAMS = ("building", "centre", "kind", "state", "q", "mine", "page")
 VACANT_CHOICES = 200
 LEASE_PARAMS = ("centre", "building", "state", "ending_within", "q", "page")
 LEASE_FORM = ("unit", "startup", "starts_on", "ends_on", "monthly_rent", "deposit", "status")
-# What the pages call each kind of unit (the templates translate these words).
-UNIT_KIND_NAMES = {
-    "private_office": "Private office",
-    "coworking_desk": "Co-working desk",
-    "lab": "Lab",
-}
 UNIT_FORM = ("building", "centre", "code", "floor", "kind", "area_sqft", "list_rent", "notes")
 C = TypeVar("C", LeaseIn, RenewalIn, UnitIn)
 # A command's amounts in cents come from these HK$ fields of the forms.

@@ -15,6 +15,19 @@ class UnitType(str, Enum):
     private_office = "private_office"
     coworking_desk = "coworking_desk"
     lab = "lab"
+    # Space a centre keeps for members to book (as a venue: events.rooms), never let: the
+    # occupancy and vacancy figures leave it out.
+    meeting_room = "meeting_room"
+
+
+NOT_LET = "'meeting_room'"  # the unit kinds that are never let, as an SQL list
+# What the pages call each kind of unit (the templates translate these words).
+UNIT_KIND_NAMES = {
+    "private_office": "Private office",
+    "coworking_desk": "Co-working desk",
+    "lab": "Lab",
+    "meeting_room": "Meeting room",
+}
 
 
 class UnitStatus(str, Enum):

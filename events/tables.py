@@ -10,6 +10,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from centres.tables import Unit
 from incubator.auth.tables import User
 from incubator.startups.tables import Centre, Cluster, Startup
 
@@ -56,6 +57,9 @@ class Venue(Table, tablename="venue"):
     setup_minutes = Integer(default=30)
     teardown_minutes = Integer(default=30)
     is_active = Boolean(default=True)
+    # The unit of kind meeting room this venue is, where it is one (opened for booking); one
+    # venue a unit (a unique index, a raw migration).
+    unit = ForeignKey(Unit, null=True, default=None, on_delete=OnDelete.restrict)
 
 
 class Course(Table, tablename="course"):

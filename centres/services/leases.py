@@ -18,7 +18,7 @@ import msgspec
 from centres import policy
 from centres.schemas import LeaseIn, NoticeIn, RenewalIn, TerminationIn
 from centres.services.lease_register import get_lease
-from centres.tables import Lease, LeaseStatus, Unit, UnitStatus
+from centres.tables import Lease, LeaseStatus, Unit, UnitStatus, UnitType
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import audit
 from incubator.auth.services.audit import Action
@@ -90,10 +90,17 @@ async def resolve_startup(value: Any) -> int:
 
 async def _lock_unit(unit_id: int) -> dict:
     """The unit's row, held until the transaction ends (see db.lock_row)."""
-    unit = await lock_row(Unit, unit_id, "id, code, centre, status")
+    unit = await lock_row(Unit, unit_id, "id, code, centre, status, kind")
     if unit is None:
         raise NotFound(f"no unit with id {unit_id}")
     return unit
+
+
+def _refuse_not_let(unit: dict) -> None:
+    if unit["kind"] == UnitType.meeting_room.value:
+        raise ValidationFailed(
+            {"unit": f"unit {unit['code']} is a meeting room: members book it, it is not let"}
+        )
 
 
 async def _refuse_overlap(unit: dict, starts: date, ends: date, exclude: int | None) -> None:
@@ -161,6 +168,7 @@ async def create_lease(viewer: Viewer, lease: LeaseIn) -> int:
         await policy.require_manage_centre(viewer, unit["centre"], "lease this unit")
         if unit["status"] != UnitStatus.available.value:
             raise ValidationFailed({"unit": f"unit {unit['code']} is retired"})
+        _refuse_not_let(unit)
         lease_id = await _let(
             unit,
             startup_id,

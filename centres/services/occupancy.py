@@ -14,7 +14,7 @@ import msgspec
 from centres.schemas import CentreCommunity, VacantUnit
 from centres.schemas import Occupancy as OccupancyFigures
 from centres.services.ordered import by_building
-from centres.tables import Building, CentreOnsite, SpaceDay, Unit
+from centres.tables import NOT_LET, Building, CentreOnsite, SpaceDay, Unit
 from centres.tallies import ENDING_WINDOWS
 from incubator.db import among, in_order, is_postgres
 from incubator.db.tallies import rows_for_day
@@ -22,6 +22,9 @@ from incubator.i18n import today_hk
 from incubator.startups.services.figures import active_by_centre
 from incubator.startups.services.onsite import IN_FORCE, ONSITE_IDS
 from incubator.startups.tables import NOT_ACTIVE_SQL, Centre
+
+# A unit that counts in occupancy and vacancy: in the inventory, and of a kind that is let.
+_LETTABLE = f"u.status = 'available' AND u.kind NOT IN ({NOT_LET})"
 
 
 def _empty() -> dict[str, Any]:
@@ -76,7 +79,7 @@ async def occupancy(
         units, kept = await asyncio.gather(
             Unit.raw(
                 "SELECT u.building, u.centre, COUNT(*) AS units, SUM(u.area_sqft) AS area_sqft "
-                f"FROM unit u WHERE u.status = 'available'{within} GROUP BY u.building, u.centre",
+                f"FROM unit u WHERE {_LETTABLE}{within} GROUP BY u.building, u.centre",
                 *ids,
             ),
             rows_for_day(SpaceDay, ("building", "centre"), today, _count_space),
@@ -128,7 +131,7 @@ async def _space_counted(day: date, within: str, ids: list[int]) -> list[dict]:
         "SUM(u.area_sqft) AS area_sqft, "
         "SUM(CASE WHEN l.id IS NOT NULL THEN u.area_sqft ELSE 0 END) AS occupied_sqft, "
         f"{ending} FROM unit u {_IN_FORCE_ON_UNIT} "
-        f"WHERE u.status = 'available'{within} GROUP BY u.building, u.centre",
+        f"WHERE {_LETTABLE}{within} GROUP BY u.building, u.centre",
         *[day + timedelta(days=d) for d in ENDING_WINDOWS],
         day,
         day,
@@ -168,13 +171,13 @@ async def vacant_rows(
     )
     if not is_postgres():
         rows = await Unit.raw(
-            f"{columns} {_IN_FORCE_ON_UNIT} WHERE u.status = 'available' AND l.id IS NULL"
+            f"{columns} {_IN_FORCE_ON_UNIT} WHERE {_LETTABLE} AND l.id IS NULL"
             f"{within} ORDER BY b.sort_order, u.floor, u.code LIMIT {{}} OFFSET {{}}",
             *[day, day, *ids, limit, offset],
         )
         return msgspec.convert(rows, list[VacantUnit])
     # PostgreSQL: building by building off the units' (building, floor, code) index.
-    vacant = f" WHERE u.status = 'available' AND NOT EXISTS ({_LEASE_IN_FORCE}){within}"
+    vacant = f" WHERE {_LETTABLE} AND NOT EXISTS ({_LEASE_IN_FORCE}){within}"
     chosen = await Unit.raw(
         by_building("u.id", "FROM unit u", vacant, ["u.floor", "u.code", "u.id"]),
         *[day, day, *ids, offset + limit, limit, offset],

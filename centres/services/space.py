@@ -13,8 +13,9 @@ import msgspec
 from centres import policy
 from centres.schemas import Building as BuildingOut
 from centres.schemas import BuildingIn, UnitDetail, UnitIn, UnitOut, UnitPage
+from centres.services import not_let
 from centres.services.ordered import by_building
-from centres.tables import Building, Lease, Unit, UnitStatus, UnitType
+from centres.tables import NOT_LET, Building, Lease, Unit, UnitStatus, UnitType
 from incubator.auth.schemas import Viewer
 from incubator.db import among, in_order, is_postgres, like_pattern, utcnow, write_transaction
 from incubator.errors import BadParameter, Forbidden, NotFound, ValidationFailed
@@ -152,7 +153,7 @@ async def list_units(viewer: Viewer, query: UnitQuery, day: date | None = None) 
     else:
         where.append("u.status = 'available'")
         if query.state == "vacant":
-            where.append("l.id IS NULL")
+            where.append(f"l.id IS NULL AND u.kind NOT IN ({NOT_LET})")
         elif query.state == "occupied":
             where.append("l.id IS NOT NULL")
     if query.q:
@@ -357,6 +358,8 @@ async def update_unit(
         raise ValidationFailed(errors)
     async with write_transaction():
         await held_version(Unit, unit_id, expected_version, "unit")
+        if clean.get("kind", unit.kind) != unit.kind:
+            await not_let.refuse_kind_change(unit.id, unit.code, clean["kind"])
         building = clean.get("building", unit.building)
         code = clean.get("code", unit.code)
         if await _code_taken(building, code, unit_id):
@@ -376,6 +379,10 @@ async def retire_unit(viewer: Viewer, unit_id: int) -> str:
     await policy.require_manage_centre(viewer, unit.centre, "retire this unit")
     today = today_hk()
     async with write_transaction():
+        if (venue := await not_let.booked_as(unit_id)) is not None:
+            raise ValidationFailed(
+                {"unit": f"members book this unit as {venue}: retire that venue first"}
+            )
         holding = (
             await Lease.select(Lease.ends_on, Lease.startup.name_en.as_alias("startup"))
             .where((Lease.unit == unit_id) & (Lease.ends_on >= today))

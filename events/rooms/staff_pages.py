@@ -62,11 +62,23 @@ class RoomStaffPages(Controller):
 
     @get("/manage")
     async def manage(self, request: Request) -> Response:
+        return await _manage_page(signed_in(request), {}, {})
+
+    @post("/manage/units/{unit_id:int}")
+    async def open_unit(self, request: Request, unit_id: FromPath[int]) -> Response:
+        """Open a unit of kind meeting room for members' booking, then set its terms."""
         viewer = signed_in(request)
-        event_policy.require_organiser(viewer, "manage meeting rooms")
-        managed = await event_policy.managed_centres(viewer)
-        terms = {r.id: r for r in await rooms.list_rooms(bookable_only=False)}
-        return page("rooms/manage.html", venues=await venues.list_venues(managed), terms=terms)
+        data = form_values(await request.form(), ("capacity",))
+        errors: dict[str, str] = {}
+        capacity = read_whole_number(data, "capacity", errors, 1, 500)
+        try:
+            if errors or capacity is None:
+                raise ValidationFailed(errors)
+            venue = await rooms.open_unit(viewer, unit_id, capacity)
+        except DomainError as exc:
+            shown = {f"{unit_id}-{k}": v for k, v in errors_for_form(exc, "unit").items()}
+            return await _manage_page(viewer, {str(unit_id): data}, shown, exc.status_code)
+        return Redirect(f"/rooms/manage/{venue}", status_code=303)
 
     @get("/manage/{venue_id:int}")
     async def terms_form(self, request: Request, venue_id: FromPath[int]) -> Response:
@@ -203,6 +215,20 @@ class RoomStaffPages(Controller):
         await credits.set_lease_credits(viewer, lease_id, amount)
         target = f"/rooms/credits/startups/{startup}" if startup.isdigit() else "/rooms/credits"
         return Redirect(target, status_code=303)
+
+
+async def _manage_page(viewer, values: dict, errors: dict, status: int = 200) -> Response:
+    event_policy.require_organiser(viewer, "manage meeting rooms")
+    managed = await event_policy.managed_centres(viewer)
+    return page(
+        "rooms/manage.html",
+        status,
+        venues=await venues.list_venues(managed),
+        terms={r.id: r for r in await rooms.list_rooms(bookable_only=False)},
+        units=await rooms.meeting_room_units(viewer),
+        values=values,
+        errors=errors,
+    )
 
 
 async def _startup_page(viewer, startup_id, month, values, errors, status: int = 200) -> Response:

@@ -81,6 +81,7 @@ ROOMS = {
     "room_credit_entry",
     "room_credit_entry_startup",
     "room_credit_entry_booking",
+    "venue_unit_one",
 }
 
 

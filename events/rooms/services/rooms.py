@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from centres.tables import Unit, UnitType
 from events import policy
 from events.rooms import policy as room_policy
 from events.rooms.schemas import RoomOut, RoomTermsIn
@@ -16,7 +17,7 @@ from events.rooms.tables import BookableRoom
 from events.tables import Venue
 from incubator.auth.schemas import Viewer
 from incubator.db import write_transaction
-from incubator.errors import NotFound, ValidationFailed
+from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.startups.services.onsite import IN_FORCE
 
@@ -227,3 +228,72 @@ def opening_problem(room: RoomOut, starts_at: datetime, ends_at: datetime) -> st
             f"counted from {room.opens_at}"
         )
     return None
+
+
+async def meeting_room_units(viewer: Viewer) -> list[dict]:
+    """The units of kind meeting room in the viewer's centres that members cannot book yet."""
+    policy.require_organiser(viewer, "open meeting rooms for booking")
+    centres = await policy.managed_centres(viewer)
+    within, args = "", []
+    if centres is not None:
+        within = f" AND u.centre IN ({', '.join('{}' for _ in centres) or 'NULL'})"
+        args = list(centres)
+    return await Unit.raw(
+        "SELECT u.id, u.code, u.floor, b.name_en AS building_en, b.name_zh AS building_zh, "
+        "c.name_en AS centre_en, c.name_zh AS centre_zh FROM unit u "
+        "JOIN building b ON b.id = u.building JOIN centre c ON c.id = u.centre "
+        f"WHERE u.kind = {{}} AND u.status = 'available'{within} "
+        "AND NOT EXISTS (SELECT 1 FROM venue v WHERE v.unit = u.id) "
+        "ORDER BY b.sort_order, u.floor, u.code",
+        UnitType.meeting_room.value,
+        *args,
+    )
+
+
+async def open_unit(viewer: Viewer, unit_id: int, capacity: int) -> int:
+    """Open a unit of kind meeting room for members' booking: a venue of its centre that is
+    this unit (named by its code, placed by its building and floor, no buffers), bookable on
+    the default terms. Returns the venue's id."""
+    unit = (
+        await Unit.select(
+            Unit.id,
+            Unit.code,
+            Unit.floor,
+            Unit.kind,
+            Unit.status,
+            Unit.centre,
+            Unit.building.name_en.as_alias("building_en"),
+            Unit.building.name_zh.as_alias("building_zh"),
+        )
+        .where(Unit.id == unit_id)
+        .first()
+    )
+    if unit is None:
+        raise NotFound(f"no unit with id {unit_id}")
+    await policy.require_run(viewer, unit["centre"], "open this unit for booking")
+    errors = {}
+    if unit["kind"] != UnitType.meeting_room.value or unit["status"] != "available":
+        errors["unit"] = f"unit {unit['code']} is not a meeting room in the inventory"
+    if not 1 <= capacity <= 500:
+        errors["capacity"] = "must be a whole number from 1 to 500"
+    if errors:
+        raise ValidationFailed(errors)
+    floor = f"{unit['floor']}/F"
+    async with write_transaction():
+        if await Venue.exists().where(Venue.unit == unit_id):
+            raise Conflict(f"unit {unit['code']} is open for booking already")
+        rows = await Venue.insert(
+            Venue(
+                centre=unit["centre"],
+                name_en=f"Meeting room {unit['code']}",
+                name_zh=f"會議室 {unit['code']}",
+                location=f"{unit['building_en']}, {floor}",
+                location_zh=f"{unit['building_zh'] or unit['building_en']} {floor}",
+                capacity=capacity,
+                setup_minutes=0,
+                teardown_minutes=0,
+                unit=unit_id,
+            )
+        ).returning(Venue.id)
+        await BookableRoom.insert(BookableRoom(venue=rows[0]["id"]))
+    return rows[0]["id"]
