@@ -223,13 +223,15 @@ async def move(viewer: Viewer, booking_id: int, command: MoveIn) -> BookingOut:
     async with write_transaction():
         await _refuse_clash(room, starts_at, ends_at, booking=booking_id)
         current = (
-            await RoomBooking.select(RoomBooking.status, RoomBooking.credits)
+            await RoomBooking.select(RoomBooking.status, RoomBooking.credits, RoomBooking.starts_at)
             .where(RoomBooking.id == booking_id)
             .first()
         )
         if current is None or current["status"] != BookingStatus.confirmed.value:
             raise Conflict("this booking changed meanwhile; reload it")
-        old_month = credits.month_of(row["starts_at"])
+        old_month = credits.month_of(current["starts_at"])
+        # Both months' rows, in month order: two moves at once cannot wait on each other.
+        await credits.lock_months(row["startup"], {old_month, credits.month_of(starts_at)})
         await credits.refund(row["startup"], old_month, current["credits"], booking_id, viewer)
         await RoomBooking.update(
             {

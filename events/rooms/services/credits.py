@@ -15,7 +15,7 @@ from centres import policy as space_policy
 from events.rooms.schemas import CreditEntryOut, CreditsOut, GrantIn
 from events.rooms.tables import CreditDefault, CreditEntry, CreditMonth, LeaseCredits
 from incubator.auth.schemas import Viewer
-from incubator.db import write_transaction
+from incubator.db import is_postgres, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.startups.policy import require_login
@@ -75,6 +75,22 @@ async def open_month(startup_id: int, month: date) -> None:
     if opened and allowance:
         await CreditEntry.insert(
             CreditEntry(startup=startup_id, month=month, change=allowance, kind="allowance")
+        )
+
+
+async def lock_months(startup_id: int, months: set[date]) -> None:
+    """Inside the write transaction: the start-up's rows of these months, opened and held in
+    month order (PostgreSQL; SQLite's single writer holds everything), so that two changes
+    touching two months take them in the same order."""
+    for month in sorted(months):
+        await open_month(startup_id, month)
+    if is_postgres():
+        marks = ", ".join("{}" for _ in months)
+        await CreditMonth.raw(
+            f"SELECT id FROM room_credit_month WHERE startup = {{}} AND month IN ({marks}) "
+            "ORDER BY month FOR UPDATE",
+            startup_id,
+            *sorted(months),
         )
 
 

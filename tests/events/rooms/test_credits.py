@@ -186,3 +186,30 @@ async def test_credits_used_download_as_csv_with_formulas_neutralised(client, pa
     async with make_client(client._transport.app) as member:
         await login(member, park.users["member"])
         assert (await member.get("/rooms/credits.csv")).status_code == 403
+
+
+async def test_moves_across_months_at_once_both_go_through(app, park):
+    room = await make_room(park, "Month Room", ahead_days=120)
+    other = await make_room(park, "Other Month Room", ahead_days=120)
+    first = _next_month(today_hk())
+    second = _next_month(first)
+    async with make_client(app) as member:
+        await login(member, park.users["member"])
+        one = (await book(member, room, at(9, day=first), at(10, day=first))).json()
+        two = (await book(member, other, at(9, day=second), at(10, day=second))).json()
+        # Crosswise, at once, a few times over, each in its own room (so the rooms' locks do
+        # not already put them in a row): each takes both months' credits.
+        for hour in (11, 13, 15):
+
+            async def move(booking: dict, day: date, hour: int = hour) -> int:
+                body = {"starts_at": at(hour, day=day), "ends_at": at(hour + 1, day=day)}
+                answer = await api(
+                    member, "POST", f"/api/rooms/bookings/{booking['id']}/move", json=body
+                )
+                return answer.status_code
+
+            statuses = await asyncio.gather(move(one, second), move(two, first))
+            assert statuses == [200, 200]
+            one, two = two, one  # each booking is now in the other month
+    rows = {r["month"]: r["spent"] for r in await CreditMonth.select()}
+    assert rows[first] == rows[second] == 2  # one peak hour each, whatever moved
