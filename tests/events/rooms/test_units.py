@@ -57,6 +57,8 @@ async def test_a_manager_opens_a_meeting_room_unit_for_members_to_book(app, park
         await login(manager, park.users["manager"])
         listing = await manager.get("/rooms/manage")
         assert "3F-M1" in listing.text and f"/rooms/manage/units/{unit}" in listing.text
+        assert "<title>Manage meeting rooms · " in listing.text
+        assert listing.text.count('id="units-heading"') == 1
         bad = await post_form(manager, f"/rooms/manage/units/{unit}", {"capacity": "0"})
         assert bad.status_code == 422 and "from 1 to 500" in text_of(bad.text)
         opened = await post_form(manager, f"/rooms/manage/units/{unit}", {"capacity": "6"})
