@@ -3,7 +3,6 @@ credits."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
@@ -22,31 +21,12 @@ from events.rooms.schemas import (
 )
 from events.rooms.services import bookings, credits, grid, notices, rooms
 from incubator.errors import BadParameter, Forbidden
-from incubator.i18n import today_hk
 from incubator.startups.policy import require_login
 from incubator.web import viewer_of
 
 
 def _doc(text: str) -> QueryParameter:
     return QueryParameter(description=text)
-
-
-def _day(name: str, raw: str) -> date:
-    if not raw.strip():
-        return today_hk()
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise BadParameter({name: "must be a date written YYYY-MM-DD"}) from None
-
-
-def _month(raw: str) -> date:
-    if not raw.strip():
-        return credits.month_of(today_hk())
-    try:
-        return date.fromisoformat(raw.strip() + "-01")
-    except ValueError:
-        raise BadParameter({"month": "must be a month written YYYY-MM"}) from None
 
 
 def _page(raw: str) -> int:
@@ -75,7 +55,7 @@ class RoomsApi(Controller):
     ) -> RoomDayOut:
         viewer = viewer_of(request)
         require_login(viewer)
-        return (await grid.week_grid(viewer, room_id, _day("date", date)))[0]
+        return (await grid.week_grid(viewer, room_id, grid.day_named(date)))[0]
 
     @put("/{room_id:int}/terms", summary="Make a venue bookable by members, on these terms")
     async def set_terms(
@@ -141,7 +121,7 @@ class RoomsApi(Controller):
         staff = viewer.is_admin or viewer.is_manager
         if not member and not (staff and await credits.manages(viewer, startup_id)):
             raise Forbidden("only the start-up's members and its managers see its credits")
-        return await credits.balance(startup_id, _month(month))
+        return await credits.balance(startup_id, credits.month_named(month))
 
     @post("/credits/grants", summary="Grant a start-up extra credits this month, with a reason")
     async def grant(self, request: Request, data: JSONBody[GrantIn]) -> CreditsOut:
@@ -154,5 +134,7 @@ class RoomsApi(Controller):
         month: Annotated[str, _doc("YYYY-MM (Hong Kong); this month if blank")] = "",
         page: Annotated[str, _doc("page number from 1 (100 a page)")] = "",
     ) -> list[CreditsOut]:
-        rows, _total = await credits.usage(viewer_of(request), _month(month), _page(page))
+        rows, _total = await credits.usage(
+            viewer_of(request), credits.month_named(month), _page(page)
+        )
         return rows

@@ -30,13 +30,6 @@ ALL_AT_ONCE = 40  # rooms the day grid shows together before it shows one centre
 BOOKING_FIELDS = ("room", "starts_at", "ends_at", "startup", "title")
 
 
-def _day(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw) if raw else today_hk()
-    except ValueError:
-        raise BadParameter({"date": "must be a date written YYYY-MM-DD"}) from None
-
-
 async def _my_startups(viewer) -> list[dict[str, Any]]:
     """The viewer's onsite start-ups with this month's credits."""
     month = credits.month_of(today_hk())
@@ -57,7 +50,7 @@ class RoomPages(Controller):
         """Every bookable room's slots on a day (of one centre or hub), and the member's
         credits."""
         viewer = signed_in(request)
-        day = _day(date)
+        day = grid.day_named(date)
         centres = await rooms.room_centres()
         chosen, narrowed = None, False
         if centre == "all":
@@ -91,7 +84,7 @@ class RoomPages(Controller):
     ) -> Response:
         """One room's slots over a week."""
         viewer = signed_in(request)
-        first = _day(date)
+        first = grid.day_named(date)
         days = await grid.week_grid(viewer, room_id, first)
         times = [s.starts_at for s in max(days, key=lambda d: len(d.slots)).slots]
         cells = {(d.day, s.starts_at.timetz()): s for d in days for s in d.slots}

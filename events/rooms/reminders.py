@@ -14,29 +14,29 @@ from incubator.startups.services.recipients import users
 AHEAD = timedelta(hours=1)
 
 
-async def booking_soon(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+async def _bookings(status: str, column: str, since: datetime, until: datetime):
+    """The bookings of a status whose `column` falls in [since, until], each with the member
+    who booked it (those booked by no one now are left out)."""
     from events.tables import RoomBooking
 
+    moment = getattr(RoomBooking, column)
     rows = await RoomBooking.select(
         RoomBooking.id,
         RoomBooking.booked_by,
-        RoomBooking.title,
         RoomBooking.starts_at,
         RoomBooking.ends_at,
+        RoomBooking.released_at,
         RoomBooking.venue.name_en.as_alias("room_en"),
         RoomBooking.venue.name_zh.as_alias("room_zh"),
         RoomBooking.venue.location.as_alias("location"),
-    ).where(
-        (RoomBooking.status == "confirmed")
-        & (RoomBooking.starts_at >= since + AHEAD)
-        & (RoomBooking.starts_at <= until + AHEAD)
-    )
+    ).where((RoomBooking.status == status) & (moment >= since) & (moment <= until))
     people = await users([r["booked_by"] for r in rows if r["booked_by"]])
+    return [(row, people[row["booked_by"]]) for row in rows if row["booked_by"] in people]
+
+
+async def booking_soon(since: datetime, until: datetime, settings: Settings) -> list[Due]:
     dues = []
-    for row in rows:
-        person = people.get(row["booked_by"])
-        if person is None:
-            continue
+    for row, person in await _bookings("confirmed", "starts_at", since + AHEAD, until + AHEAD):
         when = f"{hk_text(row['starts_at'], '%H:%M')}–{hk_text(row['ends_at'], '%H:%M')}"
         where = ", ".join(p for p in (row["room_en"], row["location"]) if p)
         room_zh = row["room_zh"] or row["room_en"]
@@ -63,26 +63,8 @@ async def booking_soon(since: datetime, until: datetime, settings: Settings) -> 
 
 
 async def booking_released(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from events.tables import RoomBooking
-
-    rows = await RoomBooking.select(
-        RoomBooking.id,
-        RoomBooking.booked_by,
-        RoomBooking.starts_at,
-        RoomBooking.released_at,
-        RoomBooking.venue.name_en.as_alias("room_en"),
-        RoomBooking.venue.name_zh.as_alias("room_zh"),
-    ).where(
-        (RoomBooking.status == "released")
-        & (RoomBooking.updated_at >= since)
-        & (RoomBooking.updated_at <= until)
-    )
-    people = await users([r["booked_by"] for r in rows if r["booked_by"]])
     dues = []
-    for row in rows:
-        person = people.get(row["booked_by"])
-        if person is None:
-            continue
+    for row, person in await _bookings("released", "updated_at", since, until):
         when = hk_text(row["starts_at"])
         room_zh = row["room_zh"] or row["room_en"]
         dues.append(

@@ -4,7 +4,6 @@ defaults per unit kind."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -19,7 +18,7 @@ from events.services import venues
 from incubator.commands import read_form
 from incubator.db import write_transaction
 from incubator.downloads.csv_files import csv_response
-from incubator.errors import BadParameter, DomainError, Forbidden, ValidationFailed
+from incubator.errors import DomainError, Forbidden, ValidationFailed
 from incubator.fields import read_whole_number
 from incubator.i18n import gettext, named, today_hk
 from incubator.startups.services.onsite import IN_FORCE
@@ -40,14 +39,7 @@ TERMS_FIELDS = (
     "cancel_hours",
     "uses_check_in",
 )
-UNIT_KINDS = ("private_office", "coworking_desk", "lab")
-
-
-def _month(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw + "-01") if raw else credits.month_of(today_hk())
-    except ValueError:
-        raise BadParameter({"month": "must be a month written YYYY-MM"}) from None
+UNIT_KINDS = tuple(credits.DEFAULT_CREDITS)  # the kinds that are let bring credits
 
 
 def _terms_values(room) -> dict[str, Any]:
@@ -120,7 +112,7 @@ class RoomStaffPages(Controller):
         self, request: Request, month: FromQuery[str] = "", page_number: FromQuery[int] = 1
     ) -> Response:
         viewer = signed_in(request)
-        chosen = _month(month)
+        chosen = credits.month_named(month)
         rows, total = await credits.usage(viewer, chosen, max(1, page_number))
         return page(
             "rooms/credits.html",
@@ -138,7 +130,7 @@ class RoomStaffPages(Controller):
     async def usage_csv(self, request: Request, month: FromQuery[str] = "") -> Response:
         """Credits used per start-up in a month, every row, for a spreadsheet."""
         viewer = signed_in(request)
-        chosen = _month(month)
+        chosen = credits.month_named(month)
         rows, _total = await credits.usage(viewer, chosen, 1, per_page=1_000_000)
         language = language_of(request)
         header = [
@@ -184,7 +176,7 @@ class RoomStaffPages(Controller):
         self, request: Request, startup_id: FromPath[int], month: FromQuery[str] = ""
     ) -> Response:
         viewer = signed_in(request)
-        return await _startup_page(viewer, startup_id, _month(month), {}, {})
+        return await _startup_page(viewer, startup_id, credits.month_named(month), {}, {})
 
     @post("/credits/startups/{startup_id:int}/grant")
     async def grant(self, request: Request, startup_id: FromPath[int]) -> Response:

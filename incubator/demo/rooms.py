@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from events.rooms.services.credits import DEFAULT_CREDITS, month_of
+from events.rooms.services.credits import default_credits_sql, month_of
 from events.rooms.tables import BookableRoom, CreditEntry, CreditMonth
 from events.tables import RoomBooking, Venue, VenueHold
 from incubator.db.bulk import bulk_insert
@@ -169,9 +169,8 @@ def _cost(starts: datetime, ends: datetime, peak: int) -> int:
 
 async def _allowances(today: date) -> dict[int, int]:
     """Each onsite start-up's monthly credits (its leases' unit kinds' defaults)."""
-    cases = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in DEFAULT_CREDITS.items())
     rows = await Startup.raw(
-        f"SELECT l.startup, SUM(CASE u.kind {cases} ELSE 0 END) AS credits FROM lease l "
+        f"SELECT l.startup, SUM({default_credits_sql()}) AS credits FROM lease l "
         f"JOIN unit u ON u.id = l.unit WHERE {IN_FORCE} GROUP BY l.startup",
         today,
         today,

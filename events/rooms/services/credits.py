@@ -16,7 +16,7 @@ from events.rooms.schemas import CreditEntryOut, CreditsOut, GrantIn
 from events.rooms.tables import CreditDefault, CreditEntry, CreditMonth, LeaseCredits
 from incubator.auth.schemas import Viewer
 from incubator.db import is_postgres, write_transaction
-from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from incubator.errors import BadParameter, Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import HONG_KONG, today_hk
 from incubator.startups.policy import require_login
 from incubator.startups.services.onsite import IN_FORCE
@@ -28,11 +28,26 @@ MAX_GRANT = 10_000
 DEFAULT_CREDITS = {"private_office": 40, "coworking_desk": 10, "lab": 40}
 
 
+def default_credits_sql(unit: str = "u") -> str:
+    """SQL for the monthly credits a unit's kind brings by default (`DEFAULT_CREDITS`)."""
+    cases = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in DEFAULT_CREDITS.items())
+    return f"CASE {unit}.kind {cases} ELSE 0 END"
+
+
 def monthly_credits_sql(unit: str = "u") -> str:
     """SQL for a lease's monthly credits: its own figure, its unit kind's, or the default
     (the query joins `lease_room_credits lc` and `room_credit_default d`)."""
-    cases = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in DEFAULT_CREDITS.items())
-    return f"COALESCE(lc.monthly_credits, d.monthly_credits, CASE {unit}.kind {cases} ELSE 0 END)"
+    return f"COALESCE(lc.monthly_credits, d.monthly_credits, {default_credits_sql(unit)})"
+
+
+def month_named(text: str) -> date:
+    """The month a query names as YYYY-MM (this month, Hong Kong time, when blank)."""
+    if not text.strip():
+        return month_of(today_hk())
+    try:
+        return date.fromisoformat(text.strip() + "-01")
+    except ValueError:
+        raise BadParameter({"month": "must be a month written YYYY-MM"}) from None
 
 
 def month_of(moment: datetime | date) -> date:

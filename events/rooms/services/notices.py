@@ -9,6 +9,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import urlparse
 
+import msgspec
+
 from events.rooms.schemas import BookingOut
 from events.services import ical
 from events.tables import RoomBooking
@@ -66,20 +68,7 @@ async def send_booking_email(settings: Settings, booking: BookingOut, change: st
         return
     host = urlparse(settings.base_url).hostname or "localhost"
     item = _item(
-        {
-            "id": booking.id,
-            "code": booking.code,
-            "title": booking.title,
-            "room_en": booking.room_en,
-            "room_zh": booking.room_zh,
-            "location": booking.location,
-            "startup_en": booking.startup_en,
-            "starts_at": booking.starts_at,
-            "ends_at": booking.ends_at,
-            "updated_at": booking.updated_at,
-            "sequence": booking.sequence,
-            "status": booking.status,
-        },
+        msgspec.structs.asdict(booking),
         host,
     ) | {"organizer": settings.mail_from, "attendee": person["email"]}
     method = "CANCEL" if change == "cancelled" else "REQUEST"
