@@ -15,10 +15,10 @@ from events import policy
 from events.schemas import EventIn, EventOut, RegistrationIn, VenueIn, VenueOut
 from events.services import feeds, registrations, schedule, venues
 from events.services.calendar import calendar, calendar_query
-from events.services.times import local_input
+from events.services.times import day_named, local_input
 from incubator.commands import command_from_form, read_form
 from incubator.downloads.csv_files import csv_response
-from incubator.errors import BadParameter, DomainError, NotFound, ValidationFailed
+from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import named, today_hk
 from incubator.startups.services import reference
 from incubator.versions import EditConflict, form_version
@@ -333,10 +333,7 @@ class EventPages(Controller):
     ) -> Response:
         """A week of each venue's holds, the free days and hours visible, for scheduling."""
         viewer = signed_in(request)
-        try:
-            first = dt.date.fromisoformat(date) if date else today_hk()
-        except ValueError:
-            raise BadParameter({"date": "must be a date written YYYY-MM-DD"}) from None
+        first = day_named(date)
         week = await venues.week_of_holds(viewer, first, centre)
         week_later = dt.timedelta(days=7)
         return page(

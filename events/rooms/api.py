@@ -20,6 +20,7 @@ from events.rooms.schemas import (
     RoomTermsIn,
 )
 from events.rooms.services import bookings, credits, grid, notices, rooms
+from events.services.times import day_named
 from incubator.errors import BadParameter, Forbidden
 from incubator.startups.policy import require_login
 from incubator.web import viewer_of
@@ -55,7 +56,7 @@ class RoomsApi(Controller):
     ) -> RoomDayOut:
         viewer = viewer_of(request)
         require_login(viewer)
-        return (await grid.week_grid(viewer, room_id, grid.day_named(date)))[0]
+        return (await grid.week_grid(viewer, room_id, day_named(date)))[0]
 
     @put("/{room_id:int}/terms", summary="Make a venue bookable by members, on these terms")
     async def set_terms(

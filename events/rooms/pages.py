@@ -17,7 +17,7 @@ from events.rooms import policy
 from events.rooms.schemas import BookingIn, MoveIn
 from events.rooms.services import bookings, credits, grid, notices, rooms
 from events.rooms.staff_pages import RoomStaffPages
-from events.services.times import local_input, parse_local
+from events.services.times import day_named, local_input, parse_local
 from incubator.commands import read_form
 from incubator.errors import BadParameter, DomainError, NotFound
 from incubator.i18n import today_hk
@@ -50,7 +50,7 @@ class RoomPages(Controller):
         """Every bookable room's slots on a day (of one centre or hub), and the member's
         credits."""
         viewer = signed_in(request)
-        day = grid.day_named(date)
+        day = day_named(date)
         centres = await rooms.room_centres()
         chosen, narrowed = None, False
         if centre == "all":
@@ -84,7 +84,7 @@ class RoomPages(Controller):
     ) -> Response:
         """One room's slots over a week."""
         viewer = signed_in(request)
-        first = grid.day_named(date)
+        first = day_named(date)
         days = await grid.week_grid(viewer, room_id, first)
         times = [s.starts_at for s in max(days, key=lambda d: len(d.slots)).slots]
         cells = {(d.day, s.starts_at.timetz()): s for d in days for s in d.slots}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from incubator.i18n import HONG_KONG
+from incubator.errors import BadParameter
+from incubator.i18n import HONG_KONG, today_hk
 
 RULE = "must be a date and time written YYYY-MM-DD HH:MM (Hong Kong time)"
 
@@ -31,3 +32,13 @@ def parse_local(value: Any) -> datetime:
 def local_input(moment: datetime | None) -> str:
     """What a datetime-local input shows: 2026-12-01T14:00 in Hong Kong time."""
     return "" if moment is None else moment.astimezone(HONG_KONG).strftime("%Y-%m-%dT%H:%M")
+
+
+def day_named(text: str, name: str = "date") -> date:
+    """The day a query names as YYYY-MM-DD (today, Hong Kong time, when blank)."""
+    if not text.strip():
+        return today_hk()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadParameter({name: "must be a date written YYYY-MM-DD"}) from None

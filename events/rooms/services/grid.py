@@ -19,8 +19,6 @@ from events.rooms.services.rooms import (
 from events.tables import VenueHold
 from incubator.auth.schemas import Viewer
 from incubator.db import utcnow
-from incubator.errors import BadParameter
-from incubator.i18n import today_hk
 
 
 @dataclass(frozen=True)
@@ -28,16 +26,6 @@ class Held:
     held_from: datetime
     held_until: datetime
     booking: int | None
-
-
-def day_named(text: str, name: str = "date") -> date:
-    """The day a query names as YYYY-MM-DD (today, Hong Kong time, when blank)."""
-    if not text.strip():
-        return today_hk()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadParameter({name: "must be a date written YYYY-MM-DD"}) from None
 
 
 async def _holds(rooms: list[int], start: datetime, until: datetime) -> dict[int, list[Held]]:
