@@ -221,6 +221,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.pages.portal import PortalPages, ReferralPages, SharingPages
     from incubator.partners.services.consent import consented_groups
     from incubator.partners.services.webhooks import deliver_due, delivery_figures
+    from incubator.programmes.api import ProgrammesApi
+    from incubator.programmes.pages import CallStaffPages, ProgrammePages
     from incubator.reminders.pages import (
         InboxPages,
         OutboxPages,
@@ -310,6 +312,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             ReferralPages,
             PortalPages,
             SharingPages,
+            ProgrammesApi,
+            ProgrammePages,
+            CallStaffPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],

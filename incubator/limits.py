@@ -1,7 +1,8 @@
 """What a request's body may be, checked before any handler reads it: the API takes JSON only
-(415 otherwise), of at most `API_MAX_BYTES` (413), nested at most `MAX_DEPTH` levels (400);
-no text anywhere, API or form, holds the NUL character, which PostgreSQL cannot store and
-SQLite would (400 on both engines)."""
+(415 otherwise; an application's file is the one upload, as multipart form data), of at most
+`API_MAX_BYTES` (413), nested at most `MAX_DEPTH` levels (400); no text anywhere, API or
+form, holds the NUL character, which PostgreSQL cannot store and SQLite would (400 on both
+engines)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from incubator.errors import BodyRefused
 
 API_MAX_BYTES = 1_000_000
+# The API's one kind of upload: a file answering an application's question (multipart, with
+# its own limit in the handler).
+API_UPLOADS = re.compile(r"^/api/programmes/applications/\d+/files/[^/]+$")
 MAX_DEPTH = 32
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
@@ -73,7 +77,8 @@ class BodyLimits:
         headers = dict(scope["headers"])
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode()
         api = scope["path"].startswith("/api/")
-        if not api and kind != "application/x-www-form-urlencoded":
+        upload = kind == "multipart/form-data" and (not api or API_UPLOADS.match(scope["path"]))
+        if upload or (not api and kind != "application/x-www-form-urlencoded"):
             await self.app(scope, receive, send)  # multipart uploads: their own limits
             return
         chunks, size = [], 0

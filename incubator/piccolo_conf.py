@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
         "incubator.auth.piccolo_app",
         "incubator.startups.piccolo_app",
         "incubator.partners.piccolo_app",
+        "incubator.programmes.piccolo_app",
         "centres.piccolo_app",
         "events.piccolo_app",
         "incubator.reminders.piccolo_app",

@@ -94,6 +94,9 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "Cyberport Community <community@localhost>"
     logo_max_bytes: int = 512 * 1024
+    # A file that answers an application's question (the request's whole body stays under
+    # Litestar's 10 MB).
+    upload_max_bytes: int = 8 * 1024 * 1024
     # Pushing exports to partners: per-attempt timeout, attempts before a delivery is dead,
     # and the first wait between attempts (it grows four-fold each time).
     webhook_timeout_seconds: int = 20
@@ -194,6 +197,7 @@ def _load_settings() -> Settings:
         smtp_starttls=_env_bool("SMTP_STARTTLS", False),
         mail_from=_env("MAIL_FROM", "Cyberport Community <community@localhost>"),
         logo_max_bytes=_env_int("LOGO_MAX_BYTES", 512 * 1024),
+        upload_max_bytes=_env_int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024),
         webhook_timeout_seconds=_env_int("WEBHOOK_TIMEOUT_SECONDS", 20),
         webhook_max_attempts=_env_int("WEBHOOK_MAX_ATTEMPTS", 8),
         webhook_backoff_seconds=_env_int("WEBHOOK_BACKOFF_SECONDS", 60),

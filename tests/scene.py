@@ -154,3 +154,52 @@ async def room_booking(park) -> tuple[int, int]:
         )
     ).returning(RoomBooking.id)
     return room[0]["id"], booking[0]["id"]
+
+
+async def programme_application(park) -> tuple[int, int]:
+    """An open call of the Entrepreneurship Centre, and Harbour Pay's submitted application
+    to it with a file (its pitch deck)."""
+    import json
+    from datetime import timedelta
+
+    from incubator.db import utcnow
+    from incubator.programmes.tables import Application, ApplicationFile, Call
+    from incubator.startups.tables import Programme
+
+    programme = await Programme.select(Programme.id).first()
+    questions = [
+        {"kind": "long_text", "label_en": "What do you make?", "key": "pitch", "required": True},
+        {"kind": "file", "label_en": "Pitch deck", "key": "deck"},
+    ]
+    call = await Call.insert(
+        Call(
+            programme=programme["id"],
+            centre=park.centres["entrepreneurship"],
+            title_en="Incubation 2027",
+            opens_at=utcnow() - timedelta(days=1),
+            closes_at=utcnow() + timedelta(days=30),
+            questions=json.dumps(questions),
+        )
+    ).returning(Call.id)
+    application = await Application.insert(
+        Application(
+            call=call[0]["id"],
+            startup=park.startups["harbour-pay"],
+            status="submitted",
+            answers=json.dumps({"pitch": "Payments"}),
+            submitted_at=utcnow(),
+        )
+    ).returning(Application.id)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    await ApplicationFile.insert(
+        ApplicationFile(
+            application=application[0]["id"],
+            question="deck",
+            filename="deck.pdf",
+            content_type="application/pdf",
+            size=len(pdf),
+            sha256="0" * 64,
+            data=pdf,
+        )
+    )
+    return call[0]["id"], application[0]["id"]

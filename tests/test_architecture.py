@@ -17,6 +17,12 @@ DOMAINS = {
     "incubator.reminders": {"incubator.auth"},
     "incubator.startups": {"incubator.auth", "incubator.reminders"},
     "incubator.partners": {"incubator.auth", "incubator.reminders", "incubator.startups"},
+    "incubator.programmes": {
+        "incubator.auth",
+        "incubator.partners",
+        "incubator.reminders",
+        "incubator.startups",
+    },
     "centres": {"incubator.auth", "incubator.reminders", "incubator.startups"},
     "events.academy": {"events", "incubator.auth", "incubator.reminders", "incubator.startups"},
     "events.rooms": {
@@ -34,6 +40,7 @@ DOMAINS = {
         "events.rooms",
         "incubator.auth",
         "incubator.partners",
+        "incubator.programmes",
         "incubator.startups",
     },
     "incubator.demo": {
@@ -43,6 +50,7 @@ DOMAINS = {
         "events.rooms",
         "incubator.auth",
         "incubator.partners",
+        "incubator.programmes",
         "incubator.startups",
     },
 }

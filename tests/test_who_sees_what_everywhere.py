@@ -18,7 +18,13 @@ import httpx
 
 from incubator.i18n import today_hk
 from tests.conftest import login, make_client
-from tests.scene import academy, event_with_a_registration, partner_network, room_booking
+from tests.scene import (
+    academy,
+    event_with_a_registration,
+    partner_network,
+    programme_application,
+    room_booking,
+)
 
 SENTINELS = {
     "contact": ["contact.sentinel@harbour.example", "+852 5550 0199", "Sentinel Contact"],
@@ -135,6 +141,7 @@ async def _fills(park) -> dict[str, list[str]]:
     course, run, certificate = await academy(park)
     mou, export, referral = await partner_network(park)
     room, booking = await room_booking(park)
+    call, application = await programme_application(park)
     member = await User.select(User.id).where(User.email == park.users["member"]).first()
     feed = await feeds.reset_token(Viewer(user_id=member["id"], role=Role.member))
     from incubator.reminders.tables import OutboxMessage
@@ -165,6 +172,9 @@ async def _fills(park) -> dict[str, list[str]]:
         "message_id": [str(kept[0]["id"])],
         "room_id": [str(room)],
         "booking_id": [str(booking)],
+        "call_id": [str(call)],
+        "application_id": [str(application)],
+        "question": ["deck"],
     }
 
 

@@ -1,37 +1,14 @@
-"""Event times: typed and shown in Hong Kong time, stored in UTC, whole minutes."""
+"""Event times: typed and shown in Hong Kong time (`incubator.i18n.parse_local`), stored in
+UTC, whole minutes; a day named in a query."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 from incubator.errors import BadParameter
-from incubator.i18n import HONG_KONG, today_hk
+from incubator.i18n import RULE, local_input, parse_local, today_hk
 
-RULE = "must be a date and time written YYYY-MM-DD HH:MM (Hong Kong time)"
-
-
-def parse_local(value: Any) -> datetime:
-    """A UTC instant from "2026-12-01T14:00" or "2026-12-01 14:00" (Hong Kong time) or an
-    aware datetime; ValueError names the rule."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=HONG_KONG)
-    else:
-        text = str(value or "").strip().replace(" ", "T")
-        if not text:
-            raise ValueError("is required")
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(RULE) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=HONG_KONG)
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
-
-
-def local_input(moment: datetime | None) -> str:
-    """What a datetime-local input shows: 2026-12-01T14:00 in Hong Kong time."""
-    return "" if moment is None else moment.astimezone(HONG_KONG).strftime("%Y-%m-%dT%H:%M")
+__all__ = ["RULE", "day_named", "local_input", "parse_local"]
 
 
 def day_named(text: str, name: str = "date") -> date:

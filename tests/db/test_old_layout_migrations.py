@@ -48,6 +48,21 @@ TALLY_TRIGGERS = {
 assert {"tally_event_registration_update", "tally_space_unit_update"} <= TALLY_TRIGGERS
 
 
+# Programme intake's tables and their indexes.
+PROGRAMMES = {
+    "programme_call",
+    "programme_call_programme",
+    "programme_call_centre",
+    "programme_call_closes_at",
+    "programme_application",
+    "programme_application_startup",
+    "programme_application_applicant",
+    "application_file",
+    "application_one_per_call",
+    "application_by_status",
+    "application_file_one",
+}
+
 # The meeting rooms' tables, and the venue holds of events and bookings, with their rules.
 ROOMS = {
     "venue_hold",
@@ -153,6 +168,7 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "unit_space",
             "sharing_consent_live",
             *ROOMS,
+            *PROGRAMMES,
         }
 
 

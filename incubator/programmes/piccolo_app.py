@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from incubator.programmes.tables import Application, ApplicationFile, Call
+
+APP_CONFIG = AppConfig(
+    app_name="programmes",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Call, Application, ApplicationFile],
+    migration_dependencies=["incubator.auth.piccolo_app", "incubator.startups.piccolo_app"],
+    commands=[],
+)

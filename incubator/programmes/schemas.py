@@ -1,0 +1,162 @@
+"""Request and response types of programme intake: calls, their questions, eligibility rules
+and rubric, and applications. Times are ISO 8601 with their offset (Hong Kong time when
+written without one); HKD amounts are integer cents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import msgspec
+
+
+class QuestionKind(str, Enum):
+    text = "text"
+    long_text = "long_text"
+    choice = "choice"
+    number = "number"
+    amount = "amount"  # HKD, answered as dollars and kept as integer cents
+    date = "date"
+    file = "file"
+
+
+class Question(msgspec.Struct, kw_only=True):
+    """One question of a call. `key` names its answer (made from its position when blank);
+    a choice question's `choices` are its English options, `choices_zh` their Chinese
+    labels in the same order."""
+
+    kind: QuestionKind
+    label_en: str
+    label_zh: str = ""
+    required: bool = False
+    key: str = ""
+    choices: list[str] = msgspec.field(default_factory=list)
+    choices_zh: list[str] = msgspec.field(default_factory=list)
+
+
+class Eligibility(msgspec.Struct, kw_only=True):
+    """Who may apply: a company incorporated in Hong Kong (asked its business registration
+    number), founded within so many years, in one of these clusters (slugs), not already
+    admitted to the call's programme."""
+
+    incorporated_hk: bool = False
+    founded_within_years: int | None = None
+    clusters: list[str] = msgspec.field(default_factory=list)
+    not_admitted: bool = False
+
+
+class Criterion(msgspec.Struct, kw_only=True):
+    label_en: str
+    label_zh: str = ""
+    weight: int = 1
+    key: str = ""
+
+
+class Rubric(msgspec.Struct, kw_only=True):
+    """How reviewers score an application: each criterion from 1 to `scale`, weighted."""
+
+    criteria: list[Criterion] = msgspec.field(default_factory=list)
+    scale: int = 5
+
+
+class CallIn(msgspec.Struct, kw_only=True):
+    """A call a centre's managers open for a programme (slugs name both)."""
+
+    programme: str
+    centre: str
+    title_en: str
+    title_zh: str = ""
+    description_en: str = ""
+    description_zh: str = ""
+    opens_at: str
+    closes_at: str
+    eligibility: Eligibility = msgspec.field(default_factory=Eligibility)
+    questions: list[Question] = msgspec.field(default_factory=list)
+    rubric: Rubric = msgspec.field(default_factory=Rubric)
+    blind: bool = False
+
+
+class CallOut(msgspec.Struct, kw_only=True):
+    id: int
+    programme: str
+    programme_en: str
+    programme_zh: str
+    centre: str
+    centre_en: str
+    centre_zh: str
+    title_en: str
+    title_zh: str
+    description_en: str
+    description_zh: str
+    opens_at: datetime
+    closes_at: datetime
+    status: str  # upcoming, open, closed
+    eligibility: Eligibility
+    questions: list[Question]
+    rubric: Rubric
+    blind: bool
+    frozen: bool  # an application was submitted: the questions no longer change
+    version: int
+
+
+class DraftIn(msgspec.Struct, kw_only=True):
+    """Answers to save in a draft, by question key (only those given change); a file
+    question is answered by uploading its file."""
+
+    answers: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class StartIn(msgspec.Struct, kw_only=True):
+    """Start an application to a call for one of the viewer's start-ups (theirs when they
+    have one)."""
+
+    startup: int | None = None
+
+
+class FileOut(msgspec.Struct, kw_only=True):
+    question: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class ApplicationOut(msgspec.Struct, kw_only=True):
+    id: int
+    call: int
+    call_en: str
+    call_zh: str
+    startup: int
+    startup_en: str
+    startup_zh: str
+    status: str  # draft, submitted, withdrawn
+    answers: dict[str, Any]
+    files: list[FileOut]
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    version: int = 1
+
+
+class ApplicationRow(msgspec.Struct, kw_only=True):
+    """An application as a call's list shows it to its managers."""
+
+    id: int
+    startup: int
+    startup_en: str
+    startup_zh: str
+    status: str
+    updated_at: datetime
+    submitted_at: datetime | None = None
+
+
+class CallFigures(msgspec.Struct, kw_only=True):
+    """Applications to a call: started (every one made), drafts, submitted, withdrawn."""
+
+    call: int
+    started: int
+    drafts: int
+    submitted: int
+    withdrawn: int

@@ -1,0 +1,1 @@
+"""The rules of programme intake: calls, answers, applications, files."""

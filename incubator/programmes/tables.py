@@ -1,0 +1,75 @@
+"""Calls for applications to a programme, and the applications start-ups make to them.
+
+A call's question set, eligibility rules and review rubric are JSON documents in text
+columns of the call (`schemas.Question`, `schemas.Eligibility`, `schemas.Rubric`): read and
+written whole; the question set is frozen once an application has been submitted."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from incubator.auth.tables import User
+from incubator.startups.tables import Centre, Programme, Startup
+
+
+class ApplicationStatus(str, Enum):
+    draft = "draft"
+    submitted = "submitted"
+    withdrawn = "withdrawn"
+
+
+class Call(Table, tablename="programme_call"):
+    """A call for applications to a programme, run by a centre's managers. Applications are
+    taken from `opens_at` until (not at) `closes_at`, by the database's clock."""
+
+    programme = ForeignKey(Programme, on_delete=OnDelete.restrict, index=True, null=False)
+    centre = ForeignKey(Centre, on_delete=OnDelete.restrict, index=True, null=False)
+    title_en = Varchar(length=200)
+    title_zh = Varchar(length=200, default="")
+    description_en = Text(default="")
+    description_zh = Text(default="")
+    opens_at = Timestamptz()
+    closes_at = Timestamptz(index=True)
+    eligibility = Text(default="{}")
+    questions = Text(default="[]")
+    rubric = Text(default="{}")
+    blind = Boolean(default=False)
+    created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class Application(Table, tablename="programme_application"):
+    """A start-up's application to a call (one per start-up and call): a draft that saves as
+    it goes, then submitted, and withdrawn by the applicant before a decision."""
+
+    call = ForeignKey(Call, on_delete=OnDelete.restrict, null=False)
+    startup = ForeignKey(Startup, on_delete=OnDelete.restrict, index=True, null=False)
+    applicant = ForeignKey(User, null=True, on_delete=OnDelete.set_null, index=True)
+    status = Varchar(length=12, choices=ApplicationStatus, default="draft")
+    answers = Text(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class ApplicationFile(Table, tablename="application_file"):
+    """A file that answers a file question of an application, checked by content and size;
+    one a question (a new upload replaces it)."""
+
+    application = ForeignKey(Application, on_delete=OnDelete.cascade, null=False)
+    question = Varchar(length=40)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=80)
+    size = Integer()
+    sha256 = Varchar(length=64)
+    data = Bytea()
+    uploaded_at = Timestamptz(default=TimestamptzNow())
