@@ -223,6 +223,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.services.webhooks import deliver_due, delivery_figures
     from incubator.programmes.api import ProgrammesApi
     from incubator.programmes.pages import CallStaffPages, ProgrammePages
+    from incubator.programmes.review_api import ReviewsApi
+    from incubator.programmes.review_pages import ReviewPages
     from incubator.reminders.pages import (
         InboxPages,
         OutboxPages,
@@ -313,8 +315,10 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             PortalPages,
             SharingPages,
             ProgrammesApi,
+            ReviewsApi,
             ProgrammePages,
             CallStaffPages,
+            ReviewPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         lifespan=[database],

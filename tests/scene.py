@@ -156,9 +156,9 @@ async def room_booking(park) -> tuple[int, int]:
     return room[0]["id"], booking[0]["id"]
 
 
-async def programme_application(park) -> tuple[int, int]:
-    """An open call of the Entrepreneurship Centre, and Harbour Pay's submitted application
-    to it with a file (its pitch deck)."""
+async def programme_application(park) -> tuple[int, int, int]:
+    """An open call of the Entrepreneurship Centre, Harbour Pay's submitted application to it
+    with a file (its pitch deck), and the manager's review of it, open to score."""
     import json
     from datetime import timedelta
 
@@ -202,4 +202,17 @@ async def programme_application(park) -> tuple[int, int]:
             data=pdf,
         )
     )
-    return call[0]["id"], application[0]["id"]
+    from incubator.auth.tables import User
+    from incubator.programmes.tables import CallReviewer, Review
+
+    manager = await User.select(User.id).where(User.email == park.users["manager"]).first()
+    await CallReviewer.insert(CallReviewer(call=call[0]["id"], user=manager["id"]))
+    review = await Review.insert(
+        Review(
+            call=call[0]["id"],
+            application=application[0]["id"],
+            reviewer=manager["id"],
+            status="open",
+        )
+    ).returning(Review.id)
+    return call[0]["id"], application[0]["id"], review[0]["id"]

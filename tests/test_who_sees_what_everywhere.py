@@ -141,7 +141,7 @@ async def _fills(park) -> dict[str, list[str]]:
     course, run, certificate = await academy(park)
     mou, export, referral = await partner_network(park)
     room, booking = await room_booking(park)
-    call, application = await programme_application(park)
+    call, application, review = await programme_application(park)
     member = await User.select(User.id).where(User.email == park.users["member"]).first()
     feed = await feeds.reset_token(Viewer(user_id=member["id"], role=Role.member))
     from incubator.reminders.tables import OutboxMessage
@@ -175,6 +175,7 @@ async def _fills(park) -> dict[str, list[str]]:
         "call_id": [str(call)],
         "application_id": [str(application)],
         "question": ["deck"],
+        "review_id": [str(review)],
     }
 
 

@@ -40,6 +40,10 @@ class Viewer:
     def is_partner(self) -> bool:
         return self.role is Role.partner
 
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role is Role.reviewer
+
 
 ANONYMOUS = Viewer()
 

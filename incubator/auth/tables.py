@@ -13,6 +13,7 @@ class Role(str, Enum):
     manager = "manager"
     member = "member"
     partner = "partner"
+    reviewer = "reviewer"  # an external reviewer: sees only the calls whose panel they sit on
 
 
 class User(Table, tablename="app_user"):

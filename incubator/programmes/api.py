@@ -27,7 +27,7 @@ CALL_STATES = ("open", "upcoming", "closed")
 APPLICATION_STATES = ("draft", "submitted", "withdrawn")
 
 
-def _doc(text: str) -> QueryParameter:
+def doc(text: str) -> QueryParameter:
     return QueryParameter(description=text)
 
 
@@ -38,7 +38,7 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _page(raw: str) -> int:
+def page_number(raw: str) -> int:
     if not raw.strip():
         return 1
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 100_000:
@@ -71,7 +71,7 @@ class ProgrammesApi(Controller):
 
     @get("/calls", summary="Calls for applications, the latest closing first (public)")
     async def list_calls(
-        self, status: Annotated[str, _doc("open, upcoming or closed; every call if blank")] = ""
+        self, status: Annotated[str, doc("open, upcoming or closed; every call if blank")] = ""
     ) -> list[CallOut]:
         return await calls.list_calls(_one_of("status", status, CALL_STATES))
 
@@ -100,14 +100,14 @@ class ProgrammesApi(Controller):
         self,
         request: Request,
         call_id: FromPath[int],
-        status: Annotated[str, _doc("draft, submitted or withdrawn; all if blank")] = "",
-        page: Annotated[str, _doc("page number from 1")] = "",
+        status: Annotated[str, doc("draft, submitted or withdrawn; all if blank")] = "",
+        page: Annotated[str, doc("page number from 1")] = "",
     ) -> list[ApplicationRow]:
         rows, _total = await applications.call_applications(
             viewer_of(request),
             call_id,
             _one_of("status", status, APPLICATION_STATES),
-            _page(page),
+            page_number(page),
         )
         return rows
 

@@ -16,7 +16,7 @@ from incubator.money import hkd_input
 from incubator.programmes import policy
 from incubator.programmes.api import download_response
 from incubator.programmes.schemas import ApplicationOut, CallOut, DraftIn, QuestionKind, StartIn
-from incubator.programmes.services import applications, calls, files
+from incubator.programmes.services import applications, calls, files, reviews
 from incubator.programmes.staff_pages import CallStaffPages
 from incubator.startups.tables import Cluster
 from incubator.web import errors_for_form, page, signed_in, viewer_of
@@ -53,6 +53,7 @@ async def _application_page(
     viewer = viewer_of(request)
     call = await calls.get_call(application.call)
     own = await policy.applies_for(viewer, application.startup)
+    runs = not own and await policy.runs_centre(viewer, await calls.centre_of(call.id))
     return page(
         "programmes/application.html",
         status_code=status_code,
@@ -67,6 +68,9 @@ async def _application_page(
         profile_errors={k: v for k, v in (errors or {}).items() if k in PROFILE_FIELDS},
         clusters=await cluster_names(),
         done=done,
+        runs=runs,
+        panel_reviews=await reviews.reviews_of(viewer, application.id) if runs else [],
+        shortlisted=runs and await reviews.is_shortlisted(application.id),
     )
 
 

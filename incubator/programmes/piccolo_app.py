@@ -2,12 +2,18 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from incubator.programmes.tables import Application, ApplicationFile, Call
+from incubator.programmes.tables import (
+    Application,
+    ApplicationFile,
+    Call,
+    CallReviewer,
+    Review,
+)
 
 APP_CONFIG = AppConfig(
     app_name="programmes",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Call, Application, ApplicationFile],
+    table_classes=[Call, Application, ApplicationFile, CallReviewer, Review],
     migration_dependencies=["incubator.auth.piccolo_app", "incubator.startups.piccolo_app"],
     commands=[],
 )

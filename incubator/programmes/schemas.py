@@ -160,3 +160,137 @@ class CallFigures(msgspec.Struct, kw_only=True):
     drafts: int
     submitted: int
     withdrawn: int
+
+
+class ReviewerIn(msgspec.Struct, kw_only=True):
+    """A person to add to a call's review panel, by their account's email: a member of staff
+    or an external reviewer (an account of role reviewer)."""
+
+    email: str
+
+
+class PanelMember(msgspec.Struct, kw_only=True):
+    user: int
+    name: str
+    email: str
+    role: str
+    assigned: int  # reviews assigned, conflicts included
+    scored: int
+    conflicted: int
+
+
+class AssignIn(msgspec.Struct, kw_only=True):
+    """Give every submitted application this many reviewers of the panel (fewer if the panel
+    is smaller), the least busy first."""
+
+    per_application: int = 3
+
+
+class ConflictChoice(msgspec.Struct, kw_only=True):
+    """An applicant a reviewer declares a conflict with (or not), by start-up."""
+
+    startup: int
+    name_en: str
+    name_zh: str
+
+
+class DeclareIn(msgspec.Struct, kw_only=True):
+    """The applicants (start-up ids, from the list to declare against) the reviewer has a
+    conflict of interest with; every other one they are assigned becomes theirs to score."""
+
+    conflicts: list[int] = msgspec.field(default_factory=list)
+
+
+class ScoreIn(msgspec.Struct, kw_only=True):
+    """A score for each criterion of the rubric (by its key, 1 to the rubric's scale)."""
+
+    scores: dict[str, int]
+    comment: str = ""
+
+
+class ReviewRow(msgspec.Struct, kw_only=True):
+    """A review in a reviewer's queue; `applicant_*` is "Application 12" on a blind call."""
+
+    id: int
+    call: int
+    call_en: str
+    call_zh: str
+    application: int
+    applicant_en: str
+    applicant_zh: str
+    status: str
+    weighted: float | None = None
+    scored_at: datetime | None = None
+
+
+class ReviewOut(msgspec.Struct, kw_only=True):
+    """What a reviewer sees of the application they review, and their review of it."""
+
+    id: int
+    call: int
+    call_en: str
+    call_zh: str
+    blind: bool
+    application: int
+    applicant_en: str
+    applicant_zh: str
+    status: str
+    answers: dict[str, Any]
+    files: list[FileOut]
+    questions: list[Question]
+    rubric: Rubric
+    scores: dict[str, int]
+    comment: str
+    weighted: float | None = None
+    scored_at: datetime | None = None
+
+
+class RankRow(msgspec.Struct, kw_only=True):
+    """An application in a call's ranking: the mean of its reviews' weighted scores, their
+    spread (highest less lowest), and whether the panel shortlisted it."""
+
+    rank: int
+    application: int
+    startup: int
+    startup_en: str
+    startup_zh: str
+    status: str
+    reviews_done: int
+    reviews_assigned: int
+    score_mean: float | None = None
+    score_spread: float | None = None
+    shortlisted: bool = False
+
+
+class ShortlistIn(msgspec.Struct, kw_only=True):
+    shortlisted: bool = True
+
+
+class PanelReview(msgspec.Struct, kw_only=True):
+    """A review of an application as the call's managers see it."""
+
+    id: int
+    reviewer: str
+    status: str
+    scores: dict[str, int]
+    weighted: float | None = None
+    comment: str = ""
+    scored_at: datetime | None = None
+
+
+class Assigned(msgspec.Struct, kw_only=True):
+    assigned: int  # reviews newly assigned
+
+
+class Declared(msgspec.Struct, kw_only=True):
+    conflicted: int  # reviews closed to the reviewer for a conflict
+    open: int  # reviews now theirs to read and score
+
+
+class DeclarationDue(msgspec.Struct, kw_only=True):
+    """A call where the reviewer has reviews waiting for their declaration of conflicts."""
+
+    call: int
+    call_en: str
+    call_zh: str
+    pending: int

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    Boolean,
+    Bytea,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -59,6 +68,13 @@ class Application(Table, tablename="programme_application"):
     submitted_at = Timestamptz(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
+    # The panel's scores so far, kept by `services.reviews` in each scoring's transaction, so
+    # a call's ranking reads one index: how many reviews, their mean and spread (max - min)
+    # of the weighted scores.
+    reviews_done = Integer(default=0)
+    score_mean = DoublePrecision(null=True, default=None)
+    score_spread = DoublePrecision(null=True, default=None)
+    shortlisted = Boolean(default=False)
 
 
 class ApplicationFile(Table, tablename="application_file"):
@@ -73,3 +89,35 @@ class ApplicationFile(Table, tablename="application_file"):
     sha256 = Varchar(length=64)
     data = Bytea()
     uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReviewStatus(str, Enum):
+    pending = "pending"  # assigned; the reviewer has not yet declared their conflicts
+    open = "open"  # no conflict declared: the reviewer may read and score it
+    conflicted = "conflicted"  # the reviewer declared a conflict: they never see it
+    scored = "scored"
+
+
+class CallReviewer(Table, tablename="call_reviewer"):
+    """A member of a call's review panel: staff, or an external reviewer (role reviewer)."""
+
+    call = ForeignKey(Call, on_delete=OnDelete.cascade, null=False)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    added_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    added_at = Timestamptz(default=TimestamptzNow())
+
+
+class Review(Table, tablename="application_review"):
+    """A reviewer's assignment to an application, their declaration and their scores (by the
+    rubric's criterion keys), and the weighted score they make (1 to the rubric's scale)."""
+
+    call = ForeignKey(Call, on_delete=OnDelete.cascade, null=False)
+    application = ForeignKey(Application, on_delete=OnDelete.cascade, null=False)
+    reviewer = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    status = Varchar(length=12, choices=ReviewStatus, default="pending")
+    scores = Text(default="{}")
+    weighted = DoublePrecision(null=True, default=None)
+    comment = Text(default="")
+    assigned_at = Timestamptz(default=TimestamptzNow())
+    declared_at = Timestamptz(null=True, default=None)
+    scored_at = Timestamptz(null=True, default=None)

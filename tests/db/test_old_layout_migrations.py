@@ -61,6 +61,14 @@ PROGRAMMES = {
     "application_one_per_call",
     "application_by_status",
     "application_file_one",
+    "application_review",
+    "call_reviewer",
+    "call_reviewer_user",
+    "call_reviewer_one",
+    "review_one",
+    "review_queue",
+    "review_by_call",
+    "application_ranking",
 }
 
 # The meeting rooms' tables, and the venue holds of events and bookings, with their rules.

@@ -97,3 +97,42 @@ async def complete_draft(client, call_id: int) -> int:
 @pytest.fixture
 async def call(client, park) -> dict[str, Any]:
     return await open_call(client, park)
+
+
+async def submitted(client, park, call_id: int, who: str = "member") -> int:
+    """An application of `who`'s start-up, complete and submitted."""
+    await login(client, park.users[who])
+    application = await complete_draft(client, call_id)
+    done = await api(client, "POST", f"/api/programmes/applications/{application}/submit")
+    assert done.status_code == 200, done.text
+    return application
+
+
+REVIEWER = "reviewer@panel.example"
+
+
+async def external_reviewer() -> int:
+    from incubator.auth.tables import User
+    from tests.conftest import password_hash
+
+    rows = await User.insert(
+        User(email=REVIEWER, name="Rita Reviewer", password_hash=password_hash(), role="reviewer")
+    ).returning(User.id)
+    return rows[0]["id"]
+
+
+async def panel_of(client, park, call_id: int, *emails: str) -> None:
+    """As the call's manager: seat these reviewers and assign every submitted application."""
+    await login(client, park.users["manager"])
+    for email in emails:
+        added = await api(
+            client, "POST", f"/api/programmes/calls/{call_id}/panel", json={"email": email}
+        )
+        assert added.status_code == 201, added.text
+    assigned = await api(
+        client,
+        "POST",
+        f"/api/programmes/calls/{call_id}/assignments",
+        json={"per_application": len(emails)},
+    )
+    assert assigned.status_code == 201, assigned.text

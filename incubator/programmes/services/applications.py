@@ -25,6 +25,7 @@ from incubator.programmes.schemas import (
 )
 from incubator.programmes.services import answers as rules
 from incubator.programmes.services.calls import get_call
+from incubator.programmes.services.panel import conflicted_applications
 from incubator.programmes.tables import Application, ApplicationFile, Call
 from incubator.startups.policy import member_startup_ids, require_login
 from incubator.startups.tables import Startup
@@ -77,7 +78,7 @@ async def _files(application_ids: list[int]) -> dict[int, list[FileOut]]:
     return found
 
 
-def _instant(value: Any) -> datetime | None:
+def instant(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
@@ -95,10 +96,10 @@ async def _read(application_id: int) -> ApplicationOut:
         startup_zh=row["startup_zh"],
         answers=json.loads(row["answers"]),
         files=files.get(application_id, []),
-        created_at=_instant(row["created_at"]),
-        updated_at=_instant(row["updated_at"]),
-        submitted_at=_instant(row["submitted_at"]),
-        withdrawn_at=_instant(row["withdrawn_at"]),
+        created_at=instant(row["created_at"]),
+        updated_at=instant(row["updated_at"]),
+        submitted_at=instant(row["submitted_at"]),
+        withdrawn_at=instant(row["withdrawn_at"]),
         version=row["version"],
     )
 
@@ -111,9 +112,13 @@ async def get_application(viewer: Viewer, application_id: int) -> ApplicationOut
         "JOIN programme_call c ON c.id = a.call WHERE a.id = {}",
         application_id,
     )
-    if not row or not (
-        await policy.applies_for(viewer, row[0]["startup"])
-        or await policy.runs_centre(viewer, row[0]["centre"])
+    if (
+        not row
+        or application_id in await conflicted_applications(viewer)
+        or not (
+            await policy.applies_for(viewer, row[0]["startup"])
+            or await policy.runs_centre(viewer, row[0]["centre"])
+        )
     ):
         # The same answer whether it exists or not: its existence is the applicant's own.
         raise NotFound(f"there is no application {application_id} of yours")
@@ -281,25 +286,32 @@ async def call_applications(
     from incubator.programmes.services.calls import centre_of
 
     await policy.require_run(viewer, await centre_of(call_id), "see this call's applications")
-    where = Application.call == call_id
+    where, args = "a.call = {}", [call_id]
     if status:
-        where &= Application.status == status
-    total = await Application.count().where(where)
+        where, args = where + " AND a.status = {}", [*args, status]
+    hidden = sorted(await conflicted_applications(viewer))  # never shown to them
+    if hidden:
+        where += f" AND a.id NOT IN ({', '.join('{}' for _ in hidden)})"
+        args += hidden
+    total = (
+        await Application.raw(
+            f"SELECT count(*) AS n FROM programme_application a WHERE {where}", *args
+        )
+    )[0]["n"]
     rows = await Application.raw(
         "SELECT a.id, a.startup, s.name_en AS startup_en, s.name_zh AS startup_zh, a.status, "
         "a.updated_at, a.submitted_at FROM programme_application a "
-        "JOIN startup s ON s.id = a.startup WHERE a.call = {}"
-        + (" AND a.status = {}" if status else "")
-        + " ORDER BY a.submitted_at IS NULL, a.submitted_at, a.id LIMIT {} OFFSET {}",
-        *([call_id, status] if status else [call_id]),
+        f"JOIN startup s ON s.id = a.startup WHERE {where} "
+        "ORDER BY a.submitted_at IS NULL, a.submitted_at, a.id LIMIT {} OFFSET {}",
+        *args,
         per_page,
         (page - 1) * per_page,
     )
     return [
         ApplicationRow(
             **{k: r[k] for k in ("id", "startup", "startup_en", "startup_zh", "status")},
-            updated_at=_instant(r["updated_at"]),
-            submitted_at=_instant(r["submitted_at"]),
+            updated_at=instant(r["updated_at"]),
+            submitted_at=instant(r["submitted_at"]),
         )
         for r in rows
     ], total

@@ -125,3 +125,28 @@ async def download(viewer: Viewer, application_id: int, question: str) -> Stored
     if row is None:
         raise NotFound(f"application {application_id} has no file for {question}")
     return StoredFile(row["filename"], row["content_type"], bytes(row["data"]), row["sha256"])
+
+
+async def review_file(viewer: Viewer, review_id: int, question: str) -> StoredFile:
+    """A file of the application a reviewer reviews (named by its question on a blind call)."""
+    from incubator.programmes.services.reviews import blind_filename, get_review
+
+    review = await get_review(viewer, review_id)
+    row = (
+        await ApplicationFile.select(
+            ApplicationFile.question,
+            ApplicationFile.filename,
+            ApplicationFile.content_type,
+            ApplicationFile.data,
+            ApplicationFile.sha256,
+        )
+        .where(
+            (ApplicationFile.application == review.application)
+            & (ApplicationFile.question == question)
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"application {review.application} has no file for {question}")
+    name = blind_filename(row) if review.blind else row["filename"]
+    return StoredFile(name, row["content_type"], bytes(row["data"]), row["sha256"])
