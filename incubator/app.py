@@ -179,12 +179,13 @@ def register_reminders(settings: Settings) -> None:
     from events.rooms import reminders as rooms
     from incubator.health import set_scheduler_report
     from incubator.partners import reminders as partners
+    from incubator.programmes import reminders as programmes
     from incubator.reminders.services import outbox
     from incubator.reminders.services.delivery import run_once
     from incubator.reminders.services.operators import ledger_figures, scheduler_report
     from incubator.startups import reminders as community
 
-    for domain in (community, tenancy, events, rooms, partners):
+    for domain in (community, tenancy, events, rooms, partners, programmes):
         domain.register()
     jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
     set_scheduler_report(scheduler_report)

@@ -42,13 +42,14 @@ async def cluster_names() -> dict[str, dict[str, str]]:
     return {r["slug"]: r for r in rows}
 
 
-async def _application_page(
+async def application_page(
     request: Request,
     application: ApplicationOut,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     done: str = "",
+    decision_values: dict[str, str] | None = None,
 ) -> Response:
     viewer = viewer_of(request)
     call = await calls.get_call(application.call)
@@ -71,6 +72,7 @@ async def _application_page(
         runs=runs,
         panel_reviews=await reviews.reviews_of(viewer, application.id) if runs else [],
         shortlisted=runs and await reviews.is_shortlisted(application.id),
+        decision_values=decision_values or {},
     )
 
 
@@ -145,7 +147,7 @@ class ProgrammePages(Controller):
     ) -> Response:
         viewer = signed_in(request)
         found = await applications.get_application(viewer, application_id)
-        return await _application_page(request, found, done=done)
+        return await application_page(request, found, done=done)
 
     @post("/applications/{application_id:int}")
     async def save(self, request: Request, application_id: FromPath[int]) -> Response:
@@ -176,7 +178,7 @@ class ProgrammePages(Controller):
         except DomainError as exc:
             errors = errors_for_form(exc, "action")
             found = await applications.get_application(viewer, application_id)
-            return await _application_page(
+            return await application_page(
                 request, found, given, errors, status_code=exc.status_code
             )
         return Redirect(f"/programmes/applications/{application_id}?done=saved", status_code=303)
@@ -189,7 +191,7 @@ class ProgrammePages(Controller):
         except DomainError as exc:
             errors = errors_for_form(exc, "action")
             found = await applications.get_application(viewer, application_id)
-            return await _application_page(request, found, None, errors, exc.status_code)
+            return await application_page(request, found, None, errors, exc.status_code)
         return Redirect(
             f"/programmes/applications/{application_id}?done=withdrawn", status_code=303
         )

@@ -1,5 +1,5 @@
 """The review API under /api/programmes: a call's panel and assignments, conflicts declared,
-reviewers' scores, and the ranking and shortlist for those who run the call."""
+reviewers' scores, and the ranking, shortlist and decisions for those who run the call."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from litestar.params import FromPath, JSONBody
 
 from incubator.programmes.api import doc, download_response, page_number
 from incubator.programmes.schemas import (
+    ApplicationOut,
     Assigned,
     AssignIn,
     ConflictChoice,
+    DecisionIn,
     Declared,
     DeclareIn,
     PanelMember,
@@ -24,7 +26,7 @@ from incubator.programmes.schemas import (
     ScoreIn,
     ShortlistIn,
 )
-from incubator.programmes.services import files, panel, reviews
+from incubator.programmes.services import decisions, files, panel, reviews
 from incubator.web import viewer_of
 
 
@@ -135,3 +137,13 @@ class ReviewsApi(Controller):
         self, request: Request, application_id: FromPath[int]
     ) -> list[PanelReview]:
         return await reviews.reviews_of(viewer_of(request), application_id)
+
+    @post(
+        "/applications/{application_id:int}/decision",
+        status_code=200,
+        summary="Admit, waitlist or decline an application; its message is sent once",
+    )
+    async def decide(
+        self, request: Request, application_id: FromPath[int], data: JSONBody[DecisionIn]
+    ) -> ApplicationOut:
+        return await decisions.decide(viewer_of(request), application_id, data)

@@ -7,11 +7,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from incubator.commands import read_form
 from incubator.errors import BadParameter, DomainError
 from incubator.programmes.api import download_response
-from incubator.programmes.schemas import AssignIn, DeclareIn, ScoreIn
-from incubator.programmes.services import calls, files, panel, reviews
-from incubator.web import errors_for_form, page, signed_in
+from incubator.programmes.schemas import AssignIn, DecisionIn, DeclareIn, ScoreIn
+from incubator.programmes.services import applications, calls, decisions, files, panel, reviews
+from incubator.web import errors_for_form, form_values, page, signed_in
 
 PER_PAGE = 100
 
@@ -170,6 +171,24 @@ class ReviewPages(Controller):
             pages=max(1, -(-total // PER_PAGE)),
             shortlisted=shortlisted,
         )
+
+    @post("/applications/{application_id:int}/decision")
+    async def decide(self, request: Request, application_id: FromPath[int]) -> Response:
+        from incubator.programmes.pages import application_page
+
+        viewer = signed_in(request)
+        names = ("decision", "message_en", "message_zh", "starts_on", "ends_on")
+        data = form_values(await request.form(), names)
+        try:
+            command = await read_form(DecisionIn, data).checked(decisions.decision_problems_of)
+            await decisions.decide(viewer, application_id, command)
+        except DomainError as exc:
+            errors = errors_for_form(exc, "decision")
+            found = await applications.get_application(viewer, application_id)
+            return await application_page(
+                request, found, None, errors, exc.status_code, decision_values=data
+            )
+        return Redirect(f"/programmes/applications/{application_id}?done=decided", status_code=303)
 
     @post("/applications/{application_id:int}/shortlist")
     async def shortlist(self, request: Request, application_id: FromPath[int]) -> Response:

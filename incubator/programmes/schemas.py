@@ -4,7 +4,7 @@ written without one); HKD amounts are integer cents."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -71,6 +71,8 @@ class CallIn(msgspec.Struct, kw_only=True):
     description_zh: str = ""
     opens_at: str
     closes_at: str
+    reviews_due_at: str = ""  # when the panel's scores are due (reminders before), if set
+    decisions_due_at: str = ""
     eligibility: Eligibility = msgspec.field(default_factory=Eligibility)
     questions: list[Question] = msgspec.field(default_factory=list)
     rubric: Rubric = msgspec.field(default_factory=Rubric)
@@ -92,6 +94,8 @@ class CallOut(msgspec.Struct, kw_only=True):
     opens_at: datetime
     closes_at: datetime
     status: str  # upcoming, open, closed
+    reviews_due_at: datetime | None
+    decisions_due_at: datetime | None
     eligibility: Eligibility
     questions: list[Question]
     rubric: Rubric
@@ -130,7 +134,7 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     startup: int
     startup_en: str
     startup_zh: str
-    status: str  # draft, submitted, withdrawn
+    status: str  # draft, submitted, withdrawn, admitted, waitlisted, declined
     answers: dict[str, Any]
     files: list[FileOut]
     created_at: datetime
@@ -138,6 +142,9 @@ class ApplicationOut(msgspec.Struct, kw_only=True):
     submitted_at: datetime | None = None
     withdrawn_at: datetime | None = None
     version: int = 1
+    decided_at: datetime | None = None
+    decision_en: str = ""  # the message sent with the decision
+    decision_zh: str = ""
 
 
 class ApplicationRow(msgspec.Struct, kw_only=True):
@@ -294,3 +301,15 @@ class DeclarationDue(msgspec.Struct, kw_only=True):
     call_en: str
     call_zh: str
     pending: int
+
+
+class DecisionIn(msgspec.Struct, kw_only=True):
+    """A decision on a submitted (or waitlisted) application, with the message the applicant
+    receives in their language (a standard one when blank). Admitting links the start-up to
+    the programme from `starts_on` (today when not given) until `ends_on`, if given."""
+
+    decision: str  # admitted, waitlisted or declined
+    message_en: str = ""
+    message_zh: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None

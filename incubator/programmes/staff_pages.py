@@ -103,6 +103,8 @@ def call_from_form(form: FormMultiDict) -> tuple[CallIn, dict[str, str]]:
         description_zh=text.get("description_zh", ""),
         opens_at=text.get("opens_at", ""),
         closes_at=text.get("closes_at", ""),
+        reviews_due_at=text.get("reviews_due_at", ""),
+        decisions_due_at=text.get("decisions_due_at", ""),
         eligibility=Eligibility(
             incorporated_hk=bool(form.get("eligibility.incorporated_hk")),
             founded_within_years=years,
@@ -126,6 +128,12 @@ def form_of(call: CallOut | CallIn) -> dict[str, Any]:
         "description_zh": call.description_zh,
         "opens_at": call.opens_at if isinstance(call, CallIn) else local_input(call.opens_at),
         "closes_at": call.closes_at if isinstance(call, CallIn) else local_input(call.closes_at),
+        "reviews_due_at": call.reviews_due_at
+        if isinstance(call, CallIn)
+        else local_input(call.reviews_due_at),
+        "decisions_due_at": call.decisions_due_at
+        if isinstance(call, CallIn)
+        else local_input(call.decisions_due_at),
         "blind": call.blind,
         "eligibility": call.eligibility,
         "questions": call.questions,

@@ -30,6 +30,13 @@ class ApplicationStatus(str, Enum):
     draft = "draft"
     submitted = "submitted"
     withdrawn = "withdrawn"
+    admitted = "admitted"
+    waitlisted = "waitlisted"
+    declined = "declined"
+
+
+DECIDED = ("admitted", "waitlisted", "declined")
+FINAL = ("admitted", "declined")  # a waitlisted application may still be admitted or declined
 
 
 class Call(Table, tablename="programme_call"):
@@ -44,6 +51,9 @@ class Call(Table, tablename="programme_call"):
     description_zh = Text(default="")
     opens_at = Timestamptz()
     closes_at = Timestamptz(index=True)
+    # When the panel's scores and the decisions are due (reminders go out before each).
+    reviews_due_at = Timestamptz(null=True, default=None)
+    decisions_due_at = Timestamptz(null=True, default=None)
     eligibility = Text(default="{}")
     questions = Text(default="[]")
     rubric = Text(default="{}")
@@ -75,6 +85,11 @@ class Application(Table, tablename="programme_application"):
     score_mean = DoublePrecision(null=True, default=None)
     score_spread = DoublePrecision(null=True, default=None)
     shortlisted = Boolean(default=False)
+    # The decision, and the message the applicant receives with it (in their language).
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    decision_en = Text(default="")
+    decision_zh = Text(default="")
 
 
 class ApplicationFile(Table, tablename="application_file"):

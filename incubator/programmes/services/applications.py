@@ -31,7 +31,8 @@ from incubator.startups.policy import member_startup_ids, require_login
 from incubator.startups.tables import Startup
 
 _COLUMNS = """a.id, a.call, a.startup, a.status, a.answers, a.created_at, a.updated_at,
-    a.submitted_at, a.withdrawn_at, a.version, c.title_en AS call_en, c.title_zh AS call_zh,
+    a.submitted_at, a.withdrawn_at, a.version, a.decided_at, a.decision_en, a.decision_zh,
+    c.title_en AS call_en, c.title_zh AS call_zh,
     s.name_en AS startup_en, s.name_zh AS startup_zh
     FROM programme_application a
     JOIN programme_call c ON c.id = a.call
@@ -101,6 +102,9 @@ async def _read(application_id: int) -> ApplicationOut:
         submitted_at=instant(row["submitted_at"]),
         withdrawn_at=instant(row["withdrawn_at"]),
         version=row["version"],
+        decided_at=instant(row["decided_at"]),
+        decision_en=row["decision_en"],
+        decision_zh=row["decision_zh"],
     )
 
 
@@ -261,7 +265,14 @@ async def withdraw(viewer: Viewer, application_id: int) -> ApplicationOut:
             application_id,
         )
     if not done:
-        raise Conflict("this application has already been withdrawn")
+        status = (
+            await Application.select(Application.status)
+            .where(Application.id == application_id)
+            .first()
+        )["status"]
+        if status == "withdrawn":
+            raise Conflict("this application has already been withdrawn")
+        raise Conflict(f"this application is {status}: a decision has been made")
     return await _read(application_id)
 
 

@@ -34,7 +34,8 @@ RESERVED_KEYS = {"br_number"}  # asked by the eligibility rule "incorporated in 
 
 _CALL_COLUMNS = """
     c.id, c.title_en, c.title_zh, c.description_en, c.description_zh, c.opens_at,
-    c.closes_at, c.eligibility, c.questions, c.rubric, c.blind, c.version, c.centre AS centre_id,
+    c.closes_at, c.reviews_due_at, c.decisions_due_at, c.eligibility, c.questions, c.rubric,
+    c.blind, c.version, c.centre AS centre_id,
     p.slug AS programme, p.name_en AS programme_en, p.name_zh AS programme_zh,
     ce.slug AS centre, ce.name_en AS centre_en, ce.name_zh AS centre_zh,
     EXISTS (SELECT 1 FROM programme_application a
@@ -73,6 +74,8 @@ def _call_out(row: dict[str, Any]) -> CallOut:
         opens_at=opens_at,
         closes_at=closes_at,
         status=status_at(opens_at, closes_at, utcnow()),
+        reviews_due_at=_instant(row["reviews_due_at"]) if row["reviews_due_at"] else None,
+        decisions_due_at=_instant(row["decisions_due_at"]) if row["decisions_due_at"] else None,
         eligibility=msgspec.json.decode(row["eligibility"], type=Eligibility),
         questions=msgspec.json.decode(row["questions"], type=list[Question]),
         rubric=msgspec.json.decode(row["rubric"], type=Rubric),
@@ -226,6 +229,16 @@ async def _checked(data: CallIn) -> tuple[dict[str, Any], int]:
         and columns["closes_at"] <= columns["opens_at"]
     ):
         errors["closes_at"] = "must be after the opening time"
+    for name in ("reviews_due_at", "decisions_due_at"):
+        columns[name] = None
+        if getattr(data, name).strip():
+            try:
+                columns[name] = parse_local(getattr(data, name))
+            except ValueError as exc:
+                errors[name] = str(exc)
+            else:
+                if "closes_at" in columns and columns[name] <= columns["closes_at"]:
+                    errors[name] = "must be after the closing time"
     eligibility = await checked_eligibility(data.eligibility, errors)
     questions = checked_questions(data.questions, errors)
     rubric = checked_rubric(data.rubric, errors)
