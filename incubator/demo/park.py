@@ -20,6 +20,7 @@ from incubator.demo.academy import build_academy
 from incubator.demo.centres import build_space
 from incubator.demo.events import build_events, park_scale
 from incubator.demo.partners import build_partners, make_exports
+from incubator.demo.programmes import build_programmes
 from incubator.demo.reference import CENTRES, build_reference_data
 from incubator.demo.rooms import build_rooms
 from incubator.demo.startups import build_startups
@@ -111,6 +112,10 @@ async def build_demo_park(
             codes = await build_events(seed, today_hk(), centre_ids, cluster_ids, say, scale)
             await build_academy(seed, today_hk(), centre_ids, say, scale, codes)
             await build_rooms(seed, today_hk(), centre_ids, say, scale)
+            reviewers = await build_programmes(
+                seed, today_hk(), centre_ids, password_hash, say, startups
+            )
+            logins += [DemoLogin(*login) for login in reviewers]
             exports = await build_partners(seed, today_hk(), say)
         say("indexes and constraints built")
         await _coherent()
@@ -140,6 +145,8 @@ async def build_demo_park(
                 "room_booking",
                 "room_credit_month",
                 "room_credit_entry",
+                "programme_call",
+                "programme_application",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

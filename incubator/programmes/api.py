@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from incubator.errors import BadParameter
 from incubator.programmes.schemas import (
@@ -20,7 +21,7 @@ from incubator.programmes.schemas import (
     DraftIn,
     StartIn,
 )
-from incubator.programmes.services import applications, calls, files
+from incubator.programmes.services import applications, calls, exports, files
 from incubator.web import viewer_of
 
 CALL_STATES = ("open", "upcoming", "closed")
@@ -63,6 +64,22 @@ def _quoted(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name, safe="")
+
+
+async def export_stream(request: Request, call_id: int, fmt: str) -> Stream:
+    """A call's applications as a file, streamed as it is made."""
+    fmt = fmt.strip().lower() or "csv"
+    if fmt not in ("csv", "xlsx"):
+        raise BadParameter({"format": "must be csv or xlsx"})
+    name, media_type, chunks = await exports.call_export(viewer_of(request), call_id, fmt)
+    return Stream(
+        chunks,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 class ProgrammesApi(Controller):
@@ -119,6 +136,18 @@ class ProgrammesApi(Controller):
             viewer_of(request), await calls.centre_of(call_id), "see this call's figures"
         )
         return await applications.figures(call_id)
+
+    @get(
+        "/calls/{call_id:int}/export",
+        summary="A call's applications with their scores and answers, as CSV or XLSX",
+    )
+    async def export(
+        self,
+        request: Request,
+        call_id: FromPath[int],
+        format: Annotated[str, doc("csv (the default) or xlsx")] = "csv",
+    ) -> Stream:
+        return await export_stream(request, call_id, format)
 
     @post(
         "/calls/{call_id:int}/applications",

@@ -11,15 +11,32 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from incubator.auth.services.accounts import create_session
+from incubator.commands import read_form
 from incubator.errors import DomainError
 from incubator.money import hkd_input
 from incubator.programmes import policy
 from incubator.programmes.api import download_response
-from incubator.programmes.schemas import ApplicationOut, CallOut, DraftIn, QuestionKind, StartIn
-from incubator.programmes.services import applications, calls, files, reviews
+from incubator.programmes.schemas import (
+    ApplicationOut,
+    CallOut,
+    DraftIn,
+    JoinIn,
+    QuestionKind,
+    StartIn,
+)
+from incubator.programmes.services import applicants, applications, calls, files, reviews
 from incubator.programmes.staff_pages import CallStaffPages
 from incubator.startups.tables import Cluster
-from incubator.web import errors_for_form, page, signed_in, viewer_of
+from incubator.web import (
+    client_ip,
+    errors_for_form,
+    form_values,
+    logged_in_redirect,
+    page,
+    signed_in,
+    viewer_of,
+)
 
 __all__ = ["CallStaffPages", "ProgrammePages"]
 
@@ -140,6 +157,34 @@ class ProgrammePages(Controller):
                 errors=errors,
             )
         return Redirect(f"/programmes/applications/{application.id}", status_code=303)
+
+    @get("/calls/{call_id:int}/join")
+    async def join_form(self, request: Request, call_id: FromPath[int]) -> Response:
+        call = await calls.get_call(call_id)
+        return page("programmes/join.html", call=call, values={}, errors={})
+
+    @post("/calls/{call_id:int}/join")
+    async def join(self, request: Request, call_id: FromPath[int]) -> Response:
+        """A new applicant's account, draft start-up and application; then signed in."""
+        names = ("name", "email", "password", "startup_en", "startup_zh", "founded_year")
+        data = form_values(await request.form(), names)
+        try:
+            command = await read_form(JoinIn, data).checked(applicants.join_problems_of)
+            user_id, application_id = await applicants.join(call_id, command, client_ip(request))
+        except DomainError as exc:
+            data.pop("password", None)
+            return page(
+                "programmes/join.html",
+                status_code=exc.status_code,
+                call=await calls.get_call(call_id),
+                values=data,
+                errors=errors_for_form(exc, "action"),
+            )
+        settings = request.app.state.settings
+        session = await create_session(
+            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
+        )
+        return logged_in_redirect(settings, session, f"/programmes/applications/{application_id}")
 
     @get("/applications/{application_id:int}")
     async def application(

@@ -81,8 +81,9 @@ class ReviewsApi(Controller):
         self,
         request: Request,
         call: Annotated[int | None, doc("one call's reviews only")] = None,
+        page: Annotated[str, doc("page number from 1 (100 a page, unscored first)")] = "",
     ) -> list[ReviewRow]:
-        return await reviews.queue(viewer_of(request), call)
+        return await reviews.queue(viewer_of(request), call, page_number(page))
 
     @get("/reviews/{review_id:int}", summary="An application as its reviewer sees it")
     async def get_review(self, request: Request, review_id: FromPath[int]) -> ReviewOut:

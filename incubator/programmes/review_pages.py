@@ -22,11 +22,19 @@ class ReviewPages(Controller):
     include_in_schema = False
 
     @get("/reviews")
-    async def queue(self, request: Request) -> Response:
+    async def queue(self, request: Request, page_number: FromQuery[int] = 1) -> Response:
         viewer = signed_in(request)
-        rows = await reviews.queue(viewer)
+        if page_number < 1:
+            raise BadParameter({"page_number": "must be a whole number from 1"})
+        rows = await reviews.queue(viewer, page=page_number, per_page=PER_PAGE, peek=True)
         waiting = await panel.calls_to_declare(viewer)
-        return page("programmes/reviews.html", rows=rows, waiting=waiting)
+        return page(
+            "programmes/reviews.html",
+            rows=rows[:PER_PAGE],
+            more=len(rows) > PER_PAGE,
+            page_number=page_number,
+            waiting=waiting,
+        )
 
     @get("/calls/{call_id:int}/conflicts")
     async def conflicts(self, request: Request, call_id: FromPath[int]) -> Response:

@@ -313,3 +313,14 @@ class DecisionIn(msgspec.Struct, kw_only=True):
     message_zh: str = ""
     starts_on: date | None = None
     ends_on: date | None = None
+
+
+class JoinIn(msgspec.Struct, kw_only=True):
+    """A new applicant's account and draft start-up, made to apply to an open call."""
+
+    name: str
+    email: str
+    password: str
+    startup_en: str
+    startup_zh: str = ""
+    founded_year: int | None = None

@@ -8,11 +8,12 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 
 from incubator.errors import BadParameter, DomainError, ValidationFailed
 from incubator.i18n import local_input
 from incubator.programmes import policy
+from incubator.programmes.api import export_stream
 from incubator.programmes.schemas import (
     CallIn,
     CallOut,
@@ -229,6 +230,16 @@ class CallStaffPages(Controller):
             values = form_of(data) | {"frozen": frozen}
             return await self._form(viewer, values, errors, call_id, exc.status_code)
         return Redirect(f"/programmes/calls/{call_id}?done=saved", status_code=303)
+
+    @get("/{call_id:int}/applications.csv")
+    async def applications_csv(self, request: Request, call_id: FromPath[int]) -> Stream:
+        signed_in(request)
+        return await export_stream(request, call_id, "csv")
+
+    @get("/{call_id:int}/applications.xlsx")
+    async def applications_xlsx(self, request: Request, call_id: FromPath[int]) -> Stream:
+        signed_in(request)
+        return await export_stream(request, call_id, "xlsx")
 
     @get("/{call_id:int}/applications")
     async def applications_page(

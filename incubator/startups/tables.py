@@ -54,6 +54,7 @@ class ProgrammeStatus(str, Enum):
 class StartupStatus(str, Enum):
     active = "active"
     archived = "archived"
+    applicant = "applicant"  # made by a new applicant to a programme: private until admitted
 
 
 # The statuses that keep a start-up out of the community's figures, as an SQL list of

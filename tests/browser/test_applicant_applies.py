@@ -21,7 +21,8 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
     closes = datetime.now(UTC) + timedelta(days=14)
     with running_server(settings.database_url) as url:
         manager = await log_in(browser, url, park.users["manager"])
-        await manager.get_by_role("link", name="Programmes").click()
+        await manager.get_by_text("Programmes", exact=True).click()  # the staff menu
+        await manager.get_by_role("link", name="Calls for applications").click()
         await manager.get_by_role("link", name="Open a call").click()
         await manager.get_by_label("Title (English)").fill("Incubation 2027 spring")
         await manager.get_by_label("Title (Chinese)").fill("培育計劃 2027 春季")

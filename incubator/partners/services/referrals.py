@@ -88,7 +88,7 @@ async def refer_outbound(viewer: Viewer, referral: OutboundIn) -> int:
     if mou is None:
         raise ValidationFailed({"partner": "has no MOU in force: referrals go under a live MOU"})
     if startup["status"] != "active":
-        raise ValidationFailed({"startup": f"{startup['name_en']} is archived"})
+        raise ValidationFailed({"startup": f"{startup['name_en']} is not an active start-up"})
     if await live_fields(startup["id"], partner_id) is None:
         raise ValidationFailed(
             {"startup": f"{startup['name_en']} has not consented to be shared with this partner"}

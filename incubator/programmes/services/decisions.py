@@ -18,6 +18,7 @@ from incubator.programmes.services.panel import conflicted_applications
 from incubator.programmes.tables import DECIDED, Application
 from incubator.startups.services import profiles
 from incubator.startups.services.reference import references
+from incubator.startups.tables import Startup
 
 STANDARD = {
     "admitted": (
@@ -110,6 +111,9 @@ async def _admit(
     """The start-up joins the programme (incubating from `starts_on`), through the profile's
     own change, so its history records who admitted it and when."""
     old = await profiles.current_values(startup_id, lock=True)
+    if old["status"] == "applicant":  # a new applicant's draft joins the community
+        await Startup.update({Startup.status: "active"}).where(Startup.id == startup_id)
+        await profiles.log_change(startup_id, viewer, "status", "applicant", "active")
     kept = [
         e
         for e in old["programmes"]

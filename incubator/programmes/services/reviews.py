@@ -26,7 +26,8 @@ from incubator.programmes.services.panel import conflicted_applications
 from incubator.programmes.tables import Application, ApplicationFile, Review
 from incubator.startups.policy import require_login
 
-VISIBLE = ("open", "scored")  # a reviewer sees an application only through such a review
+# Applications the panel reviews and ranks: submitted ones, and those decided since.
+REVIEWED = "'submitted', 'admitted', 'waitlisted', 'declined'"
 
 
 def _applicant(row: dict[str, Any], blind: bool) -> tuple[str, str]:
@@ -44,16 +45,25 @@ _QUEUE = """SELECT r.id, r.call, r.application, r.status, r.weighted, r.scored_a
     JOIN startup s ON s.id = a.startup"""
 
 
-async def queue(viewer: Viewer, call_id: int | None = None) -> list[ReviewRow]:
-    """The viewer's reviews they may read (declared clear), unscored first."""
+async def queue(
+    viewer: Viewer,
+    call_id: int | None = None,
+    page: int = 1,
+    per_page: int = 100,
+    peek: bool = False,
+) -> list[ReviewRow]:
+    """A page of the viewer's reviews they may read (declared clear), unscored first (with
+    `peek`, one more: whether another page follows)."""
     require_login(viewer)
     where, args = "", [viewer.user_id]
     if call_id is not None:
         where, args = " AND r.call = {}", [viewer.user_id, call_id]
     rows = await Review.raw(
         f"{_QUEUE} WHERE r.reviewer = {{}} AND r.status IN ('open', 'scored')"
-        f" AND a.status = 'submitted'{where} ORDER BY r.status, r.id",
+        f" AND a.status IN ({REVIEWED}){where} ORDER BY r.status, r.id LIMIT {{}} OFFSET {{}}",
         *args,
+        per_page + (1 if peek else 0),
+        (page - 1) * per_page,
     )
     found = []
     for row in rows:
@@ -208,11 +218,14 @@ async def _keep_score(application_id: int) -> None:
 async def ranking(
     viewer: Viewer, call_id: int, page: int = 1, per_page: int = 100, shortlisted: bool = False
 ) -> tuple[list[RankRow], int]:
-    """A call's submitted applications by their mean score (unscored last), a page of them
+    """A call's submitted (and decided) applications by their mean score (unscored last), a
+    page of them
     and how many in all; those the viewer is conflicted with are left out."""
     await policy.require_run(viewer, await centre_of(call_id), "see this call's ranking")
     hidden = sorted(await conflicted_applications(viewer))
-    where = "a.call = {} AND a.status = 'submitted'" + (" AND a.shortlisted" if shortlisted else "")
+    where = f"a.call = {{}} AND a.status IN ({REVIEWED})" + (
+        " AND a.shortlisted" if shortlisted else ""
+    )
     args: list[Any] = [call_id]
     if hidden:
         where += f" AND a.id NOT IN ({', '.join('{}' for _ in hidden)})"
@@ -265,7 +278,7 @@ async def shortlist(viewer: Viewer, application_id: int, on: bool) -> None:
     if row is None or application_id in await conflicted_applications(viewer):
         raise NotFound(f"there is no application {application_id}")
     await policy.require_run(viewer, await centre_of(row["call"]), "shortlist applications")
-    if row["status"] != "submitted":
+    if row["status"] not in ("submitted", "waitlisted"):
         raise Conflict(f"this application is {row['status']}: it cannot be shortlisted")
     async with write_transaction():
         await Application.update({Application.shortlisted: on}).where(

@@ -11,7 +11,7 @@ from incubator.i18n import gettext, named
 from incubator.startups.schemas import ChoiceLists, HistoryEntry
 from incubator.startups.tables import STAGE_NAMES
 
-STATUS_NAMES = {"active": "Active", "archived": "Archived"}
+STATUS_NAMES = {"active": "Active", "archived": "Archived", "applicant": "Applicant"}
 _PROGRAMME = re.compile(
     r"^(?P<slug>[\w-]+) \((?P<status>\w+), (?P<start>[\d-]+)(?: to (?P<end>[\d-]+))?\)$"
 )

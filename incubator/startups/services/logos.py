@@ -47,7 +47,7 @@ async def get_logo(viewer: Viewer, startup_id: int) -> Logo:
     """The logo, to whoever may see the profile (an archived one's only to its editors)."""
     startup = await Startup.select(Startup.status).where(Startup.id == startup_id).first()
     if startup is None or (
-        startup["status"] == "archived" and not await policy.can_edit(viewer, startup_id)
+        startup["status"] != "active" and not await policy.can_edit(viewer, startup_id)
     ):
         raise NotFound("this start-up has no logo")
     row = (

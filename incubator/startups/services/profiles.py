@@ -82,7 +82,7 @@ async def get_profile(viewer: Viewer, startup_id: int) -> StartupDetail:
     row.pop("search_document", None)
     can_manage = await policy.can_manage(viewer, startup_id)
     can_edit = can_manage or await policy.can_edit(viewer, startup_id)
-    if row["status"] == "archived" and not can_edit:
+    if row["status"] != "active" and not can_edit:  # archived, or an applicant's
         raise NotFound(f"no start-up with id {startup_id}")
     await attach_links([row], today_hk())
     row["tags"] = [t for t in row["tags"].split(",") if t]
