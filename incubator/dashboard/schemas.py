@@ -27,6 +27,7 @@ TITLES = {
     "mous-expiring": "MOUs expiring in the next 180 days",
     "room-use": "Meeting room use by centre",
     "room-use-by-hour": "Meeting room use by hour of the week",
+    "programme-intake": "Programme intake by call",
 }
 
 
@@ -66,6 +67,11 @@ SERIES = {
     "sat": "Sat",
     "sun": "Sun",
     "all": "All week",
+    "started": "Started",
+    "submitted": "Submitted",
+    "reviewed": "Reviewed",
+    "admitted": "Admitted",
+    "acceptance_rate": "Acceptance rate",
 }
 
 

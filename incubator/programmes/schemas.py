@@ -324,3 +324,15 @@ class JoinIn(msgspec.Struct, kw_only=True):
     startup_en: str
     startup_zh: str = ""
     founded_year: int | None = None
+
+
+class IntakeFigures(msgspec.Struct, kw_only=True):
+    """A call's applications by how far they went, for the park's figures."""
+
+    call: int
+    title_en: str
+    title_zh: str
+    started: int
+    submitted: int
+    reviewed: int  # submitted applications with at least one scored review
+    admitted: int

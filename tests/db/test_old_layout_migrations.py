@@ -69,6 +69,8 @@ PROGRAMMES = {
     "review_queue",
     "review_by_call",
     "application_ranking",
+    "application_by_call",
+    "application_by_call_status",
 }
 
 # The meeting rooms' tables, and the venue holds of events and bookings, with their rules.

@@ -18,6 +18,7 @@ from incubator.dashboard.services.community import (
     startups_by_cluster,
     startups_by_stage,
 )
+from incubator.dashboard.services.programmes import programme_intake
 from incubator.dashboard.services.rooms import room_use, room_use_by_hour
 
 FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
@@ -33,6 +34,7 @@ FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
     "mous-expiring": mous_expiring,
     "room-use": room_use,
     "room-use-by-hour": room_use_by_hour,
+    "programme-intake": programme_intake,
 }
 
 

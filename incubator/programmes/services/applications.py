@@ -10,7 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.db import UNIQUE_VIOLATIONS, is_postgres, lock_row, utcnow, write_transaction
+from incubator.db import (
+    UNIQUE_VIOLATIONS,
+    among,
+    in_order,
+    is_postgres,
+    lock_row,
+    utcnow,
+    write_transaction,
+)
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.i18n import hk_text
 from incubator.programmes import policy
@@ -293,7 +301,8 @@ async def my_applications(viewer: Viewer) -> list[ApplicationOut]:
 async def call_applications(
     viewer: Viewer, call_id: int, status: str = "", page: int = 1, per_page: int = 100
 ) -> tuple[list[ApplicationRow], int]:
-    """A call's applications for those who run it: a page of them, and how many in all."""
+    """A call's applications for those who run it, by number: a page of them, and how many
+    in all."""
     from incubator.programmes.services.calls import centre_of
 
     await policy.require_run(viewer, await centre_of(call_id), "see this call's applications")
@@ -309,14 +318,28 @@ async def call_applications(
             f"SELECT count(*) AS n FROM programme_application a WHERE {where}", *args
         )
     )[0]["n"]
-    rows = await Application.raw(
-        "SELECT a.id, a.startup, s.name_en AS startup_en, s.name_zh AS startup_zh, a.status, "
-        "a.updated_at, a.submitted_at FROM programme_application a "
-        f"JOIN startup s ON s.id = a.startup WHERE {where} "
-        "ORDER BY a.submitted_at IS NULL, a.submitted_at, a.id LIMIT {} OFFSET {}",
+    # The page's ids from the call's index (by number), then those rows in full.
+    chosen = await Application.raw(
+        f"SELECT a.id FROM programme_application a WHERE {where} ORDER BY a.id "
+        "LIMIT {} OFFSET {}",
         *args,
         per_page,
         (page - 1) * per_page,
+    )
+    page_ids = [r["id"] for r in chosen]
+    condition, id_args = among("a.id", page_ids)
+    rows = (
+        in_order(
+            await Application.raw(
+                "SELECT a.id, a.startup, s.name_en AS startup_en, s.name_zh AS startup_zh, "
+                "a.status, a.updated_at, a.submitted_at FROM programme_application a "
+                f"JOIN startup s ON s.id = a.startup WHERE 1 = 1{condition}",
+                *id_args,
+            ),
+            page_ids,
+        )
+        if page_ids
+        else []
     )
     return [
         ApplicationRow(

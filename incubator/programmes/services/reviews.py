@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.db import among, lock_row, utcnow, write_transaction
+from incubator.db import among, in_order, is_postgres, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.programmes import policy
 from incubator.programmes.schemas import (
@@ -235,15 +235,31 @@ async def ranking(
             f"SELECT count(*) AS n FROM programme_application a WHERE {where}", *args
         )
     )[0]["n"]
-    rows = await Application.raw(
-        "SELECT a.id AS application, a.startup, s.name_en AS startup_en, "
-        "s.name_zh AS startup_zh, a.status, a.reviews_done, a.score_mean, a.score_spread, "
-        "a.shortlisted FROM programme_application a JOIN startup s ON s.id = a.startup "
-        f"WHERE {where} ORDER BY a.score_mean IS NULL, a.score_mean DESC, a.id "
+    # The page's ids in the order of the ranking's index, then those rows in full.
+    order = "a.score_mean DESC NULLS LAST, a.id" if is_postgres() else "a.score_mean DESC, a.id"
+    chosen = await Application.raw(
+        f"SELECT a.id FROM programme_application a WHERE {where} ORDER BY {order} "
         "LIMIT {} OFFSET {}",
         *args,
         per_page,
         (page - 1) * per_page,
+    )
+    page_ids = [r["id"] for r in chosen]
+    condition, id_args = among("a.id", page_ids)
+    rows = (
+        in_order(
+            await Application.raw(
+                "SELECT a.id AS application, a.startup, s.name_en AS startup_en, "
+                "s.name_zh AS startup_zh, a.status, a.reviews_done, a.score_mean, "
+                "a.score_spread, a.shortlisted FROM programme_application a "
+                f"JOIN startup s ON s.id = a.startup WHERE 1 = 1{condition}",
+                *id_args,
+            ),
+            page_ids,
+            key="application",
+        )
+        if page_ids
+        else []
     )
     ids = [r["application"] for r in rows]
     condition, id_args = among("application", ids)
