@@ -1,5 +1,6 @@
-"""A manager opens a call from its form; a member applies (answers, a file, submit); the
-manager finds the application: in a real chromium against a real server process."""
+"""A manager opens a call from its form; a member applies (answers, a file, submit); an
+external reviewer declares no conflict and scores; the manager admits, and the start-up's
+profile then shows the programme: in a real chromium against a real server process."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +8,7 @@ import pytest
 
 from incubator.programmes.tables import Application
 from tests.browser.pages import log_in
-from tests.programmes.conftest import PDF, hk
+from tests.programmes.conftest import PDF, REVIEWER, external_reviewer, hk
 from tests.server import running_server
 
 pytestmark = pytest.mark.browser
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.browser
 async def test_a_manager_opens_a_call_and_a_member_applies(
     settings, park, browser, artifacts, engine_name, tmp_path
 ):
+    await external_reviewer()
     deck = tmp_path / "deck.pdf"
     deck.write_bytes(PDF)
     closes = datetime.now(UTC) + timedelta(days=14)
@@ -51,7 +53,7 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
         assert "Open for applications" in await manager.locator("main").inner_text()
         call_url = manager.url
 
-        member = await log_in(browser, url, park.users["member"])
+        member = await log_in(browser, url, park.users["other_member"])  # Lantern Chain
         await member.goto(call_url)
         await member.screenshot(
             path=str(artifacts / f"call-page-{engine_name}.png"), full_page=True
@@ -77,7 +79,45 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
 
         await manager.reload()
         await manager.get_by_role("link", name="Applications", exact=True).click()
-        assert "Harbour Pay" in await manager.locator("main").inner_text()
+        assert "Lantern Chain" in await manager.locator("main").inner_text()
         await manager.screenshot(
             path=str(artifacts / f"call-applications-{engine_name}.png"), full_page=True
+        )
+        await manager.goto(call_url)
+        await manager.get_by_role("link", name="Review panel").click()
+        await manager.get_by_label("Their account's email").fill(REVIEWER)
+        await manager.get_by_role("button", name="Add to the panel").click()
+        await manager.get_by_role("button", name="Assign").click()
+        assert "1 reviews assigned" in await manager.locator("main").inner_text()
+
+        reviewer = await log_in(browser, url, REVIEWER)
+        await reviewer.get_by_role("link", name="My reviews").click()
+        await reviewer.get_by_role("link", name="Declare conflicts").click()
+        await reviewer.get_by_role("button", name="Declare and open my reviews").click()
+        await reviewer.get_by_role("link", name="Lantern Chain").click()
+        assert "Cross-border payments for SMEs." in await reviewer.locator("main").inner_text()
+        await reviewer.get_by_label("Team").select_option("5")
+        await reviewer.get_by_label("Comment for the panel").fill("A strong team.")
+        await reviewer.screenshot(
+            path=str(artifacts / f"review-form-{engine_name}.png"), full_page=True
+        )
+        await reviewer.get_by_role("button", name="Save my scores").click()
+        await reviewer.wait_for_url("**/programmes/reviews?done=scored")
+
+        await manager.goto(call_url + "/ranking")
+        assert "5.00" in await manager.locator("main").inner_text()
+        await manager.screenshot(
+            path=str(artifacts / f"call-ranking-{engine_name}.png"), full_page=True
+        )
+        await manager.get_by_role("link", name="Lantern Chain").click()
+        await manager.get_by_label("Decision", exact=True).select_option(label="Admit")
+        await manager.get_by_role("button", name="Record the decision").click()
+        await manager.wait_for_url("**?done=decided")
+        assert "Admitted" in await manager.locator("main").inner_text()
+
+        await member.goto(f"{url}/startups/{park.startups['lantern-chain']}")
+        profile = await member.locator("main").inner_text()
+        assert "Cyberport Incubation Programme" in profile
+        await member.screenshot(
+            path=str(artifacts / f"admitted-profile-{engine_name}.png"), full_page=True
         )
