@@ -63,7 +63,7 @@ async def test_demo_park_has_the_shape_of_the_real_one(settings):
     )
     assert 150 <= web3[0]["n"] <= 330  # 210+ Web3 start-ups in the real park
     roles = {u["role"] for u in await User.select(User.role)}
-    assert roles == {"admin", "manager", "member", "partner"}
+    assert roles == {"admin", "manager", "member", "partner", "reviewer"}
     named = await Startup.count().where(Startup.name_zh != "")
     assert named == total
 

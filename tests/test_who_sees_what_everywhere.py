@@ -56,6 +56,8 @@ NOT_WALKED = {
     "/static/{file_path:path}",  # files of the app itself
     "/lang/{code:str}",  # sets a cookie and redirects
     "/invitations/{token:str}",  # a bearer link to an invitation (tests/startups)
+    # a bearer link that makes a reviewer's account (tests/programmes)
+    "/programmes/reviewer-invitations/{token:str}",
     "/schema/{path:str}",
 }
 

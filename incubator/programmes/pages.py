@@ -25,7 +25,14 @@ from incubator.programmes.schemas import (
     QuestionKind,
     StartIn,
 )
-from incubator.programmes.services import applicants, applications, calls, files, reviews
+from incubator.programmes.services import (
+    applicants,
+    applications,
+    calls,
+    files,
+    invitations,
+    reviews,
+)
 from incubator.programmes.staff_pages import CallStaffPages
 from incubator.startups.tables import Cluster
 from incubator.web import (
@@ -185,6 +192,33 @@ class ProgrammePages(Controller):
             settings, user_id, client_ip(request), request.headers.get("user-agent", "")
         )
         return logged_in_redirect(settings, session, f"/programmes/applications/{application_id}")
+
+    @get("/reviewer-invitations/{token:str}")
+    async def reviewer_invitation(self, token: FromPath[str]) -> Response:
+        found = await invitations.open_invitation(token)
+        return page("programmes/reviewer_invitation.html", invitation=found, token=token, errors={})
+
+    @post("/reviewer-invitations/{token:str}")
+    async def accept_reviewer_invitation(self, request: Request, token: FromPath[str]) -> Response:
+        """An external reviewer's account, seated on the call's panel; then signed in."""
+        form = await request.form()
+        name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        try:
+            user_id = await invitations.accept_invitation(token, name, password)
+        except DomainError as exc:
+            return page(
+                "programmes/reviewer_invitation.html",
+                status_code=exc.status_code,
+                invitation=await invitations.open_invitation(token),
+                token=token,
+                errors=errors_for_form(exc, "action"),
+                given_name=name,
+            )
+        settings = request.app.state.settings
+        session = await create_session(
+            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
+        )
+        return logged_in_redirect(settings, session, "/programmes/reviews")
 
     @get("/applications/{application_id:int}")
     async def application(

@@ -8,12 +8,20 @@ from incubator.programmes.tables import (
     Call,
     CallReviewer,
     Review,
+    ReviewerInvitation,
 )
 
 APP_CONFIG = AppConfig(
     app_name="programmes",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Call, Application, ApplicationFile, CallReviewer, Review],
+    table_classes=[
+        Call,
+        Application,
+        ApplicationFile,
+        CallReviewer,
+        Review,
+        ReviewerInvitation,
+    ],
     migration_dependencies=["incubator.auth.piccolo_app", "incubator.startups.piccolo_app"],
     commands=[],
 )

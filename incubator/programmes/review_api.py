@@ -17,16 +17,18 @@ from incubator.programmes.schemas import (
     DecisionIn,
     Declared,
     DeclareIn,
+    InvitationSentOut,
     PanelMember,
     PanelReview,
     RankRow,
     ReviewerIn,
+    ReviewerInvitationIn,
     ReviewOut,
     ReviewRow,
     ScoreIn,
     ShortlistIn,
 )
-from incubator.programmes.services import decisions, files, panel, reviews
+from incubator.programmes.services import decisions, files, invitations, panel, reviews
 from incubator.web import viewer_of
 
 
@@ -43,6 +45,20 @@ class ReviewsApi(Controller):
         self, request: Request, call_id: FromPath[int], data: JSONBody[ReviewerIn]
     ) -> list[PanelMember]:
         return await panel.add_reviewer(viewer_of(request), call_id, data.email)
+
+    @post(
+        "/calls/{call_id:int}/panel/invitations",
+        summary="Invite an external reviewer without an account (a one-time link by email)",
+    )
+    async def invite_reviewer(
+        self, request: Request, call_id: FromPath[int], data: JSONBody[ReviewerInvitationIn]
+    ) -> InvitationSentOut:
+        sent = await invitations.invite_reviewer(
+            request.app.state.settings, viewer_of(request), call_id, data.email, data.name
+        )
+        return InvitationSentOut(
+            email=sent.email, emailed=sent.emailed, link=None if sent.emailed else sent.link
+        )
 
     @delete(
         "/calls/{call_id:int}/panel/{user_id:int}",

@@ -11,7 +11,15 @@ from incubator.commands import read_form
 from incubator.errors import BadParameter, DomainError
 from incubator.programmes.api import download_response
 from incubator.programmes.schemas import AssignIn, DecisionIn, DeclareIn, ScoreIn
-from incubator.programmes.services import applications, calls, decisions, files, panel, reviews
+from incubator.programmes.services import (
+    applications,
+    calls,
+    decisions,
+    files,
+    invitations,
+    panel,
+    reviews,
+)
 from incubator.web import errors_for_form, form_values, page, signed_in
 
 PER_PAGE = 100
@@ -134,12 +142,23 @@ class ReviewPages(Controller):
         action = str(form.get("do") or "")
         values = {
             "email": str(form.get("email") or ""),
+            "name": str(form.get("name") or ""),
             "per_application": str(form.get("per_application") or "3"),
+            "do": action,
         }
         try:
             if action == "add":
                 await panel.add_reviewer(viewer, call_id, values["email"])
                 done = "added"
+            elif action == "invite":
+                sent = await invitations.invite_reviewer(
+                    request.app.state.settings, viewer, call_id, values["email"], values["name"]
+                )
+                if not sent.emailed:  # the link to pass on, shown once
+                    return await self._panel_page(
+                        request, call_id, {}, done="", values={}, invitation=sent
+                    )
+                done = "invited"
             elif action == "remove":
                 await panel.remove_reviewer(viewer, call_id, int(str(form.get("user") or 0)))
                 done = "removed"
@@ -150,7 +169,7 @@ class ReviewPages(Controller):
                 n = await panel.assign(viewer, call_id, AssignIn(per_application=int(per)))
                 done = f"assigned-{n}"
             else:
-                raise BadParameter({"do": "must be add, remove or assign"})
+                raise BadParameter({"do": "must be add, invite, remove or assign"})
         except DomainError as exc:
             errors = errors_for_form(exc, "action")
             return await self._panel_page(

@@ -336,3 +336,27 @@ class IntakeFigures(msgspec.Struct, kw_only=True):
     submitted: int
     reviewed: int  # submitted applications with at least one scored review
     admitted: int
+
+
+class ReviewerInvitationIn(msgspec.Struct, kw_only=True):
+    """An external reviewer without an account, invited to a call's panel by email."""
+
+    email: str
+    name: str
+
+
+class ReviewerInvitationOut(msgspec.Struct, kw_only=True):
+    id: int
+    email: str
+    name: str
+    call: int
+    call_en: str
+    call_zh: str
+
+
+class InvitationSentOut(msgspec.Struct, kw_only=True):
+    """An invitation made: emailed, or (no SMTP server, or it failed) its link to pass on."""
+
+    email: str
+    emailed: bool
+    link: str | None = None

@@ -136,3 +136,17 @@ class Review(Table, tablename="application_review"):
     assigned_at = Timestamptz(default=TimestamptzNow())
     declared_at = Timestamptz(null=True, default=None)
     scored_at = Timestamptz(null=True, default=None)
+
+
+class ReviewerInvitation(Table, tablename="reviewer_invitation"):
+    """A one-time link that makes an external reviewer's account and seats it on a call's
+    panel (only the token's hash is kept)."""
+
+    token_hash = Varchar(length=64)
+    email = Varchar(length=254)
+    name = Varchar(length=200, default="")
+    call = ForeignKey(Call, on_delete=OnDelete.cascade, null=False)
+    invited_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)

@@ -71,6 +71,8 @@ PROGRAMMES = {
     "application_ranking",
     "application_by_call",
     "application_by_call_status",
+    "reviewer_invitation",
+    "reviewer_invitation_token",
 }
 
 # The meeting rooms' tables, and the venue holds of events and bookings, with their rules.
