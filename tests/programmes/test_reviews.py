@@ -73,6 +73,12 @@ async def test_a_conflicted_reviewer_sees_nothing_of_the_application(client, par
         json={"conflicts": [park.startups["harbour-pay"]]},
     )
     assert (await api(client, "GET", f"/api/programmes/applications/{harbour}")).status_code == 404
+    for url in (
+        f"/api/programmes/applications/{harbour}/reviews",
+        f"/api/programmes/calls/{call['id']}/export",
+    ):
+        seen = await api(client, "GET", url)
+        assert seen.status_code in (200, 404) and "Harbour Pay" not in seen.text, url
     listed = await api(client, "GET", f"/api/programmes/calls/{call['id']}/applications")
     assert [a["id"] for a in listed.json()] == [lantern]
     ranked = await api(client, "GET", f"/api/programmes/calls/{call['id']}/ranking")

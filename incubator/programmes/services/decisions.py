@@ -8,13 +8,11 @@ from datetime import date
 
 from incubator.auth.schemas import Viewer
 from incubator.db import lock_row, utcnow, write_transaction
-from incubator.errors import Conflict, NotFound, ValidationFailed
+from incubator.errors import Conflict, ValidationFailed
 from incubator.i18n import today_hk
-from incubator.programmes import policy
 from incubator.programmes.schemas import ApplicationOut, DecisionIn
-from incubator.programmes.services.applications import get_application
+from incubator.programmes.services.applications import get_application, run_application
 from incubator.programmes.services.calls import get_call
-from incubator.programmes.services.panel import conflicted_applications
 from incubator.programmes.tables import DECIDED, Application
 from incubator.startups.services import profiles
 from incubator.startups.services.reference import references
@@ -58,17 +56,8 @@ def decision_problems_of(values: dict) -> dict[str, str]:
 
 
 async def decide(viewer: Viewer, application_id: int, data: DecisionIn) -> ApplicationOut:
-    row = (
-        await Application.select(Application.call, Application.startup)
-        .where(Application.id == application_id)
-        .first()
-    )
-    if row is None or application_id in await conflicted_applications(viewer):
-        raise NotFound(f"there is no application {application_id}")
+    row = await run_application(viewer, application_id, "decide on this call's applications")
     call = await get_call(row["call"])
-    from incubator.programmes.services.calls import centre_of
-
-    await policy.require_run(viewer, await centre_of(call.id), "decide on this call's applications")
     errors = decision_problems(data)
     if errors:
         raise ValidationFailed(errors)

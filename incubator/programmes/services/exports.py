@@ -19,7 +19,7 @@ from incubator.programmes import policy
 from incubator.programmes.schemas import CallOut, Question, QuestionKind
 from incubator.programmes.services.applications import instant
 from incubator.programmes.services.calls import centre_of, get_call
-from incubator.programmes.services.panel import conflicted_applications
+from incubator.programmes.services.panel import visible_to
 
 FIXED = [
     "Application",
@@ -74,11 +74,7 @@ async def call_export(
     """The file's name, its media type and its bytes as they are made."""
     await policy.require_run(viewer, await centre_of(call_id), "export this call's applications")
     call = await get_call(call_id)
-    hidden = sorted(await conflicted_applications(viewer))
-    where, args = "a.call = {}", [call_id]
-    if hidden:
-        where += f" AND a.id NOT IN ({', '.join('{}' for _ in hidden)})"
-        args += hidden
+    where, args = await visible_to(viewer, "a.call = {}", [call_id])
     joined = "string_agg(f.question, ',')" if is_postgres() else "group_concat(f.question, ',')"
     files = f"(SELECT {joined} FROM application_file f WHERE f.application = a.id)"
     sql = (

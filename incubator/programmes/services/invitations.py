@@ -4,7 +4,6 @@ reviews it is given, and seats it on the call's panel, once."""
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import timedelta
 
@@ -13,15 +12,12 @@ from incubator.auth.services.accounts import check_email, create_user, normalise
 from incubator.auth.tables import Role, User
 from incubator.db import utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
-from incubator.mail import send_email
 from incubator.programmes import policy
 from incubator.programmes.schemas import ReviewerInvitationOut
 from incubator.programmes.services.calls import centre_of, get_call
 from incubator.programmes.tables import CallReviewer, ReviewerInvitation
 from incubator.settings import Settings
-from incubator.startups.services.invitations import InvitationSent
-
-log = logging.getLogger("incubator.programmes")
+from incubator.startups.services.invitations import InvitationSent, send_link
 
 
 async def invite_reviewer(
@@ -59,20 +55,14 @@ async def invite_reviewer(
             )
         )
     link = f"{settings.base_url}/programmes/reviewer-invitations/{token}"
-    if not settings.smtp_configured:
-        return InvitationSent(email=email, link=link, emailed=False)
     text = (
         f"{viewer.name} invited you to review applications to {call.title_en} on the "
         f"Cyberport community. Accept within {settings.invitation_days} days: {link}\n\n"
         f"{viewer.name} 邀請你評審「{call.title_zh or call.title_en}」的申請。"
         f"請於 {settings.invitation_days} 日內接受邀請：{link}\n"
     )
-    try:
-        await send_email(settings, email, "Review applications / 評審申請", text)
-    except Exception as exc:  # SMTP failure: the manager gets the link to pass on by hand.
-        log.warning("reviewer invitation for call %s failed: %s", call_id, type(exc).__name__)
-        return InvitationSent(email=email, link=link, emailed=False, error=str(exc))
-    return InvitationSent(email=email, link=link, emailed=True)
+    subject = "Review applications / 評審申請"
+    return await send_link(settings, email, link, subject, text, f"call {call_id}'s panel")
 
 
 async def open_invitation(token: str) -> ReviewerInvitationOut:

@@ -197,3 +197,12 @@ async def calls_to_declare(viewer: Viewer) -> list[DeclarationDue]:
         viewer.user_id,
     )
     return [DeclarationDue(**row) for row in rows]
+
+
+async def visible_to(viewer: Viewer, where: str, args: list) -> tuple[str, list]:
+    """A condition on applications `a` narrowed to leave out those the viewer declared a
+    conflict with (every list, ranking and file of a call reads through it)."""
+    hidden = sorted(await conflicted_applications(viewer))
+    if not hidden:
+        return where, args
+    return where + f" AND a.id NOT IN ({', '.join('{}' for _ in hidden)})", [*args, *hidden]

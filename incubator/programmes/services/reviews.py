@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.db import among, in_order, is_postgres, lock_row, utcnow, write_transaction
+from incubator.db import among, is_postgres, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.programmes import policy
 from incubator.programmes.schemas import (
@@ -20,9 +20,8 @@ from incubator.programmes.schemas import (
     Rubric,
     ScoreIn,
 )
-from incubator.programmes.services.applications import instant
+from incubator.programmes.services.applications import instant, page_of, run_application
 from incubator.programmes.services.calls import centre_of, get_call
-from incubator.programmes.services.panel import conflicted_applications
 from incubator.programmes.tables import Application, ApplicationFile, Review
 from incubator.startups.policy import require_login
 
@@ -218,48 +217,22 @@ async def _keep_score(application_id: int) -> None:
 async def ranking(
     viewer: Viewer, call_id: int, page: int = 1, per_page: int = 100, shortlisted: bool = False
 ) -> tuple[list[RankRow], int]:
-    """A call's submitted (and decided) applications by their mean score (unscored last), a
-    page of them
-    and how many in all; those the viewer is conflicted with are left out."""
+    """A call's submitted (and decided) applications by their mean score (unscored last): a
+    page of them and how many in all; those the viewer is conflicted with are left out."""
     await policy.require_run(viewer, await centre_of(call_id), "see this call's ranking")
-    hidden = sorted(await conflicted_applications(viewer))
     where = f"a.call = {{}} AND a.status IN ({REVIEWED})" + (
         " AND a.shortlisted" if shortlisted else ""
     )
-    args: list[Any] = [call_id]
-    if hidden:
-        where += f" AND a.id NOT IN ({', '.join('{}' for _ in hidden)})"
-        args += hidden
-    total = (
-        await Application.raw(
-            f"SELECT count(*) AS n FROM programme_application a WHERE {where}", *args
-        )
-    )[0]["n"]
-    # The page's ids in the order of the ranking's index, then those rows in full.
     order = "a.score_mean DESC NULLS LAST, a.id" if is_postgres() else "a.score_mean DESC, a.id"
-    chosen = await Application.raw(
-        f"SELECT a.id FROM programme_application a WHERE {where} ORDER BY {order} "
-        "LIMIT {} OFFSET {}",
-        *args,
+    rows, total = await page_of(
+        viewer,
+        where,
+        [call_id],
+        order,
+        "a.id AS application, a.startup, s.name_en AS startup_en, s.name_zh AS startup_zh, "
+        "a.status, a.reviews_done, a.score_mean, a.score_spread, a.shortlisted",
+        page,
         per_page,
-        (page - 1) * per_page,
-    )
-    page_ids = [r["id"] for r in chosen]
-    condition, id_args = among("a.id", page_ids)
-    rows = (
-        in_order(
-            await Application.raw(
-                "SELECT a.id AS application, a.startup, s.name_en AS startup_en, "
-                "s.name_zh AS startup_zh, a.status, a.reviews_done, a.score_mean, "
-                "a.score_spread, a.shortlisted FROM programme_application a "
-                f"JOIN startup s ON s.id = a.startup WHERE 1 = 1{condition}",
-                *id_args,
-            ),
-            page_ids,
-            key="application",
-        )
-        if page_ids
-        else []
     )
     ids = [r["application"] for r in rows]
     condition, id_args = among("application", ids)
@@ -286,14 +259,7 @@ async def ranking(
 
 
 async def shortlist(viewer: Viewer, application_id: int, on: bool) -> None:
-    row = (
-        await Application.select(Application.call, Application.status)
-        .where(Application.id == application_id)
-        .first()
-    )
-    if row is None or application_id in await conflicted_applications(viewer):
-        raise NotFound(f"there is no application {application_id}")
-    await policy.require_run(viewer, await centre_of(row["call"]), "shortlist applications")
+    row = await run_application(viewer, application_id, "shortlist applications")
     if row["status"] not in ("submitted", "waitlisted"):
         raise Conflict(f"this application is {row['status']}: it cannot be shortlisted")
     async with write_transaction():
@@ -304,10 +270,7 @@ async def shortlist(viewer: Viewer, application_id: int, on: bool) -> None:
 
 async def reviews_of(viewer: Viewer, application_id: int) -> list[PanelReview]:
     """The panel's reviews of an application, for those who run the call."""
-    row = await Application.select(Application.call).where(Application.id == application_id).first()
-    if row is None:
-        raise NotFound(f"there is no application {application_id}")
-    await policy.require_run(viewer, await centre_of(row["call"]), "see this application's reviews")
+    await run_application(viewer, application_id, "see this application's reviews")
     rows = await Review.raw(
         "SELECT r.id, u.name AS reviewer, r.status, r.scores, r.weighted, r.comment, r.scored_at "
         "FROM application_review r JOIN app_user u ON u.id = r.reviewer "

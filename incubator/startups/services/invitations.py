@@ -71,18 +71,27 @@ async def invite(
             )
         )
     link = f"{settings.base_url}/invitations/{token}"
-    if not settings.smtp_configured:
-        return InvitationSent(email=email, link=link, emailed=False)
     text = (
         f"{viewer.name} invited you to join {startup['name_en']} on the Cyberport community.\n\n"
         f"Accept within {settings.invitation_days} days: {link}\n\n"
         f"{viewer.name} 邀請你加入 {startup['name_en']} 的團隊。請於 {settings.invitation_days} "
         f"日內接受邀請：{link}\n"
     )
+    subject = f"Join {startup['name_en']} / 加入團隊"
+    return await send_link(settings, email, link, subject, text, f"start-up {startup_id}")
+
+
+async def send_link(
+    settings: Settings, email: str, link: str, subject: str, text: str, what: str
+) -> InvitationSent:
+    """Email an invitation's link; with no SMTP server, or when sending fails, the link comes
+    back for the inviter to pass on by hand (`what` names the invitation in the log)."""
+    if not settings.smtp_configured:
+        return InvitationSent(email=email, link=link, emailed=False)
     try:
-        await send_email(settings, email, f"Join {startup['name_en']} / 加入團隊", text)
+        await send_email(settings, email, subject, text)
     except Exception as exc:  # SMTP failure: the inviter gets the link to pass on by hand.
-        log.warning("invitation email for start-up %s failed: %s", startup_id, type(exc).__name__)
+        log.warning("invitation email for %s failed: %s", what, type(exc).__name__)
         return InvitationSent(email=email, link=link, emailed=False, error=str(exc))
     return InvitationSent(email=email, link=link, emailed=True)
 
