@@ -53,11 +53,17 @@ def download_response(stored: files.StoredFile) -> Response:
         content=stored.data,
         media_type=stored.content_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(stored.filename)}",
+            # An ASCII name for old clients, the file's own (any language) for the rest.
+            "Content-Disposition": f'attachment; filename="{_ascii(stored.filename)}"; '
+            f"filename*=UTF-8''{_quoted(stored.filename)}",
             "ETag": f'"{stored.sha256}"',
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _ascii(name: str) -> str:
+    return name.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "file"
 
 
 def _quoted(name: str) -> str:
