@@ -59,3 +59,41 @@ function suggestions(input) {
 document.addEventListener("DOMContentLoaded", () => {
   for (const input of document.querySelectorAll("input[data-suggest][list]")) suggestions(input);
 });
+
+// An application's form (data-autosave: its answers' API address) saves the typed answers a
+// second after the last keystroke, as a draft, and says so; files still go with the Save
+// button, which also works without this script.
+function autosave(form) {
+  const status = form.querySelector("[data-autosave-status]");
+  let timer = null;
+  const save = async () => {
+    const answers = {};
+    for (const field of form.elements) {
+      if (field.name && field.name.startsWith("answer.")) answers[field.name.slice(7)] = field.value;
+    }
+    const token = (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "";
+    try {
+      const answer = await fetch(form.dataset.autosave, {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": decodeURIComponent(token),
+        },
+        body: JSON.stringify({ answers }),
+      });
+      status.textContent = answer.ok ? form.dataset.saved : form.dataset.notSaved;
+    } catch (error) {
+      status.textContent = form.dataset.notSaved;
+    }
+  };
+  form.addEventListener("input", (event) => {
+    if (!event.target.name || !event.target.name.startsWith("answer.")) return;
+    clearTimeout(timer);
+    timer = setTimeout(save, 1000);
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form[data-autosave]")) autosave(form);
+});

@@ -63,6 +63,10 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
         await member.get_by_role("button", name="Submit application").click()
         assert "is required" in await member.locator(".error-summary").inner_text()
         await member.get_by_label("What do you make?").fill("Cross-border payments for SMEs.")
+        status = member.locator("[data-autosave-status]")
+        await status.filter(has_text="Draft saved as you typed.").wait_for()
+        [draft] = await Application.select(Application.answers)
+        assert "Cross-border" in draft["answers"]  # saved as typed, before any button
         await member.get_by_label("Pitch deck").set_input_files(str(deck))
         await member.screenshot(
             path=str(artifacts / f"application-form-{engine_name}.png"), full_page=True

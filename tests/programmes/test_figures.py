@@ -55,6 +55,8 @@ async def test_the_dashboard_counts_each_call_s_intake(client, park):
     assert figure["total"]["acceptance_rate"] == 0.5
     page = await client.get("/dashboard")
     assert "Programme intake by call" in page.text
+    report = await client.get("/reports/quarterly")
+    assert report.status_code == 200 and "Programme intake by call" in report.text
     csv = await client.get("/dashboard/csv/programme-intake")
     assert csv.status_code == 200 and "Acceptance rate" in csv.text and ",3,2,1,1,0.5" in csv.text
     # Another centre's manager sees only their centres' calls.
