@@ -160,7 +160,10 @@ class ReviewPages(Controller):
                     )
                 done = "invited"
             elif action == "remove":
-                await panel.remove_reviewer(viewer, call_id, int(str(form.get("user") or 0)))
+                user = str(form.get("user") or "").strip()
+                if not user.isdigit():
+                    raise BadParameter({"user": "must name a reviewer on the panel"})
+                await panel.remove_reviewer(viewer, call_id, int(user))
                 done = "removed"
             elif action == "assign":
                 per = values["per_application"]

@@ -18,6 +18,9 @@ async def test_a_panel_reviews_through_the_pages(client, park):
     assert refused.status_code == 422 and "not start-up members" in text_of(refused.text)
     added = await post_form(client, panel_url, {"do": "add", "email": REVIEWER})
     assert added.status_code == 303
+    for tampered in ({"do": "remove", "user": "abc"}, {"do": "promote"}):
+        refused = await post_form(client, panel_url, tampered)
+        assert refused.status_code == 400, tampered
     assigned = await post_form(client, panel_url, {"do": "assign", "per_application": "3"})
     assert assigned.headers["location"].endswith("done=assigned-1")
     shown = text_of((await client.get(assigned.headers["location"])).text)
