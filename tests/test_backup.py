@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -42,9 +43,11 @@ async def empty_database(engine_name, tmp_path):
     if engine_name == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    yield await recreate_pg_database("incubator_restored")
+    # One name per test process: two of these tests on two workers at once must not share it.
+    name = f"incubator_restored_{os.getpid()}"
+    yield await recreate_pg_database(name)
     admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute('DROP DATABASE IF EXISTS "incubator_restored" WITH (FORCE)')
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.close()
 
 
