@@ -17,7 +17,7 @@ from litestar import Request, Response
 from piccolo.table import Table
 
 from incubator.auth.schemas import Viewer
-from incubator.db import lock_row, utcnow
+from incubator.db import instant, lock_row, utcnow
 from incubator.errors import BadParameter, NotFound, StaleVersion
 from incubator.i18n import hk_text
 
@@ -44,15 +44,10 @@ async def held_version(
     if row is None:
         raise NotFound(f"no {what} with id {row_id}")
     if expected is not None and row["version"] != expected:
-        raise EditConflict(f"the {what}", row["version"], row["changed_by"], _instant(row))
+        raise EditConflict(
+            f"the {what}", row["version"], row["changed_by"], instant(row["changed_at"])
+        )
     return row
-
-
-def _instant(row: dict[str, Any]) -> datetime | None:
-    value = row["changed_at"]
-    if isinstance(value, str):  # SQLite's raw reads of a timestamp
-        value = datetime.fromisoformat(value)
-    return value
 
 
 def next_version(table: type[Table], viewer: Viewer) -> dict[Any, Any]:

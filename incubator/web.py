@@ -12,7 +12,13 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from incubator.auth.schemas import ANONYMOUS, NewSession, Viewer
-from incubator.errors import DomainError, Forbidden, NotAuthenticated, TooManyRequests
+from incubator.errors import (
+    BadParameter,
+    DomainError,
+    Forbidden,
+    NotAuthenticated,
+    TooManyRequests,
+)
 from incubator.settings import Settings
 from incubator.versions import EditConflict
 
@@ -66,6 +72,15 @@ def logged_in_redirect(settings: Settings, session: NewSession, target: str) -> 
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
+
+
+def page_number(raw: str) -> int:
+    """A list's page from a query's text: 1 when blank; a 400 naming `page` otherwise."""
+    if not raw.strip():
+        return 1
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100_000:
+        raise BadParameter({"page": "must be a whole number from 1"})
+    return int(raw)
 
 
 def wants_json(path: str) -> bool:

@@ -21,21 +21,13 @@ from events.rooms.schemas import (
 )
 from events.rooms.services import bookings, credits, grid, notices, rooms
 from events.services.times import day_named
-from incubator.errors import BadParameter, Forbidden
+from incubator.errors import Forbidden
 from incubator.startups.policy import require_login
-from incubator.web import viewer_of
+from incubator.web import page_number, viewer_of
 
 
 def _doc(text: str) -> QueryParameter:
     return QueryParameter(description=text)
-
-
-def _page(raw: str) -> int:
-    if not raw.strip():
-        return 1
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100_000:
-        raise BadParameter({"page": "must be a whole number from 1"})
-    return int(raw)
 
 
 class RoomsApi(Controller):
@@ -136,6 +128,6 @@ class RoomsApi(Controller):
         page: Annotated[str, _doc("page number from 1 (100 a page)")] = "",
     ) -> list[CreditsOut]:
         rows, _total = await credits.usage(
-            viewer_of(request), credits.month_named(month), _page(page)
+            viewer_of(request), credits.month_named(month), page_number(page)
         )
         return rows

@@ -26,6 +26,7 @@ from incubator.db.reads import (
     hk_month,
     hk_quarter,
     in_order,
+    instant,
     like_pattern,
     one_of,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "hk_quarter",
     "in_order",
     "in_transaction",
+    "instant",
     "is_postgres",
     "like_pattern",
     "lock_row",

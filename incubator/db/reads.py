@@ -5,12 +5,21 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
 from incubator.db.engines import current_engine, is_postgres
 from incubator.db.sqlite import PooledSQLiteEngine, fetch_all
+
+
+def instant(value: Any) -> datetime | None:
+    """A timestamp column's value from a raw read: SQLite's come back as ISO text,
+    PostgreSQL's as datetimes; None stays None."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
 
 
 def like_pattern(text: str) -> str:

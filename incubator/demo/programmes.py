@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from incubator.auth.tables import Role, User
 from incubator.db.bulk import bulk_insert
 from incubator.i18n import HONG_KONG
+from incubator.programmes.services.answers import ADMITTED
 from incubator.programmes.tables import Application, Call, CallReviewer, Review
 from incubator.startups.tables import Programme, Startup, StartupProgramme
 
@@ -170,7 +171,7 @@ async def build_programmes(
             r["startup"]
             for r in await StartupProgramme.select(StartupProgramme.startup).where(
                 (StartupProgramme.programme == programmes[slug])
-                & StartupProgramme.status.is_in(["incubating", "graduated", "alumni"])
+                & StartupProgramme.status.is_in(list(ADMITTED))
             )
         }
         count = max(3, per * startups // 2000)

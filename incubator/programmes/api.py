@@ -22,7 +22,7 @@ from incubator.programmes.schemas import (
     StartIn,
 )
 from incubator.programmes.services import applications, calls, exports, files
-from incubator.web import viewer_of
+from incubator.web import page_number, viewer_of
 
 CALL_STATES = ("open", "upcoming", "closed")
 APPLICATION_STATES = ("draft", "submitted", "withdrawn")
@@ -37,14 +37,6 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value and value not in allowed:
         raise BadParameter({name: "must be one of " + ", ".join(allowed)})
     return value
-
-
-def page_number(raw: str) -> int:
-    if not raw.strip():
-        return 1
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100_000:
-        raise BadParameter({"page": "must be a whole number from 1"})
-    return int(raw)
 
 
 def download_response(stored: files.StoredFile) -> Response:

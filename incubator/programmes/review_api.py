@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from incubator.programmes.api import doc, download_response, page_number
+from incubator.programmes.api import doc, download_response
 from incubator.programmes.schemas import (
     ApplicationOut,
     Assigned,
@@ -29,7 +29,7 @@ from incubator.programmes.schemas import (
     ShortlistIn,
 )
 from incubator.programmes.services import decisions, files, invitations, panel, reviews
-from incubator.web import viewer_of
+from incubator.web import page_number, viewer_of
 
 
 class ReviewsApi(Controller):

@@ -8,8 +8,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from incubator.commands import read_form
-from incubator.errors import BadParameter, DomainError
+from incubator.errors import BadParameter, DomainError, ValidationFailed
 from incubator.programmes.api import download_response
+from incubator.programmes.pages import application_page
 from incubator.programmes.schemas import AssignIn, DecisionIn, DeclareIn, ScoreIn
 from incubator.programmes.services import (
     applications,
@@ -90,8 +91,6 @@ class ReviewPages(Controller):
         }
         try:
             if unread:
-                from incubator.errors import ValidationFailed
-
                 raise ValidationFailed(unread)
             scores = {k: int(v) for k, v in values.items() if k != "comment"}
             await reviews.score(
@@ -204,8 +203,6 @@ class ReviewPages(Controller):
 
     @post("/applications/{application_id:int}/decision")
     async def decide(self, request: Request, application_id: FromPath[int]) -> Response:
-        from incubator.programmes.pages import application_page
-
         viewer = signed_in(request)
         names = ("decision", "message_en", "message_zh", "starts_on", "ends_on")
         data = form_values(await request.form(), names)

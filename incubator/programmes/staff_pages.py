@@ -10,7 +10,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
-from incubator.errors import BadParameter, DomainError, ValidationFailed
+from incubator.errors import BadParameter, DomainError, Forbidden, ValidationFailed
 from incubator.i18n import local_input
 from incubator.programmes import policy
 from incubator.programmes.api import export_stream
@@ -162,8 +162,6 @@ async def _choices(viewer) -> dict[str, Any]:
 
 def _require_staff(viewer) -> None:
     if not (viewer.is_admin or viewer.is_manager):
-        from incubator.errors import Forbidden
-
         raise Forbidden("calls are opened by centre managers and administrators")
 
 

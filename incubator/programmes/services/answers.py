@@ -10,10 +10,11 @@ from typing import Any
 from incubator.i18n import today_hk
 from incubator.money import format_hkd, parse_hkd
 from incubator.programmes.schemas import Eligibility, Question, QuestionKind
-from incubator.startups.tables import Startup
+from incubator.startups.tables import ProgrammeStatus, Startup
 
 BR_NUMBER = re.compile(r"^\d{8}$")
-ADMITTED = ("incubating", "graduated", "alumni")  # a start-up's programme statuses past applying
+# A start-up's programme statuses past applying: admitted to it.
+ADMITTED = tuple(s.value for s in ProgrammeStatus if s is not ProgrammeStatus.applied)
 _TEXT_LIMITS = {QuestionKind.text: 500, QuestionKind.long_text: 10_000}
 _LARGEST_NUMBER = 10**12
 

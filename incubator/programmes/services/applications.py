@@ -6,7 +6,6 @@ database's clock: the submission's own statement checks the closing time."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from incubator.auth.schemas import Viewer
@@ -14,6 +13,7 @@ from incubator.db import (
     UNIQUE_VIOLATIONS,
     among,
     in_order,
+    instant,
     is_postgres,
     lock_row,
     utcnow,
@@ -32,7 +32,7 @@ from incubator.programmes.schemas import (
     StartIn,
 )
 from incubator.programmes.services import answers as rules
-from incubator.programmes.services.calls import get_call
+from incubator.programmes.services.calls import centre_of, get_call
 from incubator.programmes.services.panel import conflicted_applications, visible_to
 from incubator.programmes.tables import Application, ApplicationFile, Call
 from incubator.startups.policy import member_startup_ids, require_login
@@ -85,12 +85,6 @@ async def _files(application_ids: list[int]) -> dict[int, list[FileOut]]:
         application = row.pop("application")
         found.setdefault(application, []).append(FileOut(**row))
     return found
-
-
-def instant(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
 
 
 async def _read(application_id: int) -> ApplicationOut:
@@ -303,8 +297,6 @@ async def call_applications(
 ) -> tuple[list[ApplicationRow], int]:
     """A call's applications for those who run it, by number: a page of them, and how many
     in all."""
-    from incubator.programmes.services.calls import centre_of
-
     await policy.require_run(viewer, await centre_of(call_id), "see this call's applications")
     where, args = "a.call = {}", [call_id]
     if status:
@@ -332,8 +324,6 @@ async def call_applications(
 async def run_application(viewer: Viewer, application_id: int, action: str) -> dict[str, Any]:
     """An application's call, start-up and status, for one who runs its call and has not
     declared a conflict with it (to them, it is missing)."""
-    from incubator.programmes.services.calls import centre_of
-
     row = (
         await Application.select(Application.call, Application.startup, Application.status)
         .where(Application.id == application_id)

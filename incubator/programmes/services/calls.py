@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from incubator.auth.schemas import Viewer
-from incubator.db import lock_row, utcnow, write_transaction
+from incubator.db import instant, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.i18n import parse_local
 from incubator.programmes import policy
@@ -51,14 +51,8 @@ def status_at(opens_at: datetime, closes_at: datetime, now: datetime) -> str:
     return "open" if now < closes_at else "closed"
 
 
-def _instant(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
 def _call_out(row: dict[str, Any]) -> CallOut:
-    opens_at, closes_at = _instant(row["opens_at"]), _instant(row["closes_at"])
+    opens_at, closes_at = instant(row["opens_at"]), instant(row["closes_at"])
     return CallOut(
         id=row["id"],
         programme=row["programme"],
@@ -74,8 +68,8 @@ def _call_out(row: dict[str, Any]) -> CallOut:
         opens_at=opens_at,
         closes_at=closes_at,
         status=status_at(opens_at, closes_at, utcnow()),
-        reviews_due_at=_instant(row["reviews_due_at"]) if row["reviews_due_at"] else None,
-        decisions_due_at=_instant(row["decisions_due_at"]) if row["decisions_due_at"] else None,
+        reviews_due_at=instant(row["reviews_due_at"]),
+        decisions_due_at=instant(row["decisions_due_at"]),
         eligibility=msgspec.json.decode(row["eligibility"], type=Eligibility),
         questions=msgspec.json.decode(row["questions"], type=list[Question]),
         rubric=msgspec.json.decode(row["rubric"], type=Rubric),

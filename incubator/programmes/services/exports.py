@@ -10,14 +10,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.db import is_postgres
+from incubator.db import instant, is_postgres
 from incubator.db.streaming import stream_rows
 from incubator.downloads import MEDIA_TYPES, encoder
 from incubator.i18n import hk_text
 from incubator.money import format_hkd
 from incubator.programmes import policy
 from incubator.programmes.schemas import CallOut, Question, QuestionKind
-from incubator.programmes.services.applications import instant
 from incubator.programmes.services.calls import centre_of, get_call
 from incubator.programmes.services.panel import visible_to
 

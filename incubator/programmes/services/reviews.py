@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from incubator.auth.schemas import Viewer
-from incubator.db import among, is_postgres, lock_row, utcnow, write_transaction
+from incubator.db import among, instant, is_postgres, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.programmes import policy
 from incubator.programmes.schemas import (
@@ -20,7 +20,7 @@ from incubator.programmes.schemas import (
     Rubric,
     ScoreIn,
 )
-from incubator.programmes.services.applications import instant, page_of, run_application
+from incubator.programmes.services.applications import page_of, run_application
 from incubator.programmes.services.calls import centre_of, get_call
 from incubator.programmes.tables import Application, ApplicationFile, Review
 from incubator.startups.policy import require_login
