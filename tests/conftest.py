@@ -58,6 +58,22 @@ async def recreate_pg_database(name: str) -> str:
     return pg_dsn(name)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `one_engine(name)` runs on that engine only. The browser journeys are:
+    each drives the pages through services whose rules the API tests check on both engines,
+    and the journeys are shared out so that each engine carries half of them."""
+    kept, left = [], []
+    for item in items:
+        marker = item.get_closest_marker("one_engine")
+        spec = getattr(item, "callspec", None)
+        engine = spec.params.get("database") if spec else None
+        on = marker is None or engine is None or engine == marker.args[0]
+        (kept if on else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def database(request: pytest.FixtureRequest) -> AsyncIterator[Settings]:
     """A freshly migrated database of each engine, bound to the tables for the session."""

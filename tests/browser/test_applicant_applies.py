@@ -11,7 +11,7 @@ from tests.browser.pages import log_in
 from tests.programmes.conftest import PDF, REVIEWER, external_reviewer, hk
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("postgres")]
 
 
 async def test_a_manager_opens_a_call_and_a_member_applies(

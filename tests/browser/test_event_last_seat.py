@@ -9,7 +9,7 @@ from incubator.i18n import today_hk
 from tests.browser.pages import log_in
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("postgres")]
 
 
 async def test_two_members_and_the_last_seat(settings, park, browser, artifacts, engine_name):

@@ -11,7 +11,7 @@ from tests.browser.pages import log_in
 from tests.dashboard.test_dashboard import known_park, month_start
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("sqlite")]
 
 
 async def test_a_manager_changes_the_range_and_sees_only_their_centres(

@@ -9,7 +9,7 @@ from tests.browser.pages import log_in
 from tests.events.rooms.conftest import DAY, make_room
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("sqlite")]
 
 
 async def test_a_member_books_a_room_sees_it_in_the_feed_and_cancels_it(

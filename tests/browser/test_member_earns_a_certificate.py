@@ -12,7 +12,7 @@ from tests.browser.pages import log_in
 from tests.events.academy.test_academy import into_the_past
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("sqlite")]
 
 
 async def test_a_member_enrols_attends_completes_and_verifies(

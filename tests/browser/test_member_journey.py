@@ -6,7 +6,7 @@ import pytest
 from tests.browser.pages import log_in
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("sqlite")]
 
 
 async def test_member_edits_profile_finds_it_in_the_directory_and_switches_language(

@@ -15,7 +15,7 @@ from incubator.startups.tables import Startup
 from tests.browser.pages import log_in
 from tests.server import running_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_engine("postgres")]
 
 
 async def download_fresh_csv(page) -> list[dict]:
