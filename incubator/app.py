@@ -223,6 +223,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.services.consent import consented_groups
     from incubator.partners.services.webhooks import deliver_due, delivery_figures
     from incubator.programmes.api import ProgrammesApi
+    from incubator.programmes.funding.api import GrantsApi
+    from incubator.programmes.funding.pages import ClaimPages, GrantPages
     from incubator.programmes.pages import CallStaffPages, ProgrammePages
     from incubator.programmes.review_api import ReviewsApi
     from incubator.programmes.review_pages import ReviewPages
@@ -317,6 +319,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             SharingPages,
             ProgrammesApi,
             ReviewsApi,
+            GrantsApi,
+            GrantPages,
+            ClaimPages,
             ProgrammePages,
             CallStaffPages,
             ReviewPages,

@@ -1,8 +1,8 @@
 """What a request's body may be, checked before any handler reads it: the API takes JSON only
-(415 otherwise; an application's file is the one upload, as multipart form data), of at most
-`API_MAX_BYTES` (413), nested at most `MAX_DEPTH` levels (400); no text anywhere, API or
-form, holds the NUL character, which PostgreSQL cannot store and SQLite would (400 on both
-engines)."""
+(415 otherwise; an application's file and a claim's evidence are the uploads, as multipart
+form data), of at most `API_MAX_BYTES` (413), nested at most `MAX_DEPTH` levels (400); no
+text anywhere, API or form, holds the NUL character, which PostgreSQL cannot store and SQLite
+would (400 on both engines)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from incubator.errors import BodyRefused
 
 API_MAX_BYTES = 1_000_000
-# The API's one kind of upload: a file answering an application's question (multipart, with
-# its own limit in the handler).
-API_UPLOADS = re.compile(r"^/api/programmes/applications/\d+/files/[^/]+$")
+# The API's uploads (multipart, with their own limits in the handler): a file answering an
+# application's question, and a claim's evidence (with the claim, or when it is sent back).
+API_UPLOADS = re.compile(
+    r"^/api/(programmes/applications/\d+/files/[^/]+"
+    r"|grants/\d+/claims|grants/claims/\d+/resubmit)$"
+)
 MAX_DEPTH = 32
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')

@@ -137,10 +137,11 @@ async def clear_tables() -> None:
         async with db.write_transaction():
             # Checked at commit, when every table is empty, whatever the order of deletes.
             await Centre.raw("PRAGMA defer_foreign_keys = ON")
-            # The audit trail refuses deletes (append-only): its triggers step aside here.
+            # The audit trail refuses deletes (append-only), a paid claim any change (deleting
+            # its reviewer would clear their name from it): their triggers step aside here.
             triggers = await Centre.raw(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name = 'audit_entry'"
+                "AND tbl_name IN ('audit_entry', 'grant_claim')"
             )
             for trigger in triggers:
                 await Centre.raw(f'DROP TRIGGER "{trigger["name"]}"')

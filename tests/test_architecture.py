@@ -23,6 +23,12 @@ DOMAINS = {
         "incubator.reminders",
         "incubator.startups",
     },
+    "incubator.programmes.funding": {
+        "incubator.auth",
+        "incubator.programmes",
+        "incubator.reminders",
+        "incubator.startups",
+    },
     "centres": {"incubator.auth", "incubator.reminders", "incubator.startups"},
     "events.academy": {"events", "incubator.auth", "incubator.reminders", "incubator.startups"},
     "events.rooms": {
@@ -41,6 +47,7 @@ DOMAINS = {
         "incubator.auth",
         "incubator.partners",
         "incubator.programmes",
+        "incubator.programmes.funding",
         "incubator.startups",
     },
     "incubator.demo": {
@@ -51,6 +58,7 @@ DOMAINS = {
         "incubator.auth",
         "incubator.partners",
         "incubator.programmes",
+        "incubator.programmes.funding",
         "incubator.startups",
     },
 }

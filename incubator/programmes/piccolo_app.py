@@ -2,6 +2,16 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from incubator.programmes.funding.tables import (
+    Claim,
+    ClaimEvidence,
+    ClaimStep,
+    Grant,
+    GrantAmendment,
+    Milestone,
+    PaymentBatch,
+    ProgressReport,
+)
 from incubator.programmes.tables import (
     Application,
     ApplicationFile,
@@ -21,6 +31,14 @@ APP_CONFIG = AppConfig(
         CallReviewer,
         Review,
         ReviewerInvitation,
+        Grant,
+        Milestone,
+        GrantAmendment,
+        PaymentBatch,
+        Claim,
+        ClaimEvidence,
+        ClaimStep,
+        ProgressReport,
     ],
     migration_dependencies=["incubator.auth.piccolo_app", "incubator.startups.piccolo_app"],
     commands=[],

@@ -75,6 +75,38 @@ PROGRAMMES = {
     "reviewer_invitation_token",
 }
 
+# Programme funding's tables, with the rules the database holds them to.
+FUNDING = {
+    "claim_evidence",
+    "claim_evidence_claim",
+    "claim_step",
+    "claim_step_claim",
+    "grant_amendment",
+    "grant_amendment_grant",
+    "grant_claim",
+    "grant_claim_centre_queue",
+    "grant_claim_grant",
+    "grant_claim_in_batch",
+    "grant_claim_maker_checker_insert",
+    "grant_claim_maker_checker_update",
+    "grant_claim_paid_stays",
+    "grant_claim_queue",
+    "grant_milestone",
+    "grant_milestone_grant",
+    "payment_batch",
+    "payment_batch_reference",
+    "programme_grant",
+    "programme_grant_centre",
+    "programme_grant_of_application",
+    "programme_grant_programme",
+    "programme_grant_startup",
+    "programme_grant_status",
+    "programme_grant_within_total_insert",
+    "programme_grant_within_total_update",
+    "progress_report",
+    "progress_report_quarter",
+}
+
 # The meeting rooms' tables, and the venue holds of events and bookings, with their rules.
 ROOMS = {
     "venue_hold",
@@ -181,6 +213,7 @@ def test_an_old_layout_sqlite_database_applies_only_what_came_after(tmp_path):
             "sharing_consent_live",
             *ROOMS,
             *PROGRAMMES,
+            *FUNDING,
         }
 
 

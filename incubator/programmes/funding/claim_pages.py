@@ -1,0 +1,172 @@
+"""HTML pages of claims and payments: the claims queue of those who run grants, a claim's page
+(its evidence, its steps, the review and approval forms, and the start-up's resend form), and
+finance's payment batches."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from incubator.errors import BadParameter, DomainError, ValidationFailed
+from incubator.money import parse_hkd
+from incubator.programmes.api import download_response
+from incubator.programmes.funding import policy
+from incubator.programmes.funding.api import export_stream
+from incubator.programmes.funding.forms import form_text, uploaded_files
+from incubator.programmes.funding.schemas import ReviewIn
+from incubator.programmes.funding.services import checks, claims, payments
+from incubator.web import act, errors_for_form, form_context, page, signed_in
+
+QUEUE_TABS = ("submitted", "reviewed", "returned", "approved", "paid", "rejected")
+
+
+class ClaimPages(Controller):
+    path = "/grants"
+    include_in_schema = False
+
+    @get("/claims")
+    async def queue_page(
+        self,
+        request: Request,
+        status: FromQuery[str] = "submitted",
+        page_number: FromQuery[int] = 1,
+    ) -> Response:
+        viewer = signed_in(request)
+        status = status if status in QUEUE_TABS else "submitted"
+        number = max(1, page_number)
+        rows, total = await claims.queue(viewer, status, number)
+        return page(
+            "funding/claims.html",
+            rows=rows,
+            total=total,
+            status=status,
+            tabs=QUEUE_TABS,
+            page_number=number,
+            pages=max(1, -(-total // claims.PER_PAGE)),
+        )
+
+    async def _claim_page(self, request: Request, claim_id: int, extra: dict) -> Response:
+        viewer = signed_in(request)
+        claim = await claims.get_claim(viewer, claim_id)
+        row = await claims.claim_row(viewer, claim_id)
+        return page(
+            "funding/claim.html",
+            status_code=extra.pop("status_code", 200),
+            claim=claim,
+            own=await policy.applies_for(viewer, claim.startup),
+            runs=await policy.runs_centre(viewer, row["centre"]),
+            reviewed_by_me=row["reviewed_by"] == viewer.user_id,
+            **form_context(extra),
+        )
+
+    @get("/claims/{claim_id:int}")
+    async def claim_page(self, request: Request, claim_id: FromPath[int]) -> Response:
+        return await self._claim_page(request, claim_id, {})
+
+    @get("/claims/{claim_id:int}/evidence/{evidence_id:int}")
+    async def evidence(
+        self, request: Request, claim_id: FromPath[int], evidence_id: FromPath[int]
+    ) -> Response:
+        stored = await claims.evidence_file(signed_in(request), claim_id, evidence_id)
+        return download_response(stored)
+
+    @post("/claims/{claim_id:int}/{step:str}")
+    async def step(
+        self, request: Request, claim_id: FromPath[int], step: FromPath[str]
+    ) -> Response:
+        """The review, approval, rejection or request for evidence of those who run it."""
+        if step not in ("review", "approve", "reject", "return"):
+            raise BadParameter({"step": "must be one of review, approve, reject, return"})
+        viewer = signed_in(request)
+
+        async def work(data: dict) -> str:
+            if step == "review":
+                spend = data.get("approved_spend", "").strip()
+                try:
+                    cents = parse_hkd(spend) if spend else None
+                except ValueError as exc:
+                    raise ValidationFailed({"approved_spend": str(exc)}) from exc
+                try:
+                    await checks.review(
+                        viewer,
+                        claim_id,
+                        ReviewIn(approved_spend_cents=cents, note=data.get("note", "")),
+                    )
+                except ValidationFailed as exc:
+                    if "approved_spend_cents" in exc.errors:
+                        exc.errors["approved_spend"] = exc.errors.pop("approved_spend_cents")
+                    raise
+            elif step == "approve":
+                await checks.approve(viewer, claim_id, data.get("note", ""))
+            elif step == "reject":
+                await checks.reject(viewer, claim_id, data.get("reason", ""))
+            else:
+                await checks.ask_for_evidence(viewer, claim_id, data.get("reason", ""))
+            return f"/grants/claims/{claim_id}"
+
+        async def again(code: int, extra: dict) -> Response:
+            return await self._claim_page(request, claim_id, extra | {"status_code": code})
+
+        return await act(request, ("approved_spend", "note", "reason"), work, again, step)
+
+    @post("/claims/{claim_id:int}/resubmit")
+    async def resubmit(self, request: Request, claim_id: FromPath[int]) -> Response:
+        viewer = signed_in(request)
+        form = await request.form()
+        text = form_text(form)
+        try:
+            limit = request.app.state.settings.upload_max_bytes
+            await claims.resubmit(
+                viewer, claim_id, text.get("report", ""), await uploaded_files(form), limit
+            )
+        except DomainError as exc:
+            extra = {"action": "resubmit", "values": text, "errors": errors_for_form(exc, "action")}
+            return await self._claim_page(
+                request, claim_id, extra | {"status_code": exc.status_code}
+            )
+        return Redirect(f"/grants/claims/{claim_id}", status_code=303)
+
+    async def _payments_page(self, request: Request, extra: dict) -> Response:
+        viewer = signed_in(request)
+        waiting, waiting_total = await payments.awaiting_payment(viewer)
+        return page(
+            "funding/payments.html",
+            status_code=extra.pop("status_code", 200),
+            batches=await payments.list_batches(viewer),
+            waiting=waiting,
+            waiting_total=waiting_total,
+            **form_context(extra),
+        )
+
+    @get("/payments")
+    async def payments_page(self, request: Request) -> Response:
+        return await self._payments_page(request, {})
+
+    @post("/payments")
+    async def make_batch(self, request: Request) -> Response:
+        async def work(data: dict) -> str:
+            await payments.make_batch(signed_in(request))
+            return "/grants/payments"
+
+        async def again(code: int, extra: dict) -> Response:
+            return await self._payments_page(request, extra | {"status_code": code})
+
+        return await act(request, (), work, again, "batch")
+
+    @get("/payments/{batch_id:int}/export")
+    async def export(
+        self, request: Request, batch_id: FromPath[int], format: FromQuery[str] = "csv"
+    ) -> Response:
+        return await export_stream(request, batch_id, format)
+
+    @post("/payments/{batch_id:int}/paid")
+    async def paid(self, request: Request, batch_id: FromPath[int]) -> Response:
+        async def work(data: dict) -> str:
+            await payments.mark_paid(signed_in(request), batch_id)
+            return "/grants/payments"
+
+        async def again(code: int, extra: dict) -> Response:
+            return await self._payments_page(request, extra | {"status_code": code})
+
+        return await act(request, (), work, again, f"paid-{batch_id}")

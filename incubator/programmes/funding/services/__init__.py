@@ -1,0 +1,1 @@
+"""The rules of programme funding: the only code that writes its tables."""

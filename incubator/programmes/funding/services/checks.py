@@ -1,0 +1,137 @@
+"""Maker and checker: a claim is reviewed by one of those who run its grant and approved by
+another, never the same person (the database refuses it too). Either may reject it or send
+it back for more evidence, with the reason the start-up reads. Every step is recorded."""
+
+from __future__ import annotations
+
+from incubator.auth.schemas import Viewer
+from incubator.db import lock_row, utcnow, write_transaction
+from incubator.errors import Conflict, Forbidden, ValidationFailed
+from incubator.money import format_hkd
+from incubator.programmes.funding import policy
+from incubator.programmes.funding.schemas import ClaimOut, ReviewIn
+from incubator.programmes.funding.services.claims import claim_row, get_claim, share_of, step
+from incubator.programmes.funding.tables import Claim, Grant
+
+# Where a claim may be sent back from, by where it goes.
+FROM = {"rejected": ("submitted", "reviewed", "returned"), "returned": ("submitted", "reviewed")}
+
+
+async def _run_claim(viewer: Viewer, claim_id: int, action: str) -> dict:
+    row = await claim_row(viewer, claim_id)
+    await policy.require_run(viewer, row["centre"], action)
+    return row
+
+
+async def _release(grant_id: int, cents: int) -> None:
+    """Give back to the grant what a claim no longer holds (inside the claim's transaction)."""
+    if cents:
+        grant = await lock_row(Grant, grant_id, "id, held_cents")
+        assert grant is not None
+        await Grant.update(
+            {Grant.held_cents: grant["held_cents"] - cents, Grant.updated_at: utcnow()}
+        ).where(Grant.id == grant_id)
+
+
+async def _locked(claim_id: int, allowed: tuple[str, ...], action: str) -> dict:
+    current = await lock_row(Claim, claim_id, "*")
+    assert current is not None
+    if current["status"] not in allowed:
+        raise Conflict(f"this claim is {current['status']}: it cannot be {action}")
+    return current
+
+
+async def review(viewer: Viewer, claim_id: int, data: ReviewIn) -> ClaimOut:
+    """The maker's review: for a matching claim, the spend the evidence supports (the claim's
+    amount becomes the grant's share of it, never more than it held)."""
+    row = await _run_claim(viewer, claim_id, "review claims")
+    grant = await Grant.select(Grant.kind, Grant.match_percent).where(Grant.id == row["grant"])
+    kind, percent = grant[0]["kind"], grant[0]["match_percent"]
+    approved_spend = None
+    if kind == "matching":
+        approved_spend = data.approved_spend_cents
+        if approved_spend is None:
+            approved_spend = row["spend_cents"]
+        if not 0 < approved_spend <= row["spend_cents"]:
+            raise ValidationFailed(
+                {
+                    "approved_spend_cents": "must be more than HK$0 and at most the "
+                    f"{format_hkd(row['spend_cents'])} claimed"
+                }
+            )
+    if len(data.note) > 2000:
+        raise ValidationFailed({"note": "must be at most 2,000 characters"})
+    async with write_transaction():
+        current = await _locked(claim_id, ("submitted",), "reviewed")
+        amount = current["amount_cents"]
+        if approved_spend is not None:
+            amount = min(amount, share_of(approved_spend, percent))
+            await _release(current["grant"], current["amount_cents"] - amount)
+        await Claim.update(
+            {
+                Claim.status: "reviewed",
+                Claim.approved_spend_cents: approved_spend,
+                Claim.amount_cents: amount,
+                Claim.reviewed_by: viewer.user_id,
+                Claim.reviewed_at: utcnow(),
+                Claim.version: current["version"] + 1,
+            }
+        ).where(Claim.id == claim_id)
+        await step(claim_id, "reviewed", viewer, data.note.strip(), amount)
+    return await get_claim(viewer, claim_id)
+
+
+async def approve(viewer: Viewer, claim_id: int, note: str = "") -> ClaimOut:
+    """The checker's approval: someone other than the claim's reviewer."""
+    await _run_claim(viewer, claim_id, "approve claims")
+    async with write_transaction():
+        current = await _locked(claim_id, ("reviewed",), "approved")
+        if current["reviewed_by"] == viewer.user_id:
+            raise Forbidden("you reviewed this claim: another person must approve it")
+        await Claim.update(
+            {
+                Claim.status: "approved",
+                Claim.approved_by: viewer.user_id,
+                Claim.approved_at: utcnow(),
+                Claim.version: current["version"] + 1,
+            }
+        ).where(Claim.id == claim_id)
+        await step(claim_id, "approved", viewer, note.strip()[:2000], current["amount_cents"])
+    return await get_claim(viewer, claim_id)
+
+
+async def reject(viewer: Viewer, claim_id: int, reason: str) -> ClaimOut:
+    """Refuse a claim, with the reason: what it held goes back to the grant."""
+    return await _send_back(viewer, claim_id, reason, "rejected")
+
+
+async def ask_for_evidence(viewer: Viewer, claim_id: int, reason: str) -> ClaimOut:
+    """Send a claim back to the start-up for more evidence (what is needed, as the reason)."""
+    return await _send_back(viewer, claim_id, reason, "returned")
+
+
+async def _send_back(viewer: Viewer, claim_id: int, reason: str, status: str) -> ClaimOut:
+    action = "reject claims" if status == "rejected" else "ask for more evidence"
+    await _run_claim(viewer, claim_id, action)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": "say why: the start-up reads it"})
+    if len(reason) > 2000:
+        raise ValidationFailed({"reason": "must be at most 2,000 characters"})
+    allowed = FROM[status]
+    async with write_transaction():
+        current = await _locked(claim_id, allowed, status)
+        if status == "rejected":
+            await _release(current["grant"], current["amount_cents"])
+        await Claim.update(
+            {
+                Claim.status: status,
+                Claim.reason: reason,
+                # A returned claim is reviewed afresh when it comes back.
+                Claim.reviewed_by: None,
+                Claim.reviewed_at: None,
+                Claim.version: current["version"] + 1,
+            }
+        ).where(Claim.id == claim_id)
+        await step(claim_id, status, viewer, reason)
+    return await get_claim(viewer, claim_id)

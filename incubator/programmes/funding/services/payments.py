@@ -1,0 +1,229 @@
+"""Payment batches: finance gathers the approved claims into a batch, exports it (CSV or
+XLSX, every row's amount and a total that must equal the batch's own, formulas neutralised)
+and marks it paid, which makes its claims paid and unchangeable."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from incubator.auth.schemas import Viewer
+from incubator.db import instant, lock_row, utcnow, write_transaction
+from incubator.db.streaming import stream_rows
+from incubator.downloads import MEDIA_TYPES, encoder
+from incubator.errors import Conflict, NotFound
+from incubator.i18n import hk_text
+from incubator.money import format_hkd
+from incubator.programmes.funding import policy
+from incubator.programmes.funding.schemas import BatchOut
+from incubator.programmes.funding.services.claims import step
+from incubator.programmes.funding.tables import Claim, Grant, PaymentBatch
+
+COLUMNS = [
+    "Batch",
+    "Claim",
+    "Grant",
+    "Start-up",
+    "Start-up (Chinese)",
+    "Programme",
+    "For",
+    "Approved (Hong Kong time)",
+    "Amount (HKD)",
+]
+
+
+CENT = Decimal("0.01")
+
+
+def dollars(cents: int) -> Decimal:
+    """An amount as a spreadsheet's number of dollars, to the cent."""
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+async def make_batch(viewer: Viewer) -> BatchOut:
+    """Every approved claim not yet in a batch, gathered into a new one. Claims approved
+    while it is made wait for the next: each claim joins one batch only."""
+    policy.require_finance(viewer, "make payment batches")
+    async with write_transaction():
+        made = (
+            await PaymentBatch.insert(
+                PaymentBatch(reference=f"new-{uuid.uuid4().hex[:12]}", created_by=viewer.user_id)
+            ).returning(PaymentBatch.id, PaymentBatch.created_at)
+        )[0]
+        batch_id = made["id"]
+        taken = (
+            await Claim.update({Claim.batch: batch_id})
+            .where((Claim.status == "approved") & Claim.batch.is_null())
+            .returning(Claim.id, Claim.amount_cents)
+        )
+        if not taken:
+            raise Conflict("no approved claim waits for payment")
+        total = sum(c["amount_cents"] for c in taken)
+        reference = f"PB-{hk_text(made['created_at'], '%Y')}-{batch_id:05d}"
+        await PaymentBatch.update(
+            {
+                PaymentBatch.reference: reference,
+                PaymentBatch.claims: len(taken),
+                PaymentBatch.total_cents: total,
+            }
+        ).where(PaymentBatch.id == batch_id)
+        for claim in taken:
+            await step(claim["id"], "batched", viewer, reference, claim["amount_cents"])
+    return await get_batch(viewer, batch_id)
+
+
+async def get_batch(viewer: Viewer, batch_id: int) -> BatchOut:
+    policy.require_finance(viewer, "see payment batches")
+    rows = await _batches(PaymentBatch.id == batch_id)
+    if not rows:
+        raise NotFound(f"there is no payment batch {batch_id}")
+    return rows[0]
+
+
+async def list_batches(viewer: Viewer) -> list[BatchOut]:
+    policy.require_finance(viewer, "see payment batches")
+    return await _batches(PaymentBatch.id > 0)
+
+
+async def _batches(where: Any) -> list[BatchOut]:
+    rows = (
+        await PaymentBatch.select(
+            PaymentBatch.all_columns(),
+            PaymentBatch.created_by.name.as_alias("maker"),
+            PaymentBatch.paid_by.name.as_alias("payer"),
+        )
+        .where(where)
+        .order_by(PaymentBatch.id, ascending=False)
+        .limit(200)
+    )
+    return msgspec.convert(
+        [r | {"created_by": r["maker"] or "", "paid_by": r["payer"] or ""} for r in rows],
+        list[BatchOut],
+        strict=False,
+    )
+
+
+async def awaiting_payment(viewer: Viewer) -> tuple[int, int]:
+    """How many approved claims wait for a batch, and their total."""
+    policy.require_finance(viewer, "see payment batches")
+    rows = await Claim.raw(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS total FROM grant_claim "
+        "WHERE status = 'approved' AND batch IS NULL"
+    )
+    return int(rows[0]["n"]), int(rows[0]["total"])
+
+
+async def checked_totals(batch_id: int) -> dict:
+    """The batch as made, after checking its claims still add up to it."""
+    batch = await PaymentBatch.select().where(PaymentBatch.id == batch_id).first()
+    if batch is None:
+        raise NotFound(f"there is no payment batch {batch_id}")
+    rows = await Claim.raw(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS total FROM grant_claim "
+        "WHERE batch = {}",
+        batch_id,
+    )
+    n, total = int(rows[0]["n"]), int(rows[0]["total"])
+    if (n, total) != (batch["claims"], batch["total_cents"]):
+        raise Conflict(
+            f"batch {batch['reference']} does not add up: its claims come to {n} for "
+            f"{format_hkd(total)}, the batch was made for {batch['claims']} for "
+            f"{format_hkd(batch['total_cents'])}"
+        )
+    return batch
+
+
+async def batch_export(
+    viewer: Viewer, batch_id: int, fmt: str
+) -> tuple[str, str, AsyncIterator[bytes]]:
+    """The batch's payment instructions, one row a claim, and the total last."""
+    policy.require_finance(viewer, "export payment batches")
+    batch = await checked_totals(batch_id)
+    sql = (
+        'SELECT c.id, c."grant", s.name_en, s.name_zh, p.name_en, m.title_en, c.spend_cents, '
+        "c.approved_at, c.amount_cents FROM grant_claim c "
+        "JOIN startup s ON s.id = c.startup "
+        'JOIN programme_grant g ON g.id = c."grant" '
+        "JOIN programme p ON p.id = g.programme "
+        "LEFT JOIN grant_milestone m ON m.id = c.milestone "
+        "WHERE c.batch = {} ORDER BY c.id"
+    )
+    table = encoder(fmt, COLUMNS, {"title": batch["reference"]})
+
+    def row(cells: tuple) -> list:
+        claim, grant, name, name_zh, programme, milestone, spend, approved, amount = cells
+        what = f"Milestone: {milestone}" if milestone else f"Matching of {format_hkd(spend)}"
+        return [
+            batch["reference"],
+            claim,
+            grant,
+            name,
+            name_zh,
+            programme,
+            what,
+            hk_text(instant(approved)) if approved else None,
+            dollars(amount),
+        ]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield table.start()
+        total, n = 0, 0
+        async with contextlib.aclosing(stream_rows(sql, batch_id)) as batches:
+            async for cells in batches:
+                total += sum(c[-1] for c in cells)
+                n += len(cells)
+                yield table.rows([row(tuple(c)) for c in cells])
+        yield table.rows(
+            [
+                [batch["reference"], None, None, f"Total ({n} claim{'' if n == 1 else 's'})"]
+                + [None] * 4
+                + [dollars(total)]
+            ]
+        )
+        for chunk in table.finish():
+            yield chunk
+
+    return f"{batch['reference']}.{fmt}", MEDIA_TYPES[fmt], chunks()
+
+
+async def mark_paid(viewer: Viewer, batch_id: int) -> BatchOut:
+    """Finance paid the batch: its claims become paid (and never change again), and each
+    grant's paid amount grows by its claims'."""
+    policy.require_finance(viewer, "mark payment batches paid")
+    async with write_transaction():
+        locked = await lock_row(PaymentBatch, batch_id, "id, status, reference")
+        if locked is None:
+            raise NotFound(f"there is no payment batch {batch_id}")
+        if locked["status"] != "open":
+            raise Conflict(f"batch {locked['reference']} is already paid")
+        await checked_totals(batch_id)
+        now = utcnow()
+        claims = await Claim.select(Claim.id, Claim.grant, Claim.amount_cents).where(
+            Claim.batch == batch_id
+        )
+        by_grant: dict[int, int] = {}
+        for claim in claims:
+            by_grant[claim["grant"]] = by_grant.get(claim["grant"], 0) + claim["amount_cents"]
+            await step(claim["id"], "paid", viewer, locked["reference"], claim["amount_cents"])
+        await Claim.update(
+            {Claim.status: "paid", Claim.paid_at: now, Claim.version: Claim.version + 1}
+        ).where(Claim.batch == batch_id)
+        for grant_id in sorted(by_grant):
+            grant = await lock_row(Grant, grant_id, "id, paid_cents")
+            assert grant is not None
+            await Grant.update(
+                {Grant.paid_cents: grant["paid_cents"] + by_grant[grant_id], Grant.updated_at: now}
+            ).where(Grant.id == grant_id)
+        await PaymentBatch.update(
+            {
+                PaymentBatch.status: "paid",
+                PaymentBatch.paid_by: viewer.user_id,
+                PaymentBatch.paid_at: now,
+            }
+        ).where(PaymentBatch.id == batch_id)
+    return await get_batch(viewer, batch_id)
