@@ -180,12 +180,13 @@ def register_reminders(settings: Settings) -> None:
     from incubator.health import set_scheduler_report
     from incubator.partners import reminders as partners
     from incubator.programmes import reminders as programmes
+    from incubator.programmes.funding import reminders as funding
     from incubator.reminders.services import outbox
     from incubator.reminders.services.delivery import run_once
     from incubator.reminders.services.operators import ledger_figures, scheduler_report
     from incubator.startups import reminders as community
 
-    for domain in (community, tenancy, events, rooms, partners, programmes):
+    for domain in (community, tenancy, events, rooms, partners, programmes, funding):
         domain.register()
     jobs.add_job("reminders", run_once, every_seconds=settings.reminder_tick_seconds)
     set_scheduler_report(scheduler_report)
@@ -224,7 +225,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     from incubator.partners.services.webhooks import deliver_due, delivery_figures
     from incubator.programmes.api import ProgrammesApi
     from incubator.programmes.funding.api import GrantsApi
-    from incubator.programmes.funding.pages import ClaimPages, GrantPages
+    from incubator.programmes.funding.pages import ClaimPages, GrantPages, ProgressReportPages
     from incubator.programmes.pages import CallStaffPages, ProgrammePages
     from incubator.programmes.review_api import ReviewsApi
     from incubator.programmes.review_pages import ReviewPages
@@ -322,6 +323,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             GrantsApi,
             GrantPages,
             ClaimPages,
+            ProgressReportPages,
             ProgrammePages,
             CallStaffPages,
             ReviewPages,

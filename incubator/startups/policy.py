@@ -79,9 +79,16 @@ async def require_manage(viewer: Viewer, startup_id: int) -> None:
 #   team_emails  the team's email addresses: those who edit the profile (its members, its
 #                centres' managers, administrators)
 #   history      the change history and the sharing page: those who edit it
+#   headcount    the latest quarterly progress report's headcount, and
+#   funds_raised its funds raised: those who edit it, and a partner while the start-up
+#                consents to share that field with it
 PUBLIC = frozenset({"public"})
 COMMUNITY = frozenset({"public", "contact", "team"})
-EDITORS = frozenset({"public", "contact", "team", "team_emails", "history"})
+EDITORS = frozenset(
+    {"public", "contact", "team", "team_emails", "history", "headcount", "funds_raised"}
+)
+# The groups beyond the public's that a partner may be given by consent.
+CONSENTABLE = frozenset({"contact", "headcount", "funds_raised"})
 
 # What a partner park may see of a start-up by its consent (registered by the partners
 # package, which the start-up core does not import): the consented field groups.
@@ -100,7 +107,7 @@ async def visible_groups(viewer: Viewer, startup_id: int) -> frozenset[str]:
         return PUBLIC
     if viewer.is_partner:
         consented = await _consents[0](viewer, startup_id) if _consents else frozenset()
-        return PUBLIC | (consented & {"contact"})
+        return PUBLIC | (consented & CONSENTABLE)
     if await can_edit(viewer, startup_id):
         return EDITORS
     return COMMUNITY

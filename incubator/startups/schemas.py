@@ -81,6 +81,11 @@ class StartupDetail(StartupSummary):
     can_edit: bool
     can_manage: bool
     version: int  # one more with every change; the ETag is "v<version>"
+    # The latest quarterly progress report's figures: to its editors, and to a partner the
+    # start-up consents to share them with (null to anyone else).
+    headcount: int | None = None
+    funds_raised_cents: int | None = None
+    progress_quarter: str = ""
 
 
 class ProgrammeIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -3,6 +3,7 @@
 from enum import Enum
 
 from piccolo.columns import (
+    BigInt,
     Boolean,
     Bytea,
     Date,
@@ -107,6 +108,11 @@ class Startup(Table, tablename="startup"):
     contact_phone = Varchar(length=40, default="")
     tags = Varchar(length=500, default="")  # comma-separated, lower-case
     status = Varchar(length=12, choices=StartupStatus, default="active", index=True)
+    # The latest quarterly progress report's figures (written by programme funding through
+    # `services.progress.record_progress`); shown to its editors and consenting partners.
+    headcount = Integer(null=True, default=None)
+    funds_raised_cents = BigInt(null=True, default=None)
+    progress_quarter = Varchar(length=7, default="")  # "2026-Q3"
     # What full-text search indexes: names, descriptions, tags, CJK split into characters.
     search_document = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())

@@ -36,6 +36,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "clusters": ("clusters",),
     "tags": ("tags",),
     "contact": ("contact_name", "contact_email", "contact_phone"),
+    # The latest quarterly progress report's figures (of a start-up with a grant).
+    "headcount": ("headcount",),
+    "funds_raised": ("funds_raised_cents",),
 }
 REQUIRED_FIELDS = ("name",)
 FIELD_LABELS = {
@@ -48,6 +51,8 @@ FIELD_LABELS = {
     "clusters": "Clusters",
     "tags": "Tags",
     "contact": "Contact person, email and phone",
+    "headcount": "Headcount (latest progress report)",
+    "funds_raised": "Funds raised in HKD (latest progress report)",
 }
 
 

@@ -125,12 +125,16 @@ def columns_sql(sheet: bool) -> str:
             cells.append("replace(s.tags, ',', '; ')")
         elif column == "stage" and sheet:
             cells.append(_stage_name_sql())
+        elif column in _DOLLAR_COLUMNS:
+            cells.append(f"(s.{column} / 100)")
         else:
             cells.append(f"s.{column}")
     return ", ".join(cells)
 
 
-_NUMBER_COLUMNS = {"founded_year", "team_size"}
+_NUMBER_COLUMNS = {"founded_year", "team_size", "headcount", "funds_raised_cents"}
+# Amounts kept in cents that an export gives in whole Hong Kong dollars.
+_DOLLAR_COLUMNS = {"funds_raised_cents"}
 
 
 _FIELD_OF = {column: field for field, columns in FIELDS.items() for column in columns}
@@ -153,6 +157,8 @@ def csv_cells() -> str:
         value = "replace(s.tags, ',', '; ')" if column == "tags" else f"s.{column}"
         if column == "stage":
             value = _stage_name_sql()
+        if column in _DOLLAR_COLUMNS:
+            value = f"({value} / 100)"
         if column in _NUMBER_COLUMNS:
             value = f"COALESCE(CAST({value} AS TEXT), '')"
         else:  # the text columns are NOT NULL

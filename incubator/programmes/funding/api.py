@@ -25,9 +25,18 @@ from incubator.programmes.funding.schemas import (
     GrantRow,
     NoteIn,
     ReasonIn,
+    ReportIn,
+    ReportOut,
     ReviewIn,
 )
-from incubator.programmes.funding.services import amendments, checks, claims, grants, payments
+from incubator.programmes.funding.services import (
+    amendments,
+    checks,
+    claims,
+    grants,
+    payments,
+    reports,
+)
 from incubator.programmes.funding.services.claims import Upload
 from incubator.programmes.funding.tables import GrantStatus
 from incubator.web import page_number, viewer_of
@@ -232,3 +241,19 @@ class GrantsApi(Controller):
     )
     async def paid(self, request: Request, batch_id: FromPath[int]) -> BatchOut:
         return await payments.mark_paid(viewer_of(request), batch_id)
+
+    @get(
+        "/startups/{startup_id:int}/reports",
+        summary="A funded start-up's quarterly progress reports, the latest quarter first",
+    )
+    async def reports(self, request: Request, startup_id: FromPath[int]) -> list[ReportOut]:
+        return await reports.reports_of(viewer_of(request), startup_id)
+
+    @post(
+        "/startups/{startup_id:int}/reports",
+        summary="Report a quarter's progress (the last quarter ended unless named; again corrects)",
+    )
+    async def report(
+        self, request: Request, startup_id: FromPath[int], data: JSONBody[ReportIn]
+    ) -> ReportOut:
+        return await reports.submit_report(viewer_of(request), startup_id, data)

@@ -15,12 +15,13 @@ from incubator.errors import DomainError, ValidationFailed
 from incubator.money import parse_hkd
 from incubator.programmes.funding import forms, policy
 from incubator.programmes.funding.claim_pages import ClaimPages
+from incubator.programmes.funding.report_pages import ProgressReportPages
 from incubator.programmes.funding.schemas import AmendmentIn, ClaimIn, GrantIn
 from incubator.programmes.funding.services import amendments, claims, grants
 from incubator.programmes.tables import Application
 from incubator.web import act, errors_for_form, form_context, page, signed_in
 
-__all__ = ["ClaimPages", "GrantPages"]
+__all__ = ["ClaimPages", "GrantPages", "ProgressReportPages"]
 
 GRANT_STATES = ("draft", "active", "completed", "terminated")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -96,7 +96,7 @@ class PaymentBatch(Table, tablename="payment_batch"):
     reference = Varchar(length=20)
     status = Varchar(length=8, default="open")  # open, then paid
     claims = Integer(default=0)
-    total_cents = Integer(default=0)
+    total_cents = BigInt(default=0)  # a batch of thousands of claims passes 2^31 cents
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     paid_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
@@ -168,7 +168,7 @@ class ProgressReport(Table, tablename="progress_report"):
     startup = ForeignKey(Startup, on_delete=OnDelete.restrict, null=False)
     quarter = Varchar(length=7)
     headcount = Integer()
-    funds_raised_cents = Integer(default=0)
+    funds_raised_cents = BigInt(default=0)
     revenue_band = Varchar(length=10, choices=RevenueBand, default="none")
     customers = Integer(default=0)
     patents = Integer(default=0)

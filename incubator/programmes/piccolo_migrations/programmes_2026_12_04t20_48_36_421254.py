@@ -2,6 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import Bytea
 from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import ForeignKey
@@ -1717,7 +1718,7 @@ async def forwards():
         column_name="funds_raised_cents",
         db_column_name="funds_raised_cents",
         column_class_name="Integer",
-        column_class=Integer,
+        column_class=BigInt,
         params={
             "default": 0,
             "null": False,
@@ -1941,8 +1942,8 @@ async def forwards():
         tablename="payment_batch",
         column_name="total_cents",
         db_column_name="total_cents",
-        column_class_name="Integer",
-        column_class=Integer,
+        column_class_name="BigInt",
+        column_class=BigInt,
         params={
             "default": 0,
             "null": False,

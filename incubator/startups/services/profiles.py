@@ -109,6 +109,12 @@ async def get_profile(viewer: Viewer, startup_id: int) -> StartupDetail:
         # with: the public and other partners see the company only.
         for key in ("contact_name", "contact_email", "contact_phone"):
             row[key] = ""
+    if "headcount" not in groups:
+        row["headcount"] = None
+    if "funds_raised" not in groups:
+        row["funds_raised_cents"] = None
+    if row["headcount"] is None and row["funds_raised_cents"] is None:
+        row["progress_quarter"] = ""
     row["can_edit"] = can_edit
     row["can_manage"] = can_manage
     return msgspec.convert(row, StartupDetail)

@@ -87,7 +87,10 @@ async def test_more_evidence_goes_back_to_the_start_up_and_returns_for_review(pe
     )
     assert asked.json()["status"] == "returned"
     empty = await api(
-        people["member"], "POST", f"{url}/resubmit", data={"report": ""},
+        people["member"],
+        "POST",
+        f"{url}/resubmit",
+        data={"report": ""},
         files=[("evidence", ("", b""))],
     )
     assert empty.status_code == 422
@@ -118,3 +121,24 @@ async def test_only_those_who_run_the_grant_review_it(people, park):
     assert queue.json() == []
     mine = await api(people["manager"], "GET", "/api/grants/claims?status=submitted")
     assert [c["id"] for c in mine.json()] == [made["id"]]
+
+
+async def test_the_start_up_hears_of_each_step_once_with_the_reason(people, park, settings):
+    from datetime import timedelta
+
+    from incubator.db import utcnow
+    from incubator.reminders.services import engine
+    from incubator.reminders.tables import ReminderLedger
+
+    _grant, made = await _claimed(people, park)
+    url = f"/api/grants/claims/{made['id']}"
+    await api(people["manager"], "POST", f"{url}/return", json={"reason": "Add the contract"})
+    later = utcnow() + timedelta(minutes=1)
+    assert (await engine.sweep(settings, later))["claim_step"] == 2  # email and inbox
+    assert (await engine.sweep(settings, later + timedelta(minutes=5)))["claim_step"] == 0
+    rows = await ReminderLedger.select(ReminderLedger.title, ReminderLedger.body).where(
+        ReminderLedger.source == "claim_step"
+    )
+    assert {(r["title"], r["body"]) for r in rows} == {
+        (f"Claim {made['id']}: more evidence needed", "What is needed: Add the contract")
+    }

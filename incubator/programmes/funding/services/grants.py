@@ -33,7 +33,7 @@ from incubator.programmes.tables import Application
 from incubator.startups.policy import manager_centre_ids, member_startup_ids, require_login
 from incubator.startups.tables import Programme, Startup, StartupProgramme
 
-MOST_CENTS = 100_000_000_00  # HK$100 million: beyond any programme's grant
+MOST_CENTS = 20_000_000_00  # HK$20 million: beyond any programme's grant (and within 2^31)
 PER_PAGE = 100
 
 
@@ -45,7 +45,7 @@ def terms_problems(
     if kind not in GrantKind._value2member_map_:
         errors["kind"] = "must be one of milestones, matching"
     if not 0 < total <= MOST_CENTS:
-        errors["total_cents"] = "must be more than HK$0 and at most HK$100,000,000"
+        errors["total_cents"] = "must be more than HK$0 and at most HK$20,000,000"
     if not 1 <= percent <= 100:
         errors["match_percent"] = "must be a whole number from 1 to 100"
     if ends < starts:

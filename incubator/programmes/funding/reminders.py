@@ -1,0 +1,159 @@
+"""Funding's reminders, through the ledger so each is sent once: a quarter's progress report is
+due in 7 days, and is overdue (to the members of each start-up with an active grant that has
+not sent it); and each step of a claim that the start-up must know of (more evidence asked
+for, rejected, approved, paid), essential, with the reason given."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from incubator.money import format_hkd
+from incubator.reminders.services.engine import (
+    Due,
+    Source,
+    local_day,
+    local_moment,
+    register_source,
+)
+from incubator.settings import Settings
+from incubator.startups.services.recipients import startup_members
+
+BEFORE = 7  # days before a report is due
+OVERDUE = 1  # days after
+
+
+async def progress_reports(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+    from incubator.programmes.funding.services.reports import due_on, last_ended
+    from incubator.programmes.funding.tables import Grant, ProgressReport
+
+    dues = []
+    quarters = {last_ended(local_day(since)), last_ended(local_day(until))}
+    for quarter in sorted(quarters):
+        due = due_on(quarter)
+        for days, overdue in ((-BEFORE, False), (OVERDUE, True)):
+            due_at = local_moment(due + timedelta(days=days), settings.reminder_hour)
+            if not since <= due_at <= until:
+                continue
+            funded = {
+                g["startup"]
+                for g in await Grant.select(Grant.startup).where(Grant.status == "active")
+            }
+            sent = {
+                r["startup"]
+                for r in await ProgressReport.select(ProgressReport.startup).where(
+                    ProgressReport.quarter == quarter
+                )
+            }
+            waiting = sorted(funded - sent)
+            members = await startup_members(waiting)
+            for startup in waiting:
+                if overdue:
+                    title = {
+                        "en": f"Your {quarter} progress report is overdue",
+                        "zh-Hant": f"你的 {quarter} 進度報告已逾期",
+                    }
+                    body = {
+                        "en": f"It was due on {due}. Report your headcount, funds raised and "
+                        "progress for the quarter.",
+                        "zh-Hant": f"報告應於 {due} 提交。請填報本季的員工人數、融資額及進展。",
+                    }
+                else:
+                    title = {
+                        "en": f"Your {quarter} progress report is due in {BEFORE} days",
+                        "zh-Hant": f"你的 {quarter} 進度報告須於 {BEFORE} 天內提交",
+                    }
+                    body = {
+                        "en": f"Report your headcount, funds raised and progress for {quarter} "
+                        f"by {due}.",
+                        "zh-Hant": f"請於 {due} 前填報 {quarter} 的員工人數、融資額及進展。",
+                    }
+                dues.append(
+                    Due(
+                        subject=f"startup:{startup}:progress",
+                        occurrence=f"{quarter} {'overdue' if overdue else 'due'}",
+                        due_at=due_at,
+                        recipients=members.get(startup, []),
+                        title=title,
+                        body=body,
+                        link=f"/grants/startups/{startup}/reports",
+                    )
+                )
+    return dues
+
+
+STEP_TITLES = {
+    "returned": ("Claim {id}: more evidence needed", "申索 {id}：需要更多證明文件"),
+    "rejected": ("Claim {id} was rejected", "申索 {id} 未獲批"),
+    "approved": ("Claim {id} is approved: {amount}", "申索 {id} 已獲批：{amount}"),
+    "paid": ("Claim {id} is paid: {amount}", "申索 {id} 已付款：{amount}"),
+}
+STEP_BODIES = {
+    "returned": ("What is needed: {note}", "所需資料：{note}"),
+    "rejected": ("The reason: {note}", "原因：{note}"),
+    "approved": (
+        "It goes into the next payment batch.",
+        "款項將列入下一批付款。",
+    ),
+    "paid": ("Payment batch {note}.", "付款批次 {note}。"),
+}
+
+
+async def claim_steps(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+    """Each step of a claim the start-up must hear of, to its members."""
+    from incubator.programmes.funding.tables import ClaimStep
+
+    rows = await ClaimStep.select(
+        ClaimStep.id,
+        ClaimStep.claim,
+        ClaimStep.step,
+        ClaimStep.note,
+        ClaimStep.at,
+        ClaimStep.amount_cents,
+        ClaimStep.claim.startup.as_alias("startup"),
+    ).where(
+        (ClaimStep.at >= since) & (ClaimStep.at <= until) & ClaimStep.step.is_in(list(STEP_TITLES))
+    )
+    members = await startup_members(sorted({r["startup"] for r in rows}))
+    dues = []
+    for row in rows:
+        values = {
+            "id": row["claim"],
+            "amount": format_hkd(row["amount_cents"]),
+            "note": row["note"],
+        }
+        (title_en, title_zh), (body_en, body_zh) = (
+            STEP_TITLES[row["step"]],
+            STEP_BODIES[row["step"]],
+        )
+        dues.append(
+            Due(
+                subject=f"claim:{row['claim']}",
+                occurrence=f"{row['step']} {row['id']}",
+                due_at=row["at"],
+                recipients=members.get(row["startup"], []),
+                title={"en": title_en.format(**values), "zh-Hant": title_zh.format(**values)},
+                body={"en": body_en.format(**values), "zh-Hant": body_zh.format(**values)},
+                link=f"/grants/claims/{row['claim']}",
+            )
+        )
+    return dues
+
+
+def register() -> None:
+    register_source(
+        Source(
+            "progress_report",
+            "A quarterly progress report is due in 7 days, or overdue",
+            progress_reports,
+            audience=("member",),
+        )
+    )
+    register_source(
+        Source(
+            "claim_step",
+            "A claim is sent back, rejected, approved or paid",
+            claim_steps,
+            essential=True,
+            audience=("member",),
+        )
+    )
