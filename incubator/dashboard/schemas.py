@@ -28,6 +28,8 @@ TITLES = {
     "room-use": "Meeting room use by centre",
     "room-use-by-hour": "Meeting room use by hour of the week",
     "programme-intake": "Programme intake by call",
+    "funding-by-programme": "Funds committed, paid and remaining by programme",
+    "funded-progress": "Funded start-ups' headcount and funds raised per quarter",
 }
 
 
@@ -72,6 +74,13 @@ SERIES = {
     "reviewed": "Reviewed",
     "admitted": "Admitted",
     "acceptance_rate": "Acceptance rate",
+    "grants": "Grants",
+    "committed_hkd": "Committed (HK$)",
+    "paid_hkd": "Paid (HK$)",
+    "remaining_hkd": "Remaining (HK$)",
+    "reports": "Reports",
+    "headcount": "Headcount",
+    "funds_raised_hkd": "Funds raised (HK$)",
 }
 
 

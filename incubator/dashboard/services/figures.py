@@ -18,6 +18,7 @@ from incubator.dashboard.services.community import (
     startups_by_cluster,
     startups_by_stage,
 )
+from incubator.dashboard.services.funding import funding_by_programme, progress_per_quarter
 from incubator.dashboard.services.programmes import programme_intake
 from incubator.dashboard.services.rooms import room_use, room_use_by_hour
 
@@ -35,6 +36,8 @@ FIGURES: dict[str, Callable[[Scope], Awaitable[Figure]]] = {
     "room-use": room_use,
     "room-use-by-hour": room_use_by_hour,
     "programme-intake": programme_intake,
+    "funding-by-programme": funding_by_programme,
+    "funded-progress": progress_per_quarter,
 }
 
 
