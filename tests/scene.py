@@ -216,3 +216,80 @@ async def programme_application(park) -> tuple[int, int, int]:
         )
     ).returning(Review.id)
     return call[0]["id"], application[0]["id"], review[0]["id"]
+
+
+async def grant_with_a_claim(park) -> dict[str, int]:
+    """Harbour Pay's active matching grant of HK$1,234,567, a claim on it with a receipt,
+    reviewed, approved and paid in a batch, and its progress report for the last quarter
+    (funds raised HK$73,456,789, on the profile too): the ids a walk fills routes with."""
+    from datetime import date
+
+    from incubator.auth.tables import User
+    from incubator.programmes.funding.services.reports import last_ended
+    from incubator.programmes.funding.tables import (
+        Claim,
+        ClaimEvidence,
+        Grant,
+        PaymentBatch,
+        ProgressReport,
+    )
+    from incubator.startups.services.progress import record_progress
+    from incubator.startups.tables import Programme
+
+    sid = park.startups["harbour-pay"]
+    programme = await Programme.select(Programme.id).first()
+    users = {r["email"]: r["id"] for r in await User.select(User.id, User.email)}
+    grant = await Grant.insert(
+        Grant(
+            startup=sid,
+            programme=programme["id"],
+            centre=park.centres["entrepreneurship"],
+            kind="matching",
+            status="active",
+            total_cents=1_234_567_00,
+            held_cents=10_000_00,
+            paid_cents=10_000_00,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 12, 31),
+        )
+    ).returning(Grant.id)
+    batch = await PaymentBatch.insert(
+        PaymentBatch(reference="PB-2026-00001", status="paid", claims=1, total_cents=10_000_00)
+    ).returning(PaymentBatch.id)
+    claim = await Claim.insert(
+        Claim(
+            grant=grant[0]["id"],
+            startup=sid,
+            centre=park.centres["entrepreneurship"],
+            status="approved",
+            report="Hosting",
+            spend_cents=20_000_00,
+            amount_cents=10_000_00,
+            reviewed_by=users[park.users["manager"]],
+            approved_by=users[park.users["admin"]],
+            batch=batch[0]["id"],
+        )
+    ).returning(Claim.id)
+    await Claim.update({Claim.status: "paid"}).where(Claim.id == claim[0]["id"])
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    evidence = await ClaimEvidence.insert(
+        ClaimEvidence(
+            claim=claim[0]["id"],
+            filename="receipt.pdf",
+            content_type="application/pdf",
+            size=len(pdf),
+            sha256="0" * 64,
+            data=pdf,
+        )
+    ).returning(ClaimEvidence.id)
+    quarter = last_ended()
+    await ProgressReport.insert(
+        ProgressReport(startup=sid, quarter=quarter, headcount=23, funds_raised_cents=73_456_789_00)
+    )
+    await record_progress(sid, quarter, 23, 73_456_789_00)
+    return {
+        "grant_id": grant[0]["id"],
+        "claim_id": claim[0]["id"],
+        "evidence_id": evidence[0]["id"],
+        "batch_id": batch[0]["id"],
+    }

@@ -21,6 +21,7 @@ from tests.conftest import login, make_client
 from tests.scene import (
     academy,
     event_with_a_registration,
+    grant_with_a_claim,
     partner_network,
     programme_application,
     room_booking,
@@ -33,9 +34,13 @@ SENTINELS = {
     "history": ["Zephyr history sentinel"],
     "leases": ["2734567", "27,345.67"],
     "consents": ["2031-07-19"],  # the expiry of its consent to a second partner park
+    "funding": ["1,234,567", "123456700"],  # its grant's total, in HK$ and in cents
+    # its latest progress report's funds raised: HK$, cents, whole dollars in an export
+    "funds_raised": ["73,456,789", "7345678900", "73456789"],
 }
 
-EDITORS = {"contact", "team", "team_emails", "history", "leases", "consents"}
+EDITORS = {"contact", "team", "team_emails", "history", "leases", "consents", "funding"}
+EDITORS |= {"funds_raised"}
 COMMUNITY = {"contact", "team"}
 # viewer kind -> the groups it may see (docs/privacy.md)
 MAY_SEE = {
@@ -44,8 +49,9 @@ MAY_SEE = {
     "other_member": COMMUNITY,  # of Lantern Chain
     "partner": set(),  # Lingang's user, while Harbour Pay shares only its name
     "partner_token": set(),
-    "partner_consented": {"contact"},  # the same, once Harbour Pay shares its contact
-    "partner_token_consented": {"contact"},
+    # the same, once Harbour Pay shares its contact and funds raised
+    "partner_consented": {"contact", "funds_raised"},
+    "partner_token_consented": {"contact", "funds_raised"},
     "manager": EDITORS,  # of Harbour Pay's centre
     "other_manager": COMMUNITY,
     "admin": EDITORS,
@@ -144,6 +150,7 @@ async def _fills(park) -> dict[str, list[str]]:
     mou, export, referral = await partner_network(park)
     room, booking = await room_booking(park)
     call, application, review = await programme_application(park)
+    funding = await grant_with_a_claim(park)
     member = await User.select(User.id).where(User.email == park.users["member"]).first()
     feed = await feeds.reset_token(Viewer(user_id=member["id"], role=Role.member))
     from incubator.reminders.tables import OutboxMessage
@@ -178,6 +185,7 @@ async def _fills(park) -> dict[str, list[str]]:
         "application_id": [str(application)],
         "question": ["deck"],
         "review_id": [str(review)],
+        **{name: [str(value)] for name, value in funding.items()},
     }
 
 
@@ -259,7 +267,7 @@ async def test_no_viewer_sees_a_start_ups_field_outside_the_policy_anywhere(app,
     # Now it shares its contact too; Lingang gets a fresh export of each kind.
     await SharingConsent.update(
         {
-            SharingConsent.fields: "name,contact",
+            SharingConsent.fields: "name,contact,funds_raised",
             SharingConsent.expires_on: today_hk() + timedelta(days=30),
         }
     ).where(
@@ -287,4 +295,11 @@ async def test_no_viewer_sees_a_start_ups_field_outside_the_policy_anywhere(app,
     for kind in ("member", "manager", "admin"):
         assert seen[kind] == EDITORS, kind
     assert seen["other_member"] == COMMUNITY
-    assert seen["partner_consented"] == seen["partner_token_consented"] == {"contact"}
+    assert (
+        seen["partner_consented"]
+        == seen["partner_token_consented"]
+        == {
+            "contact",
+            "funds_raised",
+        }
+    )
