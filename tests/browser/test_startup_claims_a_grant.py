@@ -1,0 +1,90 @@
+"""A start-up claims against its matching grant with a receipt, one manager reviews the claim,
+an administrator approves it, and finance gathers it into a payment batch, downloads the
+batch's payment instructions and marks it paid: in a real chromium against a real server,
+on both engines."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from tests.browser.pages import log_in
+from tests.programmes.funding.conftest import PDF
+from tests.server import running_server
+
+pytestmark = pytest.mark.browser
+
+
+async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch(
+    settings, park, browser, artifacts, engine_name, tmp_path
+):
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(PDF)
+    with running_server(settings.database_url) as url:
+        manager = await log_in(browser, url, park.users["manager"])
+        await manager.locator("summary", has_text="Programmes").click()
+        await manager.get_by_role("link", name="Grants", exact=True).click()
+        await manager.get_by_role("link", name="Make a grant").click()
+        await manager.get_by_label("Start-up and programme").select_option(
+            label="Harbour Pay · Cyberport Incubation Programme"
+        )
+        await manager.get_by_label("1:1 matching", exact=False).check()
+        await manager.get_by_label("Total (HK$); for a matching grant, the cap").fill("50,000")
+        await manager.get_by_label("Starts on").fill("2026-01-01")
+        await manager.get_by_label("Ends on").fill("2027-12-31")
+        await manager.get_by_role("button", name="Make the grant (as a draft)").click()
+        await manager.get_by_role("button", name="Activate").click()
+        assert "Active" in await manager.locator("main").inner_text()
+
+        member = await log_in(browser, url, park.users["member"])
+        await member.get_by_role("link", name="Programmes").click()
+        await member.get_by_role("link", name="Grants").click()
+        await member.get_by_role("link", name="Harbour Pay", exact=True).click()
+        await member.get_by_label("What you spent (HK$)").fill("30,000")
+        await member.get_by_label("Report: what was delivered or bought").fill(
+            "A year of cloud hosting for the payment gateway."
+        )
+        await member.get_by_label(
+            "Evidence: invoices, receipts or the deliverable"
+        ).set_input_files(str(receipt))
+        await member.screenshot(path=str(artifacts / f"grant-claim-form-{engine_name}.png"))
+        await member.get_by_role("button", name="Submit the claim").click()
+        await member.wait_for_url("**/grants/claims/*")
+        claim_url = member.url
+        text = await member.locator("main").inner_text()
+        assert "Waiting for review" in text and "HK$15,000" in text and "receipt.pdf" in text
+
+        await manager.locator("summary", has_text="Programmes").click()
+        await manager.get_by_role("link", name="Claims queue").click()
+        await manager.get_by_role("link", name="Claim ").first.click()
+        await manager.get_by_label("Spend the evidence supports (HK$)").fill("28,000")
+        await manager.get_by_role("button", name="Record my review").click()
+        assert "another person approves it" in await manager.locator("main").inner_text()
+
+        admin = await log_in(browser, url, park.users["admin"])
+        await admin.goto(f"{url}/grants/claims")
+        await admin.get_by_role("link", name="To approve").click()
+        await admin.get_by_role("link", name="Claim ").first.click()
+        await admin.get_by_role("button", name="Approve HK$14,000").click()
+        assert "Approved, waiting for payment" in await admin.locator("main").inner_text()
+
+        await admin.locator("summary", has_text="Programmes").click()
+        await admin.get_by_role("link", name="Payment batches").click()
+        await admin.get_by_role("button", name="Gather them into a batch").click()
+        async with admin.expect_download() as waiting:
+            await admin.get_by_role("link", name="CSV").click()
+        download = await waiting.value
+        rows = list(csv.reader(io.StringIO((await download.path()).read_text("utf-8-sig"))))
+        assert rows[-1][3] == "Total (1 claim)" and Decimal(rows[-1][-1]) == Decimal("14000.00")
+        assert rows[1][3] == "Harbour Pay" and Decimal(rows[1][-1]) == Decimal("14000.00")
+        await admin.get_by_role("button", name="Mark PB-").click()
+        await admin.screenshot(path=str(artifacts / f"payment-batches-{engine_name}.png"))
+        assert "Paid" in await admin.locator("tbody").inner_text()
+
+        await member.goto(claim_url)
+        text = await member.locator("main").inner_text()
+        assert "Paid" in text and "Added to a payment batch" in text
+        await member.screenshot(
+            path=str(artifacts / f"claim-paid-{engine_name}.png"), full_page=True
+        )
