@@ -20,6 +20,7 @@ from incubator.demo.academy import build_academy
 from incubator.demo.centres import build_space
 from incubator.demo.events import build_events, park_scale
 from incubator.demo.partners import build_partners, make_exports
+from incubator.demo.funding import build_funding
 from incubator.demo.programmes import build_programmes
 from incubator.demo.reference import CENTRES, build_reference_data
 from incubator.demo.rooms import build_rooms
@@ -116,6 +117,7 @@ async def build_demo_park(
                 seed, today_hk(), centre_ids, password_hash, say, startups
             )
             logins += [DemoLogin(*login) for login in reviewers]
+            await build_funding(seed, today_hk(), say, startups)
             exports = await build_partners(seed, today_hk(), say)
         say("indexes and constraints built")
         await _coherent()
@@ -147,6 +149,10 @@ async def build_demo_park(
                 "room_credit_entry",
                 "programme_call",
                 "programme_application",
+                "programme_grant",
+                "grant_milestone",
+                "grant_claim",
+                "payment_batch",
             ):
                 await Startup.raw(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
