@@ -19,8 +19,8 @@ from incubator.db.bulk import bulk_load_cache, indexes_deferred
 from incubator.demo.academy import build_academy
 from incubator.demo.centres import build_space
 from incubator.demo.events import build_events, park_scale
-from incubator.demo.partners import build_partners, make_exports
 from incubator.demo.funding import build_funding
+from incubator.demo.partners import build_partners, make_exports
 from incubator.demo.programmes import build_programmes
 from incubator.demo.reference import CENTRES, build_reference_data
 from incubator.demo.rooms import build_rooms

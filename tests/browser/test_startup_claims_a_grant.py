@@ -85,6 +85,4 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
         await member.goto(claim_url)
         text = await member.locator("main").inner_text()
         assert "Paid" in text and "Added to a payment batch" in text
-        await member.screenshot(
-            path=str(artifacts / f"claim-paid-{engine_name}.png"), full_page=True
-        )
+        await member.screenshot(path=str(artifacts / f"claim-paid-{engine_name}.png"))

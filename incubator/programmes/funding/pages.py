@@ -125,8 +125,9 @@ class GrantPages(Controller):
                 ),
             )
         except DomainError as exc:
-            if exc.errors and "startup" in exc.errors:
-                exc.errors.setdefault("admission", exc.errors.pop("startup"))
+            for field in ("startup", "programme"):  # both are chosen as the admission
+                if exc.errors and field in exc.errors:
+                    exc.errors.setdefault("admission", exc.errors.pop(field))
             return await self._form(request, shown, errors_for_form(exc, "action"), exc.status_code)
         return Redirect(f"/grants/{made.id}", status_code=303)
 
