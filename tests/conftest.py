@@ -59,9 +59,10 @@ async def recreate_pg_database(name: str) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test marked `one_engine(name)` runs on that engine only. The browser journeys are:
-    each drives the pages through services whose rules the API tests check on both engines,
-    and the journeys are shared out so that each engine carries half of them."""
+    """A test (or a parameter of one) marked `one_engine(name)` runs on that engine only: the
+    browser journeys, each driving pages over services whose rules the API tests check on
+    both engines, shared out so that each engine carries half of them; and the quick-mail run
+    of two schedulers at once (tests/reminders/test_reminder_processes.py)."""
     kept, left = [], []
     for item in items:
         marker = item.get_closest_marker("one_engine")

@@ -112,8 +112,12 @@ def stop(*processes: subprocess.Popen) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("people", "delay"),
-    [(PEOPLE, 0.02), (8, 0.9)],  # the second: a batch takes 7 s, the window is 3 s
-    ids=["quick-mail", "slow-mail"],
+    [
+        # Quick mail on SQLite only: the slow mail, where claims go stale and are renewed,
+        # is the harder race, and it runs on both engines (each run keeps every core busy).
+        pytest.param(PEOPLE, 0.02, id="quick-mail", marks=pytest.mark.one_engine("sqlite")),
+        pytest.param(8, 0.9, id="slow-mail"),  # a batch takes 7 s, the window is 3 s
+    ],
 )
 async def test_two_schedulers_at_once_send_each_reminder_once(settings, park, people, delay):
     await an_event_tomorrow_with_people(park, people)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from incubator.startups.tables import Programme
-from tests.conftest import api, login, make_client
+from tests.conftest import api, make_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -21,12 +21,22 @@ WHO = ("member", "other_member", "manager", "other_manager", "admin", "partner")
 
 
 @pytest.fixture
-async def people(app, park) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+async def people(app, park, settings) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """A client signed in as each kind of user. The sessions are made as the log-in form makes
+    them (its own tests are in tests/auth), without the form's password check for each."""
+    from incubator.auth.services.accounts import create_session
+    from incubator.auth.tables import User
+    from incubator.web import SESSION_COOKIE
+
+    ids = {r["email"]: r["id"] for r in await User.select(User.id, User.email)}
     async with contextlib.AsyncExitStack() as stack:
         clients = {}
         for who in WHO:
-            clients[who] = await stack.enter_async_context(make_client(app))
-            await login(clients[who], park.users[who])
+            client = await stack.enter_async_context(make_client(app))
+            session = await create_session(settings, ids[park.users[who]], "127.0.0.1", "tests")
+            client.cookies.set(SESSION_COOKIE, session.token)
+            await client.get("/grants")  # the CSRF cookie, as a browser has from its first page
+            clients[who] = client
         yield clients
 
 
