@@ -3,6 +3,7 @@ managers) and applications (their start-up's members; the call's managers read t
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
@@ -64,12 +65,22 @@ def _quoted(name: str) -> str:
     return quote(name, safe="")
 
 
+# What makes a file of a format: its name, media type and bytes as they are made.
+FileMaker = Callable[[str], Awaitable[tuple[str, str, AsyncIterator[bytes]]]]
+
+
 async def export_stream(request: Request, call_id: int, fmt: str) -> Stream:
     """A call's applications as a file, streamed as it is made."""
+    viewer = viewer_of(request)
+    return await file_stream(fmt, lambda chosen: exports.call_export(viewer, call_id, chosen))
+
+
+async def file_stream(fmt: str, make: FileMaker) -> Stream:
+    """A CSV or XLSX file (`fmt`, CSV when blank), streamed as a download as it is made."""
     fmt = fmt.strip().lower() or "csv"
     if fmt not in ("csv", "xlsx"):
         raise BadParameter({"format": "must be csv or xlsx"})
-    name, media_type, chunks = await exports.call_export(viewer_of(request), call_id, fmt)
+    name, media_type, chunks = await make(fmt)
     return Stream(
         chunks,
         media_type=media_type,

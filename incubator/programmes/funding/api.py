@@ -13,7 +13,7 @@ from litestar.response import Stream
 
 from incubator.commands import command_from_form
 from incubator.errors import BadParameter
-from incubator.programmes.api import download_response
+from incubator.programmes.api import download_response, file_stream
 from incubator.programmes.funding.schemas import (
     AmendmentIn,
     BatchOut,
@@ -60,18 +60,8 @@ def text_fields(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
 
 async def export_stream(request: Request, batch_id: int, fmt: str) -> Stream:
     """A payment batch as a file, streamed as it is made."""
-    fmt = fmt.strip().lower() or "csv"
-    if fmt not in ("csv", "xlsx"):
-        raise BadParameter({"format": "must be csv or xlsx"})
-    name, media_type, chunks = await payments.batch_export(viewer_of(request), batch_id, fmt)
-    return Stream(
-        chunks,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    viewer = viewer_of(request)
+    return await file_stream(fmt, lambda chosen: payments.batch_export(viewer, batch_id, chosen))
 
 
 class GrantsApi(Controller):
