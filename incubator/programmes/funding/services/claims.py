@@ -103,7 +103,7 @@ async def submit_claim(
         if data.milestone is not None:
             errors["milestone"] = "a matching grant pays against spend, not milestones"
         if not 0 < data.spend_cents <= MOST_CENTS:
-            errors["spend_cents"] = "must be more than HK$0"
+            errors["spend_cents"] = "must be more than HK$0 and at most HK$20,000,000"
     else:
         milestone = (
             await Milestone.select()
@@ -123,6 +123,10 @@ async def submit_claim(
         remaining = locked["total_cents"] - locked["held_cents"]
         note = ""
         if milestone is not None:
+            # Read again under the grant's lock: an amendment may have changed it meanwhile.
+            milestone = await Milestone.select().where(Milestone.id == milestone["id"]).first()
+            if milestone is None:
+                raise Conflict("the grant's milestones changed meanwhile: choose one again")
             if await Claim.exists().where(
                 (Claim.milestone == milestone["id"]) & Claim.status.is_in(list(HOLDING))
             ):
