@@ -68,7 +68,7 @@ class ProgressReportPages(Controller):
             read = read_form(
                 ReportIn, values, errors, shown_as={"funds_raised_cents": "funds_raised"}
             )
-            command = await read.checked(lambda _: {})
+            command = await read.checked(reports.report_problems_of)
             try:
                 await reports.submit_report(signed_in(request), startup_id, command)
             except ValidationFailed as exc:

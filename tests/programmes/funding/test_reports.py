@@ -135,3 +135,31 @@ async def test_the_profile_shows_the_latest_figures_to_editors_and_consenting_pa
     assert "Headcount (latest progress report)" in header
     assert "Funds raised in HKD (latest progress report)" in header
     assert '"14"' in row and "8000000" not in row
+
+
+async def test_the_report_form_names_every_broken_rule_and_keeps_the_values(people, park):
+    from tests.conftest import post_form
+
+    await matching_grant(people["manager"], park)
+    url = f"/grants/startups/{park.startups['harbour-pay']}/reports"
+    member = people["member"]
+    form = await member.get(url)
+    assert form.status_code == 200 and f"Report for {last_ended()}" in form.text
+    sent = {
+        "quarter": last_ended(),
+        "headcount": "many",
+        "funds_raised": "HK$1,000,000",
+        "revenue_band": "lots",
+        "customers": "3",
+        "patents": "0",
+        "summary": "First bank customer",
+    }
+    refused = await post_form(member, url, sent)
+    assert refused.status_code == 422
+    assert 'id="headcount-error"' in refused.text and 'id="revenue_band-error"' in refused.text
+    assert 'value="HK$1,000,000"' in refused.text and "First bank customer" in refused.text
+    done = await post_form(member, url, sent | {"headcount": "9", "revenue_band": "under_1m"})
+    assert done.status_code == 303
+    listed = await member.get(url)
+    assert "HK$1,000,000" in listed.text and "Under HK$1 million" in listed.text
+    assert await ProgressReport.count() == 1

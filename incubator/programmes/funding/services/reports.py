@@ -90,6 +90,12 @@ def report_problems(data: ReportIn, latest: str) -> dict[str, str]:
     return errors
 
 
+def report_problems_of(values: dict) -> dict[str, str]:
+    """The rules broken by the values of a report's form that could be read."""
+    readable = {k: v for k, v in values.items() if k in ReportIn.__struct_fields__}
+    return report_problems(ReportIn(**({"headcount": 0} | readable)), last_ended())
+
+
 async def submit_report(viewer: Viewer, startup_id: int, data: ReportIn) -> ReportOut:
     """Keep a quarter's report (replacing one sent before for that quarter)."""
     require_login(viewer)
