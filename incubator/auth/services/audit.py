@@ -49,6 +49,15 @@ class Action(str, Enum):
     mou_changed = "mou_changed"
     mou_terminated = "mou_terminated"
     mou_renewed = "mou_renewed"
+    grant_created = "grant_created"
+    grant_amended = "grant_amended"
+    grant_activated = "grant_activated"
+    grant_completed = "grant_completed"
+    grant_terminated = "grant_terminated"
+    claim_approved = "claim_approved"
+    claim_rejected = "claim_rejected"
+    batch_made = "batch_made"
+    batch_paid = "batch_paid"
 
 
 class AuditRow(msgspec.Struct):

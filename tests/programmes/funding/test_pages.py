@@ -68,6 +68,10 @@ async def test_a_grant_goes_from_its_form_to_a_paid_claim(people, park):
     for step in ("Claimed", "Reviewed", "Approved", "Added to a payment batch", "Paid"):
         assert step in history
     assert (await Grant.select(Grant.paid_cents).first())["paid_cents"] == 14_000_00
+    trail = text_of((await admin.get("/admin/audit")).text)
+    for entry in ("Grant made", "Grant activated", "Claim approved", "Payment batch made"):
+        assert entry in trail, entry
+    assert "Payment batch marked paid" in trail and "Harbour Pay: claim #" in trail
 
 
 async def test_a_refused_grant_form_keeps_every_value_and_names_each_field(people, park):

@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services.audit import Action
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, ValidationFailed
 from incubator.money import format_hkd
 from incubator.programmes.funding.schemas import AmendmentIn, GrantOut
 from incubator.programmes.funding.services.grants import (
+    audit_grant,
     get_grant,
     milestone_values,
     run_grant,
@@ -19,6 +21,11 @@ from incubator.programmes.funding.services.grants import (
 )
 from incubator.programmes.funding.tables import HOLDING, Claim, Grant, GrantAmendment, Milestone
 
+ACTIONS = {
+    "active": Action.grant_activated,
+    "completed": Action.grant_completed,
+    "terminated": Action.grant_terminated,
+}
 MOVES = {
     "active": ("draft",),
     "completed": ("active",),
@@ -42,6 +49,8 @@ async def move_grant(viewer: Viewer, grant_id: int, status: str, reason: str = "
         await Grant.update(
             {Grant.status: status, Grant.updated_at: utcnow(), Grant.version: row["version"] + 1}
         ).where(Grant.id == grant_id)
+        detail = {"reason": reason.strip()} if status == "terminated" else {}
+        await audit_grant(viewer, ACTIONS[status], grant_id, detail)
         if status == "terminated":
             await GrantAmendment.insert(
                 GrantAmendment(
@@ -154,5 +163,11 @@ async def amend_grant(viewer: Viewer, grant_id: int, data: AmendmentIn) -> Grant
                 after=json.dumps(_terms(new_row, new_milestones)),
                 changed_by=viewer.user_id,
             )
+        )
+        await audit_grant(
+            viewer,
+            Action.grant_amended,
+            grant_id,
+            {"total": format_hkd(data.total_cents), "reason": data.reason.strip()},
         )
     return await get_grant(viewer, grant_id)

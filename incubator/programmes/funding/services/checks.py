@@ -5,6 +5,8 @@ it back for more evidence, with the reason the start-up reads. Every step is rec
 from __future__ import annotations
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, ValidationFailed
 from incubator.money import format_hkd
@@ -21,6 +23,15 @@ async def _run_claim(viewer: Viewer, claim_id: int, action: str) -> dict:
     row = await claim_row(viewer, claim_id)
     await policy.require_run(viewer, row["centre"], action)
     return row
+
+
+async def _audit(
+    viewer: Viewer, action: Action, claim_id: int, amount: int, reason: str = ""
+) -> None:
+    """A claim's decision in the audit trail, named by the claim and its start-up."""
+    row = await Claim.select(Claim.startup.name_en).where(Claim.id == claim_id).first()
+    detail = {"amount": format_hkd(amount)} | ({"reason": reason} if reason else {})
+    await audit.record(viewer, action, f"{row['startup.name_en']}: claim #{claim_id}", detail)
 
 
 async def _release(grant_id: int, cents: int) -> None:
@@ -97,6 +108,7 @@ async def approve(viewer: Viewer, claim_id: int, note: str = "") -> ClaimOut:
             }
         ).where(Claim.id == claim_id)
         await step(claim_id, "approved", viewer, note.strip()[:2000], current["amount_cents"])
+        await _audit(viewer, Action.claim_approved, claim_id, current["amount_cents"])
     return await get_claim(viewer, claim_id)
 
 
@@ -134,4 +146,6 @@ async def _send_back(viewer: Viewer, claim_id: int, reason: str, status: str) ->
             }
         ).where(Claim.id == claim_id)
         await step(claim_id, status, viewer, reason)
+        if status == "rejected":
+            await _audit(viewer, Action.claim_rejected, claim_id, current["amount_cents"], reason)
     return await get_claim(viewer, claim_id)

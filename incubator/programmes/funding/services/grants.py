@@ -10,6 +10,8 @@ from typing import Any
 import msgspec
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.money import format_hkd
@@ -168,7 +170,23 @@ async def create_grant(viewer: Viewer, data: GrantIn) -> GrantOut:
         )[0]
         for n, m in enumerate(data.milestones, start=1):
             await Milestone.insert(Milestone(grant=row["id"], **milestone_values(m, n)))
+        await audit_grant(
+            viewer, Action.grant_created, row["id"], {"total": format_hkd(data.total_cents)}
+        )
     return await get_grant(viewer, row["id"])
+
+
+async def audit_grant(
+    viewer: Viewer, action: Action, grant_id: int, detail: dict[str, Any] | None = None
+) -> None:
+    """The grant's entry in the audit trail, named by its start-up and programme."""
+    row = (
+        await Grant.select(Grant.startup.name_en, Grant.programme.name_en)
+        .where(Grant.id == grant_id)
+        .first()
+    )
+    subject = f"{row['startup.name_en']}: {row['programme.name_en']} (grant #{grant_id})"
+    await audit.record(viewer, action, subject, detail)
 
 
 async def grant_row(grant_id: int) -> dict:

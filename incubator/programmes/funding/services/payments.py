@@ -13,6 +13,8 @@ from typing import Any
 import msgspec
 
 from incubator.auth.schemas import Viewer
+from incubator.auth.services import audit
+from incubator.auth.services.audit import Action
 from incubator.db import instant, lock_row, utcnow, write_transaction
 from incubator.db.streaming import stream_rows
 from incubator.downloads import MEDIA_TYPES, encoder
@@ -84,6 +86,8 @@ async def make_batch(viewer: Viewer) -> BatchOut:
             }
         ).where(PaymentBatch.id == batch_id)
         await steps(taken, "batched", viewer, reference)
+        detail = {"claims": len(taken), "total": format_hkd(total)}
+        await audit.record(viewer, Action.batch_made, reference, detail)
     return await get_batch(viewer, batch_id)
 
 
@@ -211,12 +215,12 @@ async def mark_paid(viewer: Viewer, batch_id: int) -> BatchOut:
             raise NotFound(f"there is no payment batch {batch_id}")
         if locked["status"] != "open":
             raise Conflict(f"batch {locked['reference']} is already paid")
-        await checked_totals(batch_id)
+        batch = await checked_totals(batch_id)
         now = utcnow()
         claims = await Claim.select(Claim.id, Claim.amount_cents).where(Claim.batch == batch_id)
         await steps(claims, "paid", viewer, locked["reference"])
         # Each grant's paid amount grows by its claims in the batch, in one statement (which
-        # locks the grants' rows, in id order, until the transaction ends).
+        # holds the grants' rows until the transaction ends).
         await Grant.raw(
             "UPDATE programme_grant SET paid_cents = paid_cents + (SELECT SUM(c.amount_cents) "
             'FROM grant_claim c WHERE c."grant" = programme_grant.id AND c.batch = {}), '
@@ -228,6 +232,8 @@ async def mark_paid(viewer: Viewer, batch_id: int) -> BatchOut:
         await Claim.update(
             {Claim.status: "paid", Claim.paid_at: now, Claim.version: Claim.version + 1}
         ).where(Claim.batch == batch_id)
+        detail = {"claims": batch["claims"], "total": format_hkd(batch["total_cents"])}
+        await audit.record(viewer, Action.batch_paid, locked["reference"], detail)
         await PaymentBatch.update(
             {
                 PaymentBatch.status: "paid",
