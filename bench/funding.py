@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import signed_in  # noqa: E402
 from bench.directory import measure, park_database  # noqa: E402
+from bench.programmes import timed_downloads  # noqa: E402
 from tests.server import serving  # noqa: E402
 
 TARGET_MS = 50.0
@@ -130,25 +131,9 @@ def scenarios(smes: int) -> dict[str, tuple[str, list[str]]]:
 
 
 async def exports(base: str, cookies: dict, batch: int, rows: int) -> None:
-    import httpx
-
-    print(f"{'export':<34} {'best s':>7} {'rows/s':>9} {'MB':>6}")
-    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=300) as client:
-        for fmt in ("csv", "xlsx"):
-            best, size = float("inf"), 0
-            for _ in range(3):
-                started = time.perf_counter()
-                async with client.stream(
-                    "GET", f"/grants/payments/{batch}/export?format={fmt}"
-                ) as r:
-                    assert r.status_code == 200, r.status_code
-                    size = sum([len(chunk) async for chunk in r.aiter_bytes()])
-                best = min(best, time.perf_counter() - started)
-            print(
-                f"{fmt.upper() + ' of the batch':<34} {best:>7.2f} {rows / best:>9,.0f} "
-                f"{size / 1e6:>6.1f}",
-                flush=True,
-            )
+    """The batch's payment instructions as CSV and XLSX, three times each."""
+    paths = {fmt: f"/grants/payments/{batch}/export?format={fmt}" for fmt in ("csv", "xlsx")}
+    await timed_downloads(base, cookies, paths, rows, "of the batch")
 
 
 async def main() -> None:
