@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from incubator.commands import read_form
-from incubator.errors import DomainError, ValidationFailed
+from incubator.errors import DomainError, Forbidden, ValidationFailed
 from incubator.money import parse_hkd
 from incubator.programmes.funding import forms, policy
 from incubator.programmes.funding.claim_pages import ClaimPages
@@ -50,6 +50,8 @@ class GrantPages(Controller):
         self, request: Request, status: FromQuery[str] = "", page_number: FromQuery[int] = 1
     ) -> Response:
         viewer = signed_in(request)
+        if not (viewer.is_member or viewer.is_manager or viewer.is_admin):
+            raise Forbidden("grants are seen by start-ups' members and the park's staff")
         status = status if status in GRANT_STATES else ""
         number = max(1, page_number)
         rows, total = await grants.list_grants(viewer, status, None, number)

@@ -129,4 +129,7 @@ async def test_the_grant_pages_show_nothing_to_those_who_may_not_see_them(people
         assert (await people[who].get(grant_url)).status_code == 404, who
     for who in ("member", "partner"):
         assert (await people[who].get("/grants/payments")).status_code == 403, who
+    refused = await people["partner"].get("/grants")
+    assert refused.status_code == 403
+    assert "seen by start-ups' members and the park's staff" in refused.text.replace("&#39;", "'")
     assert (await people["member"].get("/grants/claims")).status_code == 403
