@@ -115,8 +115,9 @@ def _stage_name_sql() -> str:
 
 def columns_sql(sheet: bool) -> str:
     """The export's columns in COLUMNS order, as XLSX and JSON read them. For a sheet
-    clusters and tags come as text joined by "; " and the stage by its name; for JSON
-    clusters and tags are split into lists in Python and the stage keeps its code."""
+    clusters and tags come as text joined by "; ", the stage by its name and funds raised in
+    whole dollars; for JSON clusters and tags are split into lists in Python, the stage
+    keeps its code and funds raised their cents."""
     cells = []
     for column in COLUMNS:
         if column == "clusters":
@@ -125,7 +126,7 @@ def columns_sql(sheet: bool) -> str:
             cells.append("replace(s.tags, ',', '; ')")
         elif column == "stage" and sheet:
             cells.append(_stage_name_sql())
-        elif column in _DOLLAR_COLUMNS:
+        elif column in _DOLLAR_COLUMNS and sheet:  # JSON keeps cents, as its key says
             cells.append(f"(s.{column} / 100)")
         else:
             cells.append(f"s.{column}")
@@ -133,7 +134,8 @@ def columns_sql(sheet: bool) -> str:
 
 
 _NUMBER_COLUMNS = {"founded_year", "team_size", "headcount", "funds_raised_cents"}
-# Amounts kept in cents that an export gives in whole Hong Kong dollars.
+# Amounts kept in cents that a CSV or XLSX export gives in whole Hong Kong dollars (its JSON
+# keeps the cents its key names).
 _DOLLAR_COLUMNS = {"funds_raised_cents"}
 
 

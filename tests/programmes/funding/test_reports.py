@@ -135,6 +135,17 @@ async def test_the_profile_shows_the_latest_figures_to_editors_and_consenting_pa
     assert "Headcount (latest progress report)" in header
     assert "Funds raised in HKD (latest progress report)" in header
     assert '"14"' in row and "8000000" not in row
+    await SharingConsent.update({SharingConsent.fields: "name,funds_raised"}).where(
+        SharingConsent.startup == startup
+    )
+    staff = Viewer(user_id=admin["id"], name="x", role=Role.admin)
+    sheet = await create_export(staff, park.partners["lingang"], "csv")
+    body = (await api(people["admin"], "GET", f"/api/partners/exports/{sheet}/download")).text
+    assert '"8000000"' in body  # whole dollars in a spreadsheet
+    made = await create_export(staff, park.partners["lingang"], "json")
+    sent = await api(people["admin"], "GET", f"/api/partners/exports/{made}/download")
+    [item] = [i for i in sent.json()["rows"] if i.get("name_en") == "Harbour Pay"]
+    assert item["funds_raised_cents"] == 8_000_000_00 and "headcount" not in item
 
 
 async def test_the_report_form_names_every_broken_rule_and_keeps_the_values(people, park):
