@@ -24,9 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dashboard import signed_in  # noqa: E402
-from bench.directory import measure, park_database  # noqa: E402
-from bench.programmes import timed_downloads  # noqa: E402
+from bench.directory import park_database  # noqa: E402
+from bench.programmes import measure_scenarios, timed_downloads  # noqa: E402
 from tests.server import serving  # noqa: E402
 
 TARGET_MS = 50.0
@@ -145,23 +144,8 @@ async def main() -> None:
     url = await park_database(args.engine, args.startups)
     smes = min(SMES, args.startups)
     batch, rows = await add_claims(url, smes)
-    print(f"# {args.requests} requests per scenario, one at a time, signed in")
-    print(f"{'scenario':<34} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}")
-    over = 0
     with serving(url, extra_env={"INCUBATOR_SCHEDULER": "0"}) as (base, _process):
-        cookies: dict[str, dict] = {}
-        for name, (email, paths) in scenarios(smes).items():
-            if email not in cookies:
-                cookies[email] = signed_in(base, email)
-            result = await measure(base, paths, args.requests, 1, cookies[email])
-            flag = "OVER" if result["p99"] > TARGET_MS or result["errors"] else ""
-            over += bool(flag)
-            print(
-                f"{name:<34} {result['p50']:>7.1f} {result['p99']:>7.1f} "
-                f"{result['errors']:>4} {flag}",
-                flush=True,
-            )
-        print(f"# over {TARGET_MS:.0f} ms at p99: {over} of {len(scenarios(smes))}")
+        cookies = await measure_scenarios(base, scenarios(smes), args.requests)
         await exports(base, cookies["admin@cyberport.example"], batch, rows)
     await mark_paid(batch, rows)
 
