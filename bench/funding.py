@@ -28,7 +28,6 @@ from bench.directory import park_database  # noqa: E402
 from bench.programmes import measure_scenarios, timed_downloads  # noqa: E402
 from tests.server import serving  # noqa: E402
 
-TARGET_MS = 50.0
 SMES = 8_000
 CLAIMS_EACH = 3
 GRANT, CLAIM = 1_000_000, 1_000_000  # the bench's first ids, clear of the demo's
