@@ -24,6 +24,17 @@ from incubator.web import (
 )
 
 
+async def sign_in(request: Request, user_id: int, target: str) -> Response:
+    """A new session for the user, from this request's address and browser, and on to
+    `target` with its cookie: the log-in form's ending, and of each page that makes an
+    account and signs its owner in."""
+    settings = _settings(request)
+    session = await services.create_session(
+        settings, user_id, client_ip(request), request.headers.get("user-agent", "")
+    )
+    return logged_in_redirect(settings, session, target)
+
+
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -56,10 +67,7 @@ class AuthController(Controller):
                 email=email,
                 error="The email or the password is not right.",
             )
-        session = await services.create_session(
-            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
-        )
-        return logged_in_redirect(settings, session, target)
+        return await sign_in(request, user_id, target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:

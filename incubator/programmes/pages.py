@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from incubator.auth.services.accounts import create_session
+from incubator.auth.pages import sign_in
 from incubator.commands import read_form
 from incubator.errors import DomainError
 from incubator.money import hkd_input
@@ -39,7 +39,6 @@ from incubator.web import (
     client_ip,
     errors_for_form,
     form_values,
-    logged_in_redirect,
     page,
     signed_in,
     viewer_of,
@@ -187,11 +186,7 @@ class ProgrammePages(Controller):
                 values=data,
                 errors=errors_for_form(exc, "action"),
             )
-        settings = request.app.state.settings
-        session = await create_session(
-            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
-        )
-        return logged_in_redirect(settings, session, f"/programmes/applications/{application_id}")
+        return await sign_in(request, user_id, f"/programmes/applications/{application_id}")
 
     @get("/reviewer-invitations/{token:str}")
     async def reviewer_invitation(self, token: FromPath[str]) -> Response:
@@ -214,11 +209,7 @@ class ProgrammePages(Controller):
                 errors=errors_for_form(exc, "action"),
                 given_name=name,
             )
-        settings = request.app.state.settings
-        session = await create_session(
-            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
-        )
-        return logged_in_redirect(settings, session, "/programmes/reviews")
+        return await sign_in(request, user_id, "/programmes/reviews")
 
     @get("/applications/{application_id:int}")
     async def application(

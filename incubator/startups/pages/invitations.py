@@ -5,10 +5,10 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from incubator.auth.services import accounts as auth
+from incubator.auth.pages import sign_in
 from incubator.errors import ValidationFailed
 from incubator.startups.services import invitations
-from incubator.web import client_ip, logged_in_redirect, page
+from incubator.web import page
 
 
 class InvitationPages(Controller):
@@ -42,8 +42,4 @@ class InvitationPages(Controller):
                 errors=exc.errors,
                 values={"name": name},
             )
-        settings = request.app.state.settings
-        session = await auth.create_session(
-            settings, user_id, client_ip(request), request.headers.get("user-agent", "")
-        )
-        return logged_in_redirect(settings, session, f"/startups/{startup_id}?message=welcome")
+        return await sign_in(request, user_id, f"/startups/{startup_id}?message=welcome")
