@@ -18,7 +18,7 @@ from incubator.commands import FormRead, read_form
 from incubator.downloads.csv_files import csv_response
 from incubator.errors import DomainError, NotFound, ValidationFailed
 from incubator.i18n import named, today_hk
-from incubator.money import hkd_input, parse_hkd
+from incubator.money import hkd_input, read_amounts
 from incubator.startups.api import DIRECTORY_PARAMS, directory_query
 from incubator.startups.services import profiles as startups
 from incubator.startups.services import reference
@@ -54,13 +54,7 @@ def _read_space_form(
 ) -> FormRead[C]:
     """A command from a form of space or leases: HK$ amounts as people type them become
     cents, and what cannot be read is named beside the field it was typed in."""
-    values, errors = dict(data), {}
-    for cents, typed in HKD_FIELDS.items():
-        if str(data.get(typed) or "").strip():
-            try:
-                values[cents] = parse_hkd(data[typed])
-            except ValueError as exc:
-                errors[typed] = str(exc)
+    values, errors = read_amounts(data, HKD_FIELDS)
     return read_form(command, values, errors, shown_as=HKD_FIELDS, required=required)
 
 

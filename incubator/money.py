@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
@@ -25,6 +26,23 @@ def parse_hkd(value: Any) -> int:
         raise ValueError(AMOUNT_RULE)
     whole, _, fraction = text.replace(",", "").partition(".")
     return int(whole) * 100 + int((fraction + "00")[:2])
+
+
+def read_amounts(
+    data: Mapping[str, Any], fields: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A form's values with each HK$ amount typed in it read into cents (`fields`: the cents
+    value's name -> the form field it is typed in; a blank one is left out), and what could
+    not be read, by the field it was typed in."""
+    values, errors = dict(data), {}
+    for cents, typed in fields.items():
+        text = str(data.get(typed) or "").strip()
+        if text:
+            try:
+                values[cents] = parse_hkd(text)
+            except ValueError as exc:
+                errors[typed] = str(exc)
+    return values, errors
 
 
 def format_hkd(cents: int | None, symbol: bool = True) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -106,14 +106,25 @@ REFUSALS = (401, 403, 404)
 
 
 def errors_for_form(
-    exc: DomainError, summary_key: str | None = None, refusals: tuple[int, ...] = REFUSALS
+    exc: DomainError,
+    summary_key: str | None = None,
+    refusals: tuple[int, ...] = REFUSALS,
+    shown_as: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """What a page shows again when a service refuses input: the errors by field, or the
     message under `summary_key`. Refusals (not logged in, forbidden, not found) and errors
-    no field can carry are raised again, for the error page."""
+    no field can carry are raised again, for the error page. `shown_as` names the form field
+    a command's field is typed in where the two differ (an amount in cents typed as HK$; a
+    start-up and programme chosen as one): its error goes beside that field (the first, where
+    two go to one)."""
     if exc.status_code in refusals or not (exc.errors or summary_key):
         raise exc
-    return exc.errors or {summary_key: exc.message}
+    if not exc.errors:
+        return {summary_key: exc.message}
+    shown: dict[str, str] = {}
+    for name, message in exc.errors.items():
+        shown.setdefault((shown_as or {}).get(name, name), message)
+    return shown
 
 
 def form_values(form: FormMultiDict, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict:
@@ -195,12 +206,14 @@ async def act(
     action: str,
     lists: tuple[str, ...] = (),
     saved: SavedValues | None = None,
+    shown_as: Mapping[str, str] | None = None,
 ) -> Response:
     """Run one form's action: on success go where `work` says; when a rule is broken, show
-    the page again with the form's values and the message beside the field (or on top).
-    For a form of a versioned record, `saved` gives the record's values as the form holds
-    them and as it names them: a change that met a newer version shows them beside the
-    person's own (`conflict_errors`), with `conflict` for the banner."""
+    the page again with the form's values and the message beside the field (or on top;
+    `shown_as` as `errors_for_form`'s). For a form of a versioned record, `saved` gives the
+    record's values as the form holds them and as it names them: a change that met a newer
+    version shows them beside the person's own (`conflict_errors`), with `conflict` for the
+    banner."""
     data = form_values(await request.form(), names, lists)
     try:
         target = await work(data)
@@ -210,7 +223,7 @@ async def act(
             current, named = await saved()
             extra |= {"errors": conflict_errors(exc, data, current, named), "conflict": exc}
         else:
-            extra["errors"] = errors_for_form(exc, summary_key="action")
+            extra["errors"] = errors_for_form(exc, summary_key="action", shown_as=shown_as)
         shown = await rerender(exc.status_code, extra)
         if isinstance(exc, TooManyRequests):
             shown.headers["Retry-After"] = str(exc.retry_after)

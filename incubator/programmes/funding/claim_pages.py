@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from incubator.errors import BadParameter, DomainError, ValidationFailed
-from incubator.money import parse_hkd
+from incubator.money import read_amounts
 from incubator.programmes.api import download_response
 from incubator.programmes.funding import policy
 from incubator.programmes.funding.api import export_stream
@@ -18,6 +18,7 @@ from incubator.programmes.funding.schemas import ReviewIn
 from incubator.programmes.funding.services import checks, claims, payments
 from incubator.web import act, errors_for_form, form_context, page, signed_in
 
+APPROVED_SPEND = {"approved_spend_cents": "approved_spend"}  # typed in HK$
 QUEUE_TABS = ("submitted", "reviewed", "returned", "approved", "paid", "rejected")
 
 
@@ -82,21 +83,15 @@ class ClaimPages(Controller):
 
         async def work(data: dict) -> str:
             if step == "review":
-                spend = data.get("approved_spend", "").strip()
-                try:
-                    cents = parse_hkd(spend) if spend else None
-                except ValueError as exc:
-                    raise ValidationFailed({"approved_spend": str(exc)}) from exc
-                try:
-                    await checks.review(
-                        viewer,
-                        claim_id,
-                        ReviewIn(approved_spend_cents=cents, note=data.get("note", "")),
-                    )
-                except ValidationFailed as exc:
-                    if "approved_spend_cents" in exc.errors:
-                        exc.errors["approved_spend"] = exc.errors.pop("approved_spend_cents")
-                    raise
+                values, errors = read_amounts(data, APPROVED_SPEND)
+                if errors:
+                    raise ValidationFailed(errors)
+                cents = values.get("approved_spend_cents")
+                await checks.review(
+                    viewer,
+                    claim_id,
+                    ReviewIn(approved_spend_cents=cents, note=data.get("note", "")),
+                )
             elif step == "approve":
                 await checks.approve(viewer, claim_id, data.get("note", ""))
             elif step == "reject":
@@ -108,7 +103,8 @@ class ClaimPages(Controller):
         async def again(code: int, extra: dict) -> Response:
             return await self._claim_page(request, claim_id, extra | {"status_code": code})
 
-        return await act(request, ("approved_spend", "note", "reason"), work, again, step)
+        names = ("approved_spend", "note", "reason")
+        return await act(request, names, work, again, step, shown_as=APPROVED_SPEND)
 
     @post("/claims/{claim_id:int}/resubmit")
     async def resubmit(self, request: Request, claim_id: FromPath[int]) -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
+from incubator.fields import read_date
 from incubator.money import hkd_input, parse_hkd
 from incubator.programmes.funding.schemas import GrantOut, MilestoneIn
 
@@ -28,11 +29,8 @@ def _cents(text: str, name: str, errors: dict[str, str], required: bool = True) 
 
 
 def _date(text: str, name: str, errors: dict[str, str]) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        errors[name] = "is required" if not text.strip() else "must be a date written YYYY-MM-DD"
-        return date.min
+    """A date the terms require (a placeholder when it cannot be read: `errors` says so)."""
+    return read_date({name: text}, name, errors) or date.min
 
 
 async def uploaded_files(form: FormMultiDict, name: str = "evidence") -> list[tuple[str, bytes]]:

@@ -4,15 +4,13 @@ claim's page and the payment batches are in `claim_pages.py`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from incubator.commands import read_form
 from incubator.errors import DomainError, Forbidden, ValidationFailed
-from incubator.money import parse_hkd
+from incubator.money import read_amounts
 from incubator.programmes.funding import forms, policy
 from incubator.programmes.funding.claim_pages import ClaimPages
 from incubator.programmes.funding.report_pages import ProgressReportPages
@@ -26,18 +24,15 @@ __all__ = ["ClaimPages", "GrantPages", "ProgressReportPages"]
 GRANT_STATES = ("draft", "active", "completed", "terminated")
 
 
+# The form fields a command's fields are typed in, where the two differ.
+SPEND = {"spend_cents": "spend"}
+ADMISSION = {"startup": "admission", "programme": "admission"}
+
+
 def claim_command(text: dict[str, str]) -> tuple[ClaimIn | None, dict[str, str]]:
     """A claim from its form: the spend typed in HK$, the milestone chosen from a list."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {"report": text.get("report", "")}
-    if text.get("milestone", "").strip():
-        values["milestone"] = text["milestone"]
-    if text.get("spend", "").strip():
-        try:
-            values["spend_cents"] = parse_hkd(text["spend"])
-        except ValueError as exc:
-            errors["spend_cents"] = str(exc)
-    read = read_form(ClaimIn, values, errors)
+    values, errors = read_amounts(text, SPEND)
+    read = read_form(ClaimIn, values, errors, shown_as=SPEND)
     return read.command, read.errors
 
 
@@ -127,10 +122,8 @@ class GrantPages(Controller):
                 ),
             )
         except DomainError as exc:
-            for field in ("startup", "programme"):  # both are chosen as the admission
-                if exc.errors and field in exc.errors:
-                    exc.errors.setdefault("admission", exc.errors.pop(field))
-            return await self._form(request, shown, errors_for_form(exc, "action"), exc.status_code)
+            errors = errors_for_form(exc, "action", shown_as=ADMISSION)
+            return await self._form(request, shown, errors, exc.status_code)
         return Redirect(f"/grants/{made.id}", status_code=303)
 
     async def _grant_page(self, request: Request, grant_id: int, extra: dict) -> Response:
@@ -163,9 +156,7 @@ class GrantPages(Controller):
                 raise ValidationFailed(errors | claims.evidence_problems(files, limit, True))
             made = await claims.submit_claim(viewer, grant_id, command, files, limit)
         except DomainError as exc:
-            found = errors_for_form(exc, "action")
-            if "spend_cents" in found:
-                found["spend"] = found.pop("spend_cents")
+            found = errors_for_form(exc, "action", shown_as=SPEND)
             return await self._grant_page(
                 request,
                 grant_id,

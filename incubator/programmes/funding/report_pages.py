@@ -7,14 +7,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from incubator.commands import read_form
-from incubator.errors import ValidationFailed
-from incubator.money import parse_hkd
+from incubator.money import read_amounts
 from incubator.programmes.funding import policy
 from incubator.programmes.funding.schemas import ReportIn
 from incubator.programmes.funding.services import reports
 from incubator.startups.tables import Startup
 from incubator.web import act, form_context, page, signed_in
 
+FUNDS_RAISED = {"funds_raised_cents": "funds_raised"}  # typed in HK$
 REPORT_FIELDS = (
     "quarter",
     "headcount",
@@ -59,25 +59,13 @@ class ProgressReportPages(Controller):
     @post("/{startup_id:int}/reports")
     async def report(self, request: Request, startup_id: FromPath[int]) -> Response:
         async def work(data: dict) -> str:
-            values, errors = dict(data), {}
-            if str(data.get("funds_raised") or "").strip():
-                try:
-                    values["funds_raised_cents"] = parse_hkd(data["funds_raised"])
-                except ValueError as exc:
-                    errors["funds_raised"] = str(exc)
-            read = read_form(
-                ReportIn, values, errors, shown_as={"funds_raised_cents": "funds_raised"}
-            )
+            values, errors = read_amounts(data, FUNDS_RAISED)
+            read = read_form(ReportIn, values, errors, shown_as=FUNDS_RAISED)
             command = await read.checked(reports.report_problems_of)
-            try:
-                await reports.submit_report(signed_in(request), startup_id, command)
-            except ValidationFailed as exc:
-                if "funds_raised_cents" in exc.errors:
-                    exc.errors["funds_raised"] = exc.errors.pop("funds_raised_cents")
-                raise
+            await reports.submit_report(signed_in(request), startup_id, command)
             return f"/grants/startups/{startup_id}/reports"
 
         async def again(code: int, extra: dict) -> Response:
             return await self._reports_page(request, startup_id, extra | {"status_code": code})
 
-        return await act(request, REPORT_FIELDS, work, again, "report")
+        return await act(request, REPORT_FIELDS, work, again, "report", shown_as=FUNDS_RAISED)

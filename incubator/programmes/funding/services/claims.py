@@ -10,7 +10,7 @@ import hashlib
 import msgspec
 
 from incubator.auth.schemas import Viewer
-from incubator.db import lock_row, utcnow, write_transaction
+from incubator.db import in_order, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.money import format_hkd
 from incubator.programmes.funding import policy
@@ -303,8 +303,7 @@ async def queue(viewer: Viewer, status: str, page: int = 1) -> tuple[list[ClaimR
         .offset((page - 1) * PER_PAGE)
     ]
     rows = await Claim.select(*_row_columns()).where(Claim.id.is_in(ids or [0]))
-    rows.sort(key=lambda r: ids.index(r["id"]))
-    return msgspec.convert(rows, list[ClaimRow], strict=False), total
+    return msgspec.convert(in_order(rows, ids), list[ClaimRow], strict=False), total
 
 
 async def claims_of_grant(viewer: Viewer, grant_id: int) -> list[ClaimRow]:
