@@ -49,8 +49,8 @@ class ClaimPages(Controller):
 
     async def _claim_page(self, request: Request, claim_id: int, extra: dict) -> Response:
         viewer = signed_in(request)
-        claim = await claims.get_claim(viewer, claim_id)
         row = await claims.claim_row(viewer, claim_id)
+        claim = await claims.described(row)
         return page(
             "funding/claim.html",
             status_code=extra.pop("status_code", 200),

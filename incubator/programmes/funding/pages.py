@@ -133,7 +133,7 @@ class GrantPages(Controller):
             "funding/grant.html",
             status_code=extra.pop("status_code", 200),
             grant=grant,
-            claims=await claims.claims_of_grant(viewer, grant_id),
+            claims=await claims.claims_of(grant.id),  # get_grant has checked who may see it
             own=await policy.applies_for(viewer, grant.startup),
             runs=await policy.runs_centre(viewer, grant.centre),
             **form_context(extra),

@@ -27,6 +27,8 @@ async def test_a_grant_goes_from_its_form_to_a_paid_claim(people, park):
     made = await post_form(manager, "/grants/new", await _grant_form(people, park))
     assert made.status_code == 303, made.text
     grant_url = made.headers["location"]
+    again = await manager.get("/grants/new")  # it has a grant under the programme now
+    assert "Harbour Pay · Cyberport Incubation Programme" not in text_of(again.text)
     activated = await post_form(manager, f"{grant_url}/status", {"status": "active"})
     assert activated.status_code == 303
 

@@ -195,7 +195,13 @@ async def resubmit(viewer: Viewer, claim_id: int, report: str, files: list[Uploa
 
 
 async def get_claim(viewer: Viewer, claim_id: int) -> ClaimOut:
-    row = await claim_row(viewer, claim_id)
+    return await described(await claim_row(viewer, claim_id))
+
+
+async def described(row: dict) -> ClaimOut:
+    """A claim's row (as `claim_row` gives it to one who may see it) with its names, evidence
+    and steps."""
+    claim_id = row["id"]
     extra = (
         await Claim.select(
             Claim.grant.kind.as_alias("kind"),
@@ -310,6 +316,11 @@ async def claims_of_grant(viewer: Viewer, grant_id: int) -> list[ClaimRow]:
     grant = await grant_row(grant_id)
     if not await policy.may_see(viewer, grant["startup"], grant["centre"]):
         raise NotFound(f"there is no grant {grant_id}")
+    return await claims_of(grant_id)
+
+
+async def claims_of(grant_id: int) -> list[ClaimRow]:
+    """A grant's claims, the latest first, for one already allowed to see the grant."""
     rows = (
         await Claim.select(*_row_columns())
         .where(Claim.grant == grant_id)

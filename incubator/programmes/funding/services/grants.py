@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import audit
@@ -290,12 +291,21 @@ async def list_grants(
     return msgspec.convert(rows, list[GrantRow], strict=False), total
 
 
+# An admission without a grant (other than a terminated one) under its programme.
+UNGRANTED = (
+    "NOT EXISTS (SELECT 1 FROM programme_grant g WHERE g.startup = startup_programme.startup "
+    "AND g.programme = startup_programme.programme AND g.status <> 'terminated')"
+)
+
+
 async def admissions(viewer: Viewer) -> list[dict]:
     """The start-ups admitted to a programme the viewer runs that have no grant under it yet:
     what a new grant's form offers (start-up and programme, by name)."""
     require_login(viewer)
-    where = StartupProgramme.status.is_in(list(ADMITTED)) & (
-        StartupProgramme.startup.status == "active"
+    where = (
+        StartupProgramme.status.is_in(list(ADMITTED))
+        & (StartupProgramme.startup.status == "active")
+        & WhereRaw(UNGRANTED)
     )
     if not viewer.is_admin:
         where &= StartupProgramme.programme.centre.is_in(await manager_centre_ids(viewer) or [0])
@@ -307,11 +317,4 @@ async def admissions(viewer: Viewer) -> list[dict]:
         StartupProgramme.programme.name_en.as_alias("programme_en"),
         StartupProgramme.programme.name_zh.as_alias("programme_zh"),
     ).where(where)
-    granted = {
-        (g["startup"], g["programme"])
-        for g in await Grant.select(Grant.startup, Grant.programme).where(
-            Grant.status != "terminated"
-        )
-    }
-    rows = [r for r in rows if (r["startup"], r["programme"]) not in granted]
     return sorted(rows, key=lambda r: (r["startup_en"].lower(), r["programme_en"]))
