@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from playwright.async_api import expect
 
 from tests.browser.pages import log_in
 from tests.programmes.funding.conftest import PDF
@@ -35,7 +36,7 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
         await manager.get_by_label("Ends on").fill("2027-12-31")
         await manager.get_by_role("button", name="Make the grant (as a draft)").click()
         await manager.get_by_role("button", name="Activate").click()
-        assert "Active" in await manager.locator("main").inner_text()
+        await expect(manager.locator("main")).to_contain_text("Active")
 
         member = await log_in(browser, url, park.users["member"])
         await member.get_by_role("link", name="Programmes").click()
@@ -60,14 +61,14 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
         await manager.get_by_role("link", name="Claim ").first.click()
         await manager.get_by_label("Spend the evidence supports (HK$)").fill("28,000")
         await manager.get_by_role("button", name="Record my review").click()
-        assert "another person approves it" in await manager.locator("main").inner_text()
+        await expect(manager.locator("main")).to_contain_text("another person approves it")
 
         admin = await log_in(browser, url, park.users["admin"])
         await admin.goto(f"{url}/grants/claims")
         await admin.get_by_role("link", name="To approve").click()
         await admin.get_by_role("link", name="Claim ").first.click()
         await admin.get_by_role("button", name="Approve HK$14,000").click()
-        assert "Approved, waiting for payment" in await admin.locator("main").inner_text()
+        await expect(admin.locator("main")).to_contain_text("Approved, waiting for payment")
 
         await admin.locator("summary", has_text="Programmes").click()
         await admin.get_by_role("link", name="Payment batches").click()
@@ -79,8 +80,11 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
         assert rows[-1][3] == "Total (1 claim)" and Decimal(rows[-1][-1]) == Decimal("14000.00")
         assert rows[1][3] == "Harbour Pay" and Decimal(rows[1][-1]) == Decimal("14000.00")
         await admin.get_by_role("button", name="Mark PB-").click()
+        # The click posts a form and the page is replaced: wait for the new page's table
+        # before the screenshot (capturing mid-navigation fails in chromium).
+        await expect(admin.locator("tbody")).to_contain_text("Paid")
+        await admin.wait_for_load_state()
         await admin.screenshot(path=str(artifacts / f"payment-batches-{engine_name}.png"))
-        assert "Paid" in await admin.locator("tbody").inner_text()
 
         await member.goto(claim_url)
         text = await member.locator("main").inner_text()
