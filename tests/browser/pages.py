@@ -1,5 +1,7 @@
 """Steps the browser tests share."""
 
+from playwright.async_api import Error as PlaywrightError
+
 from tests.conftest import PASSWORD
 
 
@@ -13,3 +15,20 @@ async def log_in(browser, url: str, email: str):
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(f"{url}/")
     return page
+
+
+async def snap(page, path, *, full_page: bool = False) -> None:
+    """Saves a screenshot of the page, once it has loaded, for people to look at.
+
+    Chromium refuses to capture a page it is still replacing ("Unable to capture
+    screenshot"), which a screenshot right after a posted form can meet: the picture is an
+    artifact, not an assertion, so it waits for the page and tries again."""
+    for attempt in range(3):
+        await page.wait_for_load_state()
+        try:
+            await page.screenshot(path=str(path), full_page=full_page)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            await page.wait_for_timeout(250)

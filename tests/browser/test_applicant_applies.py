@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incubator.programmes.tables import Application
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.programmes.conftest import PDF, REVIEWER, external_reviewer, hk
 from tests.server import running_server
 
@@ -45,9 +45,7 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
             .get_by_label("Criterion (English)")
             .fill("Team")
         )
-        await manager.screenshot(
-            path=str(artifacts / f"call-form-{engine_name}.png"), full_page=True
-        )
+        await snap(manager, artifacts / f"call-form-{engine_name}.png", full_page=True)
         await manager.get_by_role("button", name="Open the call").click()
         await manager.wait_for_url("**/programmes/calls/*")
         assert "Open for applications" in await manager.locator("main").inner_text()
@@ -55,9 +53,7 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
 
         member = await log_in(browser, url, park.users["other_member"])  # Lantern Chain
         await member.goto(call_url)
-        await member.screenshot(
-            path=str(artifacts / f"call-page-{engine_name}.png"), full_page=True
-        )
+        await snap(member, artifacts / f"call-page-{engine_name}.png", full_page=True)
         await member.get_by_role("button", name="Start an application").click()
         await member.wait_for_url("**/programmes/applications/*")
         await member.get_by_role("button", name="Submit application").click()
@@ -68,25 +64,19 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
         [draft] = await Application.select(Application.answers)
         assert "Cross-border" in draft["answers"]  # saved as typed, before any button
         await member.get_by_label("Pitch deck").set_input_files(str(deck))
-        await member.screenshot(
-            path=str(artifacts / f"application-form-{engine_name}.png"), full_page=True
-        )
+        await snap(member, artifacts / f"application-form-{engine_name}.png", full_page=True)
         await member.get_by_role("button", name="Submit application").click()
         await member.wait_for_url("**?done=submitted")
         text = await member.locator("main").inner_text()
         assert "Your application has been submitted" in text and "deck.pdf" in text
-        await member.screenshot(
-            path=str(artifacts / f"application-submitted-{engine_name}.png"), full_page=True
-        )
+        await snap(member, artifacts / f"application-submitted-{engine_name}.png", full_page=True)
         [row] = await Application.select(Application.status, Application.answers)
         assert row["status"] == "submitted" and "Cross-border" in row["answers"]
 
         await manager.reload()
         await manager.get_by_role("link", name="Applications", exact=True).click()
         assert "Lantern Chain" in await manager.locator("main").inner_text()
-        await manager.screenshot(
-            path=str(artifacts / f"call-applications-{engine_name}.png"), full_page=True
-        )
+        await snap(manager, artifacts / f"call-applications-{engine_name}.png", full_page=True)
         await manager.goto(call_url)
         await manager.get_by_role("link", name="Review panel").click()
         await manager.get_by_label("Their account's email").fill(REVIEWER)
@@ -102,17 +92,13 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
         assert "Cross-border payments for SMEs." in await reviewer.locator("main").inner_text()
         await reviewer.get_by_label("Team").select_option("5")
         await reviewer.get_by_label("Comment for the panel").fill("A strong team.")
-        await reviewer.screenshot(
-            path=str(artifacts / f"review-form-{engine_name}.png"), full_page=True
-        )
+        await snap(reviewer, artifacts / f"review-form-{engine_name}.png", full_page=True)
         await reviewer.get_by_role("button", name="Save my scores").click()
         await reviewer.wait_for_url("**/programmes/reviews?done=scored")
 
         await manager.goto(call_url + "/ranking")
         assert "5.00" in await manager.locator("main").inner_text()
-        await manager.screenshot(
-            path=str(artifacts / f"call-ranking-{engine_name}.png"), full_page=True
-        )
+        await snap(manager, artifacts / f"call-ranking-{engine_name}.png", full_page=True)
         await manager.get_by_role("link", name="Lantern Chain").click()
         await manager.get_by_label("Decision", exact=True).select_option(label="Admit")
         await manager.get_by_role("button", name="Record the decision").click()
@@ -122,6 +108,4 @@ async def test_a_manager_opens_a_call_and_a_member_applies(
         await member.goto(f"{url}/startups/{park.startups['lantern-chain']}")
         profile = await member.locator("main").inner_text()
         assert "Cyberport Incubation Programme" in profile
-        await member.screenshot(
-            path=str(artifacts / f"admitted-profile-{engine_name}.png"), full_page=True
-        )
+        await snap(member, artifacts / f"admitted-profile-{engine_name}.png", full_page=True)

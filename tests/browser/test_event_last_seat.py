@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from incubator.i18n import today_hk
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_engine("postgres")]
@@ -48,12 +48,10 @@ async def test_two_members_and_the_last_seat(settings, park, browser, artifacts,
         await second.goto(waiting_url)
         assert "Confirmed" in await second.locator(".facts").inner_text()
         assert await second.locator("img[src$='qr.svg']").count() == 1
-        await second.screenshot(path=str(artifacts / f"promoted-{engine_name}.png"), full_page=True)
+        await snap(second, artifacts / f"promoted-{engine_name}.png", full_page=True)
 
         await manager.goto(f"{event_url}/check-in")
         assert "Other Member" in await manager.locator("table").inner_text()
         await manager.goto(f"{url}/events?view=month&date={day}")
         assert "Founders' Breakfast" in await manager.locator("table.calendar").inner_text()
-        await manager.screenshot(
-            path=str(artifacts / f"calendar-{engine_name}.png"), full_page=True
-        )
+        await snap(manager, artifacts / f"calendar-{engine_name}.png", full_page=True)

@@ -7,7 +7,7 @@ import pytest
 
 from incubator.dashboard.services.figures import FIGURES
 from incubator.i18n import today_hk
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.dashboard.test_dashboard import known_park, month_start
 from tests.server import running_server
 
@@ -32,9 +32,7 @@ async def test_a_manager_changes_the_range_and_sees_only_their_centres(
         months = page.locator("#events tbody th")
         assert k.key1 in await months.all_inner_texts()
         assert await page.locator("svg.chart-svg").count() == len(FIGURES)  # one per figure
-        await page.screenshot(
-            path=str(artifacts / f"dashboard-12-months-{engine_name}.png"), full_page=True
-        )
+        await snap(page, artifacts / f"dashboard-12-months-{engine_name}.png", full_page=True)
 
         first = month_start(today_hk(), 2).isoformat()
         await page.get_by_label("From").fill(first)
@@ -54,6 +52,4 @@ async def test_a_manager_changes_the_range_and_sees_only_their_centres(
         header = "Name (English),Name (Chinese),Events,Registered,Attended"
         assert text.splitlines()[0] == header  # for people: labels (the JSON keeps keys)
         assert f"{first[:7]}," in text and k.key1 not in text
-        await page.screenshot(
-            path=str(artifacts / f"dashboard-3-months-{engine_name}.png"), full_page=True
-        )
+        await snap(page, artifacts / f"dashboard-3-months-{engine_name}.png", full_page=True)

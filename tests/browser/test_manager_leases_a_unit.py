@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from incubator.i18n import today_hk
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_engine("postgres")]
@@ -25,9 +25,7 @@ async def test_manager_leases_a_vacant_unit_and_sees_occupancy_change(
         assert "50.0%" in await figures.inner_text()
         chart = page.locator(".chart .bar-value")
         assert await chart.all_inner_texts() == ["50.0% · 1/2"]
-        await page.screenshot(
-            path=str(artifacts / f"centre-before-{engine_name}.png"), full_page=True
-        )
+        await snap(page, artifacts / f"centre-before-{engine_name}.png", full_page=True)
 
         await (
             page.get_by_role("row", name="3F-02")
@@ -54,9 +52,7 @@ async def test_manager_leases_a_vacant_unit_and_sees_occupancy_change(
         assert "Every unit is let." in await page.content()
         bamboo = page.locator(".startup", has_text="Bamboo Home")
         assert await bamboo.locator(".badge").inner_text() == "Onsite"
-        await page.screenshot(
-            path=str(artifacts / f"centre-after-{engine_name}.png"), full_page=True
-        )
+        await snap(page, artifacts / f"centre-after-{engine_name}.png", full_page=True)
 
         await page.set_viewport_size({"width": 390, "height": 800})
         assert await page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -5,7 +5,7 @@ import icalendar
 import pytest
 
 from events.tables import RoomBooking
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.events.rooms.conftest import DAY, make_room
 from tests.server import running_server
 
@@ -24,7 +24,7 @@ async def test_a_member_books_a_room_sees_it_in_the_feed_and_cancels_it(
         await member.get_by_role("link", name="10:00 free, book it").click()
         await member.get_by_label("Until").select_option(label="11:00 · 2 credits")
         await member.get_by_label("What for (optional)").fill("Investor call")
-        await member.screenshot(path=str(artifacts / f"room-booking-form-{engine_name}.png"))
+        await snap(member, artifacts / f"room-booking-form-{engine_name}.png")
         await member.get_by_role("button", name="Book").click()
         await member.wait_for_url("**/rooms/bookings/*?done=booked")
         assert "Investor call" in await member.locator("main").inner_text()
@@ -33,9 +33,7 @@ async def test_a_member_books_a_room_sees_it_in_the_feed_and_cancels_it(
         await member.goto(f"{url}/rooms?date={DAY}")
         assert "38 left of 40" in await member.locator(".credits").inner_text()
         await member.get_by_role("link", name="10:00 your booking").is_visible()
-        await member.screenshot(
-            path=str(artifacts / f"room-day-grid-{engine_name}.png"), full_page=True
-        )
+        await snap(member, artifacts / f"room-day-grid-{engine_name}.png", full_page=True)
 
         await member.goto(f"{url}/events/mine")
         await member.get_by_role("button", name="Make my link").click()
@@ -50,7 +48,7 @@ async def test_a_member_books_a_room_sees_it_in_the_feed_and_cancels_it(
         await member.get_by_role("button", name="Cancel this booking").click()
         await member.wait_for_url(f"**/rooms/bookings/{booking}?done=cancelled")
         assert "The credits are back" in await member.locator("main").inner_text()
-        await member.screenshot(path=str(artifacts / f"room-cancelled-{engine_name}.png"))
+        await snap(member, artifacts / f"room-cancelled-{engine_name}.png")
         feed = await member.request.get(feed_url)
         calendar = icalendar.Calendar.from_ical(await feed.body())
         [item] = [e for e in calendar.walk("VEVENT") if "Investor call" in str(e["summary"])]

@@ -8,7 +8,7 @@ import pytest
 
 from events.tables import Course, Event
 from incubator.db import utcnow
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.events.academy.test_academy import into_the_past
 from tests.server import running_server
 
@@ -80,9 +80,7 @@ async def test_a_member_enrols_attends_completes_and_verifies(
         await member.get_by_role("link", name="My certificate").click()
         assert "Valid certificate" in await member.locator(".certificate").inner_text()
         code = (await member.locator(".certificate code").inner_text()).strip()
-        await member.screenshot(
-            path=str(artifacts / f"certificate-{engine_name}.png"), full_page=True
-        )
+        await snap(member, artifacts / f"certificate-{engine_name}.png", full_page=True)
 
         public = await browser.new_page()
         await public.goto(f"{url}/academy/certificates")

@@ -3,7 +3,7 @@ switches the language: in a real chromium against a real server process."""
 
 import pytest
 
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_engine("sqlite")]
@@ -41,7 +41,7 @@ async def test_member_edits_profile_finds_it_in_the_directory_and_switches_langu
         await page.wait_for_url("**/startups?q=quokka**")
         results = page.locator(".startup-list .startup h2 a")
         assert await results.all_inner_texts() == ["Harbour Pay"]
-        await page.screenshot(path=str(artifacts / f"directory-{engine_name}.png"), full_page=True)
+        await snap(page, artifacts / f"directory-{engine_name}.png", full_page=True)
 
         await page.get_by_role("button", name="繁體中文").click()
         await page.wait_for_selector("text=初創企業名錄")
@@ -52,4 +52,4 @@ async def test_member_edits_profile_finds_it_in_the_directory_and_switches_langu
         await page.set_viewport_size({"width": 390, "height": 800})
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
-        await page.screenshot(path=str(artifacts / f"directory-phone-{engine_name}.png"))
+        await snap(page, artifacts / f"directory-phone-{engine_name}.png")

@@ -12,7 +12,7 @@ import pytest
 from incubator.i18n import today_hk
 from incubator.partners.tables import Mou
 from incubator.startups.tables import Startup
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_engine("postgres")]
@@ -63,7 +63,7 @@ async def test_a_partner_receives_only_what_the_member_consented_to(
         # Columns named for people, as a partner opens the file.
         assert row["Address name"] == "harbour-pay" and row["Website"] == "https://harbour.example"
         assert row["Contact email"] == "" and row["Description (English)"] == ""
-        await partner.screenshot(path=str(artifacts / f"portal-{engine_name}.png"), full_page=True)
+        await snap(partner, artifacts / f"portal-{engine_name}.png", full_page=True)
 
         await member.get_by_role(
             "button", name="Withdraw consent for Shanghai Lingang Group"

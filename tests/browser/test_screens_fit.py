@@ -5,7 +5,7 @@ wide tables wrap or scroll inside their own box) and every control a finger taps
 import pytest
 
 from incubator.startups.tables import Startup
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.scene import event_with_a_registration, partner_network
 from tests.server import running_server
 
@@ -64,4 +64,4 @@ async def test_pages_fit_a_phone_and_staff_menus_fit_a_laptop(
         assert too_wide == {}
         assert too_small == {}, "tap targets under 24 px"
         await page.goto(f"{url}/startups/{sid}")
-        await page.screenshot(path=str(artifacts / f"profile-phone-{engine_name}.png"))
+        await snap(page, artifacts / f"profile-phone-{engine_name}.png")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, snap
 from tests.programmes.funding.conftest import PDF
 from tests.server import running_server
 
@@ -49,7 +49,7 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
         await member.get_by_label(
             "Evidence: invoices, receipts or the deliverable"
         ).set_input_files(str(receipt))
-        await member.screenshot(path=str(artifacts / f"grant-claim-form-{engine_name}.png"))
+        await snap(member, artifacts / f"grant-claim-form-{engine_name}.png")
         await member.get_by_role("button", name="Submit the claim").click()
         await member.wait_for_url("**/grants/claims/*")
         claim_url = member.url
@@ -84,9 +84,9 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
         # before the screenshot (capturing mid-navigation fails in chromium).
         await expect(admin.locator("tbody")).to_contain_text("Paid")
         await admin.wait_for_load_state()
-        await admin.screenshot(path=str(artifacts / f"payment-batches-{engine_name}.png"))
+        await snap(admin, artifacts / f"payment-batches-{engine_name}.png")
 
         await member.goto(claim_url)
         text = await member.locator("main").inner_text()
         assert "Paid" in text and "Added to a payment batch" in text
-        await member.screenshot(path=str(artifacts / f"claim-paid-{engine_name}.png"))
+        await snap(member, artifacts / f"claim-paid-{engine_name}.png")
