@@ -167,6 +167,19 @@ def handle_out_of_range(request: Request, exc: Exception) -> Response:
     )
 
 
+def handle_transaction_rolled_back(request: Request, exc: Exception) -> Response:
+    """PostgreSQL gave up this request's transaction for a concurrent one it deadlocked or
+    could not serialise with: nothing of it was saved, and trying again succeeds."""
+    log.warning("transaction rolled back on %s %s: %s", request.method, _route(request), exc)
+    return _error_response(
+        request,
+        503,
+        "the database set this change aside for another made at the same moment; nothing "
+        "was saved: try again",
+        headers={"Retry-After": "1"},
+    )
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, _route(request))
     return _error_response(request, 500, "something went wrong on our side; it has been logged")
@@ -359,6 +372,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             # long for its column) and asyncpg refusing an argument
             asyncpg.exceptions.DataError: handle_out_of_range,
             asyncpg.exceptions._base.DataError: handle_out_of_range,
+            # class 40: a deadlock or a serialisation failure
+            asyncpg.exceptions.TransactionRollbackError: handle_transaction_rolled_back,
             Exception: handle_unexpected,
         },
         state=State({"settings": settings}),

@@ -11,6 +11,8 @@ Which statuses an operation can answer follows from what it is (docs/api.md):
   body over 1 MB), 415 (a body that is not JSON); a PATCH, a PUT of a record or a
   lease's step also 412 (a stale If-Match);
 - an operation that makes a referral export on demand: 429, with Retry-After;
+- a change: 503, with Retry-After, when PostgreSQL set it aside for a concurrent one (a
+  deadlock or a serialisation failure): nothing of it was saved and sending it again works;
 - the health checks: 503 when the database does not answer (or, for readiness, migrations
   are pending); liveness answers only while the process serves.
 """
@@ -57,8 +59,11 @@ REASONS = {
     422: "A value breaks a rule: `errors` names each field and the rule",
     412: "If-Match named a version that is no longer the current one: read it again",
     429: "Too many exports within the hour: try again after Retry-After seconds",
-    503: "Not ready: the database does not answer, or migrations are pending",
+    503: "PostgreSQL set the change aside for a concurrent one (a deadlock): nothing was "
+    "saved; send it again after Retry-After seconds",
 }
+NOT_READY = "Not ready: the database does not answer, or migrations are pending"
+WAIT_AND_RETRY = (429, 503)
 
 CHANGES = ("post", "put", "patch", "delete")
 RATE_LIMITED = ("/exports",)
@@ -76,7 +81,7 @@ def statuses(method: str, path: str) -> list[int]:
     if "{" in path or method in CHANGES:
         codes.add(404)
     if method in CHANGES:
-        codes |= {409, 413, 415}
+        codes |= {409, 413, 415, 503}
         if (
             method == "patch"
             or path.startswith(VERSIONED_ACTIONS)
@@ -103,12 +108,12 @@ def document_errors(openapi: OpenAPI) -> OpenAPI:
             for code in statuses(method, path):
                 headers = (
                     {"Retry-After": OpenAPIHeader(schema=Schema(type=OpenAPIType.INTEGER))}
-                    if code == 429
+                    if code in WAIT_AND_RETRY and not path.startswith("/health")
                     else None
                 )
+                reason = NOT_READY if path.startswith("/health") else REASONS[code]
                 responses.setdefault(
-                    str(code),
-                    OpenAPIResponse(description=REASONS[code], content=problem, headers=headers),
+                    str(code), OpenAPIResponse(description=reason, content=problem, headers=headers)
                 )
             operation.responses = responses
     return openapi

@@ -95,6 +95,10 @@ async def test_the_document_lists_each_error_an_operation_can_answer(client, par
     exports = document["paths"]["/api/partners/me/exports"]["post"]["responses"]["429"]
     assert "Retry-After" in exports["headers"]
     assert set(document["paths"]["/health/ready"]["get"]["responses"]) == {"200", "503"}
+    # a change may be set aside for a concurrent one (a deadlock): try again
+    busy = lease["post"]["responses"]["503"]
+    assert "Retry-After" in busy["headers"] and "deadlock" in busy["description"]
+    assert "503" not in lease["get"]["responses"]
     # and an answer of each kind has the body the document promises
     refused = await client.post(
         "/api/leases", content=b"x=1", headers={"content-type": "text/plain"}

@@ -142,3 +142,26 @@ async def test_the_start_up_hears_of_each_step_once_with_the_reason(people, park
     assert {(r["title"], r["body"]) for r in rows} == {
         (f"Claim {made['id']}: more evidence needed", "What is needed: Add the contract")
     }
+
+
+async def test_a_returned_claim_asks_again_for_its_share_of_the_whole_spend(people, park):
+    grant, made = await _claimed(people, park, spend=30_000_00)  # HK$15,000 asked
+    url = f"/api/grants/claims/{made['id']}"
+    await api(people["manager"], "POST", f"{url}/review", json={"approved_spend_cents": 20_000_00})
+    await api(people["admin"], "POST", f"{url}/return", json={"reason": "Add the other invoice"})
+    # Meanwhile another claim takes all but HK$3,000 of the HK$50,000 cap.
+    other = await claim(people["member"], grant["id"], spend_cents=74_000_00)
+    assert other.json()["amount_cents"] == 37_000_00
+    resent = await api(
+        people["member"],
+        "POST",
+        f"{url}/resubmit",
+        data={"report": "The second invoice"},
+        files=[("evidence", ("invoice.pdf", PDF))],
+    )
+    assert resent.status_code == 200, resent.text
+    # HK$10,000 after the review, and the HK$3,000 left: not the whole HK$15,000.
+    assert resent.json()["amount_cents"] == 13_000_00
+    assert resent.json()["steps"][-1]["amount_cents"] == 13_000_00
+    held = await Grant.select(Grant.held_cents).where(Grant.id == grant["id"]).first()
+    assert held["held_cents"] == 50_000_00

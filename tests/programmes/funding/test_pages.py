@@ -135,3 +135,17 @@ async def test_the_grant_pages_show_nothing_to_those_who_may_not_see_them(people
     assert refused.status_code == 403
     assert "seen by start-ups' members and the park's staff" in refused.text.replace("&#39;", "'")
     assert (await people["member"].get("/grants/claims")).status_code == 403
+
+
+async def test_the_grant_page_says_why_it_cannot_be_completed_yet(people, park):
+    from tests.programmes.funding.conftest import claim, matching_grant
+
+    grant = await matching_grant(people["manager"], park)
+    assert (await claim(people["member"], grant["id"], spend_cents=4_000_00)).status_code == 201
+    url = f"/grants/{grant['id']}"
+    page = await people["manager"].get(url)
+    assert "still being decided are rejected with this reason" in text_of(page.text)
+    refused = await post_form(people["manager"], f"{url}/status", {"status": "completed"})
+    assert refused.status_code == 409
+    assert "this grant has claims still being decided (1)" in text_of(refused.text)
+    assert "Mark completed" in refused.text  # the grant's page again, with the message

@@ -12,6 +12,7 @@ from incubator.db import lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, ValidationFailed
 from incubator.money import format_hkd
 from incubator.programmes.funding.schemas import AmendmentIn, GrantOut
+from incubator.programmes.funding.services.checks import lock_open_claims, reject_open_claims
 from incubator.programmes.funding.services.grants import (
     audit_grant,
     get_grant,
@@ -35,21 +36,34 @@ MOVES = {
 
 async def move_grant(viewer: Viewer, grant_id: int, status: str, reason: str = "") -> GrantOut:
     """Activate a draft, complete an active grant, or terminate one (with the reason, which
-    the history keeps). A terminated grant takes no new claims; those open stay to finish."""
+    the history keeps). A grant is completed once its claims are decided; a terminated grant
+    takes no new claims and its undecided ones are rejected with the reason (approved claims
+    are still paid)."""
     if status not in MOVES:
         raise ValidationFailed({"status": "must be one of active, completed, terminated"})
     if status == "terminated" and not reason.strip():
         raise ValidationFailed({"reason": "say why the grant is terminated"})
     await run_grant(viewer, grant_id, "change a grant")
     async with write_transaction():
+        open_claims = await lock_open_claims(grant_id)
         row = await lock_row(Grant, grant_id, "id, status, version")
         assert row is not None
         if row["status"] not in MOVES[status]:
             raise Conflict(f"this grant is {row['status']}: it cannot become {status}")
+        if status == "completed" and open_claims:
+            raise Conflict(
+                f"this grant has claims still being decided ({len(open_claims)}): approve, "
+                "reject or wait for them before completing it"
+            )
         await Grant.update(
             {Grant.status: status, Grant.updated_at: utcnow(), Grant.version: row["version"] + 1}
         ).where(Grant.id == grant_id)
-        detail = {"reason": reason.strip()} if status == "terminated" else {}
+        detail = {}
+        if status == "terminated":
+            detail = {"reason": reason.strip()}
+            rejected = await reject_open_claims(viewer, grant_id, reason.strip())
+            if rejected:
+                detail["claims_rejected"] = rejected
         await audit_grant(viewer, ACTIONS[status], grant_id, detail)
         if status == "terminated":
             await GrantAmendment.insert(

@@ -7,13 +7,13 @@ from __future__ import annotations
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import audit
 from incubator.auth.services.audit import Action
-from incubator.db import lock_row, utcnow, write_transaction
+from incubator.db import is_postgres, lock_row, utcnow, write_transaction
 from incubator.errors import Conflict, Forbidden, ValidationFailed
 from incubator.money import format_hkd
 from incubator.programmes.funding import policy
 from incubator.programmes.funding.schemas import ClaimOut, ReviewIn
 from incubator.programmes.funding.services.claims import claim_row, get_claim, share_of, step
-from incubator.programmes.funding.tables import Claim, Grant
+from incubator.programmes.funding.tables import OPEN_CLAIMS, Claim, Grant
 
 # Where a claim may be sent back from, by where it goes.
 FROM = {"rejected": ("submitted", "reviewed", "returned"), "returned": ("submitted", "reviewed")}
@@ -149,3 +149,40 @@ async def _send_back(viewer: Viewer, claim_id: int, reason: str, status: str) ->
         if status == "rejected":
             await _audit(viewer, Action.claim_rejected, claim_id, current["amount_cents"], reason)
     return await get_claim(viewer, claim_id)
+
+
+async def lock_open_claims(grant_id: int) -> list[dict]:
+    """Inside write_transaction(): a grant's claims still being decided, held until the
+    transaction ends. Taken before the grant's own lock, in the order a review takes them
+    (the claim, then its grant), so that ending a grant and reviewing its claim cannot wait
+    on each other."""
+    lock = " ORDER BY id FOR UPDATE" if is_postgres() else " ORDER BY id"
+    marks = ", ".join("{}" for _ in OPEN_CLAIMS)
+    return await Claim.raw(
+        f'SELECT id, amount_cents, version FROM "{Claim._meta.tablename}" '
+        f'WHERE "grant" = {{}} AND status IN ({marks}){lock}',
+        grant_id,
+        *OPEN_CLAIMS,
+    )
+
+
+async def reject_open_claims(viewer: Viewer, grant_id: int, reason: str) -> int:
+    """A terminated grant's undecided claims, rejected with the termination's reason (the
+    start-up hears of each); what they held goes back to the grant. Approved claims stay:
+    the park owes them. Inside the termination's transaction, after the grant's lock.
+    Returns how many were rejected."""
+    claims = await lock_open_claims(grant_id)  # again: one may have come in meanwhile
+    why = f"the grant was terminated: {reason}"
+    for claim in claims:
+        await Claim.update(
+            {
+                Claim.status: "rejected",
+                Claim.reason: why,
+                Claim.reviewed_by: None,
+                Claim.reviewed_at: None,
+                Claim.version: claim["version"] + 1,
+            }
+        ).where(Claim.id == claim["id"])
+        await step(claim["id"], "rejected", viewer, why)
+    await _release(grant_id, sum(claim["amount_cents"] for claim in claims))
+    return len(claims)

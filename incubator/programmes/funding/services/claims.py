@@ -181,17 +181,39 @@ async def resubmit(viewer: Viewer, claim_id: int, report: str, files: list[Uploa
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        current = await lock_row(Claim, claim_id, "id, status, version")
+        current = await lock_row(
+            Claim, claim_id, 'id, "grant", status, version, amount_cents, spend_cents'
+        )
         assert current is not None
         if current["status"] != "returned":
             raise Conflict(f"this claim is {current['status']}: only a returned claim is resent")
         changes = {Claim.status: "submitted", Claim.version: current["version"] + 1}
         if report.strip():
             changes[Claim.report] = report.strip()
+        amount = await _claim_again(current)
+        changes[Claim.amount_cents] = amount
         await Claim.update(changes).where(Claim.id == claim_id)
         await _keep_evidence(viewer, claim_id, files)
-        await step(claim_id, "resubmitted", viewer, report.strip())
+        await step(claim_id, "resubmitted", viewer, report.strip(), amount)
     return await get_claim(viewer, claim_id)
+
+
+async def _claim_again(claim: dict) -> int:
+    """A returned matching claim comes back asking for the grant's share of all its spend
+    again: a review may have lowered it before it was sent back, and the new evidence may
+    support more. What it asks beyond what it holds is held again under the grant's lock (the
+    claim's first, as a review takes them), up to what is left of the grant."""
+    if not claim["spend_cents"]:
+        return claim["amount_cents"]  # a milestone's tranche never changed
+    grant = await lock_row(Grant, claim["grant"], "id, total_cents, held_cents, match_percent")
+    assert grant is not None
+    wanted = share_of(claim["spend_cents"], grant["match_percent"]) - claim["amount_cents"]
+    more = max(0, min(wanted, grant["total_cents"] - grant["held_cents"]))
+    if more:
+        await Grant.update(
+            {Grant.held_cents: grant["held_cents"] + more, Grant.updated_at: utcnow()}
+        ).where(Grant.id == grant["id"])
+    return claim["amount_cents"] + more
 
 
 async def get_claim(viewer: Viewer, claim_id: int) -> ClaimOut:
