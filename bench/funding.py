@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import sys
 import time
+import urllib.parse
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -34,9 +35,10 @@ GRANT, CLAIM = 1_000_000, 1_000_000  # the bench's first ids, clear of the demo'
 STEPS = ("submitted", "reviewed", "approved")
 
 
-async def add_claims(url: str, smes: int) -> tuple[int, int]:
+async def add_claims(url: str, smes: int) -> tuple[int, int, dict[str, str]]:
     """A matching grant for each of `smes` start-ups and three claims on each; then the
-    approved ones gathered into a payment batch (timed). Returns the batch's id and size."""
+    approved ones gathered into a payment batch (timed). Returns the batch's id and size, and
+    what the filtered queues ask for: the programme's id, a start-up's name."""
     from incubator import db
     from incubator.auth.schemas import Viewer
     from incubator.auth.tables import Role, User
@@ -104,25 +106,34 @@ async def add_claims(url: str, smes: int) -> tuple[int, int]:
         f"{time.perf_counter() - started:.2f} s"
     )
     await db.analyze()
-    return batch.id, batch.claims
+    middle = await Startup.select(Startup.name_en).where(Startup.id == startups[smes // 2]).first()
+    return batch.id, batch.claims, {"programme": str(programme), "name": middle["name_en"]}
 
 
-def scenarios(smes: int) -> dict[str, tuple[str, list[str]]]:
+def scenarios(smes: int, asked: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
     manager, admin = "manager.entrepreneurship@cyberport.example", "admin@cyberport.example"
     deep = max(1, smes * CLAIMS_EACH // 3 // 100 // 2)
     claim = CLAIM + smes * CLAIMS_EACH // 2
+    name = urllib.parse.quote(asked["name"])
     return {
         "claims queue: to review, page 1": (manager, ["/grants/claims?status=submitted"]),
         "claims queue: to review, deep": (
             manager,
-            [f"/grants/claims?status=submitted&page_number={deep}"],
+            [f"/grants/claims?status=submitted&page={deep}"],
         ),
+        "claims queue: one programme": (
+            manager,
+            [f"/grants/claims?status=submitted&programme={asked['programme']}"],
+        ),
+        "claims queue: a start-up's name": (manager, [f"/grants/claims?status=paid&q={name}"]),
+        "claims queue: a claim's number": (admin, [f"/grants/claims?status=reviewed&q={claim}"]),
         "claims queue: to approve": (admin, ["/grants/claims?status=reviewed"]),
         "claims queue: paid": (admin, ["/grants/claims?status=paid"]),
         "claims queue JSON": (manager, ["/api/grants/claims?status=submitted"]),
         "a claim (manager)": (manager, [f"/grants/claims/{claim}"]),
         "grants list (admin)": (admin, ["/grants"]),
-        "grants list, deep page": (admin, [f"/grants?page_number={max(1, smes // 200)}"]),
+        "grants list, deep page": (admin, [f"/grants?page={max(1, smes // 200)}"]),
+        "grants list: a start-up's name": (admin, [f"/grants?q={name}"]),
         "a grant (manager)": (manager, [f"/grants/{GRANT + smes // 2}"]),
         "payment batches (admin)": (admin, ["/grants/payments"]),
     }
@@ -142,9 +153,9 @@ async def main() -> None:
     args = parser.parse_args()
     url = await park_database(args.engine, args.startups)
     smes = min(SMES, args.startups)
-    batch, rows = await add_claims(url, smes)
+    batch, rows, asked = await add_claims(url, smes)
     with serving(url, extra_env={"INCUBATOR_SCHEDULER": "0"}) as (base, _process):
-        cookies = await measure_scenarios(base, scenarios(smes), args.requests)
+        cookies = await measure_scenarios(base, scenarios(smes, asked), args.requests)
         await exports(base, cookies["admin@cyberport.example"], batch, rows)
     await mark_paid(batch, rows)
 

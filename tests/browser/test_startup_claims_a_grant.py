@@ -58,6 +58,7 @@ async def test_a_start_up_claims_two_staff_approve_and_finance_exports_the_batch
 
         await manager.locator("summary", has_text="Programmes").click()
         await manager.get_by_role("link", name="Claims queue").click()
+        await snap(manager, artifacts / f"claims-queue-{engine_name}.png", full_page=True)
         await manager.get_by_role("link", name="Claim ").first.click()
         await manager.get_by_label("Spend the evidence supports (HK$)").fill("28,000")
         await manager.get_by_role("button", name="Record my review").click()

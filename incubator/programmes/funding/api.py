@@ -64,6 +64,16 @@ async def export_stream(request: Request, batch_id: int, fmt: str) -> Stream:
     return await file_stream(fmt, lambda chosen: payments.batch_export(viewer, batch_id, chosen))
 
 
+def _programme(raw: str) -> int | None:
+    """A programme's id from a query's text: None when blank; a 400 naming it otherwise."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadParameter({"programme": "must be a programme's id, a whole number"})
+    return int(raw)
+
+
 class GrantsApi(Controller):
     path = "/api/grants"
     tags = ["grants"]
@@ -73,12 +83,16 @@ class GrantsApi(Controller):
         self,
         request: Request,
         status: Annotated[str, doc("draft, active, completed or terminated; all if blank")] = "",
+        programme: Annotated[str, doc("a programme's id: its grants only")] = "",
+        q: Annotated[str, doc("start-ups whose English or Chinese name holds this")] = "",
         page: Annotated[str, doc("page number from 1")] = "",
     ) -> list[GrantRow]:
         status = status.strip()
         if status and status not in GrantStatus._value2member_map_:
             raise BadParameter({"status": "must be one of draft, active, completed, terminated"})
-        rows, _total = await grants.list_grants(viewer_of(request), status, None, page_number(page))
+        rows, _total = await grants.list_grants(
+            viewer_of(request), status, _programme(programme), page_number(page), q[:200]
+        )
         return rows
 
     @post("/", summary="Make a draft grant for a start-up admitted to the programme")
@@ -132,9 +146,13 @@ class GrantsApi(Controller):
         status: Annotated[
             str, doc("submitted (the default), reviewed, returned, approved, rejected or paid")
         ] = "submitted",
+        programme: Annotated[str, doc("a programme's id: its grants' claims only")] = "",
+        q: Annotated[str, doc("a claim's number, or start-ups whose name holds this")] = "",
         page: Annotated[str, doc("page number from 1")] = "",
     ) -> list[ClaimRow]:
-        rows, _total = await claims.queue(viewer_of(request), status.strip(), page_number(page))
+        rows, _total = await claims.queue(
+            viewer_of(request), status.strip(), page_number(page), _programme(programme), q[:200]
+        )
         return rows
 
     @get("/claims/{claim_id:int}", summary="A claim, its evidence and every step taken on it")

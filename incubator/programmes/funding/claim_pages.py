@@ -13,9 +13,9 @@ from incubator.money import read_amounts
 from incubator.programmes.api import download_response
 from incubator.programmes.funding import policy
 from incubator.programmes.funding.api import export_stream
-from incubator.programmes.funding.forms import form_text, uploaded_files
+from incubator.programmes.funding.forms import ListQuery, form_text, uploaded_files
 from incubator.programmes.funding.schemas import ReviewIn
-from incubator.programmes.funding.services import checks, claims, payments
+from incubator.programmes.funding.services import checks, claims, grants, payments
 from incubator.web import act, errors_for_form, form_context, page, signed_in
 
 APPROVED_SPEND = {"approved_spend_cents": "approved_spend"}  # typed in HK$
@@ -27,24 +27,19 @@ class ClaimPages(Controller):
     include_in_schema = False
 
     @get("/claims")
-    async def queue_page(
-        self,
-        request: Request,
-        status: FromQuery[str] = "submitted",
-        page_number: FromQuery[int] = 1,
-    ) -> Response:
+    async def queue_page(self, request: Request, status: FromQuery[str] = "submitted") -> Response:
         viewer = signed_in(request)
-        status = status if status in QUEUE_TABS else "submitted"
-        number = max(1, page_number)
-        rows, total = await claims.queue(viewer, status, number)
+        asked = ListQuery.of(request, status if status in QUEUE_TABS else "submitted")
+        rows, total = await claims.queue(
+            viewer, asked.status, asked.number, asked.programme, asked.text
+        )
         return page(
             "funding/claims.html",
             rows=rows,
-            total=total,
-            status=status,
+            asked=asked,
+            result=asked.result(rows, total, claims.PER_PAGE),
             tabs=QUEUE_TABS,
-            page_number=number,
-            pages=max(1, -(-total // claims.PER_PAGE)),
+            programmes=await grants.granting_programmes(viewer),
         )
 
     async def _claim_page(self, request: Request, claim_id: int, extra: dict) -> Response:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import msgspec
+from litestar import Request
 from litestar.datastructures import FormMultiDict
 
 from incubator.fields import read_date
@@ -105,3 +107,35 @@ def milestone_rows(values: dict[str, str]) -> int:
     while f"milestones.{filled + 1}.title_en" in values:
         filled += 1
     return filled + BLANK_MILESTONES
+
+
+class ListQuery(msgspec.Struct, kw_only=True):
+    """What a list page of grants or claims was asked for: its tab, one programme, a search
+    and the page (what cannot be read is left out rather than refused: a list still shows)."""
+
+    status: str
+    programme: int | None
+    text: str
+    number: int
+
+    @classmethod
+    def of(cls, request: Request, status: str) -> ListQuery:
+        query = request.query_params
+        programme = query.get("programme", "").strip()
+        number = query.get("page", "").strip()
+        return cls(
+            status=status,
+            programme=int(programme) if programme.isdigit() and len(programme) < 10 else None,
+            text=query.get("q", "").strip()[:200],
+            number=int(number) if number.isdigit() and 0 < int(number) <= 100_000 else 1,
+        )
+
+    def params(self, **shown: Any) -> dict[str, Any]:
+        """The query a pager or a tab link keeps (only what was asked)."""
+        kept = {"status": self.status, "programme": self.programme or "", "q": self.text}
+        return {k: v for k, v in (kept | shown).items() if v not in ("", None)}
+
+    def result(self, rows: list, total: int, per_page: int) -> dict[str, Any]:
+        """What the shared pager reads."""
+        pages = max(1, -(-total // per_page))
+        return {"rows": rows, "total": total, "page": self.number, "pages": pages}

@@ -41,22 +41,20 @@ class GrantPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def grants_page(
-        self, request: Request, status: FromQuery[str] = "", page_number: FromQuery[int] = 1
-    ) -> Response:
+    async def grants_page(self, request: Request, status: FromQuery[str] = "") -> Response:
         viewer = signed_in(request)
         if not (viewer.is_member or viewer.is_manager or viewer.is_admin):
             raise Forbidden("grants are seen by start-ups' members and the park's staff")
-        status = status if status in GRANT_STATES else ""
-        number = max(1, page_number)
-        rows, total = await grants.list_grants(viewer, status, None, number)
+        asked = forms.ListQuery.of(request, status if status in GRANT_STATES else "")
+        rows, total = await grants.list_grants(
+            viewer, asked.status, asked.programme, asked.number, asked.text
+        )
         return page(
             "funding/grants.html",
             rows=rows,
-            total=total,
-            status=status,
-            page_number=number,
-            pages=max(1, -(-total // grants.PER_PAGE)),
+            asked=asked,
+            result=asked.result(rows, total, grants.PER_PAGE),
+            programmes=await grants.granting_programmes(viewer),
             staff=viewer.is_admin or viewer.is_manager,
         )
 

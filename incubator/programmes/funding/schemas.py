@@ -183,6 +183,8 @@ class ClaimRow(msgspec.Struct, kw_only=True):
     startup: int
     startup_en: str
     startup_zh: str
+    programme_en: str = ""
+    programme_zh: str = ""
     kind: str
     status: str
     spend_cents: int

@@ -124,3 +124,45 @@ async def test_only_the_start_up_s_members_claim(people, park):
     assert by_manager.status_code == 403
     by_stranger = await claim(people["other_member"], grant["id"], spend_cents=1_000_00)
     assert by_stranger.status_code == 404
+
+
+async def test_the_queue_narrows_to_a_programme_and_a_start_up_or_claim_number(people, park):
+    from incubator.startups.tables import Programme
+    from tests.conftest import text_of
+
+    grant = await matching_grant(people["manager"], park)
+    first = (await claim(people["member"], grant["id"], spend_cents=2_000_00)).json()["id"]
+    second = (await claim(people["member"], grant["id"], spend_cents=4_000_00)).json()["id"]
+    other = (
+        await Programme.insert(
+            Programme(slug="smart-living", name_en="Smart Living Fund")
+        ).returning(Programme.id)
+    )[0]
+    manager = people["manager"]
+
+    async def ids(**query) -> list[int]:
+        answer = await api(manager, "GET", "/api/grants/claims", params=query)
+        assert answer.status_code == 200, answer.text
+        return [c["id"] for c in answer.json()]
+
+    assert await ids() == [first, second]  # the longest waiting first
+    assert await ids(programme=grant["programme"]) == [first, second]
+    assert await ids(programme=other["id"]) == []
+    assert await ids(q="harbour") == [first, second]
+    assert await ids(q=f"#{second}") == [second]
+    assert await ids(q="Lantern") == []
+    refused = await api(manager, "GET", "/api/grants/claims", params={"programme": "x"})
+    assert refused.status_code == 400 and "programme" in refused.json()["errors"]
+    grants = await api(manager, "GET", "/api/grants", params={"q": "HARBOUR"})
+    assert [g["id"] for g in grants.json()] == [grant["id"]]
+    none = await api(manager, "GET", "/api/grants", params={"programme": other["id"]})
+    assert none.json() == []
+
+    page = await manager.get("/grants/claims", params={"q": str(first)})
+    shown = text_of(page.text)
+    assert f"Claim {first}" in shown and f"Claim {second}" not in shown
+    assert "Cyberport Incubation Programme" in shown  # the programme column, and its filter
+    empty = await manager.get("/grants/claims", params={"programme": other["id"]})
+    assert "No claims here match the filters." in text_of(empty.text)
+    tabs = await manager.get("/grants/claims", params={"q": "harbour", "status": "reviewed"})
+    assert 'href="?status=paid&amp;q=harbour"' in tabs.text  # the tabs keep the search

@@ -15,7 +15,7 @@ from incubator.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from incubator.money import format_hkd
 from incubator.programmes.funding import policy
 from incubator.programmes.funding.schemas import ClaimIn, ClaimOut, ClaimRow
-from incubator.programmes.funding.services.grants import MOST_CENTS, grant_row
+from incubator.programmes.funding.services.grants import MOST_CENTS, grant_row, named
 from incubator.programmes.funding.tables import (
     HOLDING,
     Claim,
@@ -227,6 +227,8 @@ async def described(row: dict) -> ClaimOut:
     extra = (
         await Claim.select(
             Claim.grant.kind.as_alias("kind"),
+            Claim.grant.programme.name_en.as_alias("programme_en"),
+            Claim.grant.programme.name_zh.as_alias("programme_zh"),
             Claim.startup.name_en.as_alias("startup_en"),
             Claim.startup.name_zh.as_alias("startup_zh"),
             Claim.grant.programme.name_en.as_alias("programme_en"),
@@ -298,6 +300,8 @@ def _row_columns() -> tuple:
         Claim.startup.name_en.as_alias("startup_en"),
         Claim.startup.name_zh.as_alias("startup_zh"),
         Claim.grant.kind.as_alias("kind"),
+        Claim.grant.programme.name_en.as_alias("programme_en"),
+        Claim.grant.programme.name_zh.as_alias("programme_zh"),
         Claim.status,
         Claim.spend_cents,
         Claim.amount_cents,
@@ -309,9 +313,12 @@ def _row_columns() -> tuple:
 QUEUES = ("submitted", "reviewed", "returned", "approved", "rejected", "paid")
 
 
-async def queue(viewer: Viewer, status: str, page: int = 1) -> tuple[list[ClaimRow], int]:
+async def queue(
+    viewer: Viewer, status: str, page: int = 1, programme: int | None = None, text: str = ""
+) -> tuple[list[ClaimRow], int]:
     """Claims in one state for those who run their grants, the longest waiting first: those
-    `submitted` wait for a review, those `reviewed` for another person's approval."""
+    `submitted` wait for a review, those `reviewed` for another person's approval. Narrowed
+    to one programme, and to a claim's number or start-ups whose name holds `text`, as asked."""
     require_login(viewer)
     if not (viewer.is_admin or viewer.is_manager):
         raise Forbidden("only the centres' managers and administrators see the claims queue")
@@ -320,6 +327,15 @@ async def queue(viewer: Viewer, status: str, page: int = 1) -> tuple[list[ClaimR
     where = Claim.status == status
     if not viewer.is_admin:
         where &= Claim.centre.is_in(await manager_centre_ids(viewer) or [0])
+    if programme:
+        where &= Claim.grant.programme == programme
+    text = text.strip()
+    if text:
+        number = text.removeprefix("#").strip()
+        found = named(Claim, text)
+        if number.isdigit() and len(number) < 10:
+            found |= Claim.id == int(number)
+        where &= found
     total = await Claim.count().where(where)
     ids = [
         r["id"]

@@ -13,7 +13,7 @@ from piccolo.columns.combination import WhereRaw
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import audit
 from incubator.auth.services.audit import Action
-from incubator.db import write_transaction
+from incubator.db import is_postgres, like_pattern, write_transaction
 from incubator.errors import Conflict, NotFound, ValidationFailed
 from incubator.money import format_hkd
 from incubator.programmes.funding import policy
@@ -257,23 +257,47 @@ async def get_grant(viewer: Viewer, grant_id: int) -> GrantOut:
     )
 
 
-async def list_grants(
-    viewer: Viewer, status: str = "", programme: int | None = None, page: int = 1
-) -> tuple[list[GrantRow], int]:
-    """The grants a viewer sees: their start-ups' (members), their centres' (managers), all
-    (administrators); the latest first, a page at a time."""
+async def _seen_by(viewer: Viewer) -> Any:
+    """The condition on grants a viewer sees: their start-ups' (members), their centres'
+    (managers), all (administrators); None for anyone else."""
     require_login(viewer)
-    where = Grant.id > 0
     if viewer.is_member:
-        where &= Grant.startup.is_in(await member_startup_ids(viewer) or [0])
-    elif viewer.is_manager:
-        where &= Grant.centre.is_in(await manager_centre_ids(viewer) or [0])
-    elif not viewer.is_admin:
+        return Grant.startup.is_in(await member_startup_ids(viewer) or [0])
+    if viewer.is_manager:
+        return Grant.centre.is_in(await manager_centre_ids(viewer) or [0])
+    return Grant.id > 0 if viewer.is_admin else None
+
+
+def named(table: type[Grant] | type[Claim], text: str) -> WhereRaw:
+    """Rows of start-ups whose English or Chinese name holds the text (any case). The names
+    are matched in the start-up table alone, then its ids among the rows': joining first
+    had PostgreSQL read every claim's start-up (50 ms at 24,000 claims, bench/funding.py)."""
+    # PostgreSQL: lower() and LIKE, as ILIKE took twice as long over 8,000 names. SQLite's
+    # LIKE already ignores ASCII case (its lower() folds no more).
+    en, zh = ("lower(name_en)", "lower(name_zh)") if is_postgres() else ("name_en", "name_zh")
+    pattern = like_pattern(text.lower())
+    return WhereRaw(
+        f'"{table._meta.tablename}"."startup" IN (SELECT id FROM "startup" '
+        f"WHERE {en} LIKE {{}} OR {zh} LIKE {{}})",
+        pattern,
+        pattern,
+    )
+
+
+async def list_grants(
+    viewer: Viewer, status: str = "", programme: int | None = None, page: int = 1, text: str = ""
+) -> tuple[list[GrantRow], int]:
+    """The grants a viewer sees, the latest first, a page at a time: of one status, under one
+    programme, of start-ups whose name holds `text`, as asked."""
+    where = await _seen_by(viewer)
+    if where is None:
         return [], 0
     if status:
         where &= Grant.status == status
     if programme:
         where &= Grant.programme == programme
+    if text.strip():
+        where &= named(Grant, text.strip())
     total = await Grant.count().where(where)
     rows = (
         await Grant.select(
@@ -289,6 +313,19 @@ async def list_grants(
         .offset((page - 1) * PER_PAGE)
     )
     return msgspec.convert(rows, list[GrantRow], strict=False), total
+
+
+async def granting_programmes(viewer: Viewer) -> list[dict]:
+    """The programmes under which the viewer sees grants (id and names, by English name):
+    what the lists' programme filter offers."""
+    where = await _seen_by(viewer)
+    if where is None:
+        return []
+    ids = {r["programme"] for r in await Grant.select(Grant.programme).where(where).distinct()}
+    rows = await Programme.select(Programme.id, Programme.name_en, Programme.name_zh).where(
+        Programme.id.is_in(list(ids) or [0])
+    )
+    return sorted(rows, key=lambda r: r["name_en"].lower())
 
 
 # An admission without a grant (other than a terminated one) under its programme.
