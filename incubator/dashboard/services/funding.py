@@ -31,7 +31,8 @@ async def funding_by_programme(scope: Scope) -> Figure:
         rows,
         total,
         "Grants in force at some time in the range (active or completed), per programme: "
-        "their totals committed, what has been paid on them to date, and what remains, in HKD.",
+        "their totals committed, what has been paid on them to date, and what remains, in HKD. "
+        "A terminated grant counts for the claims approved or paid on it, which are still paid.",
     )
 
 

@@ -62,6 +62,28 @@ async def test_funds_and_progress_on_the_dashboard(people, park):
     csv = await manager.get(f"/dashboard/csv/funding-by-programme{query}")
     assert csv.status_code == 200 and "Committed (HK$)" in csv.text
 
+    # Terminated with a claim approved and unpaid: it counts for that claim alone.
+    late = (await claim(people["member"], grant["id"], spend_cents=8_000_00)).json()
+    url = f"/api/grants/claims/{late['id']}"
+    await api(manager, "POST", f"{url}/review", json={})
+    await api(admin, "POST", f"{url}/approve", json={})
+    waiting = (await claim(people["member"], grant["id"], spend_cents=6_000_00)).json()
+    ended = await api(
+        manager, "POST", f"/api/grants/{grant['id']}/terminate", json={"reason": "Acquired"}
+    )
+    assert ended.status_code == 200
+    [funds] = (await api(manager, "GET", f"/api/dashboard/funding-by-programme{query}")).json()[
+        "figures"
+    ]
+    assert funds["rows"][0]["values"] == {
+        "grants": 1,
+        "committed_hkd": 14_000,  # paid HK$10,000 and approved HK$4,000; not the HK$3,000
+        "paid_hkd": 10_000,
+        "remaining_hkd": 4_000,
+    }
+    rejected = await api(people["member"], "GET", f"/api/grants/claims/{waiting['id']}")
+    assert rejected.json()["status"] == "rejected"
+
     [theirs] = (
         await api(people["other_manager"], "GET", f"/api/dashboard/funding-by-programme{query}")
     ).json()["figures"]

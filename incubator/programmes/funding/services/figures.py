@@ -15,13 +15,18 @@ async def funds_by_programme(
     starts_on: date, ends_on: date, centres: tuple[int, ...] | None
 ) -> list[dict]:
     """Per programme, its grants in force at some time in the range (active or completed):
-    how many, their totals (committed) and what has been paid on them to date (cents)."""
+    how many, their totals (committed) and what has been paid on them to date (cents). A
+    terminated grant counts for what its approved and paid claims hold: the park still
+    pays those."""
     within, ids = among("g.centre", centres)
     rows = await Grant.raw(
         "SELECT p.id, p.name_en, p.name_zh, COUNT(g.id) AS grants, "
-        "SUM(g.total_cents) AS committed, SUM(g.paid_cents) AS paid "
+        "SUM(CASE WHEN g.status = 'terminated' THEN g.held_cents ELSE g.total_cents END) "
+        "AS committed, SUM(g.paid_cents) AS paid "
         "FROM programme_grant g JOIN programme p ON p.id = g.programme "
-        "WHERE g.status IN ('active', 'completed') AND g.starts_on <= {} AND g.ends_on >= {}"
+        "WHERE (g.status IN ('active', 'completed') "
+        "OR (g.status = 'terminated' AND g.held_cents > 0)) "
+        "AND g.starts_on <= {} AND g.ends_on >= {}"
         f"{within} GROUP BY p.id, p.name_en, p.name_zh ORDER BY p.name_en, p.id",
         ends_on,
         starts_on,
