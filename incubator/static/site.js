@@ -97,3 +97,16 @@ function autosave(form) {
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form[data-autosave]")) autosave(form);
 });
+
+// A checkbox marked data-select-all="name" (hidden until this script shows it) ticks or
+// clears every enabled checkbox of that name in its form: "all on this page" of a list.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const all of document.querySelectorAll("input[data-select-all]")) {
+    const boxes = () =>
+      all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]:not(:disabled)`);
+    all.hidden = false;
+    all.addEventListener("change", () => {
+      for (const box of boxes()) box.checked = all.checked;
+    });
+  }
+});

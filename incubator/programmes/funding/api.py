@@ -16,6 +16,8 @@ from incubator.errors import BadParameter
 from incubator.programmes.api import download_response, file_stream
 from incubator.programmes.funding.schemas import (
     AmendmentIn,
+    ApprovedOut,
+    ApproveManyIn,
     BatchOut,
     ClaimIn,
     ClaimOut,
@@ -178,6 +180,15 @@ class GrantsApi(Controller):
         self, request: Request, claim_id: FromPath[int], data: JSONBody[ReviewIn]
     ) -> ClaimOut:
         return await checks.review(viewer_of(request), claim_id, data)
+
+    @post(
+        "/claims/approve",
+        status_code=200,
+        summary="Approve several reviewed claims, each on its own (never one's own review)",
+    )
+    async def approve_many(self, request: Request, data: JSONBody[ApproveManyIn]) -> ApprovedOut:
+        approved, refused = await checks.approve_many(viewer_of(request), data.claims, data.note)
+        return ApprovedOut(approved=approved, refused={str(k): v for k, v in refused.items()})
 
     @post(
         "/claims/{claim_id:int}/approve",

@@ -26,8 +26,7 @@ class ClaimPages(Controller):
     path = "/grants"
     include_in_schema = False
 
-    @get("/claims")
-    async def queue_page(self, request: Request, status: FromQuery[str] = "submitted") -> Response:
+    async def _queue(self, request: Request, status: str, extra: dict) -> Response:
         viewer = signed_in(request)
         asked = ListQuery.of(request, status if status in QUEUE_TABS else "submitted")
         rows, total = await claims.queue(
@@ -35,12 +34,38 @@ class ClaimPages(Controller):
         )
         return page(
             "funding/claims.html",
+            status_code=extra.pop("status_code", 200),
             rows=rows,
             asked=asked,
             result=asked.result(rows, total, claims.PER_PAGE),
             tabs=QUEUE_TABS,
             programmes=await grants.granting_programmes(viewer),
+            me=viewer.user_id,
+            **form_context(extra),
         )
+
+    @get("/claims")
+    async def queue_page(self, request: Request, status: FromQuery[str] = "submitted") -> Response:
+        return await self._queue(request, status, {})
+
+    @post("/claims/approve")
+    async def approve_many(self, request: Request) -> Response:
+        """The checker approves the claims ticked in the queue's "To approve" tab; the tab
+        shows again with what was approved and why any other was not."""
+        viewer = signed_in(request)
+        form = await request.form()
+        raw = form.getall("claims", [])
+        ids = [int(v) for v in raw if str(v).isdigit() and len(str(v)) < 10]
+        try:
+            if len(ids) != len(raw):
+                raise ValidationFailed({"claims": "choose claims from the list"})
+            approved, refused = await checks.approve_many(
+                viewer, ids, form_text(form).get("note", "")
+            )
+        except DomainError as exc:
+            extra = {"action": "approve", "errors": errors_for_form(exc, "claims")}
+            return await self._queue(request, "reviewed", extra | {"status_code": exc.status_code})
+        return await self._queue(request, "reviewed", {"approved": approved, "refused": refused})
 
     async def _claim_page(self, request: Request, claim_id: int, extra: dict) -> Response:
         viewer = signed_in(request)

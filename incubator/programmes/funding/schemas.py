@@ -133,6 +133,20 @@ class NoteIn(msgspec.Struct, kw_only=True):
     note: str = ""
 
 
+class ApproveManyIn(msgspec.Struct, kw_only=True):
+    """Reviewed claims to approve at once (at most 100), with one note for them all."""
+
+    claims: list[int]
+    note: str = ""
+
+
+class ApprovedOut(msgspec.Struct, kw_only=True):
+    """Which claims were approved, and why each of the others was not (by claim id)."""
+
+    approved: list[int]
+    refused: dict[str, str]
+
+
 class EvidenceOut(msgspec.Struct, kw_only=True):
     id: int
     filename: str

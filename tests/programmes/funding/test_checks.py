@@ -5,7 +5,7 @@ import pytest
 
 from incubator.auth.tables import User
 from incubator.programmes.funding.tables import Claim, Grant
-from tests.conftest import api
+from tests.conftest import api, post_form, text_of
 from tests.programmes.funding.conftest import PDF, claim, matching_grant
 
 
@@ -165,3 +165,44 @@ async def test_a_returned_claim_asks_again_for_its_share_of_the_whole_spend(peop
     assert resent.json()["steps"][-1]["amount_cents"] == 13_000_00
     held = await Grant.select(Grant.held_cents).where(Grant.id == grant["id"]).first()
     assert held["held_cents"] == 50_000_00
+
+
+async def test_the_checker_approves_several_claims_at_once_each_by_the_rules(people, park):
+    grant = await matching_grant(people["manager"], park)
+    ids = []
+    for spend in (2_000_00, 4_000_00, 6_000_00):
+        made = await claim(people["member"], grant["id"], spend_cents=spend)
+        ids.append(made.json()["id"])
+    by_manager, by_admin, waiting = ids
+    await api(people["manager"], "POST", f"/api/grants/claims/{by_manager}/review", json={})
+    await api(people["admin"], "POST", f"/api/grants/claims/{by_admin}/review", json={})
+    url = "/api/grants/claims/approve"
+    answer = await api(people["admin"], "POST", url, json={"claims": ids, "note": "Checked"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "approved": [by_manager],
+        "refused": {
+            str(by_admin): "you reviewed this claim: another person must approve it",
+            str(waiting): "this claim is submitted: it cannot be approved",
+        },
+    }
+    rows = await Claim.select(Claim.id, Claim.status).where(Claim.id.is_in(ids))
+    assert {r["id"]: r["status"] for r in rows} == {
+        by_manager: "approved",
+        by_admin: "reviewed",
+        waiting: "submitted",
+    }
+    none = await api(people["admin"], "POST", url, json={"claims": []})
+    assert none.status_code == 422 and none.json()["errors"]["claims"]
+    member = await api(people["member"], "POST", url, json={"claims": [by_admin]})
+    assert member.status_code == 403
+
+    page = await people["manager"].get("/grants/claims?status=reviewed")
+    assert 'name="claims"' in page.text and "Your review" not in page.text  # the admin's
+    done = await post_form(people["manager"], "/grants/claims/approve", {"claims": str(by_admin)})
+    assert done.status_code == 200
+    shown = text_of(done.text)
+    assert "1 claim approved." in shown and "No claims here." in shown
+    empty = await post_form(people["manager"], "/grants/claims/approve", {})
+    assert empty.status_code == 422
+    assert "choose the claims to approve" in text_of(empty.text)
