@@ -29,7 +29,7 @@ TITLES = {
     "room-use-by-hour": "Meeting room use by hour of the week",
     "programme-intake": "Programme intake by call",
     "funding-by-programme": "Funds committed, paid and remaining by programme",
-    "funded-progress": "Funded start-ups' headcount and funds raised per quarter",
+    "funded-progress": "Programme start-ups' headcount and funds raised per quarter",
 }
 
 

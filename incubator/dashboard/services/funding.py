@@ -1,5 +1,5 @@
 """The figures of programme funding: money committed, paid and remaining per programme, and
-the funded community's headcount and funds raised per quarter (amounts in whole HKD)."""
+the reporting community's headcount and funds raised per quarter (amounts in whole HKD)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ async def progress_per_quarter(scope: Scope) -> Figure:
         ["headcount"],
         rows,
         total,
-        "The quarterly progress reports of start-ups with a grant: how many were sent for "
-        "each quarter, their total headcount and the funds they raised in it (HKD). The "
-        "total's headcount is the last quarter's.",
+        "The quarterly progress reports of start-ups in a programme or with a grant: how many "
+        "were sent for each quarter, their total headcount and the funds they raised in it "
+        "(HKD). The total's headcount is the last quarter's.",
     )

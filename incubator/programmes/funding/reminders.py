@@ -1,7 +1,7 @@
 """Funding's reminders, through the ledger so each is sent once: a quarter's progress report is
-due in 7 days, and is overdue (to the members of each start-up with an active grant that has
-not sent it); and each step of a claim that the start-up must know of (more evidence asked
-for, rejected, approved, paid), essential, with the reason given."""
+due in 7 days, and is overdue (to the members of each start-up in a programme or with an
+active grant that has not sent it); and each step of a claim that the start-up must know of
+(more evidence asked for, rejected, approved, paid), essential, with the reason given."""
 
 from __future__ import annotations
 
@@ -23,8 +23,12 @@ OVERDUE = 1  # days after
 
 
 async def progress_reports(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    from incubator.programmes.funding.services.reports import due_on, last_ended
-    from incubator.programmes.funding.tables import Grant, ProgressReport
+    from incubator.programmes.funding.services.reports import (
+        due_on,
+        last_ended,
+        reporting_startups,
+    )
+    from incubator.programmes.funding.tables import ProgressReport
 
     dues = []
     quarters = {last_ended(local_day(since)), last_ended(local_day(until))}
@@ -34,17 +38,14 @@ async def progress_reports(since: datetime, until: datetime, settings: Settings)
             due_at = local_moment(due + timedelta(days=days), settings.reminder_hour)
             if not since <= due_at <= until:
                 continue
-            funded = {
-                g["startup"]
-                for g in await Grant.select(Grant.startup).where(Grant.status == "active")
-            }
+            asked = await reporting_startups()
             sent = {
                 r["startup"]
                 for r in await ProgressReport.select(ProgressReport.startup).where(
                     ProgressReport.quarter == quarter
                 )
             }
-            waiting = sorted(funded - sent)
+            waiting = sorted(asked - sent)
             members = await startup_members(waiting)
             for startup in waiting:
                 if overdue:

@@ -1,5 +1,6 @@
-"""HTML pages of quarterly progress reports: a funded start-up's form for the quarter just
-ended, and its reports so far (to its members and those who run its grants)."""
+"""HTML pages of quarterly progress reports: the form of a start-up in a programme (or with an
+active grant) for the quarter just ended, and its reports so far (to its members and those
+who run its grants or programmes)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class ProgressReportPages(Controller):
             startup=name[0],
             reports=history,
             own=await policy.applies_for(viewer, startup_id),
-            funded=await reports.is_funded(startup_id),
+            asked=await reports.asked_to_report(startup_id),
             latest=latest,
             due=reports.due_on(latest),
             sent_latest=any(r.quarter == latest for r in history),

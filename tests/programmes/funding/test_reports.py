@@ -1,6 +1,7 @@
-"""Quarterly progress reports: a funded start-up reports the quarter just ended (a second
-report corrects it), the profile shows the latest figures to those who may see them, and
-reminders go out before the due date and when overdue, each once."""
+"""Quarterly progress reports: a start-up in a programme (or with an active grant) reports the
+quarter just ended (a second report corrects it), the profile shows the latest figures to
+those who may see them, and reminders go out before the due date and when overdue, each
+once."""
 
 from datetime import date, timedelta
 
@@ -8,6 +9,7 @@ from incubator.programmes.funding.services.reports import due_on, last_ended, qu
 from incubator.programmes.funding.tables import ProgressReport
 from incubator.reminders.services import engine
 from incubator.reminders.tables import ReminderLedger
+from incubator.startups.tables import StartupProgramme
 from tests.conftest import api
 from tests.programmes.funding.conftest import matching_grant
 
@@ -29,20 +31,36 @@ def test_quarters_and_their_due_dates():
     assert due_on("2026 Q4") == date(2027, 1, 15)
 
 
-async def test_a_funded_start_up_reports_and_a_second_report_corrects_it(people, park):
-    member = people["member"]
+async def test_a_start_up_in_a_programme_reports_and_a_second_report_corrects_it(people, park):
+    member = people["member"]  # Harbour Pay: incubating in the Cyberport Incubation Programme
     url = f"/api/grants/startups/{park.startups['harbour-pay']}/reports"
-    unfunded = await api(member, "POST", url, json=REPORT)
-    assert unfunded.status_code == 409
-    await matching_grant(people["manager"], park)
     sent = await api(member, "POST", url, json=REPORT)
     assert sent.status_code == 201, sent.text
     assert sent.json()["quarter"] == last_ended()
     corrected = await api(member, "POST", url, json=REPORT | {"headcount": 15})
     assert corrected.json()["headcount"] == 15
     assert await ProgressReport.count() == 1
-    listed = await api(people["manager"], "GET", url)
+    listed = await api(people["manager"], "GET", url)  # runs the programme's centre
     assert [r["headcount"] for r in listed.json()] == [15]
+    # Lantern Chain is in no programme and has no grant: nothing is asked of it.
+    theirs = f"/api/grants/startups/{park.startups['lantern-chain']}/reports"
+    unasked = await api(people["other_member"], "POST", theirs, json=REPORT)
+    assert unasked.status_code == 409
+    assert unasked.json()["detail"] == (
+        "progress reports are asked of start-ups in a programme or with an active grant"
+    )
+
+
+async def test_a_graduate_reports_while_its_grant_is_active(people, park):
+    url = f"/api/grants/startups/{park.startups['harbour-pay']}/reports"
+    await StartupProgramme.update({StartupProgramme.status: "graduated"}).where(
+        StartupProgramme.startup == park.startups["harbour-pay"]
+    )
+    graduated = await api(people["member"], "POST", url, json=REPORT)
+    assert graduated.status_code == 409
+    await matching_grant(people["manager"], park)
+    funded = await api(people["member"], "POST", url, json=REPORT)
+    assert funded.status_code == 201, funded.text
 
 
 async def test_every_broken_rule_of_a_report_is_named(people, park):
@@ -174,3 +192,12 @@ async def test_the_report_form_names_every_broken_rule_and_keeps_the_values(peop
     listed = await member.get(url)
     assert "HK$1,000,000" in listed.text and "Under HK$1 million" in listed.text
     assert await ProgressReport.count() == 1
+
+
+async def test_the_profile_leads_its_members_to_their_reports(people, park):
+    profile = f"/startups/{park.startups['harbour-pay']}"
+    link = f'href="/grants/startups/{park.startups["harbour-pay"]}/reports"'
+    assert link in (await people["member"].get(profile)).text
+    assert link not in (await people["other_member"].get(profile)).text
+    reports = await people["member"].get(link.split('"')[1])
+    assert "Send the report" in reports.text

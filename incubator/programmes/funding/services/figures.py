@@ -1,5 +1,5 @@
 """Programme funding in numbers: the money committed to grants in force and paid on them, per
-programme; the funded community's headcount and funds raised, per quarter (one grouped read
+programme; the reporting community's headcount and funds raised, per quarter (one grouped read
 each, for some centres or the whole park)."""
 
 from __future__ import annotations
@@ -49,15 +49,19 @@ async def progress_by_quarter(
 ) -> list[dict]:
     """Per quarter of the range, the progress reports sent for it: how many, and the sums of
     their headcounts and funds raised (cents). For some centres: the start-ups with a grant
-    that one of them runs."""
+    that one of them runs, or in a programme of theirs."""
     quarters = quarters_between(starts_on, ends_on)
     marks = ", ".join("{}" for _ in quarters)
-    within, ids = among("g.centre", centres)
+    granted, ids = among("g.centre", centres)
+    admitted, more = among("p.centre", centres)
     scope = (
-        f" AND r.startup IN (SELECT g.startup FROM programme_grant g WHERE 1 = 1{within})"
+        f" AND r.startup IN (SELECT g.startup FROM programme_grant g WHERE 1 = 1{granted} "
+        "UNION SELECT sp.startup FROM startup_programme sp "
+        f"JOIN programme p ON p.id = sp.programme WHERE 1 = 1{admitted})"
         if centres is not None
         else ""
     )
+    ids += more
     rows = await Grant.raw(
         "SELECT r.quarter, COUNT(*) AS reports, SUM(r.headcount) AS headcount, "
         "SUM(r.funds_raised_cents) AS funds_raised FROM progress_report r "

@@ -1,6 +1,7 @@
-"""Quarterly progress reports: each start-up with an active grant reports after every quarter
-(headcount, funds raised, revenue band, customers, patents, a short update in either
-language), by the 15th of the month after the quarter ends. A second report for a quarter
+"""Quarterly progress reports: each start-up admitted to a programme (incubating) or with an
+active grant reports after every quarter (headcount, funds raised, revenue band, customers,
+patents, a short update in either language), by the 15th of the month after the quarter
+ends. A second report for a quarter
 corrects the first. The latest quarter's headcount and funds raised go onto the profile."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from incubator.programmes.funding.services.grants import MOST_CENTS
 from incubator.programmes.funding.tables import Grant, ProgressReport, RevenueBand
 from incubator.startups.policy import require_login
 from incubator.startups.services.progress import record_progress
+from incubator.startups.tables import StartupProgramme
 
 DUE_DAY = 15  # of the month after the quarter ends
 REVENUE_BANDS = tuple(b.value for b in RevenueBand)
@@ -55,18 +57,39 @@ def _valid_quarter(text: str) -> bool:
     return year.isdigit() and len(year) == 4 and q in ("1", "2", "3", "4")
 
 
-async def _funded(startup_id: int) -> list[dict]:
-    """The start-up's grants that call for reports (active ones), with their centres."""
-    return await Grant.select(Grant.id, Grant.centre, Grant.starts_on).where(
-        (Grant.startup == startup_id) & (Grant.status == "active")
-    )
+# Who reports: a start-up in a programme now, or one still paid under a grant (a graduate's
+# grant may run on). As SQL over start-up ids, for one start-up or for the reminders.
+REPORTING = (
+    "SELECT sp.startup FROM startup_programme sp JOIN startup s ON s.id = sp.startup "
+    "WHERE sp.status = 'incubating' AND s.status = 'active' "
+    "UNION SELECT g.startup FROM programme_grant g WHERE g.status = 'active'"
+)
+
+
+async def reporting_startups() -> set[int]:
+    """Every start-up asked for its quarterly report."""
+    return {r["startup"] for r in await Grant.raw(REPORTING)}
+
+
+async def asked_to_report(startup_id: int) -> bool:
+    rows = await Grant.raw(f"SELECT 1 FROM ({REPORTING}) r WHERE r.startup = {{}}", startup_id)
+    return bool(rows)
+
+
+async def _centres_of(startup_id: int) -> set[int]:
+    """The centres that run the start-up's grants or the programmes it is in."""
+    granted = await Grant.select(Grant.centre).where(Grant.startup == startup_id)
+    programmes = await StartupProgramme.select(
+        StartupProgramme.programme.centre.as_alias("centre")
+    ).where(StartupProgramme.startup == startup_id)
+    return {r["centre"] for r in granted + programmes if r["centre"] is not None}
 
 
 async def may_see_reports(viewer: Viewer, startup_id: int) -> bool:
+    """The start-up's members, and those who run its grants or its programmes."""
     if await policy.applies_for(viewer, startup_id):
         return True
-    centres = await Grant.select(Grant.centre).where(Grant.startup == startup_id)
-    return any([await policy.runs_centre(viewer, c["centre"]) for c in centres])
+    return any([await policy.runs_centre(viewer, c) for c in await _centres_of(startup_id)])
 
 
 def report_problems(data: ReportIn, latest: str) -> dict[str, str]:
@@ -101,8 +124,10 @@ async def submit_report(viewer: Viewer, startup_id: int, data: ReportIn) -> Repo
     require_login(viewer)
     if not await policy.applies_for(viewer, startup_id):
         raise NotFound(f"there is no start-up {startup_id} of yours")
-    if not await _funded(startup_id):
-        raise Conflict("only a start-up with an active grant reports its progress")
+    if not await asked_to_report(startup_id):
+        raise Conflict(
+            "progress reports are asked of start-ups in a programme or with an active grant"
+        )
     latest = last_ended()
     errors = report_problems(data, latest)
     if errors:
@@ -136,7 +161,7 @@ async def submit_report(viewer: Viewer, startup_id: int, data: ReportIn) -> Repo
 
 async def reports_of(viewer: Viewer, startup_id: int) -> list[ReportOut]:
     """A start-up's reports, the latest quarter first: to its members and those who run its
-    grants."""
+    grants or its programmes."""
     require_login(viewer)
     if not await may_see_reports(viewer, startup_id):
         raise NotFound(f"there is no start-up {startup_id} of yours")
@@ -146,7 +171,3 @@ async def reports_of(viewer: Viewer, startup_id: int) -> list[ReportOut]:
         .order_by(ProgressReport.quarter, ascending=False)
     )
     return msgspec.convert(rows, list[ReportOut], strict=False)
-
-
-async def is_funded(startup_id: int) -> bool:
-    return bool(await _funded(startup_id))
