@@ -152,6 +152,8 @@ class GrantsApi(Controller):
         q: Annotated[str, doc("a claim's number, or start-ups whose name holds this")] = "",
         page: Annotated[str, doc("page number from 1")] = "",
     ) -> list[ClaimRow]:
+        if status.strip() not in claims.QUEUES:
+            raise BadParameter({"status": "must be one of " + ", ".join(claims.QUEUES)})
         rows, _total = await claims.queue(
             viewer_of(request), status.strip(), page_number(page), _programme(programme), q[:200]
         )

@@ -194,6 +194,9 @@ async def test_the_checker_approves_several_claims_at_once_each_by_the_rules(peo
     }
     none = await api(people["admin"], "POST", url, json={"claims": []})
     assert none.status_code == 422 and none.json()["errors"]["claims"]
+    beyond = await api(people["admin"], "POST", url, json={"claims": [2**40]})
+    assert beyond.status_code == 422
+    assert beyond.json()["errors"]["claims"] == "must be claims' ids, whole numbers from 1"
     member = await api(people["member"], "POST", url, json={"claims": [by_admin]})
     assert member.status_code == 403
 

@@ -153,6 +153,8 @@ async def test_the_queue_narrows_to_a_programme_and_a_start_up_or_claim_number(p
     assert await ids(q="Lantern") == []
     refused = await api(manager, "GET", "/api/grants/claims", params={"programme": "x"})
     assert refused.status_code == 400 and "programme" in refused.json()["errors"]
+    unknown = await api(manager, "GET", "/api/grants/claims", params={"status": "nope"})
+    assert unknown.status_code == 400 and "status" in unknown.json()["errors"]
     grants = await api(manager, "GET", "/api/grants", params={"q": "HARBOUR"})
     assert [g["id"] for g in grants.json()] == [grant["id"]]
     none = await api(manager, "GET", "/api/grants", params={"programme": other["id"]})

@@ -110,6 +110,8 @@ async def approve_many(
     if not (viewer.is_admin or viewer.is_manager):
         raise Forbidden("claims are approved by those who run their grants")
     ids = list(dict.fromkeys(claim_ids))
+    if any(not 0 < i < 2**31 for i in ids):
+        raise ValidationFailed({"claims": "must be claims' ids, whole numbers from 1"})
     if not ids:
         raise ValidationFailed({"claims": "choose the claims to approve"})
     if len(ids) > MOST_AT_ONCE:
