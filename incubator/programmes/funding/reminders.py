@@ -1,7 +1,8 @@
 """Funding's reminders, through the ledger so each is sent once: a quarter's progress report is
 due in 7 days, and is overdue (to the members of each start-up in a programme or with an
-active grant that has not sent it); and each step of a claim that the start-up must know of
-(more evidence asked for, rejected, approved, paid), essential, with the reason given."""
+active grant that has not sent it); each step of a claim that the start-up must know of
+(more evidence asked for, rejected, approved, paid), essential, with the reason given; and
+each morning, to a centre's managers, the claims waiting on them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from incubator.reminders.services.engine import (
     register_source,
 )
 from incubator.settings import Settings
-from incubator.startups.services.recipients import startup_members
+from incubator.startups.services.recipients import centre_managers, startup_members
 
 BEFORE = 7  # days before a report is due
 OVERDUE = 1  # days after
@@ -140,6 +141,48 @@ async def claim_steps(since: datetime, until: datetime, settings: Settings) -> l
     return dues
 
 
+async def claims_waiting(since: datetime, until: datetime, settings: Settings) -> list[Due]:
+    """Each morning, to the managers of each centre whose claims wait on its staff: how many
+    wait for a review and how many for another person's approval (nothing when none do)."""
+    from incubator.programmes.funding.tables import Claim
+
+    dues = []
+    days = {local_day(since), local_day(until)}
+    for day in sorted(days):
+        due_at = local_moment(day, settings.reminder_hour)
+        if not since <= due_at <= until:
+            continue
+        counts: dict[int, dict[str, int]] = {}
+        for row in await Claim.raw(
+            'SELECT centre, status, COUNT(*) AS n FROM "grant_claim" '
+            "WHERE status IN ('submitted', 'reviewed') GROUP BY centre, status"
+        ):
+            counts.setdefault(row["centre"], {})[row["status"]] = int(row["n"])
+        managers = await centre_managers(sorted(counts))
+        for centre, waiting in sorted(counts.items()):
+            review, approve = waiting.get("submitted", 0), waiting.get("reviewed", 0)
+            dues.append(
+                Due(
+                    subject=f"centre:{centre}:claims",
+                    occurrence=f"claims waiting {day.isoformat()}",
+                    due_at=due_at,
+                    recipients=managers.get(centre, []),
+                    title={
+                        "en": f"Claims waiting: {review} to review, {approve} to approve",
+                        "zh-Hant": f"待處理申索：{review} 宗待審核，{approve} 宗待批核",
+                    },
+                    body={
+                        "en": "Each claim is reviewed by one of the centre's staff and approved "
+                        "by another. The longest waiting are first in the queue.",
+                        "zh-Hant": "每宗申索由中心一名職員審核，另一名職員批核。"
+                        "等候最久的排在最前。",
+                    },
+                    link="/grants/claims",
+                )
+            )
+    return dues
+
+
 def register() -> None:
     register_source(
         Source(
@@ -147,6 +190,14 @@ def register() -> None:
             "A quarterly progress report is due in 7 days, or overdue",
             progress_reports,
             audience=("member",),
+        )
+    )
+    register_source(
+        Source(
+            "claims_waiting",
+            "Each morning: claims waiting for a review or an approval",
+            claims_waiting,
+            audience=("admin", "manager"),
         )
     )
     register_source(

@@ -209,3 +209,27 @@ async def test_the_checker_approves_several_claims_at_once_each_by_the_rules(peo
     empty = await post_form(people["manager"], "/grants/claims/approve", {})
     assert empty.status_code == 422
     assert "choose the claims to approve" in text_of(empty.text)
+
+
+async def test_managers_hear_each_morning_of_the_claims_waiting_on_them(people, park, settings):
+    from datetime import timedelta
+
+    from incubator.i18n import today_hk
+    from incubator.reminders.services import engine
+    from incubator.reminders.tables import ReminderLedger
+
+    grant, made = await _claimed(people, park)
+    await claim(people["member"], grant["id"], spend_cents=2_000_00)
+    await api(people["manager"], "POST", f"/api/grants/claims/{made['id']}/review", json={})
+    morning = engine.local_moment(today_hk(), settings.reminder_hour) + timedelta(minutes=1)
+    assert (await engine.sweep(settings, morning))["claims_waiting"] == 2  # email and inbox
+    assert (await engine.sweep(settings, morning + timedelta(minutes=5)))["claims_waiting"] == 0
+    rows = await ReminderLedger.select(
+        ReminderLedger.title, ReminderLedger.link, ReminderLedger.user
+    ).where(ReminderLedger.source == "claims_waiting")
+    manager = await User.select(User.id).where(User.email == park.users["manager"]).first()
+    assert {(r["title"], r["link"], r["user"]) for r in rows} == {
+        ("Claims waiting: 1 to review, 1 to approve", "/grants/claims", manager["id"])
+    }
+    next_morning = morning + timedelta(days=1)
+    assert (await engine.sweep(settings, next_morning))["claims_waiting"] == 2  # still waiting
