@@ -235,9 +235,16 @@ class GrantsApi(Controller):
     async def batches(self, request: Request) -> list[BatchOut]:
         return await payments.list_batches(viewer_of(request))
 
-    @post("/batches", summary="Gather every approved claim into a new payment batch")
-    async def make_batch(self, request: Request) -> BatchOut:
-        return await payments.make_batch(viewer_of(request))
+    @post(
+        "/batches",
+        summary="Gather the approved claims (of every programme, or one) into a new batch",
+    )
+    async def make_batch(
+        self,
+        request: Request,
+        programme: Annotated[str, doc("a programme's id: its claims only; all if blank")] = "",
+    ) -> BatchOut:
+        return await payments.make_batch(viewer_of(request), _programme(programme))
 
     @get("/batches/{batch_id:int}", summary="A payment batch")
     async def batch(self, request: Request, batch_id: FromPath[int]) -> BatchOut:

@@ -145,13 +145,14 @@ class ClaimPages(Controller):
 
     async def _payments_page(self, request: Request, extra: dict) -> Response:
         viewer = signed_in(request)
-        waiting, waiting_total = await payments.awaiting_payment(viewer)
+        waiting = await payments.awaiting_payment(viewer)
         return page(
             "funding/payments.html",
             status_code=extra.pop("status_code", 200),
             batches=await payments.list_batches(viewer),
             waiting=waiting,
-            waiting_total=waiting_total,
+            waiting_count=sum(w["n"] for w in waiting),
+            waiting_total=sum(w["total"] for w in waiting),
             **form_context(extra),
         )
 
@@ -162,13 +163,16 @@ class ClaimPages(Controller):
     @post("/payments")
     async def make_batch(self, request: Request) -> Response:
         async def work(data: dict) -> str:
-            await payments.make_batch(signed_in(request))
+            raw = str(data.get("programme", "")).strip()
+            if raw and not (raw.isdigit() and len(raw) < 10):
+                raise ValidationFailed({"action": "choose a programme from the list"})
+            await payments.make_batch(signed_in(request), int(raw) if raw else None)
             return "/grants/payments"
 
         async def again(code: int, extra: dict) -> Response:
             return await self._payments_page(request, extra | {"status_code": code})
 
-        return await act(request, (), work, again, "batch")
+        return await act(request, ("programme",), work, again, "batch")
 
     @get("/payments/{batch_id:int}/export")
     async def export(

@@ -210,6 +210,9 @@ class ClaimRow(msgspec.Struct, kw_only=True):
 class BatchOut(msgspec.Struct, kw_only=True):
     id: int
     reference: str
+    programme: int | None = None  # the one programme whose claims it gathers, or none: all
+    programme_en: str | None = None
+    programme_zh: str | None = None
     status: str  # open or paid
     claims: int
     total_cents: int

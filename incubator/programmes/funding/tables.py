@@ -94,6 +94,8 @@ class PaymentBatch(Table, tablename="payment_batch"):
     """Approved claims gathered for finance to pay: exported, then marked paid whole."""
 
     reference = Varchar(length=20)
+    # The programme whose approved claims it gathers; none: every programme's.
+    programme = ForeignKey(Programme, null=True, on_delete=OnDelete.restrict)
     status = Varchar(length=8, default="open")  # open, then paid
     claims = Integer(default=0)
     total_cents = BigInt(default=0)  # a batch of thousands of claims passes 2^31 cents

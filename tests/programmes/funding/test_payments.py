@@ -97,3 +97,50 @@ async def test_payment_batches_are_finance_s_alone(people, park):
     for who in ("manager", "member", "partner"):
         assert (await api(people[who], "POST", "/api/grants/batches")).status_code == 403, who
         assert (await api(people[who], "GET", "/api/grants/batches")).status_code == 403, who
+
+
+async def test_finance_makes_a_batch_of_one_programme_s_claims(people, park):
+    from datetime import date
+
+    from incubator.startups.tables import Programme, StartupProgramme
+
+    smart = (
+        await Programme.insert(
+            Programme(
+                slug="smart-living",
+                name_en="Smart Living Fund",
+                centre=park.centres["entrepreneurship"],
+            )
+        ).returning(Programme.id)
+    )[0]["id"]
+    await StartupProgramme.insert(
+        StartupProgramme(
+            startup=park.startups["harbour-pay"], programme=smart, started_on=date(2026, 1, 1)
+        )
+    )
+    incubation = await matching_grant(people["manager"], park)
+    living = await make_grant(people["manager"], milestones_body(park, programme=smart))
+    await _approved(people, incubation["id"], spend_cents=4_000_00)
+    only = await _approved(people, living["id"], milestone=living["milestones"][0]["id"])
+
+    page = await people["admin"].get("/grants/payments")
+    assert "A batch of Smart Living Fund&#39;s claims" in page.text
+    admin = people["admin"]
+    made = await api(admin, "POST", f"/api/grants/batches?programme={smart}")
+    assert made.status_code == 201, made.text
+    batch = made.json()
+    assert (batch["programme"], batch["programme_en"], batch["claims"]) == (
+        smart,
+        "Smart Living Fund",
+        1,
+    )
+    assert batch["total_cents"] == only["amount_cents"]
+    again = await api(admin, "POST", f"/api/grants/batches?programme={smart}")
+    assert again.status_code == 409
+    assert again.json()["detail"] == "no approved claim waits for payment under this programme"
+    unknown = await api(admin, "POST", "/api/grants/batches?programme=99999")
+    assert unknown.status_code == 404
+    rest = await api(admin, "POST", "/api/grants/batches")
+    assert (rest.json()["programme"], rest.json()["claims"]) == (None, 1)
+    listed = await admin.get("/grants/payments")
+    assert "Every programme" in listed.text and "Smart Living Fund" in listed.text

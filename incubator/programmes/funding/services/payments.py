@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from incubator.auth.schemas import Viewer
 from incubator.auth.services import audit
@@ -24,6 +25,7 @@ from incubator.money import format_hkd
 from incubator.programmes.funding import policy
 from incubator.programmes.funding.schemas import BatchOut
 from incubator.programmes.funding.tables import Claim, ClaimStep, Grant, PaymentBatch
+from incubator.startups.tables import Programme
 
 COLUMNS = [
     "Batch",
@@ -58,24 +60,42 @@ async def steps(claims: list[dict], name: str, viewer: Viewer, note: str) -> Non
         await ClaimStep.insert(*rows[start : start + 1000])
 
 
-async def make_batch(viewer: Viewer) -> BatchOut:
-    """Every approved claim not yet in a batch, gathered into a new one. Claims approved
-    while it is made wait for the next: each claim joins one batch only."""
+# An approved claim not yet in a batch (as SQL on grant_claim; `programme` narrows it).
+WAITING = "status = 'approved' AND batch IS NULL"
+OF_PROGRAMME = ' AND "grant" IN (SELECT id FROM programme_grant WHERE programme = {})'
+
+
+async def make_batch(viewer: Viewer, programme: int | None = None) -> BatchOut:
+    """Every approved claim not yet in a batch (of one programme's grants, or of all),
+    gathered into a new one. Claims approved while it is made wait for the next: each claim
+    joins one batch only."""
     policy.require_finance(viewer, "make payment batches")
+    if programme is not None and not await Programme.exists().where(Programme.id == programme):
+        raise NotFound(f"there is no programme {programme}")
     async with write_transaction():
         made = (
             await PaymentBatch.insert(
-                PaymentBatch(reference=f"new-{uuid.uuid4().hex[:12]}", created_by=viewer.user_id)
+                PaymentBatch(
+                    reference=f"new-{uuid.uuid4().hex[:12]}",
+                    programme=programme,
+                    created_by=viewer.user_id,
+                )
             ).returning(PaymentBatch.id, PaymentBatch.created_at)
         )[0]
         batch_id = made["id"]
+        where = (
+            WhereRaw(WAITING) if programme is None else WhereRaw(WAITING + OF_PROGRAMME, programme)
+        )
         taken = (
             await Claim.update({Claim.batch: batch_id})
-            .where((Claim.status == "approved") & Claim.batch.is_null())
+            .where(where)
             .returning(Claim.id, Claim.amount_cents)
         )
         if not taken:
-            raise Conflict("no approved claim waits for payment")
+            raise Conflict(
+                "no approved claim waits for payment"
+                + ("" if programme is None else " under this programme")
+            )
         total = sum(c["amount_cents"] for c in taken)
         reference = f"PB-{hk_text(made['created_at'], '%Y')}-{batch_id:05d}"
         await PaymentBatch.update(
@@ -108,6 +128,8 @@ async def _batches(where: Any) -> list[BatchOut]:
     rows = (
         await PaymentBatch.select(
             PaymentBatch.all_columns(),
+            PaymentBatch.programme.name_en.as_alias("programme_en"),
+            PaymentBatch.programme.name_zh.as_alias("programme_zh"),
             PaymentBatch.created_by.name.as_alias("maker"),
             PaymentBatch.paid_by.name.as_alias("payer"),
         )
@@ -122,14 +144,17 @@ async def _batches(where: Any) -> list[BatchOut]:
     )
 
 
-async def awaiting_payment(viewer: Viewer) -> tuple[int, int]:
-    """How many approved claims wait for a batch, and their total."""
+async def awaiting_payment(viewer: Viewer) -> list[dict]:
+    """Per programme, how many approved claims wait for a batch and their total (cents)."""
     policy.require_finance(viewer, "see payment batches")
     rows = await Claim.raw(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS total FROM grant_claim "
-        "WHERE status = 'approved' AND batch IS NULL"
+        "SELECT p.id, p.name_en, p.name_zh, COUNT(*) AS n, SUM(c.amount_cents) AS total "
+        'FROM grant_claim c JOIN programme_grant g ON g.id = c."grant" '
+        "JOIN programme p ON p.id = g.programme "
+        "WHERE c.status = 'approved' AND c.batch IS NULL "
+        "GROUP BY p.id, p.name_en, p.name_zh ORDER BY p.name_en, p.id"
     )
-    return int(rows[0]["n"]), int(rows[0]["total"])
+    return [r | {"n": int(r["n"]), "total": int(r["total"] or 0)} for r in rows]
 
 
 async def checked_totals(batch_id: int) -> dict:
