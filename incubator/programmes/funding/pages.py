@@ -49,13 +49,14 @@ class GrantPages(Controller):
         rows, total = await grants.list_grants(
             viewer, asked.status, asked.programme, asked.number, asked.text
         )
+        staff = viewer.is_admin or viewer.is_manager
         return page(
             "funding/grants.html",
             rows=rows,
             asked=asked,
             result=asked.result(rows, total, grants.PER_PAGE),
-            programmes=await grants.granting_programmes(viewer),
-            staff=viewer.is_admin or viewer.is_manager,
+            programmes=await grants.granting_programmes(viewer) if staff else [],  # the filter's
+            staff=staff,
         )
 
     async def _form(

@@ -227,8 +227,6 @@ async def described(row: dict) -> ClaimOut:
     extra = (
         await Claim.select(
             Claim.grant.kind.as_alias("kind"),
-            Claim.grant.programme.name_en.as_alias("programme_en"),
-            Claim.grant.programme.name_zh.as_alias("programme_zh"),
             Claim.startup.name_en.as_alias("startup_en"),
             Claim.startup.name_zh.as_alias("startup_zh"),
             Claim.grant.programme.name_en.as_alias("programme_en"),
