@@ -142,44 +142,66 @@ async def claim_steps(since: datetime, until: datetime, settings: Settings) -> l
 
 
 async def claims_waiting(since: datetime, until: datetime, settings: Settings) -> list[Due]:
-    """Each morning, to the managers of each centre whose claims wait on its staff: how many
-    wait for a review and how many for another person's approval (nothing when none do)."""
+    """Each morning, to each manager of a centre whose claims wait on its staff: how many
+    wait for a review and how many for the manager's approval (not those the manager
+    reviewed: another person approves them); nothing when none do."""
     from incubator.programmes.funding.tables import Claim
+    from incubator.startups.tables import Centre
 
     dues = []
-    days = {local_day(since), local_day(until)}
-    for day in sorted(days):
+    for day in sorted({local_day(since), local_day(until)}):
         due_at = local_moment(day, settings.reminder_hour)
         if not since <= due_at <= until:
             continue
-        counts: dict[int, dict[str, int]] = {}
+        review: dict[int, int] = {}
+        approve: dict[int, dict[int | None, int]] = {}  # by centre, by reviewer
         for row in await Claim.raw(
-            'SELECT centre, status, COUNT(*) AS n FROM "grant_claim" '
-            "WHERE status IN ('submitted', 'reviewed') GROUP BY centre, status"
+            'SELECT centre, status, reviewed_by, COUNT(*) AS n FROM "grant_claim" '
+            "WHERE status IN ('submitted', 'reviewed') GROUP BY centre, status, reviewed_by"
         ):
-            counts.setdefault(row["centre"], {})[row["status"]] = int(row["n"])
-        managers = await centre_managers(sorted(counts))
-        for centre, waiting in sorted(counts.items()):
-            review, approve = waiting.get("submitted", 0), waiting.get("reviewed", 0)
-            dues.append(
-                Due(
-                    subject=f"centre:{centre}:claims",
-                    occurrence=f"claims waiting {day.isoformat()}",
-                    due_at=due_at,
-                    recipients=managers.get(centre, []),
-                    title={
-                        "en": f"Claims waiting: {review} to review, {approve} to approve",
-                        "zh-Hant": f"待處理申索：{review} 宗待審核，{approve} 宗待批核",
-                    },
-                    body={
-                        "en": "Each claim is reviewed by one of the centre's staff and approved "
-                        "by another. The longest waiting are first in the queue.",
-                        "zh-Hant": "每宗申索由中心一名職員審核，另一名職員批核。"
-                        "等候最久的排在最前。",
-                    },
-                    link="/grants/claims",
-                )
+            centre, n = row["centre"], int(row["n"])
+            if row["status"] == "submitted":
+                review[centre] = review.get(centre, 0) + n
+            else:
+                approve.setdefault(centre, {})[row["reviewed_by"]] = n
+        centres = sorted(set(review) | set(approve))
+        names = {
+            c["id"]: c
+            for c in await Centre.select(Centre.id, Centre.name_en, Centre.name_zh).where(
+                Centre.id.is_in(centres or [0])
             )
+        }
+        managers = await centre_managers(centres)
+        for centre in centres:
+            name_en = names[centre]["name_en"]
+            name_zh = names[centre]["name_zh"] or name_en
+            for manager in managers.get(centre, []):
+                to_review = review.get(centre, 0)
+                by_reviewer = approve.get(centre, {})
+                to_approve = sum(by_reviewer.values()) - by_reviewer.get(manager.user_id, 0)
+                if not (to_review or to_approve):
+                    continue
+                dues.append(
+                    Due(
+                        subject=f"centre:{centre}:claims",
+                        occurrence=f"claims waiting {day.isoformat()}",
+                        due_at=due_at,
+                        recipients=[manager],
+                        title={
+                            "en": f"{name_en}: claims waiting, {to_review} to review, "
+                            f"{to_approve} to approve",
+                            "zh-Hant": f"{name_zh}：待處理申索，{to_review} 宗待審核，"
+                            f"{to_approve} 宗待批核",
+                        },
+                        body={
+                            "en": "Each claim is reviewed by one of the centre's staff and "
+                            "approved by another. The longest waiting are first in the queue.",
+                            "zh-Hant": "每宗申索由中心一名職員審核，另一名職員批核。"
+                            "等候最久的排在最前。",
+                        },
+                        link="/grants/claims",
+                    )
+                )
     return dues
 
 
