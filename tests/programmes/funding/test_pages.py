@@ -145,7 +145,10 @@ async def test_the_grant_page_says_why_it_cannot_be_completed_yet(people, park):
     url = f"/grants/{grant['id']}"
     page = await people["manager"].get(url)
     assert "still being decided are rejected with this reason" in text_of(page.text)
+    shown = text_of(page.text)
+    assert "once its 1 claim still being decided is approved or rejected" in shown
+    assert "Mark completed" not in shown  # the page offers no button that would be refused
     refused = await post_form(people["manager"], f"{url}/status", {"status": "completed"})
-    assert refused.status_code == 409
+    assert refused.status_code == 409  # sent anyway (a stale page): the grant's page says why
     assert "this grant has claims still being decided (1)" in text_of(refused.text)
-    assert "Mark completed" in refused.text  # the grant's page again, with the message
+    assert "Terminate the grant" in refused.text
