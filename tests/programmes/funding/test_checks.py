@@ -206,6 +206,8 @@ async def test_the_checker_approves_several_claims_at_once_each_by_the_rules(peo
     assert done.status_code == 200
     shown = text_of(done.text)
     assert "1 claim approved." in shown and "No claims here." in shown
+    # shown at /grants/claims/approve: its links lead back to the queue itself
+    assert 'href="/grants/claims?status=submitted"' in done.text
     empty = await post_form(people["manager"], "/grants/claims/approve", {})
     assert empty.status_code == 422
     assert "choose the claims to approve" in text_of(empty.text)

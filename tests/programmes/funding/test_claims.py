@@ -167,4 +167,4 @@ async def test_the_queue_narrows_to_a_programme_and_a_start_up_or_claim_number(p
     empty = await manager.get("/grants/claims", params={"programme": other["id"]})
     assert "No claims here match the filters." in text_of(empty.text)
     tabs = await manager.get("/grants/claims", params={"q": "harbour", "status": "reviewed"})
-    assert 'href="?status=paid&amp;q=harbour"' in tabs.text  # the tabs keep the search
+    assert 'href="/grants/claims?status=paid&amp;q=harbour"' in tabs.text  # keep the search
