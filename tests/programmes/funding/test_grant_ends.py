@@ -23,6 +23,22 @@ async def _claims(people, grant_id: int, *spends: int) -> list[int]:
     return ids
 
 
+async def _until_a_request_waits_for_a_lock() -> None:
+    """Inside a PostgreSQL transaction: wait until another connection of this database waits
+    for a row lock (the request started beside the test has reached it)."""
+    for _ in range(200):
+        # Within a transaction PostgreSQL keeps the first view of its activity: drop it.
+        await Claim.raw("SELECT pg_stat_clear_snapshot()")
+        waiting = await Claim.raw(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if waiting[0]["n"]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("no request came to wait for the lock within 10 s")
+
+
 async def _approved(people, claim_id: int) -> None:
     url = f"/api/grants/claims/{claim_id}"
     assert (await api(people["manager"], "POST", f"{url}/review", json={})).status_code == 200
@@ -121,7 +137,7 @@ async def test_ending_a_grant_waits_for_a_review_holding_its_claim(people, park)
     async with write_transaction():  # a review, between its two locks
         await lock_row(Claim, made)
         go.set()
-        await asyncio.sleep(0.5)  # the termination reaches its first lock meanwhile
+        await _until_a_request_waits_for_a_lock()  # the termination, on the claim
         await lock_row(Grant, grant["id"])
         await Claim.update({Claim.status: "reviewed"}).where(Claim.id == made)
     ended = await ending
@@ -156,7 +172,7 @@ async def test_a_request_the_database_deadlocks_answers_503_and_saves_nothing(pe
         await Grant.raw("SET LOCAL deadlock_timeout = '30s'")
         await lock_row(Grant, grant["id"])
         go.set()
-        await asyncio.sleep(0.5)  # the review locks its claim and waits for the grant
+        await _until_a_request_waits_for_a_lock()  # the review, holding its claim
         await lock_row(Claim, made)
     answer = await reviewing
     assert answer.status_code == 503, answer.text
