@@ -190,3 +190,19 @@ async def test_a_request_the_database_deadlocks_answers_503_and_saves_nothing(pe
         json={"approved_spend_cents": 2_000_00},
     )
     assert again.status_code == 200 and again.json()["amount_cents"] == 1_000_00
+
+
+async def test_a_rejection_by_termination_reads_in_the_start_up_s_language(people, park):
+    grant = await matching_grant(people["manager"], park)
+    (made,) = await _claims(people, grant["id"], 4_000_00)
+    await api(
+        people["manager"],
+        "POST",
+        f"/api/grants/{grant['id']}/terminate",
+        json={"reason": "公司已解散"},
+    )
+    member = people["member"]
+    member.cookies.set("lang", "zh-Hant")
+    page = await member.get(f"/grants/claims/{made}")
+    assert "資助已終止：公司已解散" in page.text
+    assert "the grant was terminated" not in page.text

@@ -138,7 +138,8 @@ async def submit_claim(
                 raise Conflict(f"this grant's {format_hkd(locked['total_cents'])} is fully claimed")
             amount = min(share, remaining)
             if amount < share:
-                note = f"capped: {format_hkd(remaining)} of the grant was left"
+                left = format_hkd(remaining)
+                note = f"capped: {left} of the grant was left"
         await Grant.update(
             {Grant.held_cents: locked["held_cents"] + amount, Grant.updated_at: utcnow()}
         ).where(Grant.id == grant_id)
