@@ -321,9 +321,14 @@ async def granting_programmes(viewer: Viewer) -> list[dict]:
     where = await _seen_by(viewer)
     if where is None:
         return []
-    ids = {r["programme"] for r in await Grant.select(Grant.programme).where(where).distinct()}
-    rows = await Programme.select(Programme.id, Programme.name_en, Programme.name_zh).where(
-        Programme.id.is_in(list(ids) or [0])
+    rows = (
+        await Grant.select(
+            Grant.programme.as_alias("id"),
+            Grant.programme.name_en.as_alias("name_en"),
+            Grant.programme.name_zh.as_alias("name_zh"),
+        )
+        .where(where)
+        .distinct()
     )
     return sorted(rows, key=lambda r: r["name_en"].lower())
 
