@@ -16,6 +16,7 @@ from incubator.programmes.funding.claim_pages import ClaimPages
 from incubator.programmes.funding.report_pages import ProgressReportPages
 from incubator.programmes.funding.schemas import AmendmentIn, ClaimIn, GrantIn
 from incubator.programmes.funding.services import amendments, claims, grants
+from incubator.programmes.funding.tables import OPEN_CLAIMS
 from incubator.programmes.tables import Application
 from incubator.web import act, errors_for_form, form_context, page, signed_in
 
@@ -128,11 +129,13 @@ class GrantPages(Controller):
     async def _grant_page(self, request: Request, grant_id: int, extra: dict) -> Response:
         viewer = signed_in(request)
         grant = await grants.get_grant(viewer, grant_id)
+        rows = await claims.claims_of(grant.id)  # get_grant has checked who may see it
         return page(
             "funding/grant.html",
             status_code=extra.pop("status_code", 200),
             grant=grant,
-            claims=await claims.claims_of(grant.id),  # get_grant has checked who may see it
+            claims=rows,
+            undecided=sum(c.status in OPEN_CLAIMS for c in rows),  # completing waits for them
             own=await policy.applies_for(viewer, grant.startup),
             runs=await policy.runs_centre(viewer, grant.centre),
             **form_context(extra),
